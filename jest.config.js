@@ -1,0 +1,15 @@
+/**
+ * Jest in ESM mode (Nest 12 is ESM-only): ts-jest transpiles each file on its own
+ * (`isolatedModules` in tsconfig.json), `npm test` type-checks through the build first.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  setupFiles: ['<rootDir>/test/setup/reflect-metadata.ts'],
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

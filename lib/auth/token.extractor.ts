@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Reads the credential from a handshake request. Replace it with the `extractToken` option. */
+export type TokenExtractor = (request: IncomingMessage) => string | undefined;
+
+/** Options of {@link createTokenExtractor}. */
+export interface TokenExtractorOptions {
+  /** The cookie that may carry the token. @default 'channels_token' */
+  cookie?: string;
+  /**
+   * Also accept `?access_token=`. Off by default: URLs end up in proxy and access logs.
+   * @default false
+   */
+  allowQueryToken?: boolean;
+}
+
+/** The WebSocket subprotocol a client offers beside its `bearer.<token>` value. */
+export const PROTOCOL_NAME = 'channels.v1';
+const BEARER_PROTOCOL = 'bearer.';
+
+/**
+ * The default extractor. It looks, in order, at `Authorization: Bearer <token>`, the
+ * `Sec-WebSocket-Protocol` value `bearer.<token>`, the cookie, and (only when allowed)
+ * `?access_token=`.
+ *
+ * @example ChannelsModule.forRoot({ extractToken: createTokenExtractor({ cookie: 'session' }) })
+ */
+export function createTokenExtractor(options: TokenExtractorOptions = {}): TokenExtractor {
+  const cookieName = options.cookie ?? 'channels_token';
+  return (request) => {
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
+    const offered = request.headers['sec-websocket-protocol'];
+    const bearer = offered?.split(',').map((value) => value.trim()).find((value) => value.startsWith(BEARER_PROTOCOL));
+    if (bearer) return bearer.slice(BEARER_PROTOCOL.length) || undefined;
+    const cookie = readCookie(request.headers.cookie, cookieName);
+    if (cookie) return cookie;
+    if (!options.allowQueryToken) return undefined;
+    return new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
+  };
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const separator = part.indexOf('=');
+    if (separator > 0 && part.slice(0, separator).trim() === name) {
+      return decodeURIComponent(part.slice(separator + 1).trim()) || undefined;
+    }
+  }
+  return undefined;
+}

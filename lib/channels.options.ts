@@ -1,0 +1,143 @@
+import type { ValidatorOptions } from 'class-validator';
+import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
+import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
+import type { HistoryStore } from './history/history.store.js';
+
+/**
+ * Options of {@link ChannelsModule}. Every field is optional; the defaults are those a public
+ * service can run with.
+ *
+ * @example
+ * ChannelsModule.forRoot({ path: '/channels', heartbeatMs: 25_000, allowedOrigins: ['https://app.example.com'] })
+ */
+export interface ChannelsModuleOptions {
+  /**
+   * The HTTP path of the WebSocket upgrade. The SSE endpoints live below it.
+   * @default '/channels'
+   */
+  path?: string;
+  /**
+   * How often the server pings each WebSocket connection (and writes an SSE comment line).
+   * @default 25000
+   */
+  heartbeatMs?: number;
+  /**
+   * How long a WebSocket client may take to answer a ping before it is cut off with 4408.
+   * @default 10000
+   */
+  heartbeatTimeoutMs?: number;
+  /**
+   * The largest inbound frame, in bytes. A larger WebSocket frame closes the socket with 1009.
+   * @default 65536
+   */
+  maxPayloadBytes?: number;
+  /**
+   * How many channels one connection may be subscribed to at once.
+   * @default 100
+   */
+  maxSubscriptionsPerConnection?: number;
+  /**
+   * How many bytes may wait in one connection's outbound buffer before it is cut off with
+   * 4008 (slow consumer).
+   * @default 1048576
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Validation of every handler payload whose type is a class, with class-validator and
+   * class-transformer. `false` turns it off; an object replaces the validator options.
+   * @default { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }
+   */
+  validation?: ValidatorOptions | false;
+  /**
+   * Allowed `Origin` values for the WebSocket upgrade. A request with another origin gets HTTP
+   * 403. Requests without an `Origin` header (non-browser clients) are let through.
+   * @default undefined (every origin is allowed)
+   */
+  allowedOrigins?: string[];
+  /**
+   * How a principal is named, for `ChannelsService.disconnect(principal)` and per-principal
+   * counts.
+   * @default reads `id`, then `sub`, then `userId`; a string principal is its own key
+   */
+  principalKey?: (principal: unknown) => string | undefined;
+  /**
+   * Reads the credential from a handshake request; guards find it in `client.handshake.token`.
+   * @default `createTokenExtractor()`: `Authorization: Bearer`, then `Sec-WebSocket-Protocol`
+   *   `bearer.<token>`, then the `channels_token` cookie (never the query string)
+   */
+  extractToken?: TokenExtractor;
+  /**
+   * How long a graceful shutdown waits for clients to close before terminating them.
+   * @default 5000
+   */
+  shutdownTimeoutMs?: number;
+  /**
+   * History kept for every channel, for recovery after a reconnect (the in-memory store's
+   * settings; ignored when `historyStore` is given).
+   * @default { size: 100, ttlMs: 300000 }
+   */
+  history?: { size?: number; ttlMs?: number };
+  /**
+   * The broadcast adapter that carries pushes between nodes.
+   * @default an `InMemoryBroadcastAdapter` (one node)
+   */
+  adapter?: BroadcastAdapter;
+  /**
+   * Where channel history is kept and sequenced.
+   * @default an `InMemoryHistoryStore` with the `history` settings
+   */
+  historyStore?: HistoryStore;
+}
+
+/** DI token of the {@link ResolvedChannelsOptions}. */
+export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
+
+/** The options with every default filled in. */
+export type ResolvedChannelsOptions = Required<
+  Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore'>
+> & {
+  allowedOrigins: string[] | undefined;
+  adapter: BroadcastAdapter | undefined;
+  historyStore: HistoryStore | undefined;
+  history: { size: number; ttlMs: number };
+};
+
+/** The default validator options: unknown fields are rejected, never silently passed on. */
+export const DEFAULT_VALIDATION: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+};
+
+/** Fills in every default of {@link ChannelsModuleOptions}. */
+export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedChannelsOptions {
+  return {
+    path: normalizePath(options.path ?? '/channels'),
+    heartbeatMs: options.heartbeatMs ?? 25_000,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+    maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
+    maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+    validation: options.validation ?? DEFAULT_VALIDATION,
+    allowedOrigins: options.allowedOrigins,
+    principalKey: options.principalKey ?? defaultPrincipalKey,
+    extractToken: options.extractToken ?? createTokenExtractor(),
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
+    history: { size: options.history?.size ?? 100, ttlMs: options.history?.ttlMs ?? 300_000 },
+    adapter: options.adapter,
+    historyStore: options.historyStore,
+  };
+}
+
+function normalizePath(path: string): string {
+  const withSlash = path.startsWith('/') ? path : `/${path}`;
+  return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') : withSlash;
+}
+
+function defaultPrincipalKey(principal: unknown): string | undefined {
+  if (typeof principal === 'string') return principal;
+  if (typeof principal !== 'object' || principal === null) return undefined;
+  const record = principal as Record<string, unknown>;
+  const key = record.id ?? record.sub ?? record.userId;
+  return key === undefined || key === null ? undefined : String(key);
+}

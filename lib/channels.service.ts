@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
+import type { Connection } from './connection/connection.js';
+import { ConnectionRegistry } from './connection/connection.registry.js';
+import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
+import { CloseCode, type PushFrame } from './protocol/frames.js';
+
+/** Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a principal. */
+export type DisconnectTarget = { connectionId: string } | { principal: unknown };
+
+/**
+ * Publishing and connection management, injectable anywhere in the app.
+ *
+ * @example
+ * constructor(private readonly channels: ChannelsService) {}
+ * notify(userId: string, n: Notification) {
+ *   return this.channels.publish(`user:${userId}`, 'notification', n);
+ * }
+ */
+@Injectable()
+export class ChannelsService {
+  constructor(
+    private readonly hub: ChannelHub,
+    private readonly connections: ConnectionRegistry,
+    private readonly adapter: BroadcastAdapter,
+  ) {}
+
+  /**
+   * Publishes `data` as event `event` on `channel`, to every subscriber on every node except
+   * the connections in `options.except`. The push is recorded in history first.
+   * @returns the push as subscribers receive it, with its offset and epoch
+   * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name
+   */
+  publish<T>(channel: string, event: string, data: T, options?: PublishOptions): Promise<PushFrame<T>> {
+    return this.hub.publish(channel, event, data, options) as Promise<PushFrame<T>>;
+  }
+
+  /**
+   * Closes connections on this node: one by id, or every one of a principal (matched with
+   * the `principalKey` option).
+   * @param code the close code the client sees @default 1000
+   * @returns how many connections were closed
+   */
+  disconnect(target: DisconnectTarget, code: number = CloseCode.NORMAL, reason = ''): number {
+    const found = this.find(target);
+    for (const connection of found) connection.close(code, reason);
+    return found.length;
+  }
+
+  /** The live connection with this id on this node. */
+  getConnection(connectionId: string): Connection | undefined {
+    return this.connections.get(connectionId);
+  }
+
+  /** Live connections on this node. */
+  connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Subscriptions on this node: to one channel, or to all channels together. */
+  subscriptionCount(channel?: string): number {
+    return this.adapter.localSubscriberCount(channel);
+  }
+
+  private find(target: DisconnectTarget): Connection[] {
+    if ('connectionId' in target) {
+      const connection = this.connections.get(target.connectionId);
+      return connection ? [connection] : [];
+    }
+    const key = this.connections.keyOf(target.principal);
+    return key === undefined ? [] : this.connections.ofPrincipal(key);
+  }
+}

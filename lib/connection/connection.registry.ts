@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import type { Connection } from './connection.js';
+
+/**
+ * The live connections of this node, by id and by principal. A connection is registered only
+ * after its handshake passed, and leaves the registry when it closes.
+ */
+@Injectable()
+export class ConnectionRegistry {
+  private readonly byId = new Map<string, Connection>();
+  private readonly byPrincipal = new Map<string, Set<Connection>>();
+
+  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+
+  /** Number of live connections on this node. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Registers a live connection; it is removed when it closes. */
+  add(connection: Connection): void {
+    this.byId.set(connection.id, connection);
+    const key = this.keyOf(connection.principal);
+    if (key !== undefined) {
+      const set = this.byPrincipal.get(key) ?? new Set<Connection>();
+      set.add(connection);
+      this.byPrincipal.set(key, set);
+    }
+    connection.onClose(() => this.remove(connection, key));
+  }
+
+  /** The connection with this id, if it is live on this node. */
+  get(id: string): Connection | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The live connections of one principal (by `principalKey`). */
+  ofPrincipal(key: string): Connection[] {
+    return [...(this.byPrincipal.get(key) ?? [])];
+  }
+
+  /** Every live connection. */
+  all(): IterableIterator<Connection> {
+    return this.byId.values();
+  }
+
+  /** The key that names a principal, per the `principalKey` option. */
+  keyOf(principal: unknown): string | undefined {
+    return principal === undefined ? undefined : this.options.principalKey(principal);
+  }
+
+  private remove(connection: Connection, key: string | undefined): void {
+    this.byId.delete(connection.id);
+    if (key === undefined) return;
+    const set = this.byPrincipal.get(key);
+    set?.delete(connection);
+    if (set?.size === 0) this.byPrincipal.delete(key);
+  }
+}

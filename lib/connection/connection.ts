@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { PushFrame } from '../protocol/frames.js';
+import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
+
+/** A push serialized once by the fan-out and written as is to every subscriber. */
+export interface EncodedPush {
+  readonly frame: PushFrame;
+  /** The push frame as JSON text. */
+  readonly json: string;
+  /** The same text as UTF-8 bytes. */
+  readonly bytes: Buffer;
+}
+
+/**
+ * One client, on either transport. Guards, handlers, the rate limiter, the heartbeat and the
+ * hub see only this: nothing above the transport knows whether it is WebSocket or SSE.
+ *
+ * @example
+ * @OnMessage('whoami')
+ * whoami(@ConnectedClient() client: Connection<User>) {
+ *   return { id: client.id, user: client.principal?.name, channels: [...client.subscriptions] };
+ * }
+ */
+export abstract class Connection<TPrincipal = unknown> implements ChannelsClient<TPrincipal> {
+  /** A unique id, sent to the client in the welcome frame. */
+  readonly id: string = randomUUID();
+  /** Free storage for the app's own per-connection state. */
+  readonly state = new Map<string, unknown>();
+  abstract readonly transport: TransportName;
+  private readonly channels = new Set<string>();
+  private readonly held = new Map<string, EncodedPush[]>();
+  private readonly closeListeners: Array<() => void> = [];
+  private isClosed = false;
+
+  constructor(
+    readonly handshake: Handshake,
+    public principal: TPrincipal | undefined,
+  ) {}
+
+  /** The channels this connection is subscribed to. */
+  get subscriptions(): ReadonlySet<string> {
+    return this.channels;
+  }
+
+  /** Whether the connection has closed; nothing is written after that. */
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Sends one frame (a reply, an error, the welcome). */
+  send(frame: object): void {
+    if (!this.isClosed) this.writeText(JSON.stringify(frame));
+  }
+
+  /** Delivers a push; while the channel is held (a subscribe in progress) it waits in order. */
+  deliver(push: EncodedPush): void {
+    if (this.isClosed) return;
+    const waiting = this.held.get(push.frame.channel);
+    if (waiting) waiting.push(push);
+    else this.writePush(push);
+  }
+
+  /** Closes the connection with a protocol close code. */
+  abstract close(code?: number, reason?: string): void;
+
+  /** Runs `listener` once, when the connection closes. */
+  onClose(listener: () => void): void {
+    if (this.isClosed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** @internal Records a subscription (the hub calls it). */
+  addSubscription(channel: string): void {
+    this.channels.add(channel);
+  }
+
+  /** @internal Forgets a subscription (the hub calls it). */
+  removeSubscription(channel: string): void {
+    this.channels.delete(channel);
+    this.held.delete(channel);
+  }
+
+  /** @internal Holds pushes of `channel` until {@link release}: no push overtakes a replay. */
+  hold(channel: string): void {
+    if (!this.held.has(channel)) this.held.set(channel, []);
+  }
+
+  /** @internal Writes the held pushes newer than `afterOffset`, then goes live. */
+  release(channel: string, afterOffset: number): void {
+    const waiting = this.held.get(channel);
+    this.held.delete(channel);
+    for (const push of waiting ?? []) if (push.frame.offset > afterOffset) this.deliver(push);
+  }
+
+  /**
+   * Called by the heartbeat sweep: send a heartbeat when one is due after `intervalMs`, and
+   * cut the connection off when the last one went unanswered for `timeoutMs`.
+   */
+  abstract heartbeat(now: number, intervalMs: number, timeoutMs: number): void;
+
+  /** Writes a JSON text frame on the transport. */
+  protected abstract writeText(json: string): void;
+
+  /** Writes an encoded push on the transport. */
+  protected abstract writePush(push: EncodedPush): void;
+
+  /** The transport calls this exactly once when the underlying socket or stream ends. */
+  protected markClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.held.clear();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}

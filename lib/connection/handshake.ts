@@ -1,0 +1,55 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** Which transport carries a connection. */
+export type TransportName = 'websocket' | 'sse';
+
+/**
+ * What the server knew about a client when it connected: the upgrade (or SSE) request and
+ * the credentials read from it. Guards read it at the handshake and on every message.
+ */
+export interface Handshake {
+  /** The request's headers. */
+  readonly headers: IncomingHttpHeaders;
+  /** The request's URL (path and query). */
+  readonly url: string;
+  /** The query parameters; a repeated parameter is an array. */
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** The remote address. */
+  readonly ip: string | undefined;
+  /** The `Origin` header, when the client sent one. */
+  readonly origin: string | undefined;
+  /** The credential the token extractor found (see `ChannelsModuleOptions.extractToken`). */
+  readonly token: string | undefined;
+  /** The raw request. */
+  readonly request: IncomingMessage;
+}
+
+/**
+ * The client as guards see it at the handshake, before any connection exists: a guard may
+ * read `handshake` and set `principal`. A live {@link Connection} has the same three fields,
+ * so one guard serves the handshake, every join and every message.
+ *
+ * @example
+ * canActivate(ctx: ExecutionContext) {
+ *   const client = ctx.switchToWs().getClient<ChannelsClient<User>>();
+ *   client.principal ??= this.auth.verify(client.handshake.token);
+ *   return client.principal !== undefined;
+ * }
+ */
+export interface ChannelsClient<TPrincipal = unknown> {
+  readonly transport: TransportName;
+  readonly handshake: Handshake;
+  principal: TPrincipal | undefined;
+}
+
+/** Builds a {@link Handshake} from an incoming request. */
+export function readHandshake(request: IncomingMessage, token: string | undefined): Handshake {
+  const url = request.url ?? '/';
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URL(url, 'http://localhost').searchParams) {
+    const previous = query[key];
+    query[key] = previous === undefined ? value : [...[previous].flat(), value];
+  }
+  const origin = request.headers.origin;
+  return { headers: request.headers, url, query, ip: request.socket.remoteAddress, origin, token, request };
+}

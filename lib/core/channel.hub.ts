@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import type { Connection } from '../connection/connection.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { HistoryStore } from '../history/history.store.js';
+import { ErrorCode, type PushFrame, type StreamPosition, type SubscribeReply } from '../protocol/frames.js';
+import { assertChannelName } from './channel-name.js';
+
+/** Options of a publish. */
+export interface PublishOptions {
+  /** Connection ids that must not receive this push (the sender, typically). */
+  except?: string | readonly string[];
+}
+
+/**
+ * Subscriptions and publishing: sequences every push through the history store, hands it to
+ * the broadcast adapter, and keeps a subscribe's replay and the live pushes in order.
+ */
+@Injectable()
+export class ChannelHub {
+  constructor(
+    private readonly adapter: BroadcastAdapter,
+    private readonly history: HistoryStore,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+  ) {}
+
+  /** Records a push in history and sends it to every subscriber on every node. */
+  async publish(channel: string, event: string, data: unknown, options: PublishOptions = {}): Promise<PushFrame> {
+    assertChannelName(channel);
+    if (typeof event !== 'string' || event.length === 0) {
+      throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
+    }
+    const push = await this.history.append(channel, event, data ?? null);
+    const except = typeof options.except === 'string' ? [options.except] : options.except;
+    await this.adapter.publish(push, except);
+    return push;
+  }
+
+  /**
+   * Subscribes a connection (join authorization has already run). Pushes that arrive while
+   * the history is read are held; call {@link goLive} once the reply has been written.
+   */
+  async subscribe(connection: Connection, channel: string, since?: StreamPosition): Promise<SubscribeReply> {
+    const already = connection.subscriptions.has(channel);
+    if (!already && connection.subscriptions.size >= this.options.maxSubscriptionsPerConnection) {
+      throw new ChannelsException(
+        ErrorCode.BAD_REQUEST,
+        `A connection may hold at most ${this.options.maxSubscriptionsPerConnection} subscriptions.`,
+      );
+    }
+    connection.hold(channel);
+    connection.addSubscription(channel);
+    try {
+      await this.adapter.addLocal(channel, connection);
+      const { position, missed } = await this.history.read(channel, since);
+      return {
+        channel,
+        offset: position.offset,
+        epoch: position.epoch,
+        recovered: since !== undefined && missed !== undefined,
+        missed: missed ?? [],
+      };
+    } catch (error) {
+      if (!already) this.unsubscribe(connection, channel);
+      else connection.release(channel, Number.MAX_SAFE_INTEGER);
+      throw error;
+    }
+  }
+
+  /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */
+  goLive(connection: Connection, reply: SubscribeReply): void {
+    connection.release(reply.channel, reply.offset);
+  }
+
+  /** Removes one subscription. @returns whether the connection was subscribed. */
+  unsubscribe(connection: Connection, channel: string): boolean {
+    const was = connection.subscriptions.has(channel);
+    connection.removeSubscription(channel);
+    this.adapter.removeLocal(channel, connection);
+    return was;
+  }
+
+  /** Removes every subscription of a closing connection. */
+  dropConnection(connection: Connection): void {
+    for (const channel of [...connection.subscriptions]) this.unsubscribe(connection, channel);
+  }
+}

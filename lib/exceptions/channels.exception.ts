@@ -1,0 +1,49 @@
+import { ErrorCode, type ErrorBody, type ValidationDetail } from '../protocol/frames.js';
+
+/** Extra fields of a {@link ChannelsException}. */
+export interface ChannelsExceptionOptions {
+  /** The command id the error answers, when known. */
+  id?: number;
+  /** Per-field details (for `VALIDATION_FAILED`). */
+  details?: ValidationDetail[];
+  /** For `RATE_LIMITED`: milliseconds until the client may try again. */
+  retryAfterMs?: number;
+}
+
+/**
+ * An error with a protocol error code. Throw it from a handler, guard, pipe or interceptor
+ * and the client receives exactly this code and message in an error frame.
+ *
+ * @example
+ * throw new ChannelsException(ErrorCode.FORBIDDEN, 'Only moderators may pin messages.');
+ */
+export class ChannelsException extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: ChannelsExceptionOptions = {},
+  ) {
+    super(message);
+    this.name = 'ChannelsException';
+  }
+
+  /** The error frame's `error` body. */
+  toBody(): ErrorBody {
+    const body: ErrorBody = { code: this.code, message: this.message };
+    if (this.options.details) body.details = this.options.details;
+    if (this.options.retryAfterMs !== undefined) body.retryAfterMs = this.options.retryAfterMs;
+    return body;
+  }
+}
+
+/** The HTTP status that carries each error code on the HTTP side of the SSE transport. */
+export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.BAD_REQUEST]: 400,
+  [ErrorCode.VALIDATION_FAILED]: 400,
+  [ErrorCode.UNAUTHORIZED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.UNKNOWN_EVENT]: 404,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.INTERNAL]: 500,
+};

@@ -1,0 +1,34 @@
+import type { PushFrame, StreamPosition } from '../protocol/frames.js';
+
+/** What {@link HistoryStore.read} answers. */
+export interface HistoryRead {
+  /** The channel's latest position: the offset of its latest push (0 before the first). */
+  position: StreamPosition;
+  /**
+   * With `since`: the pushes after it, oldest first, when history still holds every one of
+   * them; `undefined` when it does not (another epoch, or a gap), so nothing partial is replayed.
+   */
+  missed?: PushFrame[];
+}
+
+/**
+ * Keeps the recent pushes of every channel and sequences them: each push gets the next
+ * offset of its channel (previous plus one) and the channel's epoch. The epoch changes
+ * whenever a channel's history is lost (a restart of an in-memory store, an expired channel),
+ * so a client's old offset is never mistaken for a new one.
+ *
+ * The in-memory default serves one node; a shared store (Redis Streams) makes recovery work
+ * across nodes. Provide a subclass under this class as the token to replace it.
+ *
+ * @example { provide: HistoryStore, useFactory: () => new InMemoryHistoryStore({ size: 100, ttlMs: 300_000 }) }
+ */
+export abstract class HistoryStore {
+  /** Records a push and returns it with its offset and epoch. */
+  abstract append(channel: string, event: string, data: unknown): Promise<PushFrame>;
+
+  /** The channel's latest position and, with `since`, what came after it. */
+  abstract read(channel: string, since?: StreamPosition): Promise<HistoryRead>;
+
+  /** Releases resources (called on application shutdown). */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,63 @@
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { ErrorCode, type CommandFrame } from './frames.js';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses a JSON text into a command frame.
+ *
+ * Keys named `__proto__`, `constructor` or `prototype` are dropped at every depth, so a
+ * payload can never reach an object's prototype chain (prototype poisoning).
+ *
+ * @throws ChannelsException `BAD_REQUEST` when the text is not JSON, not an object, has no
+ *   string `event`, or an `id` that is not a positive integer. The exception carries the
+ *   `id` when one could be read, so the error can still be correlated.
+ * @example parseCommand('{"id":1,"event":"ping"}') // { id: 1, event: 'ping', data: undefined }
+ */
+export function parseCommand(text: string): CommandFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text, (key, v: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : v));
+  } catch {
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The frame is not valid JSON.');
+  }
+  return validateCommand(value);
+}
+
+/**
+ * Checks that an already-parsed value (an HTTP body, say) is a command frame.
+ * Keys that could reach a prototype are removed, as in {@link parseCommand}.
+ * @throws ChannelsException `BAD_REQUEST`, as {@link parseCommand}.
+ */
+export function toCommand(value: unknown): CommandFrame {
+  return validateCommand(stripPrototypeKeys(value));
+}
+
+function validateCommand(value: unknown): CommandFrame {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A command must be a JSON object.');
+  }
+  const frame = value as Record<string, unknown>;
+  const id = frame.id;
+  const validId = typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
+  if (id !== undefined && !validId) {
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, '"id" must be a positive integer.');
+  }
+  const correlated = validId ? (id as number) : undefined;
+  if (typeof frame.event !== 'string' || frame.event.length === 0) {
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A command needs a string "event".', {
+      id: correlated,
+    });
+  }
+  return { id: correlated, event: frame.event, data: frame.data };
+}
+
+function stripPrototypeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripPrototypeKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const clean: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (!FORBIDDEN_KEYS.has(key)) clean[key] = stripPrototypeKeys((value as Record<string, unknown>)[key]);
+  }
+  return clean;
+}

@@ -1,0 +1,186 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { HandshakeAuthenticator } from '../auth/handshake.authenticator.js';
+import { PROTOCOL_NAME } from '../auth/token.extractor.js';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
+import type { ChannelsClient } from '../connection/handshake.js';
+import { ChannelHub } from '../core/channel.hub.js';
+import { CommandRouter, errorFrame } from '../core/command.router.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { parseCommand } from '../protocol/command.parser.js';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorCode as Code } from '../protocol/frames.js';
+import { WsConnection } from './ws.connection.js';
+
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+
+/**
+ * The WebSocket transport: a `ws` server without a port of its own, sharing the Nest app's
+ * HTTP server. Upgrades on the module's path are taken before any other `upgrade` listener
+ * sees them, so Nest's own `WsAdapter` gateways live beside it on other paths.
+ */
+@Injectable()
+export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Channels');
+  private readonly inflight = new Set<Promise<void>>();
+  private wss?: WebSocketServer;
+  private detach?: () => void;
+  private closing = false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly authenticator: HandshakeAuthenticator,
+    private readonly connections: ConnectionRegistry,
+    private readonly router: CommandRouter,
+    private readonly hub: ChannelHub,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!httpServer) {
+      throw new Error('ChannelsModule needs an HTTP application (NestFactory.create) to share its server.');
+    }
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: this.options.maxPayloadBytes,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
+    });
+    // Nest's WsAdapter destroys every upgrade on a path it does not own, so listening beside
+    // it is not enough: upgrades on our path are taken out before the event is emitted.
+    const emit = httpServer.emit as Emit;
+    const take = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+      if (this.pathOf(request) !== this.options.path) return false;
+      void this.upgrade(request, socket, head);
+      return true;
+    };
+    httpServer.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+      const [request, socket, head] = args as [IncomingMessage, Duplex, Buffer];
+      if (event === 'upgrade' && take(request, socket, head)) return true;
+      return emit.call(this, event, ...args);
+    } as Server['emit'];
+    // Node emits 'upgrade' only when someone listens; this listener also answers upgrades on
+    // other paths when no one else (such as Nest's WsAdapter) is there to take them.
+    const orphan = (_request: IncomingMessage, socket: Duplex): void => {
+      if (httpServer.listenerCount('upgrade') === 1) refuseHttp(socket, 404, ErrorCode.UNKNOWN_EVENT, 'No WebSocket endpoint here.');
+    };
+    httpServer.on('upgrade', orphan);
+    this.detach = () => {
+      httpServer.emit = emit as Server['emit'];
+      httpServer.off('upgrade', orphan);
+    };
+  }
+
+  /** Stops accepting, lets in-flight replies finish, closes every socket with 1001. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    this.detach?.();
+    const deadline = delay(this.options.shutdownTimeoutMs);
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
+    const open = [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
+    const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
+    for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    await Promise.race([Promise.all(closed), deadline.promise]);
+    for (const connection of open) if (!connection.closed) connection.terminate();
+    deadline.cancel();
+    this.wss?.close();
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (this.closing) return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
+    if (!this.originAllowed(request.headers.origin)) {
+      return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
+    }
+    let client: ChannelsClient;
+    try {
+      client = await this.authenticator.authenticate(request, 'websocket');
+    } catch (error) {
+      return this.refuse(request, socket, head, error);
+    }
+    if (socket.destroyed) return;
+    this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
+  }
+
+  // A refused handshake completes the upgrade only to carry the close code (4401 or 4403),
+  // which a browser can read where an HTTP status would be hidden from it.
+  private refuse(request: IncomingMessage, socket: Duplex, head: Buffer, error: unknown): void {
+    const body = toErrorBody(error);
+    const code = CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
+    if (socket.destroyed) return;
+    this.wss!.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.close(code, body.message.slice(0, 100));
+      setTimeout(() => ws.terminate(), 1_000).unref();
+    });
+  }
+
+  private accept(ws: WebSocket, client: ChannelsClient): void {
+    const connection = new WsConnection(ws, client.handshake, client.principal, this.options.maxBufferedBytes);
+    this.connections.add(connection);
+    connection.onClose(() => this.hub.dropConnection(connection));
+    connection.send({
+      event: 'connected',
+      data: { connectionId: connection.id, heartbeatMs: this.options.heartbeatMs, protocol: PROTOCOL_VERSION },
+    });
+    ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
+  }
+
+  private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    let command;
+    try {
+      if (isBinary) throw new ChannelsException(ErrorCode.BAD_REQUEST, 'Binary frames are not supported: send JSON text.');
+      command = parseCommand(data.toString());
+    } catch (error) {
+      connection.send(errorFrame(error));
+      return;
+    }
+    const done = this.router
+      .dispatch(connection, command, (frame) => connection.send(frame))
+      .catch((error: unknown) => this.logger.error(error))
+      .finally(() => this.inflight.delete(done));
+    this.inflight.add(done);
+  }
+
+  private originAllowed(origin: string | undefined): boolean {
+    const allowed = this.options.allowedOrigins;
+    return !allowed || origin === undefined || allowed.includes(origin);
+  }
+
+  private pathOf(request: IncomingMessage): string {
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
+    return path.length > 1 ? path.replace(/\/+$/, '') : path;
+  }
+}
+
+const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
+  [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,
+  [ErrorCode.FORBIDDEN]: CloseCode.FORBIDDEN,
+  [ErrorCode.RATE_LIMITED]: CloseCode.TOO_MANY,
+};
+
+const STATUS_TEXT: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+
+function refuseHttp(socket: Duplex, status: number, code: Code, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  const reason = STATUS_TEXT[status] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
