@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nest
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
+import { ConnectionAdmission } from './auth/connection.admission.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { CHANNELS_OPTIONS, ChannelsConfigurableModule } from './channels.module-definition.js';
 import { RESOLVED_OPTIONS, resolveOptions, type ChannelsModuleOptions, type ResolvedChannelsOptions } from './channels.options.js';
@@ -43,6 +44,7 @@ const providers: Provider[] = [
   ChannelHub,
   CommandRouter,
   HandshakeAuthenticator,
+  ConnectionAdmission,
   HeartbeatMonitor,
   WsTransport,
   ChannelsService,

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { HandshakeAuthenticator } from '../auth/handshake.authenticator.js';
+import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { PROTOCOL_NAME } from '../auth/token.extractor.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
@@ -34,7 +34,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
-    private readonly authenticator: HandshakeAuthenticator,
+    private readonly admission: ConnectionAdmission,
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
@@ -95,12 +95,13 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     if (this.closing) return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
-    if (!this.originAllowed(request.headers.origin)) {
+    // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
+    if (!this.admission.originAllowed(request.headers.origin)) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
     let client: ChannelsClient;
     try {
-      client = await this.authenticator.authenticate(request, 'websocket');
+      client = await this.admission.admit(request, 'websocket');
     } catch (error) {
       return this.refuse(request, socket, head, error);
     }
@@ -147,11 +148,6 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       .catch((error: unknown) => this.logger.error(error))
       .finally(() => this.inflight.delete(done));
     this.inflight.add(done);
-  }
-
-  private originAllowed(origin: string | undefined): boolean {
-    const allowed = this.options.allowedOrigins;
-    return !allowed || origin === undefined || allowed.includes(origin);
   }
 
   private pathOf(request: IncomingMessage): string {
