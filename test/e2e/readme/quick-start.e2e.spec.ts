@@ -1,0 +1,41 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startApp } from '../../support/app.js';
+import { TestClient } from '../../support/ws-client.js';
+
+// The README's quick start, exactly as written there, must work when pasted.
+const readme = readFileSync(resolve('README.md'), 'utf8');
+const source = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+const dir = resolve('test/e2e/readme/.generated');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'quick-start.ts'), source);
+
+describe('README quick start', () => {
+  let app: INestApplication;
+  let url: string;
+
+  beforeAll(async () => {
+    const { AppModule } = await import('./.generated/quick-start.js');
+    const started = await startApp({ imports: [AppModule] });
+    app = started.app;
+    url = `${started.ws}/channels`;
+  });
+  afterAll(() => app.close());
+
+  it('answers the exchange the README shows', async () => {
+    const { client, welcome } = await TestClient.connect(url);
+    const other = await TestClient.connect(url);
+    expect(welcome.data).toMatchObject({ heartbeatMs: 25000, protocol: 1 });
+    expect((await client.request('subscribe', { channel: 'room:lobby' })).data).toMatchObject({ channel: 'room:lobby', recovered: false, missed: [] });
+    await other.client.request('subscribe', { channel: 'room:lobby' });
+    expect((await client.request('subscribe', { channel: 'room:staff' })).error.code).toBe('FORBIDDEN');
+    const invalid = await client.request('message.send', { roomId: 'lobby', text: '' });
+    expect(invalid.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ property: 'text', messages: [expect.any(String)] }] });
+    expect((await client.request('message.send', { roomId: 'lobby', text: 'hi' })).data).toEqual({ ok: true });
+    expect(await other.client.next((f) => f.channel === 'room:lobby')).toMatchObject({ event: 'message.new', data: { text: 'hi' } });
+    expect(await client.pushesWithin('room:lobby', 50)).toEqual([]);
+    client.close();
+    other.client.close();
+  });
+});
