@@ -79,6 +79,16 @@ export class SseGateway {
     await this.channels.publish(data.channel, 'shout', { text: data.text }, { except: client.id });
   }
 
+  /** How many `slow` commands have started: lets a test act while one is in flight. */
+  static slowStarted = 0;
+
+  @OnMessage('slow')
+  async slow(@MessageBody('ms') ms: number) {
+    SseGateway.slowStarted++;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return 'done';
+  }
+
   @OnMessage('throws')
   throws() {
     throw new Error('database password is hunter2');
