@@ -38,7 +38,8 @@ export class CorsPolicy {
       'Access-Control-Expose-Headers': 'Retry-After',
       Vary: 'Origin',
     };
-    if (this.settings.credentials && !this.anyOrigin) headers['Access-Control-Allow-Credentials'] = 'true';
+    if (this.settings.credentials && !this.anyOrigin)
+      headers['Access-Control-Allow-Credentials'] = 'true';
     return headers;
   }
 

@@ -26,14 +26,25 @@ export function sendJson(
  * Answers an error frame with the HTTP status of its code (`HTTP_STATUS_BY_CODE`), and a
  * `Retry-After` (whole seconds, rounded up) for `RATE_LIMITED`.
  */
-export function sendErrorFrame(response: ServerResponse, frame: ErrorFrame, headers: Record<string, string> = {}): void {
+export function sendErrorFrame(
+  response: ServerResponse,
+  frame: ErrorFrame,
+  headers: Record<string, string> = {},
+): void {
   const status = HTTP_STATUS_BY_CODE[frame.error.code] ?? 500;
   const retry = frame.error.retryAfterMs;
-  const extra = retry === undefined ? headers : { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retry / 1000))) };
+  const extra =
+    retry === undefined
+      ? headers
+      : { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retry / 1000))) };
   sendJson(response, status, frame, extra);
 }
 
 /** Answers anything thrown with `{ "error": { code, message } }` and the matching status. */
-export function sendError(response: ServerResponse, error: unknown, headers: Record<string, string> = {}): void {
+export function sendError(
+  response: ServerResponse,
+  error: unknown,
+  headers: Record<string, string> = {},
+): void {
   sendErrorFrame(response, { error: toErrorBody(error) }, headers);
 }

@@ -27,7 +27,11 @@ export function encodeCursor(positions: ReadonlyMap<string, StreamPosition>): st
  * @example decodeCursor('eyJ1c2VyOjQyIjpbImszSjkiLDE4XX0') // Map { 'user:42' => { epoch: 'k3J9', offset: 18 } }
  */
 export function decodeCursor(cursor: string): Map<string, StreamPosition> {
-  const invalid = () => new ChannelsException(ErrorCode.BAD_REQUEST, 'The Last-Event-ID is not a cursor this server issued.');
+  const invalid = () =>
+    new ChannelsException(
+      ErrorCode.BAD_REQUEST,
+      'The Last-Event-ID is not a cursor this server issued.',
+    );
   if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]*$/.test(cursor)) throw invalid();
   let value: unknown;
   try {
@@ -40,7 +44,8 @@ export function decodeCursor(cursor: string): Map<string, StreamPosition> {
   for (const [channel, entry] of Object.entries(value)) {
     if (!isChannelName(channel) || !Array.isArray(entry) || entry.length !== 2) throw invalid();
     const [epoch, offset] = entry as unknown[];
-    if (typeof epoch !== 'string' || !Number.isSafeInteger(offset) || (offset as number) < 0) throw invalid();
+    if (typeof epoch !== 'string' || !Number.isSafeInteger(offset) || (offset as number) < 0)
+      throw invalid();
     positions.set(channel, { epoch, offset: offset as number });
   }
   return positions;

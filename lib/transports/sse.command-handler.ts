@@ -9,7 +9,13 @@ import type { CommandRouter } from '../core/command.router.js';
 import { errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { parseCommand } from '../protocol/command.parser.js';
-import { ErrorCode, type CommandFrame, type ErrorFrame, type ReplyFrame, type SubscribeReply } from '../protocol/frames.js';
+import {
+  ErrorCode,
+  type CommandFrame,
+  type ErrorFrame,
+  type ReplyFrame,
+  type SubscribeReply,
+} from '../protocol/frames.js';
 import { readBody } from './http-body.reader.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
 import { SseConnection } from './sse.connection.js';
@@ -33,14 +39,21 @@ export class SseCommandHandler {
     private readonly router: CommandRouter,
   ) {}
 
-  async handle(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): Promise<void> {
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
     let client: ChannelsClient;
     let command: CommandFrame;
     let connection: Connection;
     try {
       // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
       if (!isJson(request.headers['content-type'])) {
-        throw new ChannelsException(ErrorCode.BAD_REQUEST, 'Send the command as a JSON body (Content-Type: application/json).');
+        throw new ChannelsException(
+          ErrorCode.BAD_REQUEST,
+          'Send the command as a JSON body (Content-Type: application/json).',
+        );
       }
       client = await this.admission.admit(request, 'sse');
       command = parseCommand(await readBody(request, this.options.maxPayloadBytes));
@@ -65,7 +78,11 @@ export class SseCommandHandler {
     this.answer(request, response, answer, headers);
   }
 
-  private connectionFor(request: IncomingMessage, client: ChannelsClient, command: CommandFrame): Connection {
+  private connectionFor(
+    request: IncomingMessage,
+    client: ChannelsClient,
+    command: CommandFrame,
+  ): Connection {
     const header = request.headers[CONNECTION_HEADER];
     const bound = Array.isArray(header) ? header[0] : header;
     if (bound === undefined || bound === '') {
@@ -76,15 +93,24 @@ export class SseCommandHandler {
           { id: command.id },
         );
       }
-      const key = this.connections.keyOf(client.principal) ?? `ip:${client.handshake.ip ?? 'unknown'}`;
+      const key =
+        this.connections.keyOf(client.principal) ?? `ip:${client.handshake.ip ?? 'unknown'}`;
       return new TransientConnection(client.handshake, client.principal, key);
     }
     const connection = this.connections.get(bound);
-    if (!(connection instanceof SseConnection) || connection.closed || !this.samePrincipal(client.principal, connection.principal)) {
+    if (
+      !(connection instanceof SseConnection) ||
+      connection.closed ||
+      !this.samePrincipal(client.principal, connection.principal)
+    ) {
       // The same answer for an unknown stream and another principal's: ids are not probed.
-      throw new ChannelsException(ErrorCode.FORBIDDEN, 'X-Channels-Connection names no open SSE stream of yours.', {
-        id: command.id,
-      });
+      throw new ChannelsException(
+        ErrorCode.FORBIDDEN,
+        'X-Channels-Connection names no open SSE stream of yours.',
+        {
+          id: command.id,
+        },
+      );
     }
     return connection;
   }
@@ -97,7 +123,12 @@ export class SseCommandHandler {
     return key !== undefined && key === this.connections.keyOf(b);
   }
 
-  private answer(request: IncomingMessage, response: ServerResponse, frame: ReplyFrame | ErrorFrame, headers: Record<string, string>): void {
+  private answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    frame: ReplyFrame | ErrorFrame,
+    headers: Record<string, string>,
+  ): void {
     // An unread body (refused early, or too large) is discarded while the answer goes out, and
     // the socket is closed after it: the client reads the answer, not a reset.
     if (!request.complete) request.resume();
@@ -109,5 +140,8 @@ export class SseCommandHandler {
 
 function isJson(contentType: string | undefined): boolean {
   const type = contentType?.split(';', 1)[0]?.trim().toLowerCase();
-  return type === 'application/json' || (type?.startsWith('application/') === true && type.endsWith('+json'));
+  return (
+    type === 'application/json' ||
+    (type?.startsWith('application/') === true && type.endsWith('+json'))
+  );
 }

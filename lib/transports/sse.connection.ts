@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Connection, type EncodedPush } from '../connection/connection.js';
 import type { Handshake } from '../connection/handshake.js';
-import { CloseCode, type PushFrame, type StreamPosition, type WelcomeData } from '../protocol/frames.js';
+import {
+  CloseCode,
+  type PushFrame,
+  type StreamPosition,
+  type WelcomeData,
+} from '../protocol/frames.js';
 import { encodeCursor } from './sse-cursor.js';
 
 /** How long an ended stream may take to flush before its socket is destroyed. */
@@ -11,7 +16,14 @@ const CLOSE_GRACE_MS = 1_000;
  * Push events that would be mistaken for the stream's own events (or for `EventSource`'s
  * `open` / `error`) are sent as unnamed `message` events; the frame in `data` still names them.
  */
-const RESERVED_EVENTS: ReadonlySet<string> = new Set(['connected', 'reset', 'close', 'error', 'open', 'message']);
+const RESERVED_EVENTS: ReadonlySet<string> = new Set([
+  'connected',
+  'reset',
+  'close',
+  'error',
+  'open',
+  'message',
+]);
 
 /** Settings of one SSE stream. */
 export interface SseConnectionSettings {
@@ -88,7 +100,8 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
 
   /** @internal Records the stream's position in a channel (a subscribe, a resume). */
   track(channel: string, position: StreamPosition): void {
-    if (this.subscriptions.has(channel)) this.positions.set(channel, { epoch: position.epoch, offset: position.offset });
+    if (this.subscriptions.has(channel))
+      this.positions.set(channel, { epoch: position.epoch, offset: position.offset });
   }
 
   /** @internal Writes `event: reset` naming the channels whose gap history could not cover. */
@@ -157,7 +170,8 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
   }
 
   private write(text: string): void {
-    if (!this.started || this.closed || this.response.writableEnded || this.response.destroyed) return;
+    if (!this.started || this.closed || this.response.writableEnded || this.response.destroyed)
+      return;
     if (this.response.writableLength > this.settings.maxBufferedBytes) {
       // The client does not read: nothing more would reach it, not even a close event.
       this.response.destroy();

@@ -7,7 +7,13 @@ import { assertChannelName } from '../core/channel-name.js';
 import type { ChannelHub } from '../core/channel.hub.js';
 import type { CommandRouter } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type StreamPosition, type SubscribeReply } from '../protocol/frames.js';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type StreamPosition,
+  type SubscribeReply,
+} from '../protocol/frames.js';
 import { sendError, sendJson } from './http.responder.js';
 import { decodeCursor } from './sse-cursor.js';
 import { SseConnection } from './sse.connection.js';
@@ -40,7 +46,11 @@ export class SseStreamHandler {
     private readonly isClosing: () => boolean,
   ) {}
 
-  async open(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): Promise<void> {
+  async open(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
     let client: ChannelsClient;
     let wanted: StreamRequest;
     try {
@@ -49,8 +59,17 @@ export class SseStreamHandler {
     } catch (error) {
       return sendError(response, error, headers);
     }
-    const settings = { heartbeatMs: this.options.sseHeartbeatMs, maxBufferedBytes: this.options.maxBufferedBytes };
-    const connection = new SseConnection(request, response, client.handshake, client.principal, settings);
+    const settings = {
+      heartbeatMs: this.options.sseHeartbeatMs,
+      maxBufferedBytes: this.options.maxBufferedBytes,
+    };
+    const connection = new SseConnection(
+      request,
+      response,
+      client.handshake,
+      client.principal,
+      settings,
+    );
     try {
       this.connections.add(connection);
     } catch (error) {
@@ -65,23 +84,36 @@ export class SseStreamHandler {
       connection.terminate();
       return sendError(response, error, headers);
     }
-    if (connection.closed || this.isClosing()) return this.abandon(connection, wanted, response, headers);
+    if (connection.closed || this.isClosing())
+      return this.abandon(connection, wanted, response, headers);
     this.begin(connection, wanted, replies, headers);
   }
 
   // One channel at a time, each held (pushes wait) until the stream has replayed it.
-  private async subscribeAll(connection: SseConnection, wanted: StreamRequest): Promise<SubscribeReply[]> {
+  private async subscribeAll(
+    connection: SseConnection,
+    wanted: StreamRequest,
+  ): Promise<SubscribeReply[]> {
     const replies: SubscribeReply[] = [];
     for (const channel of wanted.channels) {
       const since = wanted.resumeFrom.get(channel);
-      await this.router.authorizeJoin(connection, channel, since ? { channel, since } : { channel });
+      await this.router.authorizeJoin(
+        connection,
+        channel,
+        since ? { channel, since } : { channel },
+      );
       if (connection.closed) break;
       replies.push(await this.hub.subscribe(connection, channel, since));
     }
     return replies;
   }
 
-  private begin(connection: SseConnection, wanted: StreamRequest, replies: SubscribeReply[], headers: Record<string, string>): void {
+  private begin(
+    connection: SseConnection,
+    wanted: StreamRequest,
+    replies: SubscribeReply[],
+    headers: Record<string, string>,
+  ): void {
     const reset: string[] = [];
     for (const reply of replies) {
       const since = wanted.resumeFrom.get(reply.channel);
@@ -91,7 +123,11 @@ export class SseStreamHandler {
       connection.track(reply.channel, resumed ? since : reply);
     }
     const { sseHeartbeatMs, sseRetryMs } = this.options;
-    connection.start(headers, sseRetryMs, { connectionId: connection.id, heartbeatMs: sseHeartbeatMs, protocol: PROTOCOL_VERSION });
+    connection.start(headers, sseRetryMs, {
+      connectionId: connection.id,
+      heartbeatMs: sseHeartbeatMs,
+      protocol: PROTOCOL_VERSION,
+    });
     if (reset.length > 0) connection.writeReset(reset);
     for (const reply of replies) {
       for (const push of reply.missed) connection.replay(push);
@@ -101,14 +137,29 @@ export class SseStreamHandler {
 
   // The client left, the connection was closed, or the server began shutting down while the
   // stream was being set up: undo every subscription and answer if anyone still listens.
-  private abandon(connection: SseConnection, wanted: StreamRequest, response: ServerResponse, headers: Record<string, string>): void {
+  private abandon(
+    connection: SseConnection,
+    wanted: StreamRequest,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): void {
     const early = connection.closedBeforeStart;
     connection.terminate();
     // An adapter that awaited its broker may have added the connection after it was dropped.
     for (const channel of wanted.channels) this.hub.unsubscribe(connection, channel);
     const code = early && CODE_BY_CLOSE_CODE[early.code];
-    if (code) return sendError(response, new ChannelsException(code, early.reason || 'The connection was closed.'), headers);
-    const body = { error: { code: ErrorCode.INTERNAL, message: 'The stream was closed before it started; retry.' } };
+    if (code)
+      return sendError(
+        response,
+        new ChannelsException(code, early.reason || 'The connection was closed.'),
+        headers,
+      );
+    const body = {
+      error: {
+        code: ErrorCode.INTERNAL,
+        message: 'The stream was closed before it started; retry.',
+      },
+    };
     sendJson(response, 503, body, { ...headers, 'Retry-After': '1' });
   }
 }
@@ -118,7 +169,8 @@ function readStreamRequest(request: IncomingMessage): StreamRequest {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const lastEventId = request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? '';
   const cursor = Array.isArray(lastEventId) ? lastEventId[0]! : lastEventId;
-  const resumeFrom = cursor.trim() === '' ? new Map<string, StreamPosition>() : decodeCursor(cursor.trim());
+  const resumeFrom =
+    cursor.trim() === '' ? new Map<string, StreamPosition>() : decodeCursor(cursor.trim());
   const channels = new Set<string>();
   for (const channel of url.searchParams.getAll('channel')) {
     assertChannelName(channel);

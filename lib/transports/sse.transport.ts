@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
@@ -42,14 +48,23 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     hub: ChannelHub,
   ) {
     this.cors = new CorsPolicy(options.cors);
-    this.streams = new SseStreamHandler(options, admission, connections, router, hub, () => this.closing);
+    this.streams = new SseStreamHandler(
+      options,
+      admission,
+      connections,
+      router,
+      hub,
+      () => this.closing,
+    );
     this.commands = new SseCommandHandler(options, admission, connections, router);
   }
 
   onApplicationBootstrap(): void {
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!httpServer) {
-      throw new Error('ChannelsModule needs an HTTP application (NestFactory.create) to share its server.');
+      throw new Error(
+        'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
+      );
     }
     const base = this.options.path === '/' ? '' : this.options.path;
     this.routes = new Map([
@@ -65,7 +80,8 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       return true;
     };
     const intercept = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request' && take(args[0] as IncomingMessage, args[1] as ServerResponse)) return true;
+      if (event === 'request' && take(args[0] as IncomingMessage, args[1] as ServerResponse))
+        return true;
       return emit.call(this, event, ...args);
     } as Server['emit'];
     httpServer.emit = intercept;
@@ -84,8 +100,12 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     this.closing = true;
     const deadline = delay(this.options.shutdownTimeoutMs);
     await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
-    const open = [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
-    const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
+    const open = [...this.connections.all()].filter(
+      (c): c is SseConnection => c instanceof SseConnection,
+    );
+    const closed = open.map(
+      (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
+    );
     for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
     await Promise.race([Promise.all(closed), deadline.promise]);
     for (const connection of open) if (!connection.closed) connection.terminate();
@@ -102,16 +122,24 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     const headers = this.cors.headersFor(origin);
     const allowed = route === 'stream' ? 'GET' : 'POST';
     if (method !== allowed) {
-      return sendJson(response, 405, { error: { code: ErrorCode.BAD_REQUEST, message: `Use ${allowed} here.` } }, {
-        ...headers,
-        Allow: `${allowed}, OPTIONS`,
-      });
+      return sendJson(
+        response,
+        405,
+        { error: { code: ErrorCode.BAD_REQUEST, message: `Use ${allowed} here.` } },
+        {
+          ...headers,
+          Allow: `${allowed}, OPTIONS`,
+        },
+      );
     }
     if (this.closing) {
       const body = { error: { code: ErrorCode.INTERNAL, message: 'The server is shutting down.' } };
       return sendJson(response, 503, body, { ...headers, 'Retry-After': '1', Connection: 'close' });
     }
-    const work = route === 'stream' ? this.streams.open(request, response, headers) : this.commands.handle(request, response, headers);
+    const work =
+      route === 'stream'
+        ? this.streams.open(request, response, headers)
+        : this.commands.handle(request, response, headers);
     const done = work
       .catch((error: unknown) => {
         this.logger.error(error);

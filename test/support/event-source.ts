@@ -49,8 +49,15 @@ export class TestEventSource {
   waitFor(type: string, count: number, timeoutMs = 5000): Promise<MessageEvent[]> {
     if (this.events(type).length >= count) return Promise.resolve(this.events(type));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} "${type}" events`)), timeoutMs);
-      this.waiters.push({ type, count, resolve: () => (clearTimeout(timer), resolve(this.events(type))) });
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${count} "${type}" events`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        type,
+        count,
+        resolve: () => (clearTimeout(timer), resolve(this.events(type))),
+      });
     });
   }
 

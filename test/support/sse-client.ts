@@ -1,4 +1,9 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ClientRequest } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ClientRequest,
+} from 'node:http';
 
 /** One parsed SSE block: an event, or a comment line. */
 export interface SseEvent {
@@ -42,7 +47,10 @@ export class RawSseClient {
   /** Opens a stream; resolves with the client as soon as the response head arrives. */
   static open(url: string, headers: Record<string, string> = {}): Promise<RawSseClient> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { headers: { Accept: 'text/event-stream', ...headers }, agent: false });
+      const req = httpRequest(url, {
+        headers: { Accept: 'text/event-stream', ...headers },
+        agent: false,
+      });
       req.once('response', (res) => resolve(new RawSseClient(req, res)));
       req.once('error', reject);
       req.end();
@@ -50,7 +58,10 @@ export class RawSseClient {
   }
 
   /** Opens a stream and waits for its `connected` event. */
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<{ client: RawSseClient; welcome: SseEvent }> {
+  static async connect(
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ client: RawSseClient; welcome: SseEvent }> {
     const client = await RawSseClient.open(url, headers);
     if (client.status !== 200) throw new Error(`HTTP ${client.status}`);
     return { client, welcome: await client.next((e) => e.event === 'connected') };
@@ -63,11 +74,17 @@ export class RawSseClient {
   }
 
   /** The first queued or next arriving event that matches. */
-  next(match: (e: SseEvent) => boolean = (e) => e.event !== 'comment' && e.event !== 'retry', timeoutMs = 5000): Promise<SseEvent> {
+  next(
+    match: (e: SseEvent) => boolean = (e) => e.event !== 'comment' && e.event !== 'retry',
+    timeoutMs = 5000,
+  ): Promise<SseEvent> {
     const index = this.events.findIndex(match);
     if (index >= 0) return Promise.resolve(this.events.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for an SSE event')), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error('timed out waiting for an SSE event')),
+        timeoutMs,
+      );
       this.waiters.push({ match, resolve: (e) => (clearTimeout(timer), resolve(e)) });
     });
   }
@@ -75,7 +92,8 @@ export class RawSseClient {
   /** The next `n` pushes (events whose data has a `channel`), in order. */
   async pushes(n: number, timeoutMs = 5000): Promise<SseEvent[]> {
     const found: SseEvent[] = [];
-    while (found.length < n) found.push(await this.next((e) => e.json?.channel !== undefined, timeoutMs));
+    while (found.length < n)
+      found.push(await this.next((e) => e.json?.channel !== undefined, timeoutMs));
     return found;
   }
 
@@ -143,28 +161,36 @@ export function httpCall(
   options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: any;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: any;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 /** POSTs a command (JSON) to `{base}/messages`. */
-export function postCommand(url: string, command: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function postCommand(
+  url: string,
+  command: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return httpCall(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },

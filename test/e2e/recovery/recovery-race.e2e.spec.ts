@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService, HistoryStore, type PushFrame } from '../../../lib/index.js';
+import {
+  ChannelsModule,
+  ChannelsService,
+  HistoryStore,
+  type PushFrame,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { GatedHistoryStore, type GatePoint } from '../../support/gated-history-store.js';
 import { RawSseClient } from '../../support/sse-client.js';
@@ -61,7 +66,10 @@ describe('recovery while pushes keep coming (both transports)', () => {
       await publish(channel, 2, 3); // missed while away
       const client = await wsClient();
       const gate = store.arm(channel, point);
-      const answer = client.request('subscribe', { channel, since: { epoch: first!.epoch, offset: 1 } });
+      const answer = client.request('subscribe', {
+        channel,
+        since: { epoch: first!.epoch, offset: 1 },
+      });
       await gate.reached;
       await publish(channel, 4, 6); // during the subscribe
       gate.open();
@@ -95,14 +103,18 @@ describe('recovery while pushes keep coming (both transports)', () => {
     'SSE: pushes published during a Last-Event-ID resume (held %s) arrive once, after the replay',
     async (point) => {
       const channel = `feed:sse-${point}`;
-      const { client: first } = await RawSseClient.connect(`${http}/channels/sse?channel=${channel}`);
+      const { client: first } = await RawSseClient.connect(
+        `${http}/channels/sse?channel=${channel}`,
+      );
       await publish(channel, 1, 1);
       const [seen] = await first.pushes(1);
       first.close();
       await waitFor(() => channels.subscriptionCount(channel) === 0);
       await publish(channel, 2, 3);
       const gate = store.arm(channel, point);
-      const opening = RawSseClient.connect(`${http}/channels/sse?channel=${channel}`, { 'Last-Event-ID': seen!.id! });
+      const opening = RawSseClient.connect(`${http}/channels/sse?channel=${channel}`, {
+        'Last-Event-ID': seen!.id!,
+      });
       await gate.reached;
       await publish(channel, 4, 6);
       gate.open();
@@ -130,8 +142,12 @@ describe('recovery while pushes keep coming (both transports)', () => {
     const since = { epoch: first!.epoch, offset: 1 };
     const client = await wsClient();
     const reply = (await client.request('subscribe', { channel, since })).data;
-    const cursor = Buffer.from(JSON.stringify({ [channel]: [since.epoch, since.offset] })).toString('base64url');
-    const { client: sse } = await RawSseClient.connect(`${http}/channels/sse?channel=${channel}`, { 'Last-Event-ID': cursor });
+    const cursor = Buffer.from(JSON.stringify({ [channel]: [since.epoch, since.offset] })).toString(
+      'base64url',
+    );
+    const { client: sse } = await RawSseClient.connect(`${http}/channels/sse?channel=${channel}`, {
+      'Last-Event-ID': cursor,
+    });
     clients.push(sse);
     await waitFor(() => last >= 60);
     publishing = false;

@@ -37,7 +37,12 @@ describe('recovery over WebSocket: subscribe with since', () => {
     await waitFor(() => channels.subscriptionCount(channel) === 0);
     const missedPushes = await publish(channel, seen + 1, seen + missed);
     const last = received.at(-1);
-    return { position: last ? { epoch: last.epoch, offset: last.offset } : { epoch: reply.data.epoch, offset: 0 }, missedPushes };
+    return {
+      position: last
+        ? { epoch: last.epoch, offset: last.offset }
+        : { epoch: reply.data.epoch, offset: 0 },
+      missedPushes,
+    };
   }
 
   beforeAll(async () => {
@@ -57,7 +62,13 @@ describe('recovery over WebSocket: subscribe with since', () => {
     await publish('feed:fresh', 1, 2);
     const client = await connect();
     const reply = await client.request('subscribe', { channel: 'feed:fresh' });
-    expect(reply.data).toEqual({ channel: 'feed:fresh', offset: 2, epoch: expect.any(String), recovered: false, missed: [] });
+    expect(reply.data).toEqual({
+      channel: 'feed:fresh',
+      offset: 2,
+      epoch: expect.any(String),
+      recovered: false,
+      missed: [],
+    });
     const live = await channels.publish('feed:fresh', 'n', 3);
     expect(await client.next((f) => f.channel === 'feed:fresh')).toEqual(live);
   });
@@ -66,7 +77,13 @@ describe('recovery over WebSocket: subscribe with since', () => {
     const { position, missedPushes } = await leaveAfter('feed:a', 3, 4);
     const client = await connect();
     const reply = await client.request('subscribe', { channel: 'feed:a', since: position });
-    expect(reply.data).toEqual({ channel: 'feed:a', offset: 7, epoch: position.epoch, recovered: true, missed: missedPushes });
+    expect(reply.data).toEqual({
+      channel: 'feed:a',
+      offset: 7,
+      epoch: position.epoch,
+      recovered: true,
+      missed: missedPushes,
+    });
     expect(reply.data.missed.map((p: PushFrame) => p.offset)).toEqual([4, 5, 6, 7]);
     const live = await publish('feed:a', 8, 10);
     const received = [];
@@ -94,7 +111,13 @@ describe('recovery over WebSocket: subscribe with since', () => {
     const { position } = await leaveAfter('feed:b', 1, SIZE + 1);
     const client = await connect();
     const reply = await client.request('subscribe', { channel: 'feed:b', since: position });
-    expect(reply.data).toEqual({ channel: 'feed:b', offset: SIZE + 2, epoch: position.epoch, recovered: false, missed: [] });
+    expect(reply.data).toEqual({
+      channel: 'feed:b',
+      offset: SIZE + 2,
+      epoch: position.epoch,
+      recovered: false,
+      missed: [],
+    });
     const live = await channels.publish('feed:b', 'n', 0);
     expect(await client.next((f) => f.channel === 'feed:b')).toEqual(live);
     expect(live.offset).toBe(SIZE + 3);
@@ -103,14 +126,25 @@ describe('recovery over WebSocket: subscribe with since', () => {
   it('answers recovered false on another epoch (history lost)', async () => {
     const { position } = await leaveAfter('feed:c', 2, 1);
     const client = await connect();
-    const reply = await client.request('subscribe', { channel: 'feed:c', since: { epoch: 'other', offset: position.offset } });
-    expect(reply.data).toMatchObject({ offset: 3, epoch: position.epoch, recovered: false, missed: [] });
+    const reply = await client.request('subscribe', {
+      channel: 'feed:c',
+      since: { epoch: 'other', offset: position.offset },
+    });
+    expect(reply.data).toMatchObject({
+      offset: 3,
+      epoch: position.epoch,
+      recovered: false,
+      missed: [],
+    });
   });
 
   it('answers recovered false for a position ahead of the channel', async () => {
     const { position } = await leaveAfter('feed:d', 2, 0);
     const client = await connect();
-    const reply = await client.request('subscribe', { channel: 'feed:d', since: { ...position, offset: 10 } });
+    const reply = await client.request('subscribe', {
+      channel: 'feed:d',
+      since: { ...position, offset: 10 },
+    });
     expect(reply.data).toMatchObject({ offset: 2, recovered: false, missed: [] });
   });
 
@@ -124,10 +158,16 @@ describe('recovery over WebSocket: subscribe with since', () => {
 
   it('rejects a malformed since, and replays nothing to a refused join', async () => {
     const client = await connect();
-    const bad = await client.request('subscribe', { channel: 'feed:f', since: { epoch: 1, offset: -1 } });
+    const bad = await client.request('subscribe', {
+      channel: 'feed:f',
+      since: { epoch: 1, offset: -1 },
+    });
     expect(bad.error.code).toBe('BAD_REQUEST');
     await publish('locked:g', 1, 2);
-    const refused = await client.request('subscribe', { channel: 'locked:g', since: { epoch: 'x', offset: 0 } });
+    const refused = await client.request('subscribe', {
+      channel: 'locked:g',
+      since: { epoch: 'x', offset: 0 },
+    });
     expect(refused).toEqual({ id: 2, error: { code: 'FORBIDDEN', message: expect.any(String) } });
     expect(channels.subscriptionCount('locked:g')).toBe(0);
   });

@@ -66,7 +66,12 @@ export class SseGateway {
 
   @OnMessage('whoami')
   whoami(@ConnectedClient() client: Connection<User>) {
-    return { id: client.id, transport: client.transport, user: client.principal?.id, channels: [...client.subscriptions] };
+    return {
+      id: client.id,
+      transport: client.transport,
+      user: client.principal?.id,
+      channels: [...client.subscriptions],
+    };
   }
 
   @OnMessage('note')
@@ -75,7 +80,10 @@ export class SseGateway {
   }
 
   @OnMessage('shout')
-  async shout(@MessageBody() data: { channel: string; text: string }, @ConnectedClient() client: Connection) {
+  async shout(
+    @MessageBody() data: { channel: string; text: string },
+    @ConnectedClient() client: Connection,
+  ) {
     await this.channels.publish(data.channel, 'shout', { text: data.text }, { except: client.id });
   }
 

@@ -40,7 +40,11 @@ describe('SSE transport: commands over POST {path}/messages', () => {
   afterAll(() => app.close());
 
   it('answers a command with 200 and its reply frame', async () => {
-    const answer = await postCommand(messages, { id: 1, event: 'echo', data: { a: 1 } }, AUTH('alice'));
+    const answer = await postCommand(
+      messages,
+      { id: 1, event: 'echo', data: { a: 1 } },
+      AUTH('alice'),
+    );
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^application\/json/);
     expect(answer.json).toEqual({ id: 1, data: { a: 1 } });
@@ -55,21 +59,45 @@ describe('SSE transport: commands over POST {path}/messages', () => {
   it('still answers an error for a command without id, with its status', async () => {
     const answer = await postCommand(messages, { event: 'nope' }, AUTH('alice'));
     expect(answer.status).toBe(404);
-    expect(answer.json).toEqual({ error: { code: 'UNKNOWN_EVENT', message: 'No handler for event "nope".' } });
+    expect(answer.json).toEqual({
+      error: { code: 'UNKNOWN_EVENT', message: 'No handler for event "nope".' },
+    });
   });
 
   it.each([
     ['not JSON', 'nope{', 400, { error: { code: 'BAD_REQUEST', message: expect.any(String) } }],
     ['an array', '[1]', 400, { error: { code: 'BAD_REQUEST', message: expect.any(String) } }],
-    ['no event', '{"id":3}', 400, { id: 3, error: { code: 'BAD_REQUEST', message: expect.any(String) } }],
-    ['an unknown event', '{"id":4,"event":"nope"}', 404, { id: 4, error: { code: 'UNKNOWN_EVENT', message: expect.any(String) } }],
+    [
+      'no event',
+      '{"id":3}',
+      400,
+      { id: 3, error: { code: 'BAD_REQUEST', message: expect.any(String) } },
+    ],
+    [
+      'an unknown event',
+      '{"id":4,"event":"nope"}',
+      404,
+      { id: 4, error: { code: 'UNKNOWN_EVENT', message: expect.any(String) } },
+    ],
     [
       'an invalid DTO',
       '{"id":5,"event":"note","data":{"title":"","extra":1}}',
       400,
-      { id: 5, error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: expect.any(Array) } },
+      {
+        id: 5,
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.any(String),
+          details: expect.any(Array),
+        },
+      },
     ],
-    ['a handler crash', '{"id":6,"event":"throws"}', 500, { id: 6, error: { code: 'INTERNAL', message: 'Internal error.' } }],
+    [
+      'a handler crash',
+      '{"id":6,"event":"throws"}',
+      500,
+      { id: 6, error: { code: 'INTERNAL', message: 'Internal error.' } },
+    ],
   ])('maps %s to its status and error frame', async (_name, body, status, frame) => {
     const answer = await postCommand(messages, body, AUTH('alice'));
     expect(answer.status).toBe(status);
@@ -78,7 +106,11 @@ describe('SSE transport: commands over POST {path}/messages', () => {
   });
 
   it('runs the DTO validation and hands the handler a DTO instance', async () => {
-    const answer = await postCommand(messages, { id: 1, event: 'note', data: { title: 'hi' } }, AUTH('alice'));
+    const answer = await postCommand(
+      messages,
+      { id: 1, event: 'note', data: { title: 'hi' } },
+      AUTH('alice'),
+    );
     expect(answer.json).toEqual({ id: 1, data: { title: 'hi', isDto: true } });
   });
 
@@ -86,7 +118,10 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const answer = await postCommand(messages, { id: 1, event: 'limited' }, AUTH('alice'));
     expect(answer.status).toBe(429);
     expect(answer.headers['retry-after']).toBe('2');
-    expect(answer.json).toEqual({ id: 1, error: { code: 'RATE_LIMITED', message: 'Slow down.', retryAfterMs: 1500 } });
+    expect(answer.json).toEqual({
+      id: 1,
+      error: { code: 'RATE_LIMITED', message: 'Slow down.', retryAfterMs: 1500 },
+    });
   });
 
   it('authenticates every POST: 401 without credentials, 403 when the guard refuses', async () => {
@@ -103,11 +138,17 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const big = JSON.stringify({ id: 1, event: 'echo', data: 'x'.repeat(2000) });
     const declared = await postCommand(messages, big, AUTH('alice'));
     expect(declared.status).toBe(413);
-    expect(declared.json).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) } });
+    expect(declared.json).toEqual({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.any(String) },
+    });
     const streamed = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(
         messages,
-        { method: 'POST', headers: { ...AUTH('alice'), 'Content-Type': 'application/json' }, agent: false },
+        {
+          method: 'POST',
+          headers: { ...AUTH('alice'), 'Content-Type': 'application/json' },
+          agent: false,
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -132,11 +173,27 @@ describe('SSE transport: commands over POST {path}/messages', () => {
 
   it('runs an unbound POST with a transient client that cannot subscribe', async () => {
     const who = await postCommand(messages, { id: 1, event: 'whoami' }, AUTH('alice'));
-    expect(who.json.data).toEqual({ id: 'http:alice', transport: 'sse', user: 'alice', channels: [] });
-    const subscribe = await postCommand(messages, { id: 2, event: 'subscribe', data: { channel: 'room:a' } }, AUTH('alice'));
+    expect(who.json.data).toEqual({
+      id: 'http:alice',
+      transport: 'sse',
+      user: 'alice',
+      channels: [],
+    });
+    const subscribe = await postCommand(
+      messages,
+      { id: 2, event: 'subscribe', data: { channel: 'room:a' } },
+      AUTH('alice'),
+    );
     expect(subscribe.status).toBe(400);
-    expect(subscribe.json).toEqual({ id: 2, error: { code: 'BAD_REQUEST', message: expect.stringContaining('X-Channels-Connection') } });
-    const unsubscribe = await postCommand(messages, { id: 3, event: 'unsubscribe', data: { channel: 'room:a' } }, AUTH('alice'));
+    expect(subscribe.json).toEqual({
+      id: 2,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('X-Channels-Connection') },
+    });
+    const unsubscribe = await postCommand(
+      messages,
+      { id: 3, event: 'unsubscribe', data: { channel: 'room:a' } },
+      AUTH('alice'),
+    );
     expect(unsubscribe.status).toBe(400);
     expect(channels.connectionCount()).toBe(0);
   });
@@ -145,25 +202,56 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const { client, connectionId } = await stream('alice');
     const bound = { ...AUTH('alice'), 'X-Channels-Connection': connectionId };
     const who = await postCommand(messages, { id: 1, event: 'whoami' }, bound);
-    expect(who.json.data).toEqual({ id: connectionId, transport: 'sse', user: 'alice', channels: [] });
+    expect(who.json.data).toEqual({
+      id: connectionId,
+      transport: 'sse',
+      user: 'alice',
+      channels: [],
+    });
 
-    const subscribed = await postCommand(messages, { id: 2, event: 'subscribe', data: { channel: 'room:bound' } }, bound);
+    const subscribed = await postCommand(
+      messages,
+      { id: 2, event: 'subscribe', data: { channel: 'room:bound' } },
+      bound,
+    );
     expect(subscribed.status).toBe(200);
     expect(subscribed.json).toEqual({
       id: 2,
-      data: { channel: 'room:bound', offset: 0, epoch: expect.any(String), recovered: false, missed: [] },
+      data: {
+        channel: 'room:bound',
+        offset: 0,
+        epoch: expect.any(String),
+        recovered: false,
+        missed: [],
+      },
     });
     const epoch = subscribed.json.data.epoch;
     await channels.publish('room:bound', 'hello', { n: 1 });
     const [push] = await client.pushes(1);
     expect(push!.event).toBe('hello');
-    expect(push!.json).toEqual({ channel: 'room:bound', event: 'hello', data: { n: 1 }, offset: 1, epoch });
-    expect(JSON.parse(Buffer.from(push!.id!, 'base64url').toString())).toEqual({ 'room:bound': [epoch, 1] });
+    expect(push!.json).toEqual({
+      channel: 'room:bound',
+      event: 'hello',
+      data: { n: 1 },
+      offset: 1,
+      epoch,
+    });
+    expect(JSON.parse(Buffer.from(push!.id!, 'base64url').toString())).toEqual({
+      'room:bound': [epoch, 1],
+    });
 
-    const refused = await postCommand(messages, { id: 3, event: 'subscribe', data: { channel: 'room:secret' } }, bound);
+    const refused = await postCommand(
+      messages,
+      { id: 3, event: 'subscribe', data: { channel: 'room:secret' } },
+      bound,
+    );
     expect(refused.status).toBe(403);
 
-    const left = await postCommand(messages, { id: 4, event: 'unsubscribe', data: { channel: 'room:bound' } }, bound);
+    const left = await postCommand(
+      messages,
+      { id: 4, event: 'unsubscribe', data: { channel: 'room:bound' } },
+      bound,
+    );
     expect(left.json).toEqual({ id: 4, data: { channel: 'room:bound', unsubscribed: true } });
     expect(channels.subscriptionCount('room:bound')).toBe(0);
   });
@@ -172,7 +260,11 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const alice = await stream('alice', '?channel=room:shout');
     const bob = await stream('bob', '?channel=room:shout');
     const bound = { ...AUTH('alice'), 'X-Channels-Connection': alice.connectionId };
-    const answer = await postCommand(messages, { event: 'shout', data: { channel: 'room:shout', text: 'hey' } }, bound);
+    const answer = await postCommand(
+      messages,
+      { event: 'shout', data: { channel: 'room:shout', text: 'hey' } },
+      bound,
+    );
     expect(answer.status).toBe(204);
     const [push] = await bob.client.pushes(1);
     expect(push!.json.data).toEqual({ text: 'hey' });
@@ -183,10 +275,21 @@ describe('SSE transport: commands over POST {path}/messages', () => {
 
   it("refuses a POST naming another principal's stream, or no open stream, with 403", async () => {
     const { connectionId } = await stream('alice');
-    const stolen = await postCommand(messages, { id: 1, event: 'whoami' }, { ...AUTH('bob'), 'X-Channels-Connection': connectionId });
+    const stolen = await postCommand(
+      messages,
+      { id: 1, event: 'whoami' },
+      { ...AUTH('bob'), 'X-Channels-Connection': connectionId },
+    );
     expect(stolen.status).toBe(403);
-    expect(stolen.json).toEqual({ id: 1, error: { code: 'FORBIDDEN', message: expect.any(String) } });
-    const unknown = await postCommand(messages, { id: 1, event: 'whoami' }, { ...AUTH('bob'), 'X-Channels-Connection': 'nope' });
+    expect(stolen.json).toEqual({
+      id: 1,
+      error: { code: 'FORBIDDEN', message: expect.any(String) },
+    });
+    const unknown = await postCommand(
+      messages,
+      { id: 1, event: 'whoami' },
+      { ...AUTH('bob'), 'X-Channels-Connection': 'nope' },
+    );
     expect(unknown.status).toBe(403);
     expect(unknown.json.error.message).toBe(stolen.json.error.message);
   });
@@ -205,20 +308,36 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     expect(preflight.headers['access-control-allow-credentials']).toBe('true');
     expect(preflight.headers['access-control-allow-methods']).toContain('POST');
     const allowedHeaders = preflight.headers['access-control-allow-headers']!.toLowerCase();
-    for (const header of ['authorization', 'content-type', 'x-channels-connection']) expect(allowedHeaders).toContain(header);
+    for (const header of ['authorization', 'content-type', 'x-channels-connection'])
+      expect(allowedHeaders).toContain(header);
 
-    const foreign = await httpCall(messages, { method: 'OPTIONS', headers: { Origin: 'https://other.example' } });
+    const foreign = await httpCall(messages, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://other.example' },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
 
-    const answer = await postCommand(messages, { id: 1, event: 'limited' }, { ...AUTH('alice'), Origin: 'https://app.example' });
+    const answer = await postCommand(
+      messages,
+      { id: 1, event: 'limited' },
+      { ...AUTH('alice'), Origin: 'https://app.example' },
+    );
     expect(answer.headers['access-control-allow-origin']).toBe('https://app.example');
     expect(answer.headers['access-control-expose-headers']).toContain('Retry-After');
     // Admitted by allowedOrigins but not a CORS origin: served, with no CORS headers to read it.
-    const other = await postCommand(messages, { id: 1, event: 'echo' }, { ...AUTH('alice'), Origin: 'https://other.example' });
+    const other = await postCommand(
+      messages,
+      { id: 1, event: 'echo' },
+      { ...AUTH('alice'), Origin: 'https://other.example' },
+    );
     expect(other.status).toBe(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
-    const evil = await postCommand(messages, { id: 1, event: 'echo' }, { ...AUTH('alice'), Origin: 'https://evil.example' });
+    const evil = await postCommand(
+      messages,
+      { id: 1, event: 'echo' },
+      { ...AUTH('alice'), Origin: 'https://evil.example' },
+    );
     expect(evil.status).toBe(403);
   });
 });

@@ -19,13 +19,19 @@ describe('SSE stream: handshake, join authorization, opening', () => {
   async function expectRefused(client: RawSseClient, status: number, code: string) {
     expect(client.status).toBe(status);
     expect(client.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(await client.body())).toEqual({ error: { code, message: expect.any(String) } });
+    expect(JSON.parse(await client.body())).toEqual({
+      error: { code, message: expect.any(String) },
+    });
   }
 
   beforeAll(async () => {
     const started = await startApp({
       imports: [
-        ChannelsModule.forRoot({ allowedOrigins: ['https://app.example'], sseRetryMs: 1234, sseHeartbeatMs: 60_000 }),
+        ChannelsModule.forRoot({
+          allowedOrigins: ['https://app.example'],
+          sseRetryMs: 1234,
+          sseHeartbeatMs: 60_000,
+        }),
       ],
       providers: [SseGateway],
       controllers: [PublishController],
@@ -48,7 +54,11 @@ describe('SSE stream: handshake, join authorization, opening', () => {
   });
 
   it('refuses a foreign Origin with 403 before authentication', async () => {
-    await expectRefused(await open('', { ...AUTH('alice'), Origin: 'https://evil.example' }), 403, 'FORBIDDEN');
+    await expectRefused(
+      await open('', { ...AUTH('alice'), Origin: 'https://evil.example' }),
+      403,
+      'FORBIDDEN',
+    );
   });
 
   it('runs join authorization on every channel before the 200: one refusal is a 403, nothing subscribed', async () => {
@@ -60,8 +70,16 @@ describe('SSE stream: handshake, join authorization, opening', () => {
 
   it('answers an invalid channel name or cursor with 400 JSON', async () => {
     await expectRefused(await open('?channel=bad%20name'), 400, 'BAD_REQUEST');
-    await expectRefused(await open('?channel=room:lobby&lastEventId=not-a-cursor!'), 400, 'BAD_REQUEST');
-    await expectRefused(await open('', { ...AUTH('alice'), 'Last-Event-ID': 'e30x' }), 400, 'BAD_REQUEST');
+    await expectRefused(
+      await open('?channel=room:lobby&lastEventId=not-a-cursor!'),
+      400,
+      'BAD_REQUEST',
+    );
+    await expectRefused(
+      await open('', { ...AUTH('alice'), 'Last-Event-ID': 'e30x' }),
+      400,
+      'BAD_REQUEST',
+    );
   });
 
   it('opens with the SSE headers, retry:, then connected carrying the welcome and the cursor', async () => {
@@ -75,7 +93,11 @@ describe('SSE stream: handshake, join authorization, opening', () => {
     expect(first).toMatchObject({ event: 'retry', retry: 1234 });
     const welcome = await client.next();
     expect(welcome.event).toBe('connected');
-    expect(welcome.json).toEqual({ connectionId: expect.any(String), heartbeatMs: 60_000, protocol: 1 });
+    expect(welcome.json).toEqual({
+      connectionId: expect.any(String),
+      heartbeatMs: 60_000,
+      protocol: 1,
+    });
     const lobby = await channels.publish('room:lobby', 'warmup', null);
     const positions = new Map([
       ['room:lobby', { epoch: lobby.epoch, offset: lobby.offset - 1 }],
@@ -103,7 +125,10 @@ describe('SSE stream: handshake, join authorization, opening', () => {
   });
 
   it('answers another method on the endpoints with 405 and leaves other paths to Nest', async () => {
-    const wrongMethod = await httpCall(`${base}/channels/sse`, { method: 'POST', headers: AUTH('alice') });
+    const wrongMethod = await httpCall(`${base}/channels/sse`, {
+      method: 'POST',
+      headers: AUTH('alice'),
+    });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.allow).toBe('GET, OPTIONS');
     expect((await httpCall(`${base}/channels/messages`)).status).toBe(405);

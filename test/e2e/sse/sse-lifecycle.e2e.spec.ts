@@ -29,21 +29,29 @@ describe('SSE stream: lifecycle and resources', () => {
 
   // Sockets, servers and ref'd timers (unref'd timers are invisible to both counts).
   function activeHandles(): number {
-    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
+    const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
+      .length;
     return handles + process.getActiveResourcesInfo().length;
   }
 
   function openSockets(): Promise<number> {
-    return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+    return new Promise((resolve, reject) =>
+      server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
   }
 
   function listenerCounts(): Record<string, number> {
-    return Object.fromEntries(['request', 'upgrade', 'connection', 'close'].map((e) => [e, server.listenerCount(e)]));
+    return Object.fromEntries(
+      ['request', 'upgrade', 'connection', 'close'].map((e) => [e, server.listenerCount(e)]),
+    );
   }
 
   it(`frees everything over ${CYCLES} connect/disconnect cycles`, async () => {
     // Warm up once so lazily created handles exist before the baseline.
-    const warm = await RawSseClient.connect(`${base}/channels/sse?channel=room:cycle`, AUTH('alice'));
+    const warm = await RawSseClient.connect(
+      `${base}/channels/sse?channel=room:cycle`,
+      AUTH('alice'),
+    );
     warm.client.close();
     await waitFor(async () => channels.connectionCount() === 0 && (await openSockets()) === 0);
     const baseline = { handles: activeHandles(), listeners: listenerCounts() };
@@ -52,7 +60,10 @@ describe('SSE stream: lifecycle and resources', () => {
       await Promise.all(
         Array.from({ length: PARALLEL }, async (_, i) => {
           const user = i % 2 === 0 ? 'alice' : 'bob';
-          const { client } = await RawSseClient.connect(`${base}/channels/sse?channel=room:cycle&channel=user:${user}`, AUTH(user));
+          const { client } = await RawSseClient.connect(
+            `${base}/channels/sse?channel=room:cycle&channel=user:${user}`,
+            AUTH(user),
+          );
           client.close();
           await client.ended;
         }),
@@ -66,7 +77,10 @@ describe('SSE stream: lifecycle and resources', () => {
   });
 
   it('ends the stream with event: close when the app disconnects it', async () => {
-    const { client, welcome } = await RawSseClient.connect(`${base}/channels/sse?channel=room:bye`, AUTH('alice'));
+    const { client, welcome } = await RawSseClient.connect(
+      `${base}/channels/sse?channel=room:bye`,
+      AUTH('alice'),
+    );
     expect(channels.disconnect({ principal: { id: 'alice' } }, 4403, 'go away')).toBe(1);
     const close = await client.next((e) => e.event === 'close');
     expect(close.json).toEqual({ code: 4403, reason: 'go away' });
@@ -76,7 +90,10 @@ describe('SSE stream: lifecycle and resources', () => {
   });
 
   it('drops a slow consumer whose unsent bytes pass maxBufferedBytes', async () => {
-    const { client, welcome } = await RawSseClient.connect(`${base}/channels/sse?channel=room:slow`, AUTH('alice'));
+    const { client, welcome } = await RawSseClient.connect(
+      `${base}/channels/sse?channel=room:slow`,
+      AUTH('alice'),
+    );
     client.response.pause();
     const big = 'x'.repeat(16 * 1024);
     // Bounded: socket buffers fill long before this many bytes (about 32 MB).
@@ -91,11 +108,16 @@ describe('SSE stream: lifecycle and resources', () => {
   it('forgets a stream whose client left during join authorization', async () => {
     const client = await RawSseClient.open(`${base}/channels/sse?channel=room:quick`, AUTH('bob'));
     client.close();
-    await waitFor(async () => channels.connectionCount() === 0 && channels.subscriptionCount() === 0);
+    await waitFor(
+      async () => channels.connectionCount() === 0 && channels.subscriptionCount() === 0,
+    );
   });
 });
 
-async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+async function waitFor(
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -40,7 +40,10 @@ describe('SSE stream: pushes and heartbeats', () => {
     expect(b!.event).toBe('notification');
     expect(b!.json).toEqual(second);
     const cursor = JSON.parse(Buffer.from(b!.id!, 'base64url').toString());
-    expect(cursor).toEqual({ 'room:p1': [first.epoch, first.offset], 'user:alice': [second.epoch, second.offset] });
+    expect(cursor).toEqual({
+      'room:p1': [first.epoch, first.offset],
+      'user:alice': [second.epoch, second.offset],
+    });
   });
 
   it('delivers only the channels of the stream, in publish order', async () => {
@@ -73,23 +76,31 @@ describe('SSE stream: pushes and heartbeats', () => {
   });
 
   it('feeds a real EventSource (eventsource package) with headers from a custom fetch', async () => {
-    const source = new TestEventSource(`${base}/channels/sse?channel=user:alice`, 'alice', ['connected', 'notification']);
+    const source = new TestEventSource(`${base}/channels/sse?channel=user:alice`, 'alice', [
+      'connected',
+      'notification',
+    ]);
     clients.push(source);
     const [connected] = await source.waitFor('connected', 1);
     expect(JSON.parse(connected!.data)).toMatchObject({ heartbeatMs: 40, protocol: 1 });
     const pushes = [];
-    for (let n = 1; n <= 3; n++) pushes.push(await channels.publish('user:alice', 'notification', { n }));
+    for (let n = 1; n <= 3; n++)
+      pushes.push(await channels.publish('user:alice', 'notification', { n }));
     const received = await source.waitFor('notification', 3);
     expect(received.map((e) => JSON.parse(e.data))).toEqual(pushes);
     expect(received[2]!.lastEventId).toBe(
-      Buffer.from(JSON.stringify({ 'user:alice': [pushes[2]!.epoch, pushes[2]!.offset] })).toString('base64url'),
+      Buffer.from(JSON.stringify({ 'user:alice': [pushes[2]!.epoch, pushes[2]!.offset] })).toString(
+        'base64url',
+      ),
     );
   });
 
   it('gives an EventSource with no credentials a 401 and no stream', async () => {
     const source = new TestEventSource(`${base}/channels/sse`, undefined, []);
     clients.push(source);
-    const error = await new Promise<{ code?: number }>((resolve) => (source.source.onerror = (e) => resolve(e)));
+    const error = await new Promise<{ code?: number }>(
+      (resolve) => (source.source.onerror = (e) => resolve(e)),
+    );
     expect(error.code).toBe(401);
     expect(source.source.readyState).toBe(source.source.CLOSED);
   });

@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService, encodeCursor, type PushFrame } from '../../../lib/index.js';
+import {
+  ChannelsModule,
+  ChannelsService,
+  encodeCursor,
+  type PushFrame,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';
@@ -14,7 +19,10 @@ describe('SSE stream: resume with Last-Event-ID', () => {
   const clients: Array<{ close(): void }> = [];
 
   async function stream(query: string, headers: Record<string, string> = {}) {
-    const result = await RawSseClient.connect(`${base}/channels/sse${query}`, { ...AUTH('alice'), ...headers });
+    const result = await RawSseClient.connect(`${base}/channels/sse${query}`, {
+      ...AUTH('alice'),
+      ...headers,
+    });
     clients.push(result.client);
     return result;
   }
@@ -78,7 +86,9 @@ describe('SSE stream: resume with Last-Event-ID', () => {
     const { lastEventId } = await leaveAfter('room:r4', 1, HISTORY_SIZE + 2);
     const kept = await leaveAfter('room:r5', 1, 2);
     const cursor = mergeCursors(lastEventId, kept.lastEventId);
-    const { client } = await stream('?channel=room:r4&channel=room:r5', { 'Last-Event-ID': cursor });
+    const { client } = await stream('?channel=room:r4&channel=room:r5', {
+      'Last-Event-ID': cursor,
+    });
     const reset = await client.next((e) => e.event === 'reset');
     expect(reset.json).toEqual({ channels: ['room:r4'] });
     // After the reset the cursor holds room:r4's current position: a later resume starts there.
@@ -99,7 +109,11 @@ describe('SSE stream: resume with Last-Event-ID', () => {
   it('brings back a channel subscribed over POST: the cursor carries it', async () => {
     const { client, welcome } = await stream('');
     const bound = { ...AUTH('alice'), 'X-Channels-Connection': welcome.json.connectionId };
-    await postCommand(`${base}/channels/messages`, { id: 1, event: 'subscribe', data: { channel: 'room:r7' } }, bound);
+    await postCommand(
+      `${base}/channels/messages`,
+      { id: 1, event: 'subscribe', data: { channel: 'room:r7' } },
+      bound,
+    );
     await publish('room:r7', 1, 2);
     const seen = await client.pushes(2);
     client.close();
@@ -112,19 +126,30 @@ describe('SSE stream: resume with Last-Event-ID', () => {
 
   it('checks join authorization again for every channel in the cursor', async () => {
     const forged = encodeCursor(new Map([['user:bob', { epoch: 'x', offset: 0 }]]));
-    const client = await RawSseClient.open(`${base}/channels/sse`, { ...AUTH('alice'), 'Last-Event-ID': forged });
+    const client = await RawSseClient.open(`${base}/channels/sse`, {
+      ...AUTH('alice'),
+      'Last-Event-ID': forged,
+    });
     clients.push(client);
     expect(client.status).toBe(403);
   });
 
   it('resumes a real EventSource after the server drops its stream, with exactly the missed pushes', async () => {
-    const source = new TestEventSource(`${base}/channels/sse?channel=user:alice`, 'alice', ['connected', 'n', 'close']);
+    const source = new TestEventSource(`${base}/channels/sse?channel=user:alice`, 'alice', [
+      'connected',
+      'n',
+      'close',
+    ]);
     clients.push(source);
     const [connected] = await source.waitFor('connected', 1);
     const before = await publish('user:alice', 1, 2);
     await source.waitFor('n', 2);
     const release = source.holdReconnects();
-    channels.disconnect({ connectionId: JSON.parse(connected!.data).connectionId }, 1012, 'restart');
+    channels.disconnect(
+      { connectionId: JSON.parse(connected!.data).connectionId },
+      1012,
+      'restart',
+    );
     const [close] = await source.waitFor('close', 1);
     expect(JSON.parse(close!.data)).toEqual({ code: 1012, reason: 'restart' });
     await waitFor(() => source.requests.length === 2);
@@ -143,7 +168,10 @@ function offsetIn(event: SseEvent, channel: string): number {
 }
 
 function mergeCursors(...cursors: string[]): string {
-  const merged = Object.assign({}, ...cursors.map((c) => JSON.parse(Buffer.from(c, 'base64url').toString())));
+  const merged = Object.assign(
+    {},
+    ...cursors.map((c) => JSON.parse(Buffer.from(c, 'base64url').toString())),
+  );
   return Buffer.from(JSON.stringify(merged)).toString('base64url');
 }
 

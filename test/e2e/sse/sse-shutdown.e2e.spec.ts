@@ -21,9 +21,14 @@ describe('SSE transport: graceful shutdown', () => {
 
   it('ends every open stream with event: close 1001, and app.close() does not hang on them', async () => {
     const streams = await Promise.all(
-      ['alice', 'bob', 'alice'].map((user) => RawSseClient.connect(`${base}/channels/sse?channel=room:down`, AUTH(user))),
+      ['alice', 'bob', 'alice'].map((user) =>
+        RawSseClient.connect(`${base}/channels/sse?channel=room:down`, AUTH(user)),
+      ),
     );
-    const source = new TestEventSource(`${base}/channels/sse?channel=room:down`, 'alice', ['connected', 'close']);
+    const source = new TestEventSource(`${base}/channels/sse?channel=room:down`, 'alice', [
+      'connected',
+      'close',
+    ]);
     await source.waitFor('connected', 1);
     const started = Date.now();
     await app.close();
@@ -42,13 +47,21 @@ describe('SSE transport: graceful shutdown', () => {
   it('lets an in-flight POST finish, and refuses new streams and commands meanwhile with 503', async () => {
     const { client } = await RawSseClient.connect(`${base}/channels/sse`, AUTH('alice'));
     const before = SseGateway.slowStarted;
-    const answer = postCommand(`${base}/channels/messages`, { id: 1, event: 'slow', data: { ms: 400 } }, AUTH('alice'));
+    const answer = postCommand(
+      `${base}/channels/messages`,
+      { id: 1, event: 'slow', data: { ms: 400 } },
+      AUTH('alice'),
+    );
     await waitFor(() => SseGateway.slowStarted > before);
     const closing = app.close();
     const refused = await RawSseClient.open(`${base}/channels/sse`, AUTH('alice'));
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
-    const command = await postCommand(`${base}/channels/messages`, { id: 2, event: 'echo' }, AUTH('alice'));
+    const command = await postCommand(
+      `${base}/channels/messages`,
+      { id: 2, event: 'echo' },
+      AUTH('alice'),
+    );
     expect(command.status).toBe(503);
     const slow = await answer;
     expect(slow.status).toBe(200);

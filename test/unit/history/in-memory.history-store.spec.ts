@@ -9,7 +9,11 @@ describe('InMemoryHistoryStore', () => {
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  async function append(store: InMemoryHistoryStore, channel: string, count: number): Promise<PushFrame[]> {
+  async function append(
+    store: InMemoryHistoryStore,
+    channel: string,
+    count: number,
+  ): Promise<PushFrame[]> {
     const pushes: PushFrame[] = [];
     for (let n = 1; n <= count; n++) pushes.push(await store.append(channel, 'n', { n }));
     return pushes;
@@ -26,7 +30,13 @@ describe('InMemoryHistoryStore', () => {
     expect(a.map((p) => p.offset)).toEqual([1, 2, 3]);
     expect(b.map((p) => p.offset)).toEqual([1, 2]);
     expect(new Set(a.map((p) => p.epoch)).size).toBe(1);
-    expect(a[0]).toEqual({ channel: 'a', event: 'n', data: { n: 1 }, offset: 1, epoch: a[0]!.epoch });
+    expect(a[0]).toEqual({
+      channel: 'a',
+      event: 'n',
+      data: { n: 1 },
+      offset: 1,
+      epoch: a[0]!.epoch,
+    });
     expect(b[0]!.epoch).not.toBe(a[0]!.epoch);
   });
 
