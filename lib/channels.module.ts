@@ -17,6 +17,7 @@ import { HandlerRegistry } from './core/handler.registry.js';
 import { PipelineFactory } from './core/pipeline.factory.js';
 import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
+import { SseTransport } from './transports/sse.transport.js';
 import { WsTransport } from './transports/ws.transport.js';
 
 const providers: Provider[] = [
@@ -46,6 +47,8 @@ const providers: Provider[] = [
   HandshakeAuthenticator,
   ConnectionAdmission,
   HeartbeatMonitor,
+  // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.
+  SseTransport,
   WsTransport,
   ChannelsService,
 ];

@@ -17,7 +17,7 @@ export interface ChannelsModuleOptions {
    */
   path?: string;
   /**
-   * How often the server pings each WebSocket connection (and writes an SSE comment line).
+   * How often the server pings each WebSocket connection (SSE streams use `sseHeartbeatMs`).
    * @default 25000
    */
   heartbeatMs?: number;
@@ -49,8 +49,9 @@ export interface ChannelsModuleOptions {
    */
   validation?: ValidatorOptions | false;
   /**
-   * Allowed `Origin` values for the WebSocket upgrade. A request with another origin gets HTTP
-   * 403. Requests without an `Origin` header (non-browser clients) are let through.
+   * Allowed `Origin` values for the WebSocket upgrade and the SSE endpoints. A request with
+   * another origin gets HTTP 403. Requests without an `Origin` header (non-browser clients) are
+   * let through.
    * @default undefined (every origin is allowed)
    */
   allowedOrigins?: string[];
@@ -87,6 +88,35 @@ export interface ChannelsModuleOptions {
    * @default an `InMemoryHistoryStore` with the `history` settings
    */
   historyStore?: HistoryStore;
+  /**
+   * How often an SSE stream gets a `: ping` comment line, which keeps proxies from closing an
+   * idle stream and lets the client notice a dead one.
+   * @default 15000
+   */
+  sseHeartbeatMs?: number;
+  /**
+   * The reconnection delay an SSE stream announces with `retry:`; a browser's `EventSource`
+   * waits this long before it reconnects (with `Last-Event-ID`).
+   * @default 3000
+   */
+  sseRetryMs?: number;
+  /**
+   * Cross-origin access to the SSE endpoints (`GET {path}/sse`, `POST {path}/messages`) from
+   * browsers on other origins: which origins get CORS headers, and whether credentials
+   * (cookies) may be sent. `'*'` in `origins` allows any origin, without credentials. The
+   * `allowedOrigins` gate still applies on top of it.
+   * @default { origins: allowedOrigins, credentials: false } (no `allowedOrigins`: same-origin only)
+   * @example cors: { origins: ['https://app.example.com'], credentials: true }
+   */
+  cors?: ChannelsCorsOptions;
+}
+
+/** CORS settings of the SSE endpoints; see {@link ChannelsModuleOptions.cors}. */
+export interface ChannelsCorsOptions {
+  /** Origins whose pages may read the responses. @default the `allowedOrigins` option */
+  origins?: string[];
+  /** Sends `Access-Control-Allow-Credentials: true` (cookies, HTTP auth). @default false */
+  credentials?: boolean;
 }
 
 /** DI token of the {@link ResolvedChannelsOptions}. */
@@ -94,12 +124,13 @@ export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
 
 /** The options with every default filled in. */
 export type ResolvedChannelsOptions = Required<
-  Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore'>
+  Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors'>
 > & {
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
   history: { size: number; ttlMs: number };
+  cors: { origins: string[] | undefined; credentials: boolean };
 };
 
 /** The default validator options: unknown fields are rejected, never silently passed on. */
@@ -126,6 +157,9 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     history: { size: options.history?.size ?? 100, ttlMs: options.history?.ttlMs ?? 300_000 },
     adapter: options.adapter,
     historyStore: options.historyStore,
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    sseRetryMs: options.sseRetryMs ?? 3_000,
+    cors: { origins: options.cors?.origins ?? options.allowedOrigins, credentials: options.cors?.credentials ?? false },
   };
 }
 

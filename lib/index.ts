@@ -1,6 +1,7 @@
 export { ChannelsModule } from './channels.module.js';
 export { CHANNELS_OPTIONS } from './channels.module-definition.js';
 export { DEFAULT_VALIDATION, RESOLVED_OPTIONS, type ChannelsModuleOptions, type ResolvedChannelsOptions } from './channels.options.js';
+export type { ChannelsCorsOptions } from './channels.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './core/channel.hub.js';
@@ -21,6 +22,9 @@ export { HistoryStore, type HistoryRead } from './history/history.store.js';
 export { InMemoryHistoryStore, type InMemoryHistoryOptions } from './history/in-memory.history-store.js';
 
 export { createTokenExtractor, PROTOCOL_NAME, type TokenExtractor, type TokenExtractorOptions } from './auth/token.extractor.js';
+export { SseConnection } from './transports/sse.connection.js';
+export { TransientConnection } from './transports/transient.connection.js';
+export { decodeCursor, encodeCursor } from './transports/sse-cursor.js';
 export { ChannelsException, HTTP_STATUS_BY_CODE, type ChannelsExceptionOptions } from './exceptions/channels.exception.js';
 export { toErrorBody } from './exceptions/error-body.mapper.js';
 export { PayloadValidationPipe } from './validation/payload-validation.pipe.js';

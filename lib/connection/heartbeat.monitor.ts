@@ -17,8 +17,9 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const { heartbeatMs, heartbeatTimeoutMs } = this.options;
-    const tick = Math.max(5, Math.min(heartbeatMs, heartbeatTimeoutMs) / 2);
+    const { heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs } = this.options;
+    // SSE streams keep their own interval (sseHeartbeatMs): the sweep must be fine enough for both.
+    const tick = Math.max(5, Math.min(heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs) / 2);
     this.timer = setInterval(() => this.sweep(), tick).unref();
   }
 

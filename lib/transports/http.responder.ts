@@ -1,0 +1,50 @@
+import type { ServerResponse } from 'node:http';
+import { HTTP_STATUS_BY_CODE } from '../exceptions/channels.exception.js';
+import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import type { ErrorFrame } from '../protocol/frames.js';
+
+/** Writes a JSON response, unless the response has already started or the client has gone. */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent || response.destroyed) return;
+  const text = JSON.stringify(body);
+  response
+    .writeHead(status, {
+      ...headers,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(text)),
+      'Cache-Control': 'no-store',
+    })
+    .end(text);
+}
+
+/**
+ * Answers an error frame with the HTTP status of its code (`HTTP_STATUS_BY_CODE`), and a
+ * `Retry-After` (whole seconds, rounded up) for `RATE_LIMITED`.
+ */
+export function sendErrorFrame(
+  response: ServerResponse,
+  frame: ErrorFrame,
+  headers: Record<string, string> = {},
+): void {
+  const status = HTTP_STATUS_BY_CODE[frame.error.code] ?? 500;
+  const retry = frame.error.retryAfterMs;
+  const extra =
+    retry === undefined
+      ? headers
+      : { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retry / 1000))) };
+  sendJson(response, status, frame, extra);
+}
+
+/** Answers anything thrown with `{ "error": { code, message } }` and the matching status. */
+export function sendError(
+  response: ServerResponse,
+  error: unknown,
+  headers: Record<string, string> = {},
+): void {
+  sendErrorFrame(response, { error: toErrorBody(error) }, headers);
+}

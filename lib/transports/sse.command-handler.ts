@@ -1,0 +1,147 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionAdmission } from '../auth/connection.admission.js';
+import { BUILT_IN_EVENTS } from '../channels.constants.js';
+import type { ResolvedChannelsOptions } from '../channels.options.js';
+import type { Connection } from '../connection/connection.js';
+import type { ConnectionRegistry } from '../connection/connection.registry.js';
+import type { ChannelsClient } from '../connection/handshake.js';
+import type { CommandRouter } from '../core/command.router.js';
+import { errorFrame } from '../core/command.router.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { parseCommand } from '../protocol/command.parser.js';
+import {
+  ErrorCode,
+  type CommandFrame,
+  type ErrorFrame,
+  type ReplyFrame,
+  type SubscribeReply,
+} from '../protocol/frames.js';
+import { readBody } from './http-body.reader.js';
+import { sendErrorFrame, sendJson } from './http.responder.js';
+import { SseConnection } from './sse.connection.js';
+import { TransientConnection } from './transient.connection.js';
+
+/** The header that binds a POST to an open SSE stream. */
+export const CONNECTION_HEADER = 'x-channels-connection';
+
+/**
+ * Runs `POST {path}/messages` commands: admission (origin, authentication) on every request,
+ * the body read with the `maxPayloadBytes` limit, then the same {@link CommandRouter} as the
+ * WebSocket transport, on the bound SSE connection or a transient client. The answer is the
+ * HTTP response: 200 with the reply, the error frame with its status, or 204 for a command
+ * without `id` that succeeded.
+ */
+export class SseCommandHandler {
+  constructor(
+    private readonly options: ResolvedChannelsOptions,
+    private readonly admission: ConnectionAdmission,
+    private readonly connections: ConnectionRegistry,
+    private readonly router: CommandRouter,
+  ) {}
+
+  async handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    let client: ChannelsClient;
+    let command: CommandFrame;
+    let connection: Connection;
+    try {
+      // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
+      if (!isJson(request.headers['content-type'])) {
+        throw new ChannelsException(
+          ErrorCode.BAD_REQUEST,
+          'Send the command as a JSON body (Content-Type: application/json).',
+        );
+      }
+      client = await this.admission.admit(request, 'sse');
+      command = parseCommand(await readBody(request, this.options.maxPayloadBytes));
+      connection = this.connectionFor(request, client, command);
+    } catch (error) {
+      return this.answer(request, response, errorFrame(error), headers);
+    }
+    let answer: ReplyFrame | ErrorFrame | undefined;
+    await this.router.dispatch(connection, command, (frame) => {
+      answer ??= frame;
+      // The stream's cursor gains the channel before any of its live pushes is written.
+      if (command.event === 'subscribe' && 'data' in frame && connection instanceof SseConnection) {
+        const reply = frame.data as SubscribeReply;
+        connection.track(reply.channel, reply);
+      }
+    });
+    if (connection instanceof TransientConnection) connection.dispose();
+    if (answer === undefined) {
+      if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
+      return;
+    }
+    this.answer(request, response, answer, headers);
+  }
+
+  private connectionFor(
+    request: IncomingMessage,
+    client: ChannelsClient,
+    command: CommandFrame,
+  ): Connection {
+    const header = request.headers[CONNECTION_HEADER];
+    const bound = Array.isArray(header) ? header[0] : header;
+    if (bound === undefined || bound === '') {
+      if (BUILT_IN_EVENTS.has(command.event)) {
+        throw new ChannelsException(
+          ErrorCode.BAD_REQUEST,
+          `"${command.event}" needs an open SSE stream: send its connectionId in the X-Channels-Connection header.`,
+          { id: command.id },
+        );
+      }
+      const key =
+        this.connections.keyOf(client.principal) ?? `ip:${client.handshake.ip ?? 'unknown'}`;
+      return new TransientConnection(client.handshake, client.principal, key);
+    }
+    const connection = this.connections.get(bound);
+    if (
+      !(connection instanceof SseConnection) ||
+      connection.closed ||
+      !this.samePrincipal(client.principal, connection.principal)
+    ) {
+      // The same answer for an unknown stream and another principal's: ids are not probed.
+      throw new ChannelsException(
+        ErrorCode.FORBIDDEN,
+        'X-Channels-Connection names no open SSE stream of yours.',
+        {
+          id: command.id,
+        },
+      );
+    }
+    return connection;
+  }
+
+  // Principals match by principalKey; two anonymous clients (no principal at all) match, the
+  // connection id being the secret that binds them.
+  private samePrincipal(a: unknown, b: unknown): boolean {
+    if (a === undefined || b === undefined) return a === b;
+    const key = this.connections.keyOf(a);
+    return key !== undefined && key === this.connections.keyOf(b);
+  }
+
+  private answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    frame: ReplyFrame | ErrorFrame,
+    headers: Record<string, string>,
+  ): void {
+    // An unread body (refused early, or too large) is discarded while the answer goes out, and
+    // the socket is closed after it: the client reads the answer, not a reset.
+    if (!request.complete) request.resume();
+    const extra = request.complete ? headers : { ...headers, Connection: 'close' };
+    if ('error' in frame) sendErrorFrame(response, frame, extra);
+    else sendJson(response, 200, frame, extra);
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  return (
+    type === 'application/json' ||
+    (type?.startsWith('application/') === true && type.endsWith('+json'))
+  );
+}

@@ -1,0 +1,182 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConnectionAdmission } from '../auth/connection.admission.js';
+import type { ResolvedChannelsOptions } from '../channels.options.js';
+import type { ConnectionRegistry } from '../connection/connection.registry.js';
+import type { ChannelsClient } from '../connection/handshake.js';
+import { assertChannelName } from '../core/channel-name.js';
+import type { ChannelHub } from '../core/channel.hub.js';
+import type { CommandRouter } from '../core/command.router.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type StreamPosition,
+  type SubscribeReply,
+} from '../protocol/frames.js';
+import { sendError, sendJson } from './http.responder.js';
+import { decodeCursor } from './sse-cursor.js';
+import { SseConnection } from './sse.connection.js';
+
+/** What a stream request asks for: its channels, and where to resume each one from. */
+interface StreamRequest {
+  channels: string[];
+  resumeFrom: Map<string, StreamPosition>;
+}
+
+/** The error a stream closed before its 200 is refused with, by close code (else a 503). */
+const CODE_BY_CLOSE_CODE: Readonly<Record<number, ErrorCode>> = {
+  [CloseCode.UNAUTHORIZED]: ErrorCode.UNAUTHORIZED,
+  [CloseCode.FORBIDDEN]: ErrorCode.FORBIDDEN,
+  [CloseCode.TOO_MANY]: ErrorCode.RATE_LIMITED,
+};
+
+/**
+ * Opens `GET {path}/sse` streams: admission (origin, authentication), then every channel of
+ * the request and of its cursor through join authorization, all before the 200; then the
+ * opening, the replay of what the client missed (or `event: reset`), and live pushes.
+ */
+export class SseStreamHandler {
+  constructor(
+    private readonly options: ResolvedChannelsOptions,
+    private readonly admission: ConnectionAdmission,
+    private readonly connections: ConnectionRegistry,
+    private readonly router: CommandRouter,
+    private readonly hub: ChannelHub,
+    private readonly isClosing: () => boolean,
+  ) {}
+
+  async open(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    let client: ChannelsClient;
+    let wanted: StreamRequest;
+    try {
+      client = await this.admission.admit(request, 'sse');
+      wanted = readStreamRequest(request);
+    } catch (error) {
+      return sendError(response, error, headers);
+    }
+    const settings = {
+      heartbeatMs: this.options.sseHeartbeatMs,
+      maxBufferedBytes: this.options.maxBufferedBytes,
+    };
+    const connection = new SseConnection(
+      request,
+      response,
+      client.handshake,
+      client.principal,
+      settings,
+    );
+    try {
+      this.connections.add(connection);
+    } catch (error) {
+      connection.terminate();
+      return sendError(response, error, headers);
+    }
+    connection.onClose(() => this.hub.dropConnection(connection));
+    let replies: SubscribeReply[];
+    try {
+      replies = await this.subscribeAll(connection, wanted);
+    } catch (error) {
+      connection.terminate();
+      return sendError(response, error, headers);
+    }
+    if (connection.closed || this.isClosing())
+      return this.abandon(connection, wanted, response, headers);
+    this.begin(connection, wanted, replies, headers);
+  }
+
+  // One channel at a time, each held (pushes wait) until the stream has replayed it.
+  private async subscribeAll(
+    connection: SseConnection,
+    wanted: StreamRequest,
+  ): Promise<SubscribeReply[]> {
+    const replies: SubscribeReply[] = [];
+    for (const channel of wanted.channels) {
+      const since = wanted.resumeFrom.get(channel);
+      await this.router.authorizeJoin(
+        connection,
+        channel,
+        since ? { channel, since } : { channel },
+      );
+      if (connection.closed) break;
+      replies.push(await this.hub.subscribe(connection, channel, since));
+    }
+    return replies;
+  }
+
+  private begin(
+    connection: SseConnection,
+    wanted: StreamRequest,
+    replies: SubscribeReply[],
+    headers: Record<string, string>,
+  ): void {
+    const reset: string[] = [];
+    for (const reply of replies) {
+      const since = wanted.resumeFrom.get(reply.channel);
+      const resumed = since !== undefined && reply.recovered;
+      if (since !== undefined && !reply.recovered) reset.push(reply.channel);
+      // A resumed channel starts where the client was; the replay moves it on push by push.
+      connection.track(reply.channel, resumed ? since : reply);
+    }
+    const { sseHeartbeatMs, sseRetryMs } = this.options;
+    connection.start(headers, sseRetryMs, {
+      connectionId: connection.id,
+      heartbeatMs: sseHeartbeatMs,
+      protocol: PROTOCOL_VERSION,
+    });
+    if (reset.length > 0) connection.writeReset(reset);
+    for (const reply of replies) {
+      for (const push of reply.missed) connection.replay(push);
+    }
+    for (const reply of replies) this.hub.goLive(connection, reply);
+  }
+
+  // The client left, the connection was closed, or the server began shutting down while the
+  // stream was being set up: undo every subscription and answer if anyone still listens.
+  private abandon(
+    connection: SseConnection,
+    wanted: StreamRequest,
+    response: ServerResponse,
+    headers: Record<string, string>,
+  ): void {
+    const early = connection.closedBeforeStart;
+    connection.terminate();
+    // An adapter that awaited its broker may have added the connection after it was dropped.
+    for (const channel of wanted.channels) this.hub.unsubscribe(connection, channel);
+    const code = early && CODE_BY_CLOSE_CODE[early.code];
+    if (code)
+      return sendError(
+        response,
+        new ChannelsException(code, early.reason || 'The connection was closed.'),
+        headers,
+      );
+    const body = {
+      error: {
+        code: ErrorCode.INTERNAL,
+        message: 'The stream was closed before it started; retry.',
+      },
+    };
+    sendJson(response, 503, body, { ...headers, 'Retry-After': '1' });
+  }
+}
+
+/** The stream's channels (`channel` query parameters, then the cursor's) and the cursor. */
+function readStreamRequest(request: IncomingMessage): StreamRequest {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const lastEventId = request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? '';
+  const cursor = Array.isArray(lastEventId) ? lastEventId[0]! : lastEventId;
+  const resumeFrom =
+    cursor.trim() === '' ? new Map<string, StreamPosition>() : decodeCursor(cursor.trim());
+  const channels = new Set<string>();
+  for (const channel of url.searchParams.getAll('channel')) {
+    assertChannelName(channel);
+    channels.add(channel);
+  }
+  // Channels subscribed later over POST are in the cursor too: a resume brings them back.
+  for (const channel of resumeFrom.keys()) channels.add(channel);
+  return { channels: [...channels], resumeFrom };
+}

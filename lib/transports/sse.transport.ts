@@ -1,0 +1,164 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ConnectionAdmission } from '../auth/connection.admission.js';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
+import { ChannelHub } from '../core/channel.hub.js';
+import { CommandRouter } from '../core/command.router.js';
+import { CloseCode, ErrorCode } from '../protocol/frames.js';
+import { CorsPolicy } from './cors.policy.js';
+import { sendJson } from './http.responder.js';
+import { SseCommandHandler } from './sse.command-handler.js';
+import { SseConnection } from './sse.connection.js';
+import { SseStreamHandler } from './sse.stream-handler.js';
+
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+type Route = 'stream' | 'messages';
+
+/**
+ * The SSE + HTTP transport: `GET {path}/sse` streams and `POST {path}/messages` commands on
+ * the Nest app's own HTTP server. Requests on these two paths are taken out of the server's
+ * `request` event before Express or Fastify sees them (no body parser, no global middleware,
+ * the same on every platform), as the WebSocket transport takes its upgrades.
+ */
+@Injectable()
+export class SseTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Channels');
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly cors: CorsPolicy;
+  private readonly streams: SseStreamHandler;
+  private readonly commands: SseCommandHandler;
+  private routes = new Map<string, Route>();
+  private detach?: () => void;
+  private closing = false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    admission: ConnectionAdmission,
+    private readonly connections: ConnectionRegistry,
+    router: CommandRouter,
+    hub: ChannelHub,
+  ) {
+    this.cors = new CorsPolicy(options.cors);
+    this.streams = new SseStreamHandler(
+      options,
+      admission,
+      connections,
+      router,
+      hub,
+      () => this.closing,
+    );
+    this.commands = new SseCommandHandler(options, admission, connections, router);
+  }
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!httpServer) {
+      throw new Error(
+        'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
+      );
+    }
+    const base = this.options.path === '/' ? '' : this.options.path;
+    this.routes = new Map([
+      [`${base}/sse`, 'stream'],
+      [`${base}/messages`, 'messages'],
+    ]);
+    const emit = httpServer.emit as Emit;
+    let active = true;
+    const take = (request: IncomingMessage, response: ServerResponse): boolean => {
+      const route = active ? this.routes.get(pathOf(request)) : undefined;
+      if (route === undefined) return false;
+      this.serve(route, request, response);
+      return true;
+    };
+    const intercept = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'request' && take(args[0] as IncomingMessage, args[1] as ServerResponse))
+        return true;
+      return emit.call(this, event, ...args);
+    } as Server['emit'];
+    httpServer.emit = intercept;
+    // Another transport may have wrapped `emit` after this one: then only step aside.
+    this.detach = () => {
+      active = false;
+      if (httpServer.emit === intercept) httpServer.emit = emit as Server['emit'];
+    };
+  }
+
+  /**
+   * Refuses new streams and commands (503), lets in-flight commands finish, then ends every
+   * stream with `event: close` (1001) within `shutdownTimeoutMs`, so the HTTP server can close.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const deadline = delay(this.options.shutdownTimeoutMs);
+    await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
+    const open = [...this.connections.all()].filter(
+      (c): c is SseConnection => c instanceof SseConnection,
+    );
+    const closed = open.map(
+      (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
+    );
+    for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    await Promise.race([Promise.all(closed), deadline.promise]);
+    for (const connection of open) if (!connection.closed) connection.terminate();
+    deadline.cancel();
+    this.detach?.();
+  }
+
+  private serve(route: Route, request: IncomingMessage, response: ServerResponse): void {
+    request.on('error', () => undefined);
+    response.on('error', () => undefined);
+    const origin = request.headers.origin;
+    const method = request.method ?? 'GET';
+    if (method === 'OPTIONS') return this.cors.preflight(request, response);
+    const headers = this.cors.headersFor(origin);
+    const allowed = route === 'stream' ? 'GET' : 'POST';
+    if (method !== allowed) {
+      return sendJson(
+        response,
+        405,
+        { error: { code: ErrorCode.BAD_REQUEST, message: `Use ${allowed} here.` } },
+        {
+          ...headers,
+          Allow: `${allowed}, OPTIONS`,
+        },
+      );
+    }
+    if (this.closing) {
+      const body = { error: { code: ErrorCode.INTERNAL, message: 'The server is shutting down.' } };
+      return sendJson(response, 503, body, { ...headers, 'Retry-After': '1', Connection: 'close' });
+    }
+    const work =
+      route === 'stream'
+        ? this.streams.open(request, response, headers)
+        : this.commands.handle(request, response, headers);
+    const done = work
+      .catch((error: unknown) => {
+        this.logger.error(error);
+        if (!response.headersSent) response.destroy();
+      })
+      .finally(() => this.inflight.delete(done));
+    this.inflight.add(done);
+  }
+}
+
+function pathOf(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
+  return { promise, cancel: () => clearTimeout(timer) };
+}

@@ -1,0 +1,81 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
+import { ChannelsModule } from '../../../lib/index.js';
+import { startApp } from '../../support/app.js';
+import { TestEventSource } from '../../support/event-source.js';
+import { postCommand, RawSseClient } from '../../support/sse-client.js';
+import { AUTH, SseGateway } from './fixtures.js';
+
+describe('SSE transport: graceful shutdown', () => {
+  let app: INestApplication;
+  let base: string;
+
+  beforeEach(async () => {
+    const started = await startApp({
+      imports: [ChannelsModule.forRoot({ shutdownTimeoutMs: 10_000 })],
+      providers: [SseGateway],
+    });
+    app = started.app;
+    base = started.http;
+  });
+
+  it('ends every open stream with event: close 1001, and app.close() does not hang on them', async () => {
+    const streams = await Promise.all(
+      ['alice', 'bob', 'alice'].map((user) =>
+        RawSseClient.connect(`${base}/channels/sse?channel=room:down`, AUTH(user)),
+      ),
+    );
+    const source = new TestEventSource(`${base}/channels/sse?channel=room:down`, 'alice', [
+      'connected',
+      'close',
+    ]);
+    await source.waitFor('connected', 1);
+    const started = Date.now();
+    await app.close();
+    // Well inside shutdownTimeoutMs: the streams were ended, not waited out.
+    expect(Date.now() - started).toBeLessThan(8000);
+    for (const { client } of streams) {
+      const close = await client.next((e) => e.event === 'close');
+      expect(close.json).toEqual({ code: 1001, reason: 'server shutting down' });
+      await client.ended;
+    }
+    expect(JSON.parse((await source.waitFor('close', 1))[0]!.data).code).toBe(1001);
+    source.close();
+    expect((app.getHttpServer() as Server).listening).toBe(false);
+  });
+
+  it('lets an in-flight POST finish, and refuses new streams and commands meanwhile with 503', async () => {
+    const { client } = await RawSseClient.connect(`${base}/channels/sse`, AUTH('alice'));
+    const before = SseGateway.slowStarted;
+    const answer = postCommand(
+      `${base}/channels/messages`,
+      { id: 1, event: 'slow', data: { ms: 400 } },
+      AUTH('alice'),
+    );
+    await waitFor(() => SseGateway.slowStarted > before);
+    const closing = app.close();
+    const refused = await RawSseClient.open(`${base}/channels/sse`, AUTH('alice'));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    const command = await postCommand(
+      `${base}/channels/messages`,
+      { id: 2, event: 'echo' },
+      AUTH('alice'),
+    );
+    expect(command.status).toBe(503);
+    const slow = await answer;
+    expect(slow.status).toBe(200);
+    expect(slow.json).toEqual({ id: 1, data: 'done' });
+    await closing;
+    expect((await client.next((e) => e.event === 'close')).json.code).toBe(1001);
+    await client.ended;
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
