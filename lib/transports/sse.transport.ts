@@ -17,9 +17,9 @@ import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
 import { SseConnection } from './sse.connection.js';
+import { interceptServerEvent } from './server-event.interceptor.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
 
-type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 type Route = 'stream' | 'messages';
 
 /**
@@ -71,25 +71,12 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       [`${base}/sse`, 'stream'],
       [`${base}/messages`, 'messages'],
     ]);
-    const emit = httpServer.emit as Emit;
-    let active = true;
-    const take = (request: IncomingMessage, response: ServerResponse): boolean => {
-      const route = active ? this.routes.get(pathOf(request)) : undefined;
+    this.detach = interceptServerEvent(httpServer, 'request', (request: IncomingMessage, response: ServerResponse) => {
+      const route = this.routes.get(pathOf(request));
       if (route === undefined) return false;
       this.serve(route, request, response);
       return true;
-    };
-    const intercept = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'request' && take(args[0] as IncomingMessage, args[1] as ServerResponse))
-        return true;
-      return emit.call(this, event, ...args);
-    } as Server['emit'];
-    httpServer.emit = intercept;
-    // Another transport may have wrapped `emit` after this one: then only step aside.
-    this.detach = () => {
-      active = false;
-      if (httpServer.emit === intercept) httpServer.emit = emit as Server['emit'];
-    };
+    });
   }
 
   /**

@@ -14,9 +14,8 @@ import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
 import { parseCommand } from '../protocol/command.parser.js';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorCode as Code } from '../protocol/frames.js';
+import { interceptServerEvent } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
-
-type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 
 /**
  * The WebSocket transport: a `ws` server without a port of its own, sharing the Nest app's
@@ -52,19 +51,11 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       perMessageDeflate: false,
       handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
     });
-    // Nest's WsAdapter destroys every upgrade on a path it does not own, so listening beside
-    // it is not enough: upgrades on our path are taken out before the event is emitted.
-    const emit = httpServer.emit as Emit;
-    const take = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    const detach = interceptServerEvent(httpServer, 'upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (this.pathOf(request) !== this.options.path) return false;
       void this.upgrade(request, socket, head);
       return true;
-    };
-    httpServer.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
-      const [request, socket, head] = args as [IncomingMessage, Duplex, Buffer];
-      if (event === 'upgrade' && take(request, socket, head)) return true;
-      return emit.call(this, event, ...args);
-    } as Server['emit'];
+    });
     // Node emits 'upgrade' only when someone listens; this listener also answers upgrades on
     // other paths when no one else (such as Nest's WsAdapter) is there to take them.
     const orphan = (_request: IncomingMessage, socket: Duplex): void => {
@@ -72,7 +63,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     };
     httpServer.on('upgrade', orphan);
     this.detach = () => {
-      httpServer.emit = emit as Server['emit'];
+      detach();
       httpServer.off('upgrade', orphan);
     };
   }

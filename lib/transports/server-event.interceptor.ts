@@ -1,0 +1,31 @@
+import type { Server } from 'node:http';
+
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+
+/**
+ * Takes one kind of HTTP server event (`request`, `upgrade`) out before the server's own
+ * listeners see it, when `take` says it is ours. Listening beside them is not enough: Nest's
+ * WsAdapter destroys every upgrade on a path it does not own, and Express answers 404 to any
+ * request it has no route for.
+ *
+ * @returns a function that stops intercepting. It restores `emit` only when nobody wrapped it
+ *   since; otherwise this interceptor just stands aside.
+ * @example const detach = interceptServerEvent(server, 'upgrade', (req, socket, head) => isOurs(req) && handle(req, socket, head));
+ */
+export function interceptServerEvent(
+  server: Server,
+  event: 'request' | 'upgrade',
+  take: (...args: any[]) => boolean, // eslint-disable-line @typescript-eslint/no-explicit-any -- the event's own arguments
+): () => void {
+  const emit = server.emit as Emit;
+  let active = true;
+  const intercept = function (this: Server, name: string | symbol, ...args: unknown[]): boolean {
+    if (active && name === event && take(...args)) return true;
+    return emit.call(this, name, ...args);
+  } as Server['emit'];
+  server.emit = intercept;
+  return () => {
+    active = false;
+    if (server.emit === intercept) server.emit = emit as Server['emit'];
+  };
+}
