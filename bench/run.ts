@@ -1,8 +1,11 @@
-// Side-by-side benchmarks: nestjs-channels against Nest's own WsAdapter gateway, in one run,
+// Side-by-side benchmarks: nestjs-channels against Nest's own WsAdapter gateway and a plain
+// Socket.IO server, in one run,
 // on one machine. They print ratios; no absolute time is a pass or fail anywhere.
 import 'reflect-metadata';
 import { WebSocket } from 'ws';
+import type { Socket } from 'socket.io-client';
 import { startBenchApp } from './bench-apps.js';
+import { socketIoClients, startSocketIo } from './socket-io.baseline.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
@@ -78,6 +81,41 @@ async function pipeline(socket: WebSocket, frame: (i: number) => string, isAnswe
   });
 }
 
+function receivedIo(sockets: Socket[], count: number): Promise<void> {
+  return Promise.all(
+    sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          let seen = 0;
+          const onPush = () => {
+            if (++seen === count) {
+              socket.off('notification', onPush);
+              resolve();
+            }
+          };
+          socket.on('notification', onPush);
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/** Socket.IO acknowledgements, 100 in flight, from one socket. */
+async function pipelineIo(socket: Socket): Promise<void> {
+  let sent = 0;
+  let answered = 0;
+  await new Promise<void>((resolve) => {
+    const send = () => {
+      const n = sent++;
+      socket.emit('echo', { n }, () => {
+        answered++;
+        if (sent < REQUESTS) send();
+        if (answered === REQUESTS) resolve();
+      });
+    };
+    while (sent < Math.min(100, REQUESTS)) send();
+  });
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -95,9 +133,11 @@ async function main(): Promise<void> {
     await subscribed;
   });
   const theirs = await clients(`${base}/nest`, SUBSCRIBERS, async () => undefined);
+  const socketIo = await startSocketIo();
+  const ios = await socketIoClients(socketIo.port, SUBSCRIBERS);
 
-  const fanOut = { channels: [] as number[], nest: [] as number[] };
-  const requests = { channels: [] as number[], nest: [] as number[] };
+  const fanOut = { channels: [] as number[], nest: [] as number[], io: [] as number[] };
+  const requests = { channels: [] as number[], nest: [] as number[], io: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     fanOut.channels.push(
       await timed(async () => {
@@ -113,25 +153,37 @@ async function main(): Promise<void> {
         await done;
       }),
     );
+    fanOut.io.push(
+      await timed(async () => {
+        const done = receivedIo(ios, PUSHES);
+        for (let i = 0; i < PUSHES; i++) socketIo.broadcast('notification', payload);
+        await done;
+      }),
+    );
     requests.channels.push(
       await timed(() => pipeline(ours[0]!, (i) => `{"id":${i + 1},"event":"echo","data":{"n":${i}}}`, (f) => f.id !== undefined)),
     );
     requests.nest.push(
       await timed(() => pipeline(theirs[0]!, (i) => `{"event":"echo","data":{"n":${i}}}`, (f) => f.event === 'echo')),
     );
+    requests.io.push(await timed(() => pipelineIo(ios[0]!)));
   }
 
-  const row = (name: string, ourMs: number, theirMs: number, units: number, unit: string) =>
+  const rate = (units: number, ms: number) => ((units / ms) * 1000).toFixed(0).padStart(9);
+  const row = (name: string, times: { channels: number[]; nest: number[]; io: number[] }, units: number) => {
+    const [ours_, nest_, io_] = [median(times.channels), median(times.nest), median(times.io)];
     console.log(
-      `${name.padEnd(34)} nestjs-channels ${((units / ourMs) * 1000).toFixed(0).padStart(9)} ${unit}/s   ` +
-        `Nest WsAdapter ${((units / theirMs) * 1000).toFixed(0).padStart(9)} ${unit}/s   ratio ${(theirMs / ourMs).toFixed(2)}x`,
+      `${name.padEnd(36)} nestjs-channels ${rate(units, ours_)}/s | Nest WsAdapter ${rate(units, nest_)}/s ` +
+        `(${(nest_ / ours_).toFixed(2)}x) | Socket.IO ${rate(units, io_)}/s (${(io_ / ours_).toFixed(2)}x)`,
     );
-  console.log(`median of ${ROUNDS} rounds; ratio > 1 means nestjs-channels is faster`);
-  row(`fan-out ${PUSHES} pushes x ${SUBSCRIBERS} subs`, median(fanOut.channels), median(fanOut.nest), PUSHES * SUBSCRIBERS, 'deliveries');
-  row(`request/reply, 100 in flight`, median(requests.channels), median(requests.nest), REQUESTS, 'replies');
+  };
+  console.log(`median of ${ROUNDS} rounds; (Nx) = how many times faster nestjs-channels is than that one`);
+  row(`fan-out: ${PUSHES} pushes x ${SUBSCRIBERS} subs`, fanOut, PUSHES * SUBSCRIBERS);
+  row(`request/reply: ${REQUESTS}, 100 in flight`, requests, REQUESTS);
 
   for (const socket of [...ours, ...theirs]) socket.terminate();
-  await app.close();
+  for (const socket of ios) socket.disconnect();
+  await Promise.all([app.close(), socketIo.close()]);
 }
 
 void main();
