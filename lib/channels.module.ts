@@ -18,6 +18,10 @@ import { PipelineFactory } from './core/pipeline.factory.js';
 import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
 import { WsTransport } from './transports/ws.transport.js';
+import { ConnectionExpiry } from './connection/connection.expiry.js';
+import { ConnectionQuota } from './connection/connection.quota.js';
+import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
+import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
 
 const providers: Provider[] = [
   {
@@ -48,6 +52,10 @@ const providers: Provider[] = [
   HeartbeatMonitor,
   WsTransport,
   ChannelsService,
+  ConnectionQuota,
+  ConnectionExpiry,
+  HandshakeRateLimiter,
+  MessageRateLimiter,
 ];
 
 /**
