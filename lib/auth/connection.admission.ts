@@ -63,6 +63,7 @@ export class ConnectionAdmission {
     await this.handshakeLimiter.consume(ip);
     if (attempt.abandoned) throw timedOut();
     const slot = this.quota.takeIp(ip);
+    attempt.onAbandon = () => slot.release();
     try {
       const client = this.assertNotExpired(await this.authenticator.authenticate(request, transport));
       if (attempt.abandoned) throw timedOut();
@@ -95,6 +96,7 @@ export class ConnectionAdmission {
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         attempt.abandoned = true;
+        attempt.onAbandon?.();
         reject(timedOut());
       }, this.options.handshakeTimeoutMs).unref();
     });
@@ -108,6 +110,8 @@ export class ConnectionAdmission {
 
 interface Attempt {
   abandoned: boolean;
+  /** Gives back what the attempt holds, when it times out while a guard still runs. */
+  onAbandon?: () => void;
 }
 
 function timedOut(): ChannelsException {
