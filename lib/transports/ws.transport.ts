@@ -84,8 +84,12 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     const deadline = delay(this.options.shutdownTimeoutMs);
-    // Replies go out before the close frame: nothing can be written after it.
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
+    // Replies go out before the close frame: nothing can be written after it. They may take
+    // the time left once the close handshakes have had their share, so no client sees 1006.
+    const closeShare = Math.min(CLOSE_SHARE_MS, this.options.shutdownTimeoutMs / 2);
+    const drained = delay(this.options.shutdownTimeoutMs - closeShare);
+    await Promise.race([Promise.allSettled([...this.inflight]), drained.promise]);
+    drained.cancel();
     const open = [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
     const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
     for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
@@ -169,6 +173,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     return path.length > 1 ? path.replace(/\/+$/, '') : path;
   }
 }
+
+/** The part of `shutdownTimeoutMs` kept for the close handshakes, at most. */
+const CLOSE_SHARE_MS = 1_000;
 
 const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
   [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,
