@@ -49,7 +49,9 @@ export class ConnectionAdmission {
    */
   async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
     this.assertOrigin(request);
-    return this.withinTimeout(async () => this.assertNotExpired(await this.authenticator.authenticate(request, transport)));
+    return this.withinTimeout(async () =>
+      this.assertNotExpired(await this.authenticator.authenticate(request, transport)),
+    );
   }
 
   /** Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed). */
@@ -58,14 +60,20 @@ export class ConnectionAdmission {
     return !allowed || origin === undefined || allowed.includes(origin);
   }
 
-  private async handshake(request: IncomingMessage, transport: TransportName, attempt: Attempt): Promise<ChannelsClient> {
+  private async handshake(
+    request: IncomingMessage,
+    transport: TransportName,
+    attempt: Attempt,
+  ): Promise<ChannelsClient> {
     const ip = this.options.clientIp(request);
     await this.handshakeLimiter.consume(ip);
     if (attempt.abandoned) throw timedOut();
     const slot = this.quota.takeIp(ip);
     attempt.onAbandon = () => slot.release();
     try {
-      const client = this.assertNotExpired(await this.authenticator.authenticate(request, transport));
+      const client = this.assertNotExpired(
+        await this.authenticator.authenticate(request, transport),
+      );
       if (attempt.abandoned) throw timedOut();
       this.quota.takePrincipal(slot, this.connections.keyOf(client.principal));
       this.quota.hold(slot, client.handshake, request);

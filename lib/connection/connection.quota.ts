@@ -26,7 +26,6 @@ export class QuotaSlot {
     if (this.released) listener();
     else this.onRelease.push(listener);
   }
-
 }
 
 /**
@@ -51,7 +50,8 @@ export class ConnectionQuota {
    */
   takeIp(ip: string | undefined): QuotaSlot {
     const slot = new QuotaSlot();
-    if (ip !== undefined) this.take(slot, this.byIp, ip, this.options.maxConnectionsPerIp, 'this IP address');
+    if (ip !== undefined)
+      this.take(slot, this.byIp, ip, this.options.maxConnectionsPerIp, 'this IP address');
     return slot;
   }
 
@@ -60,7 +60,8 @@ export class ConnectionQuota {
    * @throws ChannelsException `RATE_LIMITED` when the principal is at its cap
    */
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
-    if (key !== undefined) this.take(slot, this.byPrincipal, key, this.options.maxConnectionsPerPrincipal, 'this user');
+    if (key !== undefined)
+      this.take(slot, this.byPrincipal, key, this.options.maxConnectionsPerPrincipal, 'this user');
   }
 
   /**
@@ -100,10 +101,19 @@ export class ConnectionQuota {
     return this.byPrincipal.get(key) ?? 0;
   }
 
-  private take(slot: QuotaSlot, counts: Map<string, number>, key: string, cap: number, who: string): void {
+  private take(
+    slot: QuotaSlot,
+    counts: Map<string, number>,
+    key: string,
+    cap: number,
+    who: string,
+  ): void {
     const count = counts.get(key) ?? 0;
     if (count >= cap) {
-      throw new ChannelsException(ErrorCode.RATE_LIMITED, `Too many connections from ${who} (at most ${cap}).`);
+      throw new ChannelsException(
+        ErrorCode.RATE_LIMITED,
+        `Too many connections from ${who} (at most ${cap}).`,
+      );
     }
     counts.set(key, count + 1);
     slot.whenReleased(() => {

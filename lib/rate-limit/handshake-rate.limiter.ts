@@ -15,7 +15,13 @@ export class HandshakeRateLimiter {
 
   constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions) {
     const budget = resolveConnectionRateLimit(options.connectionRateLimit);
-    if (budget) this.bucket = new RateLimitBucket(options.rateLimitStore, 'handshake', budget, new Logger('Channels'));
+    if (budget)
+      this.bucket = new RateLimitBucket(
+        options.rateLimitStore,
+        'handshake',
+        budget,
+        new Logger('Channels'),
+      );
   }
 
   /**
@@ -26,9 +32,13 @@ export class HandshakeRateLimiter {
     if (!this.bucket || ip === undefined) return;
     const retryAfterMs = await this.bucket.take(ip);
     if (retryAfterMs !== undefined) {
-      throw new ChannelsException(ErrorCode.RATE_LIMITED, `Too many connection attempts: retry in ${retryAfterMs} ms.`, {
-        retryAfterMs,
-      });
+      throw new ChannelsException(
+        ErrorCode.RATE_LIMITED,
+        `Too many connection attempts: retry in ${retryAfterMs} ms.`,
+        {
+          retryAfterMs,
+        },
+      );
     }
   }
 }

@@ -33,7 +33,8 @@ export class MessageRateLimiter {
     private readonly registry: HandlerRegistry,
   ) {
     this.settings = resolveMessageRateLimit(options.rateLimit);
-    if (this.settings) this.shared = new RateLimitBucket(options.rateLimitStore, 'msg', this.settings, this.logger);
+    if (this.settings)
+      this.shared = new RateLimitBucket(options.rateLimitStore, 'msg', this.settings, this.logger);
   }
 
   /**
@@ -47,7 +48,11 @@ export class MessageRateLimiter {
     const retryAfterMs = await bucket.take(this.settings.key(connection));
     if (retryAfterMs === undefined) return;
     this.recordRejection(connection, state, this.settings);
-    throw new ChannelsException(ErrorCode.RATE_LIMITED, `Too many messages: retry in ${retryAfterMs} ms.`, { retryAfterMs });
+    throw new ChannelsException(
+      ErrorCode.RATE_LIMITED,
+      `Too many messages: retry in ${retryAfterMs} ms.`,
+      { retryAfterMs },
+    );
   }
 
   private bucketFor(event: string | undefined, state: ConnectionState): RateLimitBucket {
@@ -55,7 +60,12 @@ export class MessageRateLimiter {
     if (!budget) return this.shared!;
     let bucket = this.perEvent.get(event!);
     if (!bucket) {
-      bucket = new RateLimitBucket(this.options.rateLimitStore, `event:${event}`, budget, this.logger);
+      bucket = new RateLimitBucket(
+        this.options.rateLimitStore,
+        `event:${event}`,
+        budget,
+        this.logger,
+      );
       this.perEvent.set(event!, bucket);
     }
     state.events.add(event!);
@@ -75,7 +85,11 @@ export class MessageRateLimiter {
     return state;
   }
 
-  private recordRejection(connection: Connection, state: ConnectionState, settings: ResolvedMessageRateLimit): void {
+  private recordRejection(
+    connection: Connection,
+    state: ConnectionState,
+    settings: ResolvedMessageRateLimit,
+  ): void {
     const now = Date.now();
     if (now - state.windowStart >= settings.abuseWindowMs) {
       state.windowStart = now;

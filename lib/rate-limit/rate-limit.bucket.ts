@@ -29,7 +29,8 @@ export class RateLimitBucket {
       await this.limiter.consume(key);
       return undefined;
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, Math.ceil(rejection.msBeforeNext));
+      if (rejection instanceof RateLimiterRes)
+        return Math.max(1, Math.ceil(rejection.msBeforeNext));
       this.storeFailed(rejection);
       return undefined;
     }
@@ -45,6 +46,8 @@ export class RateLimitBucket {
     if (now - this.lastErrorLog < STORE_ERROR_LOG_INTERVAL_MS) return;
     this.lastErrorLog = now;
     const reason = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`Rate limit store failed for "${this.keyPrefix}" (${reason}); letting requests through.`);
+    this.logger.warn(
+      `Rate limit store failed for "${this.keyPrefix}" (${reason}); letting requests through.`,
+    );
   }
 }

@@ -44,17 +44,28 @@ export interface MessageRateLimitOptions extends Partial<RateLimitBudget> {
 export type ResolvedMessageRateLimit = Required<MessageRateLimitOptions> & { defaultKey: boolean };
 
 /** The default message budget: 100 commands per second per connection. */
-export const DEFAULT_MESSAGE_RATE_LIMIT: Readonly<RateLimitBudget> = { points: 100, durationMs: 1_000 };
+export const DEFAULT_MESSAGE_RATE_LIMIT: Readonly<RateLimitBudget> = {
+  points: 100,
+  durationMs: 1_000,
+};
 /** The default handshake budget: 30 new connections per 10 seconds per client IP. */
-export const DEFAULT_CONNECTION_RATE_LIMIT: Readonly<RateLimitBudget> = { points: 30, durationMs: 10_000 };
+export const DEFAULT_CONNECTION_RATE_LIMIT: Readonly<RateLimitBudget> = {
+  points: 30,
+  durationMs: 10_000,
+};
 
 /** Fills in the defaults of the message limit; `false` stays off. */
-export function resolveMessageRateLimit(options: MessageRateLimitOptions | false | undefined): ResolvedMessageRateLimit | false {
+export function resolveMessageRateLimit(
+  options: MessageRateLimitOptions | false | undefined,
+): ResolvedMessageRateLimit | false {
   if (options === false) return false;
-  const budget = checkBudget({
-    points: options?.points ?? DEFAULT_MESSAGE_RATE_LIMIT.points,
-    durationMs: options?.durationMs ?? DEFAULT_MESSAGE_RATE_LIMIT.durationMs,
-  }, 'rateLimit');
+  const budget = checkBudget(
+    {
+      points: options?.points ?? DEFAULT_MESSAGE_RATE_LIMIT.points,
+      durationMs: options?.durationMs ?? DEFAULT_MESSAGE_RATE_LIMIT.durationMs,
+    },
+    'rateLimit',
+  );
   return {
     ...budget,
     abuseThreshold: options?.abuseThreshold ?? 50,
@@ -65,12 +76,17 @@ export function resolveMessageRateLimit(options: MessageRateLimitOptions | false
 }
 
 /** Fills in the defaults of the handshake limit; `false` stays off. */
-export function resolveConnectionRateLimit(options: Partial<RateLimitBudget> | false | undefined): RateLimitBudget | false {
+export function resolveConnectionRateLimit(
+  options: Partial<RateLimitBudget> | false | undefined,
+): RateLimitBudget | false {
   if (options === false) return false;
-  return checkBudget({
-    points: options?.points ?? DEFAULT_CONNECTION_RATE_LIMIT.points,
-    durationMs: options?.durationMs ?? DEFAULT_CONNECTION_RATE_LIMIT.durationMs,
-  }, 'connectionRateLimit');
+  return checkBudget(
+    {
+      points: options?.points ?? DEFAULT_CONNECTION_RATE_LIMIT.points,
+      durationMs: options?.durationMs ?? DEFAULT_CONNECTION_RATE_LIMIT.durationMs,
+    },
+    'connectionRateLimit',
+  );
 }
 
 /**
@@ -79,8 +95,15 @@ export function resolveConnectionRateLimit(options: Partial<RateLimitBudget> | f
  */
 export function checkBudget(budget: RateLimitBudget, where: string): RateLimitBudget {
   const { points, durationMs } = budget;
-  if (!Number.isSafeInteger(points) || points < 1 || !Number.isFinite(durationMs) || durationMs <= 0) {
-    throw new Error(`${where}: points must be a positive integer and durationMs a positive number of milliseconds.`);
+  if (
+    !Number.isSafeInteger(points) ||
+    points < 1 ||
+    !Number.isFinite(durationMs) ||
+    durationMs <= 0
+  ) {
+    throw new Error(
+      `${where}: points must be a positive integer and durationMs a positive number of milliseconds.`,
+    );
   }
   return { points, durationMs };
 }

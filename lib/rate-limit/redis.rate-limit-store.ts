@@ -1,4 +1,8 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { RateLimitStore, type LimiterConfig } from './rate-limit.store.js';
 
 /** Options of {@link RedisRateLimitStore}. */
@@ -53,7 +57,9 @@ export class RedisRateLimitStore extends RateLimitStore {
       duration,
       rejectIfRedisNotReady: this.options.rejectIfRedisNotReady ?? true,
       insuranceLimiter:
-        this.options.insurance === false ? undefined : new RateLimiterMemory({ keyPrefix: prefix, points, duration }),
+        this.options.insurance === false
+          ? undefined
+          : new RateLimiterMemory({ keyPrefix: prefix, points, duration }),
     });
   }
 }

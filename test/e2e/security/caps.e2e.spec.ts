@@ -1,5 +1,5 @@
 import { TestClient } from '../../support/ws-client.js';
-import { AuthGateway, OpenGateway, TokenGuard } from './fixtures.js';
+import { AuthGateway, TokenGuard } from './fixtures.js';
 import { eventually, startChannels, withConcurrency, type ChannelsApp } from './helpers.js';
 
 /** Whether an opened client was welcomed, or else the code it was closed with. */
@@ -35,10 +35,14 @@ describe('security: connection caps and the handshake rate', () => {
       expect(results.filter((r) => r === 4429)).toHaveLength(900);
       expect(channels.service.connectionCount()).toBe(100);
       const refused = clients.find((client) => client.frames.length === 0)!;
-      expect((await refused.closed).reason).toBe('Too many connections from this IP address (at most 100).');
+      expect((await refused.closed).reason).toBe(
+        'Too many connections from this IP address (at most 100).',
+      );
 
       // A place is given back when a connection closes.
-      const welcomed = clients.filter((client) => client.frames.some((f) => f.event === 'connected'));
+      const welcomed = clients.filter((client) =>
+        client.frames.some((f) => f.event === 'connected'),
+      );
       welcomed[0]!.close();
       await eventually(() => channels.service.connectionCount() === 99);
       expect(await outcome(await channels.open())).toBe('welcome');
@@ -60,9 +64,14 @@ describe('security: connection caps and the handshake rate', () => {
       const first = await channels.connect(alice);
       await channels.connect(alice);
       const third = await channels.open(alice);
-      expect(await third.closed).toEqual({ code: 4429, reason: 'Too many connections from this user (at most 2).' });
+      expect(await third.closed).toEqual({
+        code: 4429,
+        reason: 'Too many connections from this user (at most 2).',
+      });
       expect(third.frames).toEqual([]);
-      expect((await channels.connect({ headers: { authorization: 'Bearer user-bob' } })).welcome.event).toBe('connected');
+      expect(
+        (await channels.connect({ headers: { authorization: 'Bearer user-bob' } })).welcome.event,
+      ).toBe('connected');
 
       first.client.close();
       await first.client.closed;
@@ -74,7 +83,10 @@ describe('security: connection caps and the handshake rate', () => {
   describe('handshake rate per IP', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ connectionRateLimit: { points: 3, durationMs: 60_000 } }, [AuthGateway, TokenGuard]);
+      channels = await startChannels({ connectionRateLimit: { points: 3, durationMs: 60_000 } }, [
+        AuthGateway,
+        TokenGuard,
+      ]);
     });
     afterAll(async () => {
       channels.closeClients();

@@ -45,8 +45,10 @@ export class TokenGuard implements CanActivate {
     if (token === 'hang') return new Promise<boolean>(() => undefined);
     if (token === 'banned') throw new ForbiddenException('This account is banned.');
     if (kind === 'user' && id) client.principal = { id };
-    else if (kind === 'exp' && id) client.principal = { id, expiresAt: Date.now() + Number(amount) };
-    else if (kind === 'jwt' && id) client.principal = { id, exp: Date.now() / 1000 + Number(amount) };
+    else if (kind === 'exp' && id)
+      client.principal = { id, expiresAt: Date.now() + Number(amount) };
+    else if (kind === 'jwt' && id)
+      client.principal = { id, exp: Date.now() / 1000 + Number(amount) };
     else throw new UnauthorizedException('A valid token is required.');
     return true;
   }
@@ -133,7 +135,10 @@ export class OpenGateway {
 @UseGuards(TokenGuard)
 export class AuthGateway {
   @OnJoin('user:{userId}')
-  canJoin(@ConnectedClient() client: Connection<TestPrincipal>, @ChannelParam('userId') userId: string) {
+  canJoin(
+    @ConnectedClient() client: Connection<TestPrincipal>,
+    @ChannelParam('userId') userId: string,
+  ) {
     return client.principal?.id === userId;
   }
 

@@ -18,7 +18,11 @@ describe('security: heartbeats', () => {
   const store = new InspectableStore();
 
   beforeAll(async () => {
-    channels = await startChannels({ heartbeatMs: 100, heartbeatTimeoutMs: 200, rateLimitStore: store });
+    channels = await startChannels({
+      heartbeatMs: 100,
+      heartbeatTimeoutMs: 200,
+      rateLimitStore: store,
+    });
   });
   afterEach(() => channels.closeClients());
   afterAll(() => channels.app.close());

@@ -13,7 +13,10 @@ export interface ChannelsApp {
   service: ChannelsService;
   /** Closes every client opened with {@link ChannelsApp.connect} / {@link ChannelsApp.open}. */
   closeClients(): void;
-  connect(options?: Parameters<typeof TestClient.open>[1], path?: string): ReturnType<typeof TestClient.connect>;
+  connect(
+    options?: Parameters<typeof TestClient.open>[1],
+    path?: string,
+  ): ReturnType<typeof TestClient.connect>;
   open(options?: Parameters<typeof TestClient.open>[1], path?: string): Promise<TestClient>;
 }
 
@@ -23,7 +26,10 @@ export async function startChannels(
   providers: Provider[] = [OpenGateway],
   appOptions: NestApplicationOptions = {},
 ): Promise<ChannelsApp> {
-  const { app, ws, http } = await startApp({ imports: [ChannelsModule.forRoot(options)], providers }, appOptions);
+  const { app, ws, http } = await startApp(
+    { imports: [ChannelsModule.forRoot(options)], providers },
+    appOptions,
+  );
   const url = `${ws}${options.path ?? '/channels'}`;
   const clients: TestClient[] = [];
   return {
@@ -46,7 +52,11 @@ export async function startChannels(
 }
 
 /** Resolves once `check()` holds, polling; rejects after `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -55,7 +65,11 @@ export async function eventually(check: () => boolean, timeoutMs = 5_000, what =
 }
 
 /** Runs `task(0..count-1)` with at most `limit` running at once; results in index order. */
-export async function withConcurrency<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
+export async function withConcurrency<T>(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -16,7 +16,10 @@ describe('security: size and resource limits', () => {
 
   beforeAll(async () => {
     // maxPayloadBytes is left at its default (64 KiB).
-    channels = await startChannels({ maxSubscriptionsPerConnection: 3, maxBufferedBytes: MAX_BUFFERED });
+    channels = await startChannels({
+      maxSubscriptionsPerConnection: 3,
+      maxBufferedBytes: MAX_BUFFERED,
+    });
   });
   afterEach(() => channels.closeClients());
   afterAll(() => channels.app.close());
@@ -54,8 +57,16 @@ describe('security: size and resource limits', () => {
     });
 
     it.each([
-      ['invalid UTF-8 text', (raw: RawSocket) => raw.frame(0x1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 1007],
-      ['an unmasked frame', (raw: RawSocket) => raw.frame(0x1, Buffer.from('{"event":"echo"}'), { masked: false }), 1002],
+      [
+        'invalid UTF-8 text',
+        (raw: RawSocket) => raw.frame(0x1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+        1007,
+      ],
+      [
+        'an unmasked frame',
+        (raw: RawSocket) => raw.frame(0x1, Buffer.from('{"event":"echo"}'), { masked: false }),
+        1002,
+      ],
       ['a reserved opcode', (raw: RawSocket) => raw.frame(0x3, Buffer.from('x')), 1002],
     ])('closes on %s, and the server goes on', async (_name, send, code) => {
       const raw = await RawSocket.open(channels.url);
@@ -70,11 +81,16 @@ describe('security: size and resource limits', () => {
       client.socket.send(Buffer.from('{"event":"echo"}'), { binary: true });
       expect((await client.next()).error.code).toBe('BAD_REQUEST');
       client.send('{"id":1e400,"event":"echo"}');
-      expect((await client.next()).error).toEqual({ code: 'BAD_REQUEST', message: '"id" must be a positive integer.' });
+      expect((await client.next()).error).toEqual({
+        code: 'BAD_REQUEST',
+        message: '"id" must be a positive integer.',
+      });
       const depth = 30_000;
       client.send(`{"id":2,"event":"echo","data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
       // Nesting deep enough to overflow a recursive walk of the parsed value.
-      expect(await client.next()).toEqual({ error: { code: 'BAD_REQUEST', message: 'The frame is not valid JSON.' } });
+      expect(await client.next()).toEqual({
+        error: { code: 'BAD_REQUEST', message: 'The frame is not valid JSON.' },
+      });
       const thrown = await client.request('throws');
       expect(thrown.error).toEqual({ code: 'INTERNAL', message: 'Internal error.' });
       expect(JSON.stringify(thrown)).not.toContain('secret');
@@ -85,12 +101,20 @@ describe('security: size and resource limits', () => {
   describe('subscriptions', () => {
     it('holds at most maxSubscriptionsPerConnection', async () => {
       const { client } = await channels.connect();
-      for (const room of ['a', 'b', 'c']) expect((await client.request('subscribe', { channel: `room:${room}` })).data).toBeDefined();
+      for (const room of ['a', 'b', 'c'])
+        expect((await client.request('subscribe', { channel: `room:${room}` })).data).toBeDefined();
       const over = await client.request('subscribe', { channel: 'room:d' });
-      expect(over.error).toEqual({ code: 'BAD_REQUEST', message: 'A connection may hold at most 3 subscriptions.' });
-      expect((await client.request('subscribe', { channel: 'room:a' })).data.channel).toBe('room:a');
+      expect(over.error).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'A connection may hold at most 3 subscriptions.',
+      });
+      expect((await client.request('subscribe', { channel: 'room:a' })).data.channel).toBe(
+        'room:a',
+      );
       await client.request('unsubscribe', { channel: 'room:b' });
-      expect((await client.request('subscribe', { channel: 'room:d' })).data.channel).toBe('room:d');
+      expect((await client.request('subscribe', { channel: 'room:d' })).data.channel).toBe(
+        'room:d',
+      );
     });
   });
 
@@ -98,8 +122,11 @@ describe('security: size and resource limits', () => {
     it('cuts off a paused reader with 4008 with its buffer bounded, while the others receive everything in order', async () => {
       const readers = await Promise.all([0, 1, 2].map(() => channels.connect()));
       const paused = await channels.connect();
-      for (const { client } of [...readers, paused]) await client.request('subscribe', { channel: 'room:stream' });
-      const connection = channels.service.getConnection(paused.welcome.data.connectionId) as WsConnection;
+      for (const { client } of [...readers, paused])
+        await client.request('subscribe', { channel: 'room:stream' });
+      const connection = channels.service.getConnection(
+        paused.welcome.data.connectionId,
+      ) as WsConnection;
       const pausedSocket = (paused.client.socket as unknown as { _socket: Socket })._socket;
       pausedSocket.pause();
 
@@ -124,7 +151,11 @@ describe('security: size and resource limits', () => {
       await eventually(() => channels.service.getConnection(connection.id) === undefined);
 
       await eventually(
-        () => readers.every(({ client }) => client.frames.filter((f) => f.channel === 'room:stream').length === total + 1),
+        () =>
+          readers.every(
+            ({ client }) =>
+              client.frames.filter((f) => f.channel === 'room:stream').length === total + 1,
+          ),
         15_000,
         'every reader to receive the whole stream',
       );

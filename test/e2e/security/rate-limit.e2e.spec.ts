@@ -5,18 +5,25 @@ describe('security: message rate limits', () => {
   describe('budgets', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ rateLimit: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 } });
+      channels = await startChannels({
+        rateLimit: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 },
+      });
     });
     afterEach(() => channels.closeClients());
     afterAll(() => channels.app.close());
 
     it('answers a command over the connection budget with RATE_LIMITED, retryAfterMs and its id', async () => {
       const { client } = await channels.connect();
-      for (let n = 1; n <= 5; n++) expect(await client.request('echo', n)).toEqual({ id: n, data: n });
+      for (let n = 1; n <= 5; n++)
+        expect(await client.request('echo', n)).toEqual({ id: n, data: n });
       const limited = await client.request('echo', 6);
       expect(limited).toEqual({
         id: 6,
-        error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Too many messages/), retryAfterMs: expect.any(Number) },
+        error: {
+          code: 'RATE_LIMITED',
+          message: expect.stringMatching(/^Too many messages/),
+          retryAfterMs: expect.any(Number),
+        },
       });
       expect(limited.error.retryAfterMs).toBeGreaterThan(0);
       expect(limited.error.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -37,7 +44,9 @@ describe('security: message rate limits', () => {
       expect((await client.next()).error).toMatchObject({ code: 'RATE_LIMITED' });
       const calls = OpenGateway.calls;
       expect((await client.request('echo', 1)).error.code).toBe('RATE_LIMITED');
-      expect((await client.request('subscribe', { channel: 'room:b' })).error.code).toBe('RATE_LIMITED');
+      expect((await client.request('subscribe', { channel: 'room:b' })).error.code).toBe(
+        'RATE_LIMITED',
+      );
       expect(OpenGateway.calls).toBe(calls);
     });
 
@@ -70,14 +79,23 @@ describe('security: message rate limits', () => {
       const bystander = (await channels.connect()).client;
       const callsBefore = OpenGateway.calls;
       for (let id = 1; id <= 2_000; id++) flooder.send({ id, event: 'echo', data: id });
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => bystander.request('echo', `b${n}`)));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => bystander.request('echo', `b${n}`)),
+      );
       answers.forEach((answer, n) => expect(answer).toEqual({ id: n + 1, data: `b${n}` }));
 
-      expect(await flooder.closed).toEqual({ code: 4429, reason: 'Rate limit exceeded repeatedly.' });
+      expect(await flooder.closed).toEqual({
+        code: 4429,
+        reason: 'Rate limit exceeded repeatedly.',
+      });
       // Whatever reached the flooder before the close: replies within the budget, RATE_LIMITED past it.
       for (const frame of flooder.frames) {
         if ('data' in frame) expect(frame.id).toBeLessThanOrEqual(50);
-        else expect(frame.error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+        else
+          expect(frame.error).toMatchObject({
+            code: 'RATE_LIMITED',
+            retryAfterMs: expect.any(Number),
+          });
       }
       // Only the budget's worth of commands reached a handler: 50 from the flood, 20 from the bystander.
       expect(OpenGateway.calls - callsBefore).toBe(70);

@@ -37,18 +37,24 @@ export class RawSocket {
     }
     const end = raw.buffer.indexOf('\r\n\r\n') + 4;
     const head = raw.buffer.subarray(0, end).toString();
-    if (!head.startsWith('HTTP/1.1 101')) throw new Error(`upgrade refused: ${head.split('\r\n')[0]}`);
+    if (!head.startsWith('HTTP/1.1 101'))
+      throw new Error(`upgrade refused: ${head.split('\r\n')[0]}`);
     raw.buffer = raw.buffer.subarray(end);
     return raw;
   }
 
   /** Writes one frame. */
-  frame(opcode: number, payload: Buffer, options: { fin?: boolean; rsv1?: boolean; masked?: boolean } = {}): void {
+  frame(
+    opcode: number,
+    payload: Buffer,
+    options: { fin?: boolean; rsv1?: boolean; masked?: boolean } = {},
+  ): void {
     const { fin = true, rsv1 = false, masked = true } = options;
     const header = [(fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode];
     const maskBit = masked ? 0x80 : 0;
     if (payload.length < 126) header.push(maskBit | payload.length);
-    else if (payload.length < 65536) header.push(maskBit | 126, payload.length >> 8, payload.length & 0xff);
+    else if (payload.length < 65536)
+      header.push(maskBit | 126, payload.length >> 8, payload.length & 0xff);
     else throw new Error('payload too long for this helper');
     if (!masked) {
       this.socket.write(Buffer.concat([Buffer.from(header), payload]));
@@ -78,7 +84,10 @@ export class RawSocket {
         start += 8;
       }
       if (opcode === 8 && length >= 2) {
-        return { code: this.buffer.readUInt16BE(start), reason: this.buffer.subarray(start + 2, start + length).toString() };
+        return {
+          code: this.buffer.readUInt16BE(start),
+          reason: this.buffer.subarray(start + 2, start + length).toString(),
+        };
       }
       offset = start + length;
     }

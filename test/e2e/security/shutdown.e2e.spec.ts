@@ -63,8 +63,8 @@ describe('security: graceful shutdown', () => {
       child = spawn(process.execPath, [fixture.file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr!.on('data', (data) => (stderr += data));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child!.once('exit', (code, signal) => resolve({ code, signal })),
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+        (resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })),
       );
       const port = await new Promise<number>((resolve, reject) => {
         let stdout = '';
@@ -82,8 +82,13 @@ describe('security: graceful shutdown', () => {
         const subscribed = await client.request('subscribe', { channel: 'feed' });
         return { client, from: subscribed.data.offset as number };
       });
-      const pushesOf = (client: TestClient) => client.frames.filter((frame) => frame.channel === 'feed');
-      await eventually(() => clients.every(({ client }) => pushesOf(client).length > 0), 10_000, 'a push on every client');
+      const pushesOf = (client: TestClient) =>
+        client.frames.filter((frame) => frame.channel === 'feed');
+      await eventually(
+        () => clients.every(({ client }) => pushesOf(client).length > 0),
+        10_000,
+        'a push on every client',
+      );
 
       child.kill('SIGTERM');
       const closes = await Promise.all(clients.map(({ client }) => client.closed));

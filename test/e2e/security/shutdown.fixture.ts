@@ -1,10 +1,21 @@
 // A small Nest app for the SIGTERM test, run as a child process (compiled by compileFixture):
 // it broadcasts to the channel `feed` every 5 ms until it shuts down, and prints its port.
 import 'reflect-metadata';
-import { Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { ChannelGateway, ChannelsModule, ChannelsService, OnJoin, OnMessage } from '../../../lib/index.js';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  ChannelsService,
+  OnJoin,
+  OnMessage,
+} from '../../../lib/index.js';
 
 @ChannelGateway()
 class FeedGateway {
@@ -37,7 +48,11 @@ class Broadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
 
 @Module({
   imports: [
-    ChannelsModule.forRoot({ maxConnectionsPerIp: 1_000, connectionRateLimit: false, shutdownTimeoutMs: 5_000 }),
+    ChannelsModule.forRoot({
+      maxConnectionsPerIp: 1_000,
+      connectionRateLimit: false,
+      shutdownTimeoutMs: 5_000,
+    }),
   ],
   providers: [FeedGateway, Broadcaster],
 })

@@ -29,35 +29,56 @@ describe('security: over TLS (wss://)', () => {
     expect(channels.url.startsWith('wss://127.0.0.1:')).toBe(true);
     await expect(TestClient.open(channels.url.replace('wss://', 'ws://'))).rejects.toThrow();
     // An untrusted certificate fails the TLS handshake: TLS is really in the path.
-    await expect(TestClient.open(channels.url, { headers: { authorization: 'Bearer user-alice' } })).rejects.toThrow(
-      /self-signed certificate/,
-    );
+    await expect(
+      TestClient.open(channels.url, { headers: { authorization: 'Bearer user-alice' } }),
+    ).rejects.toThrow(/self-signed certificate/);
   });
 
   it('authenticates, answers and limits as over plain HTTP', async () => {
-    const { client, welcome } = await channels.connect({ ...trusted, headers: { authorization: 'Bearer user-alice' } });
+    const { client, welcome } = await channels.connect({
+      ...trusted,
+      headers: { authorization: 'Bearer user-alice' },
+    });
     expect(welcome.data.protocol).toBe(1);
-    expect(await client.request('whoami')).toEqual({ id: 1, data: { id: 'alice', transport: 'websocket' } });
-    expect((await client.request('subscribe', { channel: 'user:alice' })).data.channel).toBe('user:alice');
+    expect(await client.request('whoami')).toEqual({
+      id: 1,
+      data: { id: 'alice', transport: 'websocket' },
+    });
+    expect((await client.request('subscribe', { channel: 'user:alice' })).data.channel).toBe(
+      'user:alice',
+    );
     expect((await client.request('echo', 3)).data).toBe(3);
-    expect((await client.request('echo', 4)).error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    expect((await client.request('echo', 4)).error).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterMs: expect.any(Number),
+    });
   });
 
   it('refuses bad credentials with 4401 and a foreign Origin with HTTP 403', async () => {
     const refused = await channels.open({ ...trusted, headers: { authorization: 'Bearer nope' } });
     expect(await refused.closed).toEqual({ code: 4401, reason: 'A valid token is required.' });
     await expect(
-      TestClient.open(channels.url, { ...trusted, headers: { origin: 'https://evil.example', authorization: 'Bearer user-alice' } }),
+      TestClient.open(channels.url, {
+        ...trusted,
+        headers: { origin: 'https://evil.example', authorization: 'Bearer user-alice' },
+      }),
     ).rejects.toThrow('HTTP 403');
   });
 
   it('cuts off a client that does not answer pings with 4408', async () => {
-    const { client } = await channels.connect({ ...trusted, autoPong: false, headers: { authorization: 'Bearer user-bob' } });
+    const { client } = await channels.connect({
+      ...trusted,
+      autoPong: false,
+      headers: { authorization: 'Bearer user-bob' },
+    });
     expect(await client.closed).toEqual({ code: 4408, reason: 'heartbeat timeout' });
   });
 
   it('closes an oversized frame with 1009', async () => {
-    const { client } = await channels.connect({ ...trusted, headers: { authorization: 'Bearer user-carol' } });
+    const { client } = await channels.connect({
+      ...trusted,
+      headers: { authorization: 'Bearer user-carol' },
+    });
     client.send(JSON.stringify({ event: 'echo', data: 'x'.repeat(70_000) }));
     expect((await client.closed).code).toBe(1009);
   });

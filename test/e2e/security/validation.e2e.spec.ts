@@ -28,7 +28,13 @@ describe('security: validation by default and prototype poisoning', () => {
   });
 
   it('reports one detail per failing field, with nested property paths', async () => {
-    const answer = await request('order', { address: { city: '' }, items: [{ name: 'tea', qty: 0 }, { name: 5, qty: 1 }] });
+    const answer = await request('order', {
+      address: { city: '' },
+      items: [
+        { name: 'tea', qty: 0 },
+        { name: 5, qty: 1 },
+      ],
+    });
     expect(answer.error.code).toBe('VALIDATION_FAILED');
     expect(answer.error.details.map((d: { property: string }) => d.property).sort()).toEqual([
       'address.city',
@@ -45,7 +51,12 @@ describe('security: validation by default and prototype poisoning', () => {
       address: { city: 'Oslo', isAdmin: true },
     });
     expect(answer.error.code).toBe('VALIDATION_FAILED');
-    const details = Object.fromEntries(answer.error.details.map((d: { property: string; messages: string[] }) => [d.property, d.messages]));
+    const details = Object.fromEntries(
+      answer.error.details.map((d: { property: string; messages: string[] }) => [
+        d.property,
+        d.messages,
+      ]),
+    );
     expect(details).toEqual({
       role: ['property role should not exist'],
       'address.isAdmin': ['property isAdmin should not exist'],
@@ -56,7 +67,10 @@ describe('security: validation by default and prototype poisoning', () => {
     const answer = await request('loose', { meta: { anything: true } });
     expect(answer.error.code).toBe('VALIDATION_FAILED');
     expect(answer.error.details).toEqual([
-      { property: 'meta', messages: [expect.stringContaining('an unknown value was passed to the validate function')] },
+      {
+        property: 'meta',
+        messages: [expect.stringContaining('an unknown value was passed to the validate function')],
+      },
     ]);
   });
 
@@ -72,7 +86,10 @@ describe('security: validation by default and prototype poisoning', () => {
       '{"id":1,"event":"echo","data":{"a":1,"__proto__":{"polluted":"yes"},' +
         '"nested":{"constructor":{"prototype":{"polluted":"yes"}},"list":[{"__proto__":{"polluted":"yes"},"b":2}]}}}',
     );
-    expect(await client.next((f) => f.id === 1)).toEqual({ id: 1, data: { a: 1, nested: { list: [{ b: 2 }] } } });
+    expect(await client.next((f) => f.id === 1)).toEqual({
+      id: 1,
+      data: { a: 1, nested: { list: [{ b: 2 }] } },
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -84,7 +101,14 @@ describe('security: validation by default and prototype poisoning', () => {
     );
     expect(await client.next((f) => f.id === 1)).toEqual({
       id: 1,
-      data: { isDto: true, addressIsDto: true, itemsAreDtos: true, addressKeys: ['city'], polluted: null, admin: null },
+      data: {
+        isDto: true,
+        addressIsDto: true,
+        itemsAreDtos: true,
+        addressKeys: ['city'],
+        polluted: null,
+        admin: null,
+      },
     });
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
