@@ -69,7 +69,12 @@ export class ConnectionAdmission {
     await this.handshakeLimiter.consume(ip);
     if (attempt.abandoned) throw timedOut();
     const slot = this.quota.takeIp(ip);
-    attempt.onAbandon = () => slot.release();
+    const release = (): void => slot.release();
+    attempt.onAbandon = release;
+    // A client that leaves while a guard still runs gives its place back as soon as the server
+    // notices (an SSE request; an upgrade's socket is not read before it is accepted, so there
+    // the timeout gives it back).
+    request.socket.once('close', release);
     try {
       const client = this.assertNotExpired(
         await this.authenticator.authenticate(request, transport),
@@ -81,6 +86,8 @@ export class ConnectionAdmission {
     } catch (error) {
       slot.release();
       throw error;
+    } finally {
+      request.socket.off('close', release);
     }
   }
 

@@ -50,8 +50,9 @@ export class ConnectionQuota {
    */
   takeIp(ip: string | undefined): QuotaSlot {
     const slot = new QuotaSlot();
-    if (ip !== undefined)
+    if (ip !== undefined) {
       this.take(slot, this.byIp, ip, this.options.maxConnectionsPerIp, 'this IP address');
+    }
     return slot;
   }
 
@@ -60,8 +61,9 @@ export class ConnectionQuota {
    * @throws ChannelsException `RATE_LIMITED` when the principal is at its cap
    */
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
-    if (key !== undefined)
+    if (key !== undefined) {
       this.take(slot, this.byPrincipal, key, this.options.maxConnectionsPerPrincipal, 'this user');
+    }
   }
 
   /**
@@ -89,16 +91,6 @@ export class ConnectionQuota {
     if (!held) return;
     held.stop();
     connection.onClose(() => held.slot.release());
-  }
-
-  /** Connections (and handshakes in progress) counted for an IP. */
-  countIp(ip: string): number {
-    return this.byIp.get(ip) ?? 0;
-  }
-
-  /** Connections (and handshakes in progress) counted for a principal key. */
-  countPrincipal(key: string): number {
-    return this.byPrincipal.get(key) ?? 0;
   }
 
   private take(

@@ -15,13 +15,14 @@ export class HandshakeRateLimiter {
 
   constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions) {
     const budget = resolveConnectionRateLimit(options.connectionRateLimit);
-    if (budget)
+    if (budget) {
       this.bucket = new RateLimitBucket(
         options.rateLimitStore,
         'handshake',
         budget,
         new Logger('Channels'),
       );
+    }
   }
 
   /**

@@ -33,8 +33,9 @@ export class MessageRateLimiter {
     private readonly registry: HandlerRegistry,
   ) {
     this.settings = resolveMessageRateLimit(options.rateLimit);
-    if (this.settings)
+    if (this.settings) {
       this.shared = new RateLimitBucket(options.rateLimitStore, 'msg', this.settings, this.logger);
+    }
   }
 
   /**

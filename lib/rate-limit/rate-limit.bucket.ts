@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitBudget } from './rate-limit.options.js';
 import type { RateLimitStore } from './rate-limit.store.js';
 
@@ -29,8 +29,7 @@ export class RateLimitBucket {
       await this.limiter.consume(key);
       return undefined;
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes)
-        return Math.max(1, Math.ceil(rejection.msBeforeNext));
+      if (isOverLimit(rejection)) return Math.max(1, Math.ceil(rejection.msBeforeNext));
       this.storeFailed(rejection);
       return undefined;
     }
@@ -50,4 +49,15 @@ export class RateLimitBucket {
       `Rate limit store failed for "${this.keyPrefix}" (${reason}); letting requests through.`,
     );
   }
+}
+
+// A limiter rejects with a RateLimiterRes when over the budget, with an Error when its store
+// fails. Duck-typed: a custom store may bring its own copy of rate-limiter-flexible.
+function isOverLimit(rejection: unknown): rejection is RateLimiterRes {
+  return (
+    typeof rejection === 'object' &&
+    rejection !== null &&
+    !(rejection instanceof Error) &&
+    typeof (rejection as { msBeforeNext?: unknown }).msBeforeNext === 'number'
+  );
 }

@@ -1,6 +1,6 @@
 import { TestClient } from '../../support/ws-client.js';
 import { AuthGateway, TokenGuard } from './fixtures.js';
-import { eventually, startChannels, withConcurrency, type ChannelsApp } from './helpers.js';
+import { eventually, sleep, startChannels, withConcurrency, type ChannelsApp } from './helpers.js';
 
 /** Whether an opened client was welcomed, or else the code it was closed with. */
 function outcome(client: TestClient): Promise<'welcome' | number> {
@@ -106,6 +106,33 @@ describe('security: connection caps and the handshake rate', () => {
       expect(closed.reason).toMatch(/^Too many connection attempts: retry in \d+ ms\.$/);
       expect(TokenGuard.handshakes).toBe(guardRuns);
       expect(channels.service.connectionCount()).toBe(2);
+    });
+  });
+
+  describe('places of handshakes that never complete', () => {
+    let channels: ChannelsApp;
+    beforeAll(async () => {
+      channels = await startChannels({ maxConnectionsPerIp: 1, handshakeTimeoutMs: 1_500 }, [
+        AuthGateway,
+        TokenGuard,
+      ]);
+    });
+    afterAll(async () => {
+      channels.closeClients();
+      await channels.app.close();
+    });
+
+    it('counts a handshake in progress, and gives its place back when it times out', async () => {
+      const hung = channels.open({ headers: { authorization: 'Bearer hang' } });
+      await sleep(100);
+      // While the hung handshake holds the only place, another one is over the cap.
+      const second = await channels.open({ headers: { authorization: 'Bearer user-a' } });
+      expect((await second.closed).code).toBe(4429);
+      expect((await (await hung).closed).code).toBe(1011);
+      const third = await channels.open({ headers: { authorization: 'Bearer user-a' } });
+      expect(await outcome(third)).toBe('welcome');
+      third.close();
+      await eventually(() => channels.service.connectionCount() === 0);
     });
   });
 });
