@@ -19,6 +19,10 @@ import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
 import { SseTransport } from './transports/sse.transport.js';
 import { WsTransport } from './transports/ws.transport.js';
+import { ConnectionExpiry } from './connection/connection.expiry.js';
+import { ConnectionQuota } from './connection/connection.quota.js';
+import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
+import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
 
 const providers: Provider[] = [
   {
@@ -51,6 +55,10 @@ const providers: Provider[] = [
   SseTransport,
   WsTransport,
   ChannelsService,
+  ConnectionQuota,
+  ConnectionExpiry,
+  HandshakeRateLimiter,
+  MessageRateLimiter,
 ];
 
 /**

@@ -2,6 +2,10 @@ import type { ValidatorOptions } from 'class-validator';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
+import type { IncomingMessage } from 'node:http';
+import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
+import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
+import type { RateLimitStore } from './rate-limit/rate-limit.store.js';
 
 /**
  * Options of {@link ChannelsModule}. Every field is optional; the defaults are those a public
@@ -109,6 +113,57 @@ export interface ChannelsModuleOptions {
    * @example cors: { origins: ['https://app.example.com'], credentials: true }
    */
   cors?: ChannelsCorsOptions;
+  /**
+   * How many connections one principal (named by `principalKey`) may hold on this node at
+   * once. One more is refused: 4429 on WebSocket, HTTP 429 on SSE. `Infinity` turns it off.
+   * @default 20
+   */
+  maxConnectionsPerPrincipal?: number;
+  /**
+   * How many connections one client IP (see `clientIp`) may hold on this node at once,
+   * counting those still in their handshake. One more is refused: 4429, or HTTP 429.
+   * `Infinity` turns it off.
+   * @default 100
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * How long a handshake (rate limit, guards, caps) may take. One that takes longer is refused
+   * with 1011 (HTTP 500 on SSE), so a hanging guard or a slow client cannot hold sockets open.
+   * @default 10000
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * When a principal's credentials expire, in milliseconds since the epoch (or a `Date`). The
+   * connection is closed with 4401 at that moment, and nothing is written to it after it.
+   * @default reads `exp` (seconds since the epoch, as in a JWT), then `expiresAt` (a `Date` or
+   *   milliseconds); no expiry when neither is there
+   * @example { principalExpiresAt: (user: User) => user.session.expiresAt }
+   */
+  principalExpiresAt?: (principal: unknown) => number | Date | undefined;
+  /**
+   * The client IP of a handshake request, for the per-IP cap and rate limit. Behind a proxy,
+   * read the header that proxy sets (and only when the proxy is the one who sets it).
+   * @default the socket's remote address
+   * @example { clientIp: (req) => String(req.headers['x-real-ip'] ?? req.socket.remoteAddress) }
+   */
+  clientIp?: (request: IncomingMessage) => string | undefined;
+  /**
+   * The per-connection message limit; `false` turns it off. Events with `@RateLimit` count in
+   * their own budget instead.
+   * @default { points: 100, durationMs: 1000, abuseThreshold: 50, abuseWindowMs: 10000 }
+   */
+  rateLimit?: MessageRateLimitOptions | false;
+  /**
+   * How many connections one client IP may open per window (before authentication); `false`
+   * turns it off. Over it: 4429 on WebSocket, HTTP 429 on SSE.
+   * @default { points: 30, durationMs: 10000 }
+   */
+  connectionRateLimit?: Partial<RateLimitBudget> | false;
+  /**
+   * Where rate-limit counters live.
+   * @default a `MemoryRateLimitStore` (per node); `RedisRateLimitStore` shares them between nodes
+   */
+  rateLimitStore?: RateLimitStore;
 }
 
 /** CORS settings of the SSE endpoints; see {@link ChannelsModuleOptions.cors}. */
@@ -160,6 +215,14 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     sseRetryMs: options.sseRetryMs ?? 3_000,
     cors: { origins: options.cors?.origins ?? options.allowedOrigins, credentials: options.cors?.credentials ?? false },
+    maxConnectionsPerPrincipal: options.maxConnectionsPerPrincipal ?? 20,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+    principalExpiresAt: options.principalExpiresAt ?? defaultPrincipalExpiresAt,
+    clientIp: options.clientIp ?? ((request) => request.socket.remoteAddress),
+    rateLimit: options.rateLimit ?? {},
+    connectionRateLimit: options.connectionRateLimit ?? {},
+    rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
   };
 }
 
@@ -174,4 +237,11 @@ function defaultPrincipalKey(principal: unknown): string | undefined {
   const record = principal as Record<string, unknown>;
   const key = record.id ?? record.sub ?? record.userId;
   return key === undefined || key === null ? undefined : String(key);
+}
+
+function defaultPrincipalExpiresAt(principal: unknown): number | Date | undefined {
+  if (typeof principal !== 'object' || principal === null) return undefined;
+  const { exp, expiresAt } = principal as Record<string, unknown>;
+  if (typeof exp === 'number') return exp * 1000;
+  return expiresAt instanceof Date || typeof expiresAt === 'number' ? expiresAt : undefined;
 }

@@ -29,3 +29,14 @@ export { ChannelsException, HTTP_STATUS_BY_CODE, type ChannelsExceptionOptions }
 export { toErrorBody } from './exceptions/error-body.mapper.js';
 export { PayloadValidationPipe } from './validation/payload-validation.pipe.js';
 export * from './protocol/frames.js';
+
+export { RateLimit } from './rate-limit/decorators/rate-limit.decorator.js';
+export { RateLimitStore, type LimiterConfig } from './rate-limit/rate-limit.store.js';
+export { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
+export { RedisRateLimitStore, type RedisRateLimitStoreOptions } from './rate-limit/redis.rate-limit-store.js';
+export {
+  DEFAULT_CONNECTION_RATE_LIMIT,
+  DEFAULT_MESSAGE_RATE_LIMIT,
+  type MessageRateLimitOptions,
+  type RateLimitBudget,
+} from './rate-limit/rate-limit.options.js';

@@ -1,30 +1,57 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { ConnectionExpiry } from '../connection/connection.expiry.js';
+import { ConnectionQuota } from '../connection/connection.quota.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { ChannelsClient, TransportName } from '../connection/handshake.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
+import { HandshakeRateLimiter } from '../rate-limit/handshake-rate.limiter.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
- * Origin allow-list, then authentication (the gateways' guards). A refusal is a
- * `ChannelsException` (or what a guard threw); the transport turns it into an HTTP status or
- * a close code.
+ * Origin allow-list, the handshake rate per client IP, the per-IP cap, authentication (the
+ * gateways' guards), expired credentials, then the per-principal cap, all within
+ * `handshakeTimeoutMs`. A refusal is a `ChannelsException` (or what a guard threw); the
+ * transport turns it into an HTTP status or a close code.
  */
 @Injectable()
 export class ConnectionAdmission {
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly handshakeLimiter: HandshakeRateLimiter,
+    private readonly quota: ConnectionQuota,
+    private readonly expiry: ConnectionExpiry,
+    private readonly connections: ConnectionRegistry,
   ) {}
 
-  /** Admits a handshake request, or throws why not. */
+  /**
+   * Admits a handshake request that is to become a connection, or throws why not. The places
+   * it takes in the connection caps pass to the connection when the transport registers it
+   * (`ConnectionRegistry.add`, with the returned client's `handshake`), or are given back when
+   * the request's socket closes first.
+   * @throws ChannelsException `FORBIDDEN` (origin), `RATE_LIMITED` (handshake rate or a cap),
+   *   `UNAUTHORIZED` (expired credentials), `INTERNAL` (timed out), or what a guard threw
+   */
   async admit(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
-    if (!this.originAllowed(request.headers.origin)) {
-      throw new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
-    }
-    return this.authenticator.authenticate(request, transport);
+    this.assertOrigin(request);
+    return this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+  }
+
+  /**
+   * Authenticates a request that does not open a connection (an SSE command `POST`): the
+   * Origin allow-list and the guards, within `handshakeTimeoutMs`; expired credentials are
+   * refused. It takes no place in the caps and no point of the handshake rate.
+   * @throws as {@link admit}
+   */
+  async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
+    this.assertOrigin(request);
+    return this.withinTimeout(async () =>
+      this.assertNotExpired(await this.authenticator.authenticate(request, transport)),
+    );
   }
 
   /** Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed). */
@@ -32,4 +59,76 @@ export class ConnectionAdmission {
     const allowed = this.options.allowedOrigins;
     return !allowed || origin === undefined || allowed.includes(origin);
   }
+
+  private async handshake(
+    request: IncomingMessage,
+    transport: TransportName,
+    attempt: Attempt,
+  ): Promise<ChannelsClient> {
+    const ip = this.options.clientIp(request);
+    await this.handshakeLimiter.consume(ip);
+    if (attempt.abandoned) throw timedOut();
+    const slot = this.quota.takeIp(ip);
+    const release = (): void => slot.release();
+    attempt.onAbandon = release;
+    // A client that leaves while a guard still runs gives its place back as soon as the server
+    // notices (an SSE request; an upgrade's socket is not read before it is accepted, so there
+    // the timeout gives it back).
+    request.socket.once('close', release);
+    try {
+      const client = this.assertNotExpired(
+        await this.authenticator.authenticate(request, transport),
+      );
+      if (attempt.abandoned) throw timedOut();
+      this.quota.takePrincipal(slot, this.connections.keyOf(client.principal));
+      this.quota.hold(slot, client.handshake, request);
+      return client;
+    } catch (error) {
+      slot.release();
+      throw error;
+    } finally {
+      request.socket.off('close', release);
+    }
+  }
+
+  private assertOrigin(request: IncomingMessage): void {
+    if (!this.originAllowed(request.headers.origin)) {
+      throw new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
+    }
+  }
+
+  private assertNotExpired(client: ChannelsClient): ChannelsClient {
+    if (this.expiry.hasExpired(client.principal)) {
+      throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
+    }
+    return client;
+  }
+
+  // A guard that never settles (a hung auth service, say) must not hold a socket forever.
+  private async withinTimeout<T>(work: (attempt: Attempt) => Promise<T>): Promise<T> {
+    const attempt: Attempt = { abandoned: false };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        attempt.abandoned = true;
+        attempt.onAbandon?.();
+        reject(timedOut());
+      }, this.options.handshakeTimeoutMs).unref();
+    });
+    try {
+      return await Promise.race([work(attempt), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+interface Attempt {
+  abandoned: boolean;
+  /** Gives back what the attempt holds, when it times out while a guard still runs. */
+  onAbandon?: () => void;
+}
+
+function timedOut(): ChannelsException {
+  return new ChannelsException(ErrorCode.INTERNAL, 'The handshake timed out.');
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { Connection } from './connection.js';
+import { ConnectionExpiry } from './connection.expiry.js';
+import { ConnectionQuota } from './connection.quota.js';
 
 /**
  * The live connections of this node, by id and by principal. A connection is registered only
@@ -11,14 +13,21 @@ export class ConnectionRegistry {
   private readonly byId = new Map<string, Connection>();
   private readonly byPrincipal = new Map<string, Set<Connection>>();
 
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly quota: ConnectionQuota,
+    private readonly expiry: ConnectionExpiry,
+  ) {}
 
   /** Number of live connections on this node. */
   get size(): number {
     return this.byId.size;
   }
 
-  /** Registers a live connection; it is removed when it closes. */
+  /**
+   * Registers a live connection; it is removed when it closes. It takes over the cap places
+   * its handshake held, and is closed with 4401 when its principal's credentials expire.
+   */
   add(connection: Connection): void {
     this.byId.set(connection.id, connection);
     const key = this.keyOf(connection.principal);
@@ -28,6 +37,8 @@ export class ConnectionRegistry {
       this.byPrincipal.set(key, set);
     }
     connection.onClose(() => this.remove(connection, key));
+    this.quota.claim(connection);
+    this.expiry.watch(connection);
   }
 
   /** The connection with this id, if it is live on this node. */

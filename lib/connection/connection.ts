@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PushFrame } from '../protocol/frames.js';
+import { CloseCode, type PushFrame } from '../protocol/frames.js';
 import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
 
 /** A push serialized once by the fan-out and written as is to every subscriber. */
@@ -27,6 +27,12 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   /** Free storage for the app's own per-connection state. */
   readonly state = new Map<string, unknown>();
   abstract readonly transport: TransportName;
+  /**
+   * When the principal's credentials expire, in milliseconds since the epoch (see the
+   * `principalExpiresAt` option); set when the connection is registered. From then on nothing
+   * is written to it and it is closed with 4401.
+   */
+  expiresAt: number | undefined;
   private readonly channels = new Set<string>();
   private readonly held = new Map<string, EncodedPush[]>();
   private readonly closeListeners: Array<() => void> = [];
@@ -49,12 +55,12 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Sends one frame (a reply, an error, the welcome). */
   send(frame: object): void {
-    if (!this.isClosed) this.writeText(JSON.stringify(frame));
+    if (!this.isClosed && !this.expireIfDue()) this.writeText(JSON.stringify(frame));
   }
 
   /** Delivers a push; while the channel is held (a subscribe in progress) it waits in order. */
   deliver(push: EncodedPush): void {
-    if (this.isClosed) return;
+    if (this.isClosed || this.expireIfDue()) return;
     const waiting = this.held.get(push.frame.channel);
     if (waiting) waiting.push(push);
     else this.writePush(push);
@@ -62,6 +68,16 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Closes the connection with a protocol close code. */
   abstract close(code?: number, reason?: string): void;
+
+  /**
+   * Closes the connection with 4401 once its credentials have expired.
+   * @returns whether they have (and nothing may be written or handled any more)
+   */
+  expireIfDue(now: number = Date.now()): boolean {
+    if (this.expiresAt === undefined || now < this.expiresAt) return false;
+    this.close(CloseCode.UNAUTHORIZED, 'Credentials expired.');
+    return true;
+  }
 
   /** Runs `listener` once, when the connection closes. */
   onClose(listener: () => void): void {

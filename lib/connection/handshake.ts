@@ -42,8 +42,12 @@ export interface ChannelsClient<TPrincipal = unknown> {
   principal: TPrincipal | undefined;
 }
 
-/** Builds a {@link Handshake} from an incoming request. */
-export function readHandshake(request: IncomingMessage, token: string | undefined): Handshake {
+/** Builds a {@link Handshake} from an incoming request (`ip` defaults to the remote address). */
+export function readHandshake(
+  request: IncomingMessage,
+  token: string | undefined,
+  ip: string | undefined = request.socket.remoteAddress,
+): Handshake {
   const url = request.url ?? '/';
   const query: Record<string, string | string[]> = {};
   for (const [key, value] of new URL(url, 'http://localhost').searchParams) {
@@ -51,5 +55,5 @@ export function readHandshake(request: IncomingMessage, token: string | undefine
     query[key] = previous === undefined ? value : [...[previous].flat(), value];
   }
   const origin = request.headers.origin;
-  return { headers: request.headers, url, query, ip: request.socket.remoteAddress, origin, token, request };
+  return { headers: request.headers, url, query, ip, origin, token, request };
 }

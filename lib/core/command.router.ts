@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { MessageRateLimiter } from '../rate-limit/message-rate.limiter.js';
 import { ErrorCode, type CommandFrame, type ErrorFrame, type ReplyFrame, type StreamPosition } from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
 import { ChannelHub } from './channel.hub.js';
@@ -20,16 +21,38 @@ export class CommandRouter {
   constructor(
     private readonly registry: HandlerRegistry,
     private readonly hub: ChannelHub,
+    private readonly limiter: MessageRateLimiter,
   ) {}
 
-  /** Runs one command and writes its answer (if it has one) with `write`. */
+  /**
+   * Runs one command and writes its answer (if it has one) with `write`. The rate limit is
+   * taken first; a connection whose credentials have expired is closed (4401) and the command
+   * refused (`UNAUTHORIZED`) without running.
+   */
   async dispatch(connection: Connection, command: CommandFrame, write: AnswerWriter): Promise<void> {
     try {
+      if (connection.expireIfDue()) throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
+      await this.limiter.consume(connection, command.event);
       if (command.event === 'subscribe') return await this.subscribe(connection, command, write);
       const data = command.event === 'unsubscribe' ? this.unsubscribe(connection, command) : await this.run(connection, command);
       if (command.id !== undefined) write({ id: command.id, data: data ?? null });
     } catch (error) {
       write(errorFrame(error, command.id));
+    }
+  }
+
+  /**
+   * Answers a frame that could not be parsed into a command (`error`, from the parser). It
+   * counts against the connection's rate limit like a command, so a flood of garbage is cut
+   * off (4429) like any other.
+   */
+  async rejectFrame(connection: Connection, error: unknown, write: AnswerWriter): Promise<void> {
+    const id = error instanceof ChannelsException ? error.options.id : undefined;
+    try {
+      await this.limiter.consume(connection, undefined);
+      write(errorFrame(error, id));
+    } catch (limited) {
+      write(errorFrame(limited, id));
     }
   }
 

@@ -30,7 +30,14 @@ export function parseCommand(text: string): CommandFrame {
  * @throws ChannelsException `BAD_REQUEST`, as {@link parseCommand}.
  */
 export function toCommand(value: unknown): CommandFrame {
-  return validateCommand(stripPrototypeKeys(value));
+  let clean: unknown;
+  try {
+    clean = stripPrototypeKeys(value);
+  } catch {
+    // Only a value nested deeper than the stack allows gets here (RangeError).
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The command is nested too deeply.');
+  }
+  return validateCommand(clean);
 }
 
 function validateCommand(value: unknown): CommandFrame {

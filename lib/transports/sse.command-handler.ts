@@ -45,8 +45,7 @@ export class SseCommandHandler {
     headers: Record<string, string>,
   ): Promise<void> {
     let client: ChannelsClient;
-    let command: CommandFrame;
-    let connection: Connection;
+    let body: string;
     try {
       // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
       if (!isJson(request.headers['content-type'])) {
@@ -55,17 +54,38 @@ export class SseCommandHandler {
           'Send the command as a JSON body (Content-Type: application/json).',
         );
       }
-      client = await this.admission.admit(request, 'sse');
-      command = parseCommand(await readBody(request, this.options.maxPayloadBytes));
+      // A POST is not a connection: it is authenticated, but takes no connection place.
+      client = await this.admission.authenticate(request, 'sse');
+      body = await readBody(request, this.options.maxPayloadBytes);
+    } catch (error) {
+      return this.answer(request, response, errorFrame(error), headers);
+    }
+    let command: CommandFrame | undefined;
+    let parseError: unknown;
+    try {
+      command = parseCommand(body);
+    } catch (error) {
+      parseError = error;
+    }
+    let connection: Connection;
+    try {
       connection = this.connectionFor(request, client, command);
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }
+    if (command === undefined) {
+      // A body that is no command still counts against the rate limit, as on WebSocket.
+      let rejection: ErrorFrame | ReplyFrame | undefined;
+      await this.router.rejectFrame(connection, parseError, (frame) => (rejection ??= frame));
+      if (connection instanceof TransientConnection) connection.dispose();
+      return this.answer(request, response, rejection ?? errorFrame(parseError), headers);
+    }
+    const parsed = command;
     let answer: ReplyFrame | ErrorFrame | undefined;
-    await this.router.dispatch(connection, command, (frame) => {
+    await this.router.dispatch(connection, parsed, (frame) => {
       answer ??= frame;
       // The stream's cursor gains the channel before any of its live pushes is written.
-      if (command.event === 'subscribe' && 'data' in frame && connection instanceof SseConnection) {
+      if (parsed.event === 'subscribe' && 'data' in frame && connection instanceof SseConnection) {
         const reply = frame.data as SubscribeReply;
         connection.track(reply.channel, reply);
       }
@@ -81,12 +101,12 @@ export class SseCommandHandler {
   private connectionFor(
     request: IncomingMessage,
     client: ChannelsClient,
-    command: CommandFrame,
+    command: CommandFrame | undefined,
   ): Connection {
     const header = request.headers[CONNECTION_HEADER];
     const bound = Array.isArray(header) ? header[0] : header;
     if (bound === undefined || bound === '') {
-      if (BUILT_IN_EVENTS.has(command.event)) {
+      if (command && BUILT_IN_EVENTS.has(command.event)) {
         throw new ChannelsException(
           ErrorCode.BAD_REQUEST,
           `"${command.event}" needs an open SSE stream: send its connectionId in the X-Channels-Connection header.`,
@@ -108,7 +128,7 @@ export class SseCommandHandler {
         ErrorCode.FORBIDDEN,
         'X-Channels-Connection names no open SSE stream of yours.',
         {
-          id: command.id,
+          id: command?.id,
         },
       );
     }

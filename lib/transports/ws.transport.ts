@@ -68,18 +68,26 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     };
   }
 
-  /** Stops accepting, lets in-flight replies finish, closes every socket with 1001. */
+  /**
+   * Stops accepting (new upgrades get HTTP 503), lets in-flight replies finish, closes every
+   * socket with 1001, and terminates what is still open at `shutdownTimeoutMs`.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    this.detach?.();
     const deadline = delay(this.options.shutdownTimeoutMs);
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
+    // Replies go out before the close frame: nothing can be written after it. They may take
+    // the time left once the close handshakes have had their share, so no client sees 1006.
+    const closeShare = Math.min(CLOSE_SHARE_MS, this.options.shutdownTimeoutMs / 2);
+    const drained = delay(this.options.shutdownTimeoutMs - closeShare);
+    await Promise.race([Promise.allSettled([...this.inflight]), drained.promise]);
+    drained.cancel();
     const open = [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
     const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
     for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
     await Promise.race([Promise.all(closed), deadline.promise]);
     for (const connection of open) if (!connection.closed) connection.terminate();
     deadline.cancel();
+    this.detach?.();
     this.wss?.close();
   }
 
@@ -97,6 +105,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       return this.refuse(request, socket, head, error);
     }
     if (socket.destroyed) return;
+    if (this.closing) return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
     this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
   }
 
@@ -125,17 +134,24 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
-    if (this.closing) return;
+    const write = (frame: object): void => connection.send(frame);
     let command;
     try {
       if (isBinary) throw new ChannelsException(ErrorCode.BAD_REQUEST, 'Binary frames are not supported: send JSON text.');
       command = parseCommand(data.toString());
     } catch (error) {
-      connection.send(errorFrame(error));
+      this.track(this.router.rejectFrame(connection, error, write));
       return;
     }
-    const done = this.router
-      .dispatch(connection, command, (frame) => connection.send(frame))
+    if (this.closing) {
+      write(errorFrame(new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.'), command.id));
+      return;
+    }
+    this.track(this.router.dispatch(connection, command, write));
+  }
+
+  private track(work: Promise<void>): void {
+    const done: Promise<void> = work
       .catch((error: unknown) => this.logger.error(error))
       .finally(() => this.inflight.delete(done));
     this.inflight.add(done);
@@ -148,6 +164,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     return path.length > 1 ? path.replace(/\/+$/, '') : path;
   }
 }
+
+/** The part of `shutdownTimeoutMs` kept for the close handshakes, at most. */
+const CLOSE_SHARE_MS = 1_000;
 
 const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
   [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,

@@ -36,8 +36,10 @@ function failed(details: ValidationDetail[]): ChannelsException {
 
 function flatten(errors: ValidationError[], parent: string): ValidationDetail[] {
   return errors.flatMap((error) => {
-    const property = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ property, messages: Object.values(error.constraints) }] : [];
-    return [...own, ...flatten(error.children ?? [], property)];
+    // A nested value of no known class fails as a whole (forbidUnknownValues), with no property.
+    const own = error.property === undefined || error.property === '' ? undefined : error.property;
+    const property = own === undefined ? parent : parent ? `${parent}.${own}` : own;
+    const details = error.constraints ? [{ property, messages: Object.values(error.constraints) }] : [];
+    return [...details, ...flatten(error.children ?? [], property)];
   });
 }

@@ -16,7 +16,14 @@ describe('SSE stream: lifecycle and resources', () => {
 
   beforeAll(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ sseHeartbeatMs: 20, maxBufferedBytes: 64 * 1024 })],
+      imports: [
+        ChannelsModule.forRoot({
+          sseHeartbeatMs: 20,
+          maxBufferedBytes: 64 * 1024,
+          // 1,000 streams from one address: the handshake rate limit is another test's subject.
+          connectionRateLimit: false,
+        }),
+      ],
       providers: [SseGateway],
     });
     app = started.app;

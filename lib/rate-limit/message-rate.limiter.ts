@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import type { Connection } from '../connection/connection.js';
+import { HandlerRegistry } from '../core/handler.registry.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { CloseCode, ErrorCode } from '../protocol/frames.js';
+import { RateLimitBucket } from './rate-limit.bucket.js';
+import { resolveMessageRateLimit, type ResolvedMessageRateLimit } from './rate-limit.options.js';
+
+/** Per-connection bookkeeping: the abuse window, and the event buckets to free on close. */
+interface ConnectionState {
+  windowStart: number;
+  rejections: number;
+  events: Set<string>;
+}
+
+/**
+ * Limits the commands of each connection, on every transport: the router asks it before any
+ * handler (built-ins included) runs. Over the budget a command is answered `RATE_LIMITED`
+ * with `retryAfterMs`; a connection rejected `abuseThreshold` times within `abuseWindowMs` is
+ * closed with 4429. A connection's counters are freed when it closes.
+ */
+@Injectable()
+export class MessageRateLimiter {
+  private readonly logger = new Logger('Channels');
+  private readonly settings: ResolvedMessageRateLimit | false;
+  private readonly shared?: RateLimitBucket;
+  private readonly perEvent = new Map<string, RateLimitBucket>();
+  private readonly states = new WeakMap<Connection, ConnectionState>();
+
+  constructor(
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly registry: HandlerRegistry,
+  ) {
+    this.settings = resolveMessageRateLimit(options.rateLimit);
+    if (this.settings) {
+      this.shared = new RateLimitBucket(options.rateLimitStore, 'msg', this.settings, this.logger);
+    }
+  }
+
+  /**
+   * Counts one command of `event` (`undefined`: a frame that could not be parsed).
+   * @throws ChannelsException `RATE_LIMITED` with `retryAfterMs`, over the budget
+   */
+  async consume(connection: Connection, event: string | undefined): Promise<void> {
+    if (!this.settings) return;
+    const state = this.stateOf(connection);
+    const bucket = this.bucketFor(event, state);
+    const retryAfterMs = await bucket.take(this.settings.key(connection));
+    if (retryAfterMs === undefined) return;
+    this.recordRejection(connection, state, this.settings);
+    throw new ChannelsException(
+      ErrorCode.RATE_LIMITED,
+      `Too many messages: retry in ${retryAfterMs} ms.`,
+      { retryAfterMs },
+    );
+  }
+
+  private bucketFor(event: string | undefined, state: ConnectionState): RateLimitBucket {
+    const budget = event === undefined ? undefined : this.registry.messages.get(event)?.rateLimit;
+    if (!budget) return this.shared!;
+    let bucket = this.perEvent.get(event!);
+    if (!bucket) {
+      bucket = new RateLimitBucket(
+        this.options.rateLimitStore,
+        `event:${event}`,
+        budget,
+        this.logger,
+      );
+      this.perEvent.set(event!, bucket);
+    }
+    state.events.add(event!);
+    return bucket;
+  }
+
+  private stateOf(connection: Connection): ConnectionState {
+    let state = this.states.get(connection);
+    if (!state) {
+      state = { windowStart: Date.now(), rejections: 0, events: new Set() };
+      this.states.set(connection, state);
+      const settings = this.settings as ResolvedMessageRateLimit;
+      // Only a connection-scoped bucket may be dropped on close: dropping a shared one (a
+      // principal's) would let a client reset its budget by reconnecting.
+      if (settings.defaultKey) connection.onClose(() => this.forget(connection, state!));
+    }
+    return state;
+  }
+
+  private recordRejection(
+    connection: Connection,
+    state: ConnectionState,
+    settings: ResolvedMessageRateLimit,
+  ): void {
+    const now = Date.now();
+    if (now - state.windowStart >= settings.abuseWindowMs) {
+      state.windowStart = now;
+      state.rejections = 0;
+    }
+    state.rejections++;
+    if (state.rejections >= settings.abuseThreshold) {
+      connection.close(CloseCode.TOO_MANY, 'Rate limit exceeded repeatedly.');
+    }
+  }
+
+  private forget(connection: Connection, state: ConnectionState): void {
+    this.shared?.forget(connection.id);
+    for (const event of state.events) this.perEvent.get(event)?.forget(connection.id);
+    this.states.delete(connection);
+  }
+}

@@ -1,0 +1,30 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/** What the module asks a {@link RateLimitStore} for: one limiter per budget. */
+export interface LimiterConfig {
+  /** Namespaces the limiter's keys (`channels:msg`, `channels:event:<event>`, `channels:handshake`). */
+  keyPrefix: string;
+  /** Actions allowed per window. */
+  points: number;
+  /** The window, in milliseconds. */
+  durationMs: number;
+}
+
+/**
+ * Where rate-limit counters live. The module asks it for one rate-limiter-flexible limiter per
+ * budget (the message limit, each `@RateLimit` event, the handshake limit) and calls only
+ * `consume` and `delete` on it. A `consume` that rejects with an `Error` (the store is down and
+ * there is no insurance) lets the action through: a broken store never locks every client out.
+ *
+ * Extend it to use another rate-limiter-flexible backend:
+ * @example
+ * class MongoRateLimitStore extends RateLimitStore {
+ *   createLimiter({ keyPrefix, points, durationMs }: LimiterConfig) {
+ *     return new RateLimiterMongo({ storeClient: mongo, keyPrefix, points, duration: durationMs / 1000 });
+ *   }
+ * }
+ */
+export abstract class RateLimitStore {
+  /** Builds the limiter of one budget. */
+  abstract createLimiter(config: LimiterConfig): RateLimiterAbstract;
+}
