@@ -7,6 +7,7 @@ import {
   ExceptionFilter,
   ExecutionContext,
   ForbiddenException,
+  HttpException,
   Injectable,
   NestInterceptor,
   Post,
@@ -101,6 +102,11 @@ export class ChatGateway {
   @OnMessage('rejects')
   async rejects() {
     throw new ForbiddenException('not yours');
+  }
+
+  @OnMessage('http-error')
+  httpError(@MessageBody('status') status: number) {
+    throw new HttpException(`status ${status}`, status);
   }
 
   @OnMessage('ws-error')

@@ -91,6 +91,22 @@ describe('protocol v1 over WebSocket', () => {
     expect((await client.request('ws-error')).error).toEqual({ code: 'BAD_REQUEST', message: 'custom ws failure' });
   });
 
+  it.each([
+    [400, 'BAD_REQUEST'],
+    [401, 'UNAUTHORIZED'],
+    [403, 'FORBIDDEN'],
+    [404, 'UNKNOWN_EVENT'],
+    [413, 'PAYLOAD_TOO_LARGE'],
+    [429, 'RATE_LIMITED'],
+    [409, 'INTERNAL'],
+    [503, 'INTERNAL'],
+  ])('maps HttpException %i to %s', async (status, code) => {
+    const { client } = await connect();
+    const { error } = await client.request('http-error', { status });
+    expect(error.code).toBe(code);
+    if (status >= 500) expect(error.message).toBe('Internal error.');
+  });
+
   it('validates DTOs by default, one detail per field', async () => {
     const { client } = await connect();
     const answer = await client.request('message.send', { roomId: '', text: 5, extra: true });
