@@ -17,6 +17,7 @@ import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
 import { SseConnection } from './sse.connection.js';
+import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
 
@@ -30,8 +31,7 @@ type Route = 'stream' | 'messages';
  */
 @Injectable()
 export class SseTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Channels');
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private readonly cors: CorsPolicy;
   private readonly streams: SseStreamHandler;
   private readonly commands: SseCommandHandler;
@@ -72,7 +72,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       [`${base}/messages`, 'messages'],
     ]);
     this.detach = interceptServerEvent(httpServer, 'request', (request: IncomingMessage, response: ServerResponse) => {
-      const route = this.routes.get(pathOf(request));
+      const route = this.routes.get(requestPath(request.url));
       if (route === undefined) return false;
       this.serve(route, request, response);
       return true;
@@ -86,7 +86,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     const deadline = delay(this.options.shutdownTimeoutMs);
-    await Promise.race([Promise.allSettled([...this.inflight]), deadline.promise]);
+    await this.inflight.drain(deadline.promise);
     const open = [...this.connections.all()].filter(
       (c): c is SseConnection => c instanceof SseConnection,
     );
@@ -127,25 +127,8 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       route === 'stream'
         ? this.streams.open(request, response, headers)
         : this.commands.handle(request, response, headers);
-    const done = work
-      .catch((error: unknown) => {
-        this.logger.error(error);
-        if (!response.headersSent) response.destroy();
-      })
-      .finally(() => this.inflight.delete(done));
-    this.inflight.add(done);
+    this.inflight.track(work, () => {
+      if (!response.headersSent) response.destroy();
+    });
   }
-}
-
-function pathOf(request: IncomingMessage): string {
-  const url = request.url ?? '/';
-  const query = url.indexOf('?');
-  const path = query < 0 ? url : url.slice(0, query);
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
-}
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
-  return { promise, cancel: () => clearTimeout(timer) };
 }

@@ -14,6 +14,7 @@ import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
 import { parseCommand } from '../protocol/command.parser.js';
 import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorCode as Code } from '../protocol/frames.js';
+import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
 
@@ -24,8 +25,7 @@ import { WsConnection } from './ws.connection.js';
  */
 @Injectable()
 export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('Channels');
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private wss?: WebSocketServer;
   private detach?: () => void;
   private closing = false;
@@ -52,7 +52,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
     });
     const detach = interceptServerEvent(httpServer, 'upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (this.pathOf(request) !== this.options.path) return false;
+      if (requestPath(request.url) !== this.options.path) return false;
       void this.upgrade(request, socket, head);
       return true;
     });
@@ -79,7 +79,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     // the time left once the close handshakes have had their share, so no client sees 1006.
     const closeShare = Math.min(CLOSE_SHARE_MS, this.options.shutdownTimeoutMs / 2);
     const drained = delay(this.options.shutdownTimeoutMs - closeShare);
-    await Promise.race([Promise.allSettled([...this.inflight]), drained.promise]);
+    await this.inflight.drain(drained.promise);
     drained.cancel();
     const open = [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
     const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
@@ -140,29 +140,16 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       if (isBinary) throw new ChannelsException(ErrorCode.BAD_REQUEST, 'Binary frames are not supported: send JSON text.');
       command = parseCommand(data.toString());
     } catch (error) {
-      this.track(this.router.rejectFrame(connection, error, write));
+      this.inflight.track(this.router.rejectFrame(connection, error, write));
       return;
     }
     if (this.closing) {
       write(errorFrame(new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.'), command.id));
       return;
     }
-    this.track(this.router.dispatch(connection, command, write));
+    this.inflight.track(this.router.dispatch(connection, command, write));
   }
 
-  private track(work: Promise<void>): void {
-    const done: Promise<void> = work
-      .catch((error: unknown) => this.logger.error(error))
-      .finally(() => this.inflight.delete(done));
-    this.inflight.add(done);
-  }
-
-  private pathOf(request: IncomingMessage): string {
-    const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
-    return path.length > 1 ? path.replace(/\/+$/, '') : path;
-  }
 }
 
 /** The part of `shutdownTimeoutMs` kept for the close handshakes, at most. */
@@ -183,10 +170,4 @@ function refuseHttp(socket: Duplex, status: number, code: Code, message: string)
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms).unref()));
-  return { promise, cancel: () => clearTimeout(timer) };
 }

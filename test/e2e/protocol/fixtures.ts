@@ -1,16 +1,13 @@
 import {
-  Body,
   CallHandler,
   CanActivate,
   Catch,
-  Controller,
   ExceptionFilter,
   ExecutionContext,
   ForbiddenException,
   HttpException,
   Injectable,
   NestInterceptor,
-  Post,
   UseFilters,
   UseGuards,
   UseInterceptors,
@@ -139,13 +136,4 @@ export class ChatGateway {
   }
 }
 
-@Controller('publish')
-export class PublishController {
-  constructor(private readonly channels: ChannelsService) {}
-
-  @Post()
-  async publish(@Body() body: { channel: string; event: string; data: unknown }) {
-    const push = await this.channels.publish(body.channel, body.event, body.data);
-    return { offset: push.offset };
-  }
-}
+export { PublishController } from '../../support/publish.controller.js';

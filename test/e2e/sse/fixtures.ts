@@ -1,8 +1,5 @@
 import {
-  Body,
-  Controller,
   Injectable,
-  Post,
   UnauthorizedException,
   UseGuards,
   type CanActivate,
@@ -108,16 +105,7 @@ export class SseGateway {
   }
 }
 
-/** Publishes through plain Express routes, beside the channel endpoints. */
-@Controller('publish')
-export class PublishController {
-  constructor(private readonly channels: ChannelsService) {}
-
-  @Post()
-  async publish(@Body() body: { channel: string; event: string; data: unknown }) {
-    const push = await this.channels.publish(body.channel, body.event, body.data);
-    return { offset: push.offset, epoch: push.epoch };
-  }
-}
 
 export const AUTH = (user: string) => ({ Authorization: `Bearer ${user}` });
+
+export { PublishController } from '../../support/publish.controller.js';
