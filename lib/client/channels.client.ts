@@ -5,7 +5,13 @@ import { resolveClientOptions, type ChannelsClientOptions, type ResolvedClientOp
 import { ConnectionManager, type ConnectionState, type StateChange } from './connection.manager.js';
 import { Emitter } from './emitter.js';
 import { RequestTracker } from './request.tracker.js';
-import { SubscriptionRegistry, type PushHandler, type SubscribeOptions, type Subscription } from './subscription.registry.js';
+import {
+  SubscriptionRegistry,
+  type PushHandler,
+  type SubscribedInfo,
+  type SubscribeOptions,
+  type Subscription,
+} from './subscription.registry.js';
 
 /** Options of {@link ChannelsClient.request}. */
 export interface RequestOptions {
@@ -19,6 +25,8 @@ export interface ChannelsClientEvents {
   state: [StateChange];
   /** The transport in use changed (`websocket` or `sse`). */
   transport: [TransportName];
+  /** The server accepted a subscription, or renewed it after a reconnect. */
+  subscribed: [SubscribedInfo];
   /** A channel's missed pushes could not be replayed (`recovered: false`): refetch its state. */
   reset: [{ channel: string }];
   /** Something failed with no caller to tell: a handler threw, a resubscribe was refused. */
@@ -61,6 +69,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       requestNow: (event, data) => this.requestNow(event, data),
       connected: () => this.connection.state === 'connected',
       reset: (channel) => this.emit('reset', { channel }),
+      subscribed: (info) => this.emit('subscribed', info),
       error: (error) => this.emit('error', error),
     });
     this.connection = new ConnectionManager(this.options, resolveEndpoints(this.options.url), {

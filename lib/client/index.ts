@@ -3,7 +3,7 @@ export type { ChannelsClientOptions } from './client.options.js';
 export { ChannelsError, type ChannelsErrorCode, type ChannelsErrorOptions } from './channels.error.js';
 export type { ConnectionState, StateChange } from './connection.manager.js';
 export type { TransportName } from './client-transport.js';
-export type { PushHandler, SubscribeOptions, Subscription } from './subscription.registry.js';
+export type { PushHandler, SubscribedInfo, SubscribeOptions, Subscription } from './subscription.registry.js';
 export { backoffCeiling, backoffDelay, DEFAULT_BACKOFF, longDelay, type BackoffOptions, type ResolvedBackoff } from './backoff.js';
 export { decideOnClose, type CloseDecision } from './close-policy.js';
 export { SseParser, type SseEvent } from './sse.parser.js';

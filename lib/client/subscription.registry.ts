@@ -28,7 +28,17 @@ export interface SubscriptionHost {
   requestNow(event: string, data: unknown): Promise<unknown>;
   connected(): boolean;
   reset(channel: string): void;
+  subscribed(info: SubscribedInfo): void;
   error(error: Error): void;
+}
+
+/** A (re)subscription the server accepted. */
+export interface SubscribedInfo {
+  channel: string;
+  /** Whether this renewed the subscription on a new connection. */
+  resubscribed: boolean;
+  /** On a resubscribe: whether every push missed meanwhile was replayed. */
+  recovered: boolean;
 }
 
 interface Handle {
@@ -169,8 +179,10 @@ export class SubscriptionRegistry {
     const held = entry.held.sort((a, b) => a.offset - b.offset);
     entry.held = [];
     for (const push of held) this.deliver(entry, push);
+    const resubscribed = entry.confirmed;
     entry.confirmed = true;
     for (const waiter of entry.waiters.splice(0)) waiter.resolve();
+    this.host.subscribed({ channel: entry.channel, resubscribed, recovered: resubscribed && reply.recovered });
   }
 
   private refused(entry: Entry, error: ChannelsError): void {

@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Injectable,
   UnauthorizedException,
   UseGuards,
@@ -21,7 +22,7 @@ import {
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
-import { ChannelsClient, type ChannelsClientOptions, type StateChange } from '../../../lib/client/index.js';
+import { ChannelsClient, type ChannelsClientOptions, type StateChange, type SubscribedInfo } from '../../../lib/client/index.js';
 import { startApp } from '../../support/app.js';
 
 /** The tokens the test server accepts, and whose they are. Tests add and revoke them. */
@@ -37,6 +38,7 @@ export class TokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const client = context.switchToWs().getClient<ServerClient<{ id: string }>>();
     if (client.principal) return true;
+    if (client.handshake.token === 'banned-token') throw new ForbiddenException('Banned.');
     const user = this.book.users.get(client.handshake.token ?? '');
     if (!user) throw new UnauthorizedException('Unknown token.');
     client.principal = { id: user };
@@ -131,34 +133,54 @@ export function createClient(options: Partial<ChannelsClientOptions> & { url: st
   return new ChannelsClient({ WebSocket, connectTimeoutMs: 5_000, requestTimeoutMs: 5_000, ...options });
 }
 
-/** Records a client's state changes; `until` waits for one that matches. */
+/** Records a client's state changes; `until` waits for the next one that matches. */
 export class StateLog {
   readonly changes: StateChange[] = [];
-  private waiters: Array<{ match: (c: StateChange) => boolean; resolve: (c: StateChange) => void; from: number }> = [];
+  private cursor = 0;
+  private waiter?: { match: (c: StateChange) => boolean; resolve: (c: StateChange) => void };
 
   constructor(client: ChannelsClient) {
     client.on('state', (change) => {
       this.changes.push(change);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(change)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(change);
-        }
-      }
+      this.check();
     });
   }
 
-  /** The next change (after those already seen) that matches. */
+  /** The first change after the last one `until` returned that matches, now or when it comes. */
   until(match: (c: StateChange) => boolean, timeoutMs = 10_000): Promise<StateChange> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching state change; saw ${JSON.stringify(this.changes)}`)), timeoutMs);
-      this.waiters.push({ match, from: this.changes.length, resolve: (c) => (clearTimeout(timer), resolve(c)) });
+      this.waiter = { match, resolve: (c) => (clearTimeout(timer), resolve(c)) };
+      this.check();
     });
   }
 
   states(): string[] {
     return this.changes.map((c) => c.state);
   }
+
+  private check(): void {
+    if (!this.waiter) return;
+    while (this.cursor < this.changes.length) {
+      const change = this.changes[this.cursor++]!;
+      if (this.waiter.match(change)) {
+        const { resolve } = this.waiter;
+        this.waiter = undefined;
+        return resolve(change);
+      }
+    }
+  }
+}
+
+/** Resolves when the client renews `channel`'s subscription on a new connection. */
+export function resubscribed(client: ChannelsClient, channel: string): Promise<SubscribedInfo> {
+  return new Promise((resolve) => {
+    const off = client.on('subscribed', (info) => {
+      if (info.channel !== channel || !info.resubscribed) return;
+      off();
+      resolve(info);
+    });
+  });
 }
 
 /** Collects pushes; `count(n)` waits until n have arrived. */
