@@ -64,7 +64,7 @@ export const view = {
 
   announce(announcement: { title: string; createdAt: string }): void {
     const li = document.createElement('li');
-    li.append(span('title', `📣 ${announcement.title}`), span('time', time(announcement.createdAt)));
+    li.append(span('badge', 'Announcement'), span('title', announcement.title), span('time', time(announcement.createdAt)));
     element('announcements').prepend(li);
   },
 };

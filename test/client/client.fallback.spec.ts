@@ -1,15 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import type { ChannelsClient, WebSocketConstructor } from '../../lib/client/index.js';
-import { createClient, StateLog } from './support/client-fixtures.js';
-
-/** A WebSocket constructor that throws, as in a page where WebSocket is blocked. */
-export const BlockedWebSocket = class {
-  constructor() {
-    throw new Error('WebSocket is blocked here');
-  }
-} as unknown as WebSocketConstructor;
+import type { ChannelsClient } from '../../lib/client/index.js';
+import { BlockedWebSocket, createClient, StateLog } from './support/client-fixtures.js';
 
 // Which transport the client tries, seen from the server: this one refuses both (upgrades are
 // dropped, every HTTP request is 404), so the test sees each attempt's first request.

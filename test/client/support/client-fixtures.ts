@@ -22,7 +22,13 @@ import {
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
-import { ChannelsClient, type ChannelsClientOptions, type StateChange, type SubscribedInfo } from '../../../lib/client/index.js';
+import {
+  ChannelsClient,
+  type ChannelsClientOptions,
+  type StateChange,
+  type SubscribedInfo,
+  type WebSocketConstructor,
+} from '../../../lib/client/index.js';
 import { startApp } from '../../support/app.js';
 
 /** The tokens the test server accepts, and whose they are. Tests add and revoke them. */
@@ -127,6 +133,13 @@ async function startOnPort(options: ChannelsModuleOptions, tokens: TokenBook, po
   await app.listen(port, '127.0.0.1');
   return { app, http: `http://127.0.0.1:${port}` };
 }
+
+/** A WebSocket constructor that throws, as in a page where WebSocket is blocked. */
+export const BlockedWebSocket = class {
+  constructor() {
+    throw new Error('WebSocket is blocked here');
+  }
+} as unknown as WebSocketConstructor;
 
 /** A client with `ws` as its WebSocket (Node 20 has none) and tests' usual short timers. */
 export function createClient(options: Partial<ChannelsClientOptions> & { url: string }): ChannelsClient {
