@@ -36,12 +36,19 @@ export const DEFAULT_BACKOFF: ResolvedBackoff = { initialMs: 500, maxMs: 20_000,
  * @param random a source of numbers in [0, 1); inject one to make the schedule predictable
  * @example backoffDelay(3, DEFAULT_BACKOFF, () => 0.5) // 2000: half of the 4000 ms ceiling
  */
-export function backoffDelay(attempt: number, options: ResolvedBackoff = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: ResolvedBackoff = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
   return Math.floor(clampUnit(random()) * backoffCeiling(attempt, options));
 }
 
 /** The ceiling of attempt `attempt`'s delay: the most {@link backoffDelay} can return. */
-export function backoffCeiling(attempt: number, options: ResolvedBackoff = DEFAULT_BACKOFF): number {
+export function backoffCeiling(
+  attempt: number,
+  options: ResolvedBackoff = DEFAULT_BACKOFF,
+): number {
   const exponent = Math.max(0, Math.floor(attempt));
   return Math.min(options.maxMs, options.initialMs * options.factor ** exponent);
 }
@@ -52,7 +59,11 @@ export function backoffCeiling(attempt: number, options: ResolvedBackoff = DEFAU
  *
  * @example longDelay(30_000, () => 0) // 15000
  */
-export function longDelay(baseMs: number, random: () => number = Math.random, retryAfterMs = 0): number {
+export function longDelay(
+  baseMs: number,
+  random: () => number = Math.random,
+  retryAfterMs = 0,
+): number {
   const jittered = Math.floor(baseMs / 2 + (clampUnit(random()) * baseMs) / 2);
   return Math.max(retryAfterMs, jittered);
 }
@@ -60,7 +71,11 @@ export function longDelay(baseMs: number, random: () => number = Math.random, re
 /** Merges user backoff options over the defaults, rejecting values that make no sense. */
 export function resolveBackoff(options: BackoffOptions = {}): ResolvedBackoff {
   const resolved = { ...DEFAULT_BACKOFF, ...stripUndefined(options) };
-  if (!(resolved.initialMs > 0) || !(resolved.maxMs >= resolved.initialMs) || !(resolved.factor >= 1)) {
+  if (
+    !(resolved.initialMs > 0) ||
+    !(resolved.maxMs >= resolved.initialMs) ||
+    !(resolved.factor >= 1)
+  ) {
     throw new RangeError('backoff needs initialMs > 0, maxMs >= initialMs and factor >= 1.');
   }
   return resolved;

@@ -1,8 +1,18 @@
 import type { WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
-import { resolveEndpoints, type ClientTransport, type ServerFrame, type TransportName } from './client-transport.js';
-import { resolveClientOptions, type ChannelsClientOptions, type ResolvedClientOptions } from './client.options.js';
-import { ConnectionManager, type ConnectionState, type StateChange } from './connection.manager.js';
+import {
+  resolveEndpoints,
+  type ClientTransport,
+  type ServerFrame,
+  type TransportName,
+} from './client-transport.js';
+import {
+  resolveClientOptions,
+  type ChannelsClientOptions,
+  type ResolvedClientOptions,
+} from './client.options.js';
+import type { ConnectionState, StateChange } from './connection-state.js';
+import { ConnectionManager } from './connection.manager.js';
 import { Emitter } from './emitter.js';
 import { RequestTracker } from './request.tracker.js';
 import {
@@ -82,7 +92,12 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       },
       state: (change) => this.onState(change),
       transport: (name) => this.emit('transport', name),
-      probe: () => void this.requestNow('unsubscribe', { channel: PROBE_CHANNEL }, this.options.heartbeatTimeoutMs).catch(() => undefined),
+      probe: () =>
+        void this.requestNow(
+          'unsubscribe',
+          { channel: PROBE_CHANNEL },
+          this.options.heartbeatTimeoutMs,
+        ).catch(() => undefined),
     });
   }
 
@@ -108,7 +123,9 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
    */
   connect(): Promise<void> {
     if (this.connection.state === 'connected') return Promise.resolve();
-    const connected = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const connected = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ resolve, reject }),
+    );
     this.connection.start();
     return connected;
   }
@@ -124,11 +141,22 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
    * @returns a promise of the subscription, once the server accepted it
    * @throws ChannelsError (rejects) `FORBIDDEN` and the like when the server refuses it
    */
-  subscribe<T = unknown>(channel: string, handler: PushHandler<T>, options: SubscribeOptions = {}): Promise<Subscription> {
+  subscribe<T = unknown>(
+    channel: string,
+    handler: PushHandler<T>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
     if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
-      return Promise.reject(new ChannelsError('BAD_REQUEST', `"${channel}" is not a channel name one can subscribe to.`, { channel }));
+      return Promise.reject(
+        new ChannelsError(
+          'BAD_REQUEST',
+          `"${channel}" is not a channel name one can subscribe to.`,
+          { channel },
+        ),
+      );
     }
-    if (this.connection.state === 'closed') return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
     return this.subscriptions.add(channel, handler, options);
   }
 
@@ -144,21 +172,32 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
    * @throws ChannelsError (rejects) with the server's code, or `TIMEOUT`, `DISCONNECTED`, `CLOSED`
    */
   request<T = unknown>(event: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
-    if (this.connection.state === 'closed') return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
-    const { frame, promise } = this.requests.create(event, data, options.timeoutMs ?? this.options.requestTimeoutMs);
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
+    const { frame, promise } = this.requests.create(
+      event,
+      data,
+      options.timeoutMs ?? this.options.requestTimeoutMs,
+    );
     const transport = this.connection.send(frame);
     if (transport) this.requests.markSent(frame.id, transport);
     return promise as Promise<T>;
   }
 
   protected override onListenerError(error: unknown, event: keyof ChannelsClientEvents): void {
-    if (event !== 'error' && this.hasListeners('error')) this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    if (event !== 'error' && this.hasListeners('error'))
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
     else super.onListenerError(error, event);
   }
 
   // Internal commands are never queued: the registry resubscribes on the next connection.
-  private requestNow(event: string, data: unknown, timeoutMs = this.options.requestTimeoutMs): Promise<unknown> {
-    if (this.connection.state !== 'connected') return Promise.reject(new ChannelsError('DISCONNECTED', 'Not connected.'));
+  private requestNow(
+    event: string,
+    data: unknown,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<unknown> {
+    if (this.connection.state !== 'connected')
+      return Promise.reject(new ChannelsError('DISCONNECTED', 'Not connected.'));
     const { frame, promise } = this.requests.create(event, data, timeoutMs);
     const transport = this.connection.send(frame);
     if (transport) this.requests.markSent(frame.id, transport);
@@ -174,7 +213,10 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
 
   private onDisconnected(transport: ClientTransport): void {
     if (transport.answersOnConnection) {
-      this.requests.failSentOn(transport, new ChannelsError('DISCONNECTED', 'The connection was lost before the answer arrived.'));
+      this.requests.failSentOn(
+        transport,
+        new ChannelsError('DISCONNECTED', 'The connection was lost before the answer arrived.'),
+      );
     }
     this.subscriptions.suspend();
   }
@@ -185,7 +227,9 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
     } else if (change.state === 'closed') {
       const error = change.error ?? new ChannelsError('CLOSED', 'The client was closed.');
-      this.requests.failAll(error.code === 'CLOSED' ? error : new ChannelsError('CLOSED', error.message));
+      this.requests.failAll(
+        error.code === 'CLOSED' ? error : new ChannelsError('CLOSED', error.message),
+      );
       this.subscriptions.stop(error);
       for (const waiter of this.waiters.splice(0)) waiter.reject(error);
     }
@@ -196,6 +240,10 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     if ('channel' in frame && 'offset' in frame) return this.subscriptions.push(frame);
     if ('error' in frame && frame.error.code === 'UNAUTHORIZED') this.connection.markTokenStale();
     if (this.requests.settle(frame, status)) return;
-    if ('error' in frame) this.emit('error', ChannelsError.fromBody(frame.error, status === undefined ? {} : { status }));
+    if ('error' in frame)
+      this.emit(
+        'error',
+        ChannelsError.fromBody(frame.error, status === undefined ? {} : { status }),
+      );
   }
 }

@@ -56,7 +56,10 @@ export class ChannelsError extends Error {
   }
 
   /** The error of an error frame's body. */
-  static fromBody(body: ErrorBody, extra: Pick<ChannelsErrorOptions, 'status' | 'channel'> = {}): ChannelsError {
+  static fromBody(
+    body: ErrorBody,
+    extra: Pick<ChannelsErrorOptions, 'status' | 'channel'> = {},
+  ): ChannelsError {
     return new ChannelsError(body.code, body.message, {
       details: body.details,
       retryAfterMs: body.retryAfterMs,

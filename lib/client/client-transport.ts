@@ -1,4 +1,10 @@
-import type { CommandFrame, ErrorFrame, PushFrame, ReplyFrame, WelcomeData } from '../protocol/frames.js';
+import type {
+  CommandFrame,
+  ErrorFrame,
+  PushFrame,
+  ReplyFrame,
+  WelcomeData,
+} from '../protocol/frames.js';
 import type { ChannelsError } from './channels.error.js';
 
 /** The transports the SDK speaks. */

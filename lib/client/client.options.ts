@@ -1,6 +1,7 @@
 import { resolveBackoff, type BackoffOptions, type ResolvedBackoff } from './backoff.js';
 import type { TransportName } from './client-transport.js';
 import type { FetchLike } from './sse.client-transport.js';
+import type { GetToken } from './token.source.js';
 import type { WebSocketConstructor } from './ws.client-transport.js';
 
 /**
@@ -26,7 +27,7 @@ export interface ChannelsClientOptions {
    * again whenever the server says the token is no longer good (close 4401, HTTP 401).
    * Without it, a 4401 stops the client.
    */
-  getToken?: () => string | undefined | Promise<string | undefined>;
+  getToken?: GetToken;
   /**
    * The transports to use, in order of preference. `['sse']` forces the fallback.
    * @default ['websocket', 'sse']
@@ -97,7 +98,7 @@ export interface ChannelsClientOptions {
 export interface ResolvedClientOptions {
   url: string;
   token: string | undefined;
-  getToken: (() => string | undefined | Promise<string | undefined>) | undefined;
+  getToken: GetToken | undefined;
   transports: TransportName[];
   WebSocket: WebSocketConstructor | undefined;
   fetch: FetchLike | undefined;
@@ -117,7 +118,8 @@ export interface ResolvedClientOptions {
  * @throws TypeError / RangeError naming the option that is wrong
  */
 export function resolveClientOptions(options: ChannelsClientOptions): ResolvedClientOptions {
-  if (typeof options?.url !== 'string' || options.url.length === 0) throw new TypeError('ChannelsClient needs a `url`.');
+  if (typeof options?.url !== 'string' || options.url.length === 0)
+    throw new TypeError('ChannelsClient needs a `url`.');
   const transports = options.transports ?? ['websocket', 'sse'];
   if (transports.length === 0 || transports.some((t) => t !== 'websocket' && t !== 'sse')) {
     throw new TypeError("`transports` lists 'websocket' and/or 'sse'.");
@@ -138,7 +140,11 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
     heartbeatTimeoutMs: positive('heartbeatTimeoutMs', options.heartbeatTimeoutMs, 10_000),
     backoff: resolveBackoff(options.backoff),
     tooManyDelayMs: positive('tooManyDelayMs', options.tooManyDelayMs, 30_000),
-    webSocketFailuresBeforeFallback: positive('webSocketFailuresBeforeFallback', options.webSocketFailuresBeforeFallback, 2),
+    webSocketFailuresBeforeFallback: positive(
+      'webSocketFailuresBeforeFallback',
+      options.webSocketFailuresBeforeFallback,
+      2,
+    ),
     retryWebSocketMs: positive('retryWebSocketMs', options.retryWebSocketMs, 60_000),
     random: options.random ?? Math.random,
   };
@@ -146,6 +152,7 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new RangeError(`\`${name}\` must be a positive number.`);
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+    throw new RangeError(`\`${name}\` must be a positive number.`);
   return value;
 }

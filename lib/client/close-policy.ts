@@ -13,7 +13,12 @@ export type CloseDecision =
       refreshToken: boolean;
     };
 
-const reconnect = (minAttempt = 0, refreshToken = false): CloseDecision => ({ action: 'reconnect', delay: 'backoff', minAttempt, refreshToken });
+const reconnect = (minAttempt = 0, refreshToken = false): CloseDecision => ({
+  action: 'reconnect',
+  delay: 'backoff',
+  minAttempt,
+  refreshToken,
+});
 
 /**
  * The close-code table of docs/protocol.md, from the client's side:

@@ -1,40 +1,24 @@
 import type { WelcomeData } from '../protocol/frames.js';
 import { backoffDelay, longDelay } from './backoff.js';
 import { ChannelsError } from './channels.error.js';
-import type { ClientTransport, Endpoints, ServerFrame, TransportClose, TransportListener, TransportName } from './client-transport.js';
+import type {
+  ClientTransport,
+  Endpoints,
+  ServerFrame,
+  TransportClose,
+  TransportListener,
+  TransportName,
+} from './client-transport.js';
 import type { ResolvedClientOptions } from './client.options.js';
 import { decideOnClose, isNetworkFailure } from './close-policy.js';
 import { HeartbeatWatchdog } from './heartbeat.watchdog.js';
 import { SseClientTransport } from './sse.client-transport.js';
+import type { ConnectionState, StateChange } from './connection-state.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
+import { TokenSource } from './token.source.js';
 import { TransportSelector } from './transport.selector.js';
+import { WebSocketReturn } from './websocket-return.js';
 import { WsClientTransport } from './ws.client-transport.js';
-
-/**
- * Where the client is:
- * `idle` (before `connect()`), `connecting` (first attempt), `connected`, `reconnecting`
- * (lost; waiting or attempting again), `closed` (stopped: `close()`, or a close code that
- * says stop).
- */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-/** A change of {@link ConnectionState}, with what caused it. */
-export interface StateChange {
-  state: ConnectionState;
-  /** When connected: the transport in use. */
-  transport?: TransportName;
-  /** When connected: the server's id of this connection. */
-  connectionId?: string;
-  /** The close code that ended the previous connection (HTTP refusals are mapped to codes). */
-  code?: number;
-  reason?: string;
-  /** When reconnecting: how long until the next attempt. */
-  delayMs?: number;
-  /** When reconnecting: how many attempts since the last connection. */
-  attempt?: number;
-  /** When closed: why. */
-  error?: ChannelsError;
-}
 
 /** What the manager tells the client. */
 export interface ConnectionEvents {
@@ -48,8 +32,10 @@ export interface ConnectionEvents {
   probe(): void;
 }
 
-type Role = 'attempt' | 'upgrade';
-type EventTargetLike = { addEventListener?(type: string, listener: () => void): void; removeEventListener?(type: string, listener: () => void): void };
+type EventTargetLike = {
+  addEventListener?(type: string, listener: () => void): void;
+  removeEventListener?(type: string, listener: () => void): void;
+};
 
 /**
  * The connection's life: attempts on the transport the {@link TransportSelector} picks,
@@ -61,17 +47,15 @@ export class ConnectionManager {
   private active?: ClientTransport;
   private welcome?: WelcomeData;
   private attempting?: ClientTransport;
-  private upgrading?: ClientTransport;
   private attempt = 0;
-  private token: string | undefined;
-  private tokenIsFresh: boolean;
+  private readonly tokens: TokenSource;
   private reconnectTimer?: TimerHandle;
   private connectTimer?: TimerHandle;
-  private upgradeTimer?: TimerHandle;
   private run = 0;
   private lastTransport?: TransportName;
   private readonly selector: TransportSelector;
   private readonly watchdog: HeartbeatWatchdog;
+  private readonly webSocketReturn: WebSocketReturn;
   private readonly onOnline = (): void => this.reconnectNow();
 
   constructor(
@@ -79,12 +63,21 @@ export class ConnectionManager {
     private readonly endpoints: Endpoints,
     private readonly events: ConnectionEvents,
   ) {
-    this.token = options.token;
-    this.tokenIsFresh = options.token !== undefined || !options.getToken;
-    this.selector = new TransportSelector(options.transports, options.webSocketFailuresBeforeFallback, options.retryWebSocketMs);
+    this.tokens = new TokenSource(options.token, options.getToken);
+    this.selector = new TransportSelector(
+      options.transports,
+      options.webSocketFailuresBeforeFallback,
+      options.retryWebSocketMs,
+    );
     this.watchdog = new HeartbeatWatchdog(
       () => this.events.probe(),
       () => this.dead(),
+    );
+    this.webSocketReturn = new WebSocketReturn(
+      this.selector,
+      options.connectTimeoutMs,
+      () => this.openWebSocket(this.tokens.last),
+      () => this.state === 'connected' && this.active?.name === 'sse',
     );
   }
 
@@ -112,13 +105,16 @@ export class ConnectionManager {
   }
 
   /** Stops for good: no more attempts until `start()`. */
-  stop(error = new ChannelsError('CLOSED', 'The client was closed.'), close?: TransportClose): void {
+  stop(
+    error = new ChannelsError('CLOSED', 'The client was closed.'),
+    close?: TransportClose,
+  ): void {
     if (this.state === 'closed') return;
     this.run += 1;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.connectTimer);
     this.watchdog.stop();
-    this.cancelUpgrade();
+    this.webSocketReturn.cancel();
     (globalThis as EventTargetLike).removeEventListener?.('online', this.onOnline);
     const { attempting, active } = this;
     this.attempting = this.active = this.welcome = undefined;
@@ -140,7 +136,7 @@ export class ConnectionManager {
 
   /** The server refused the token (an HTTP 401 answer): fetch a new one before the next attempt. */
   markTokenStale(): void {
-    if (this.options.getToken) this.tokenIsFresh = false;
+    this.tokens.markStale();
   }
 
   /** Skips the rest of the backoff wait. */
@@ -155,47 +151,59 @@ export class ConnectionManager {
     const run = this.run;
     let token: string | undefined;
     try {
-      token = await this.currentToken();
+      token = await this.tokens.current();
     } catch (error) {
       if (run !== this.run) return;
-      return this.afterClose({ code: 1006, reason: `getToken failed: ${describe(error)}`, opened: false });
+      return this.afterClose(failed(`getToken failed: ${describe(error)}`));
     }
     if (run !== this.run) return;
-    const transport = this.create('attempt', token);
+    const transport = this.create(token);
     if (!transport) return;
     this.attempting = transport;
     this.connectTimer = backgroundTimeout(() => {
       if (this.attempting !== transport) return;
       this.attempting = undefined;
       transport.close(1000, 'connect timeout');
-      this.attemptFailed(transport, { code: 1006, reason: 'The connection attempt timed out.', opened: false });
+      this.attemptFailed(transport, failed('The connection attempt timed out.'));
     }, this.options.connectTimeoutMs);
   }
 
-  private create(role: Role, token: string | undefined): ClientTransport | undefined {
+  private create(token: string | undefined): ClientTransport | undefined {
     const now = Date.now();
-    if (role === 'upgrade' || this.selector.next(now) === 'websocket') {
+    if (this.selector.next(now) === 'websocket') {
       try {
-        return this.bind((listener) => new WsClientTransport(this.endpoints.webSocket, token, this.options.WebSocket, listener));
+        return this.openWebSocket(token);
       } catch (error) {
         // The constructor threw: WebSocket is blocked here, so this very attempt goes to SSE.
         this.selector.webSocketBlocked(now);
-        if (role === 'upgrade') {
-          this.scheduleUpgrade();
-          return undefined;
-        }
         if (!this.selector.allows('sse')) {
-          this.afterClose({ code: 1006, reason: `WebSocket unavailable: ${describe(error)}`, opened: false });
+          this.afterClose(failed(`WebSocket unavailable: ${describe(error)}`));
           return undefined;
         }
       }
     }
     try {
-      return this.bind((listener) => new SseClientTransport(this.endpoints, token, this.options.fetch, this.options.withCredentials, listener));
+      return this.openSse(token);
     } catch (error) {
-      this.stop(error instanceof ChannelsError ? error : new ChannelsError('BAD_REQUEST', describe(error)));
+      const reason =
+        error instanceof ChannelsError ? error : new ChannelsError('BAD_REQUEST', describe(error));
+      this.stop(reason);
       return undefined;
     }
+  }
+
+  private openWebSocket(token: string | undefined): ClientTransport {
+    const { webSocket } = this.endpoints;
+    return this.bind(
+      (listener) => new WsClientTransport(webSocket, token, this.options.WebSocket, listener),
+    );
+  }
+
+  private openSse(token: string | undefined): ClientTransport {
+    const { fetch, withCredentials } = this.options;
+    return this.bind(
+      (listener) => new SseClientTransport(this.endpoints, token, fetch, withCredentials, listener),
+    );
   }
 
   private bind(make: (listener: TransportListener) => ClientTransport): ClientTransport {
@@ -206,7 +214,8 @@ export class ConnectionManager {
       onFrame: (frame, status) => {
         // Answers are settled whichever transport carried them (an SSE POST may outlive its stream).
         const answer = 'id' in frame && frame.id !== undefined;
-        if (ref.transport && (ref.transport === this.active || answer)) this.events.frame(frame, status);
+        if (ref.transport && (ref.transport === this.active || answer))
+          this.events.frame(frame, status);
       },
       onActivity: () => {
         if (ref.transport && ref.transport === this.active) this.watchdog.activity();
@@ -225,9 +234,8 @@ export class ConnectionManager {
     if (transport === this.attempting) {
       clearTimeout(this.connectTimer);
       this.attempting = undefined;
-    } else if (transport === this.upgrading) {
-      clearTimeout(this.upgradeTimer);
-      this.upgrading = undefined;
+    } else if (this.webSocketReturn.owns(transport)) {
+      this.webSocketReturn.succeeded();
       const previous = this.active;
       this.active = undefined;
       if (previous) {
@@ -242,14 +250,22 @@ export class ConnectionManager {
     this.welcome = welcome;
     this.attempt = 0;
     if (transport.name === 'websocket') this.selector.webSocketWelcomed();
-    this.watchdog.start(welcome.heartbeatMs, this.options.heartbeatTimeoutMs, !transport.seesHeartbeats);
+    this.watchdog.start(
+      welcome.heartbeatMs,
+      this.options.heartbeatTimeoutMs,
+      !transport.seesHeartbeats,
+    );
     if (this.lastTransport !== transport.name) {
       this.lastTransport = transport.name;
       this.events.transport(transport.name);
     }
     this.events.connected(transport, welcome);
-    this.setState({ state: 'connected', transport: transport.name, connectionId: welcome.connectionId });
-    if (transport.name === 'sse') this.scheduleUpgrade();
+    this.setState({
+      state: 'connected',
+      transport: transport.name,
+      connectionId: welcome.connectionId,
+    });
+    if (transport.name === 'sse') this.webSocketReturn.schedule();
   }
 
   private onTransportClose(transport: ClientTransport, close: TransportClose): void {
@@ -259,25 +275,24 @@ export class ConnectionManager {
       this.attemptFailed(transport, close);
     } else if (transport === this.active) {
       this.lost(transport, close);
-    } else if (transport === this.upgrading) {
-      clearTimeout(this.upgradeTimer);
-      this.upgrading = undefined;
+    } else if (this.webSocketReturn.owns(transport)) {
       if (close.code === 4401) this.markTokenStale();
-      this.selector.upgradeFailed(Date.now());
-      this.scheduleUpgrade();
+      this.webSocketReturn.failed();
     }
   }
 
   private attemptFailed(transport: ClientTransport, close: TransportClose): void {
-    if (transport.name === 'websocket' && isNetworkFailure(close.code)) this.selector.webSocketFailed(Date.now());
-    if (transport.name === 'sse' && close.code === 1006 && !close.opened) this.selector.sseUnreachable();
+    if (transport.name === 'websocket' && isNetworkFailure(close.code))
+      this.selector.webSocketFailed(Date.now());
+    if (transport.name === 'sse' && close.code === 1006 && !close.opened)
+      this.selector.sseUnreachable();
     this.afterClose(close);
   }
 
   private lost(transport: ClientTransport, close: TransportClose): void {
     this.active = this.welcome = undefined;
     this.watchdog.stop();
-    this.cancelUpgrade();
+    this.webSocketReturn.cancel();
     this.events.disconnected(transport);
     this.afterClose(close);
   }
@@ -294,65 +309,49 @@ export class ConnectionManager {
   private afterClose(close: TransportClose): void {
     const decision = decideOnClose(close.code);
     if (decision.action === 'stop') {
-      return this.stop(new ChannelsError(decision.error, close.reason || `Closed with code ${close.code}.`), close);
+      return this.stop(
+        new ChannelsError(decision.error, close.reason || `Closed with code ${close.code}.`),
+        close,
+      );
     }
     if (decision.refreshToken) {
-      if (!this.options.getToken) {
-        return this.stop(new ChannelsError('UNAUTHORIZED', close.reason || 'The server refused the token.'), close);
+      if (!this.tokens.canRefresh) {
+        return this.stop(
+          new ChannelsError('UNAUTHORIZED', close.reason || 'The server refused the token.'),
+          close,
+        );
       }
-      this.tokenIsFresh = false;
+      this.tokens.markStale();
     }
     const { random, backoff, tooManyDelayMs } = this.options;
     const delayMs =
       decision.delay === 'long'
         ? longDelay(tooManyDelayMs, random, close.retryAfterMs)
-        : Math.max(close.retryAfterMs ?? 0, backoffDelay(Math.max(this.attempt, decision.minAttempt), backoff, random));
+        : Math.max(
+            close.retryAfterMs ?? 0,
+            backoffDelay(Math.max(this.attempt, decision.minAttempt), backoff, random),
+          );
     this.attempt += 1;
-    this.setState({ state: 'reconnecting', code: close.code, reason: close.reason, delayMs, attempt: this.attempt });
+    this.setState({
+      state: 'reconnecting',
+      code: close.code,
+      reason: close.reason,
+      delayMs,
+      attempt: this.attempt,
+    });
     // Not unref'd: a Node process that asked to stay connected must live through the wait.
     this.reconnectTimer = setTimeout(() => void this.open(), delayMs);
-  }
-
-  private scheduleUpgrade(): void {
-    clearTimeout(this.upgradeTimer);
-    const at = this.selector.webSocketRetryAt();
-    if (at === undefined) return;
-    this.upgradeTimer = backgroundTimeout(() => this.tryUpgrade(), Math.max(0, at - Date.now()));
-  }
-
-  private tryUpgrade(): void {
-    if (this.state !== 'connected' || this.active?.name !== 'sse' || this.upgrading) return;
-    const transport = this.create('upgrade', this.token);
-    if (!transport) return;
-    this.upgrading = transport;
-    this.upgradeTimer = backgroundTimeout(() => {
-      if (this.upgrading !== transport) return;
-      this.upgrading = undefined;
-      transport.close(1000, 'connect timeout');
-      this.selector.upgradeFailed(Date.now());
-      this.scheduleUpgrade();
-    }, this.options.connectTimeoutMs);
-  }
-
-  private cancelUpgrade(): void {
-    clearTimeout(this.upgradeTimer);
-    const transport = this.upgrading;
-    this.upgrading = undefined;
-    transport?.close(1000, 'not needed');
-  }
-
-  private async currentToken(): Promise<string | undefined> {
-    if (this.tokenIsFresh) return this.token;
-    const token = await this.options.getToken!();
-    this.token = token ?? undefined;
-    this.tokenIsFresh = true;
-    return this.token;
   }
 
   private setState(change: StateChange): void {
     this.current = change;
     this.events.state(change);
   }
+}
+
+// A connection that ended without a close code: the network failed, or nothing answered.
+function failed(reason: string): TransportClose {
+  return { code: 1006, reason, opened: false };
 }
 
 function describe(error: unknown): string {

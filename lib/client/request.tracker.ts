@@ -22,9 +22,14 @@ export class RequestTracker {
   private readonly pending = new Map<number, Pending>();
 
   /** A new request: its frame (with a fresh id) and the promise of its answer. */
-  create(event: string, data: unknown, timeoutMs: number): { frame: CommandFrame & { id: number }; promise: Promise<unknown> } {
+  create(
+    event: string,
+    data: unknown,
+    timeoutMs: number,
+  ): { frame: CommandFrame & { id: number }; promise: Promise<unknown> } {
     const id = this.nextId++;
-    const frame: CommandFrame & { id: number } = data === undefined ? { id, event } : { id, event, data };
+    const frame: CommandFrame & { id: number } =
+      data === undefined ? { id, event } : { id, event, data };
     const promise = new Promise<unknown>((resolve, reject) => {
       const timer = backgroundTimeout(() => {
         this.pending.delete(id);
@@ -54,7 +59,8 @@ export class RequestTracker {
     const entry = answer.id === undefined ? undefined : this.pending.get(answer.id);
     if (!entry) return false;
     this.remove(answer.id!);
-    if ('error' in answer) entry.reject(ChannelsError.fromBody(answer.error, status === undefined ? {} : { status }));
+    if ('error' in answer)
+      entry.reject(ChannelsError.fromBody(answer.error, status === undefined ? {} : { status }));
     else entry.resolve(answer.data);
     return true;
   }
@@ -70,7 +76,8 @@ export class RequestTracker {
 
   /** Fails the requests that went out on a transport that is gone. */
   failSentOn(transport: ClientTransport, error: ChannelsError): void {
-    for (const [id, entry] of [...this.pending]) if (entry.sentOn === transport) this.fail(id, error);
+    for (const [id, entry] of [...this.pending])
+      if (entry.sentOn === transport) this.fail(id, error);
   }
 
   /** Fails every request. */

@@ -1,6 +1,18 @@
-import type { CommandFrame, ErrorBody, ErrorFrame, PushFrame, WelcomeData } from '../protocol/frames.js';
+import type {
+  CommandFrame,
+  ErrorBody,
+  ErrorFrame,
+  PushFrame,
+  WelcomeData,
+} from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
-import type { ClientTransport, Endpoints, ServerFrame, TransportClose, TransportListener } from './client-transport.js';
+import type {
+  ClientTransport,
+  Endpoints,
+  ServerFrame,
+  TransportClose,
+  TransportListener,
+} from './client-transport.js';
 import { SseParser, type SseEvent } from './sse.parser.js';
 
 /** The part of a fetch `Response` the SDK reads. */
@@ -65,7 +77,11 @@ export class SseClientTransport implements ClientTransport {
     private readonly withCredentials: boolean,
     private readonly listener: TransportListener,
   ) {
-    if (!fetchImpl) throw new ChannelsError('BAD_REQUEST', 'No fetch implementation: pass one as the `fetch` option.');
+    if (!fetchImpl)
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'No fetch implementation: pass one as the `fetch` option.',
+      );
     void this.run(fetchImpl);
   }
 
@@ -88,12 +104,20 @@ export class SseClientTransport implements ClientTransport {
         cache: 'no-store',
       });
     } catch {
-      return this.end({ code: 1006, reason: 'The event stream could not be opened.', opened: false });
+      return this.end({
+        code: 1006,
+        reason: 'The event stream could not be opened.',
+        opened: false,
+      });
     }
     if (!response.ok) return this.end(await refusal(response));
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || !response.body) {
-      return this.end({ code: 1011, reason: `Not an event stream (HTTP ${response.status}).`, opened: false });
+      return this.end({
+        code: 1011,
+        reason: `Not an event stream (HTTP ${response.status}).`,
+        opened: false,
+      });
     }
     this.opened = true;
     const reader = response.body.getReader();
@@ -121,7 +145,11 @@ export class SseClientTransport implements ClientTransport {
       this.listener.onWelcome(data as unknown as WelcomeData);
     } else if (event.event === 'reset') {
       this.listener.onReset(readChannels(data ?? event.data));
-    } else if (isObject(data) && typeof data.channel === 'string' && typeof data.offset === 'number') {
+    } else if (
+      isObject(data) &&
+      typeof data.channel === 'string' &&
+      typeof data.offset === 'number'
+    ) {
       this.listener.onFrame(data as unknown as PushFrame);
     }
   }
@@ -132,13 +160,19 @@ export class SseClientTransport implements ClientTransport {
     try {
       response = await this.fetchImpl!(this.endpoints.messages, {
         method: 'POST',
-        headers: this.headers({ 'Content-Type': 'application/json', 'X-Channels-Connection': this.connectionId }),
+        headers: this.headers({
+          'Content-Type': 'application/json',
+          'X-Channels-Connection': this.connectionId,
+        }),
         body: JSON.stringify(frame),
         credentials: this.credentials,
       });
       text = await response.text();
     } catch {
-      this.listener.onSendFailed(frame.id, new ChannelsError('DISCONNECTED', 'The command could not be sent.'));
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('DISCONNECTED', 'The command could not be sent.'),
+      );
       return;
     }
     const answer = toAnswer(frame.id, response, parseJson(text));
@@ -173,16 +207,27 @@ async function refusal(response: FetchResponseLike): Promise<TransportClose> {
 
 // The answer to a POSTed command: the reply or error frame in the body, or one made from the
 // status when the body is not a frame (a proxy's error page, say).
-function toAnswer(id: number | undefined, response: FetchResponseLike, body: unknown): ServerFrame | undefined {
+function toAnswer(
+  id: number | undefined,
+  response: FetchResponseLike,
+  body: unknown,
+): ServerFrame | undefined {
   const error = readErrorBody(body);
   if (error) {
     const retryAfterMs = error.retryAfterMs ?? retryAfter(response);
-    const frame: ErrorFrame = { error: retryAfterMs === undefined ? error : { ...error, retryAfterMs } };
+    const frame: ErrorFrame = {
+      error: retryAfterMs === undefined ? error : { ...error, retryAfterMs },
+    };
     return id === undefined ? frame : { id, ...frame };
   }
-  if (response.ok) return id === undefined ? undefined : { id, data: isObject(body) && 'data' in body ? body.data : null };
+  if (response.ok)
+    return id === undefined
+      ? undefined
+      : { id, data: isObject(body) && 'data' in body ? body.data : null };
   const code = CODE_BY_STATUS[response.status] ?? 'INTERNAL';
-  const frame: ErrorFrame = { error: { code, message: `The server answered HTTP ${response.status}.` } };
+  const frame: ErrorFrame = {
+    error: { code, message: `The server answered HTTP ${response.status}.` },
+  };
   return id === undefined ? frame : { id, ...frame };
 }
 
@@ -190,7 +235,11 @@ function readErrorBody(body: unknown): ErrorBody | undefined {
   if (!isObject(body) || !isObject(body.error)) return undefined;
   const { code, message } = body.error;
   if (typeof code !== 'string') return undefined;
-  return { ...body.error, code, message: typeof message === 'string' ? message : code } as ErrorBody;
+  return {
+    ...body.error,
+    code,
+    message: typeof message === 'string' ? message : code,
+  } as ErrorBody;
 }
 
 function retryAfter(response: FetchResponseLike): number | undefined {
@@ -207,7 +256,11 @@ function retryAfter(response: FetchResponseLike): number | undefined {
 function readChannels(data: unknown): string[] {
   const list = isObject(data) ? data.channels : data;
   if (Array.isArray(list)) return list.filter((c): c is string => typeof c === 'string');
-  if (typeof list === 'string') return list.split(',').map((c) => c.trim()).filter(Boolean);
+  if (typeof list === 'string')
+    return list
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
   return [];
 }
 

@@ -77,11 +77,23 @@ export class SubscriptionRegistry {
   constructor(private readonly host: SubscriptionHost) {}
 
   /** Adds a handler; resolves once the server has accepted the channel. */
-  add<T>(channel: string, handler: PushHandler<T>, options: SubscribeOptions): Promise<Subscription> {
+  add<T>(
+    channel: string,
+    handler: PushHandler<T>,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
     const handle: Handle = { handler: handler as PushHandler<never>, onReset: options.onReset };
     let entry = this.entries.get(channel);
     if (!entry) {
-      entry = { channel, handles: new Set(), status: 'idle', held: [], confirmed: false, waiters: [], generation: 0 };
+      entry = {
+        channel,
+        handles: new Set(),
+        status: 'idle',
+        held: [],
+        confirmed: false,
+        waiters: [],
+        generation: 0,
+      };
       this.entries.set(channel, entry);
       if (this.host.connected()) void this.subscribe(entry);
     }
@@ -101,8 +113,16 @@ export class SubscriptionRegistry {
     if (handle) entry.handles.delete(handle);
     else entry.handles.clear();
     if (entry.handles.size > 0) return;
-    this.drop(entry, new ChannelsError('CLOSED', `Unsubscribed from "${channel}" before the server confirmed it.`, { channel }));
-    if (this.host.connected()) await this.host.requestNow('unsubscribe', { channel }).catch(() => undefined);
+    this.drop(
+      entry,
+      new ChannelsError(
+        'CLOSED',
+        `Unsubscribed from "${channel}" before the server confirmed it.`,
+        { channel },
+      ),
+    );
+    if (this.host.connected())
+      await this.host.requestNow('unsubscribe', { channel }).catch(() => undefined);
   }
 
   /** A connection is ready: subscribe every channel, resuming from its position. */
@@ -123,7 +143,8 @@ export class SubscriptionRegistry {
   /** The client stopped: subscriptions waiting for their first confirmation fail. */
   stop(error: ChannelsError): void {
     this.suspend();
-    for (const entry of this.entries.values()) for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+    for (const entry of this.entries.values())
+      for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
   }
 
   /** A push from the server. */
@@ -151,14 +172,19 @@ export class SubscriptionRegistry {
     const since = entry.position;
     let reply: SubscribeReply;
     try {
-      reply = (await this.host.requestNow('subscribe', since ? { channel: entry.channel, since } : { channel: entry.channel })) as SubscribeReply;
+      reply = (await this.host.requestNow(
+        'subscribe',
+        since ? { channel: entry.channel, since } : { channel: entry.channel },
+      )) as SubscribeReply;
     } catch (error) {
-      if (entry.generation === generation && this.entries.get(entry.channel) === entry) this.refused(entry, toError(error, entry.channel));
+      if (entry.generation === generation && this.entries.get(entry.channel) === entry)
+        this.refused(entry, toError(error, entry.channel));
       return;
     }
     if (this.entries.get(entry.channel) !== entry) {
       // Unsubscribed while the subscribe was in flight: the server may have run it second.
-      if (this.host.connected()) void this.host.requestNow('unsubscribe', { channel: entry.channel }).catch(() => undefined);
+      if (this.host.connected())
+        void this.host.requestNow('unsubscribe', { channel: entry.channel }).catch(() => undefined);
       return;
     }
     if (entry.generation !== generation) return;
@@ -182,7 +208,11 @@ export class SubscriptionRegistry {
     const resubscribed = entry.confirmed;
     entry.confirmed = true;
     for (const waiter of entry.waiters.splice(0)) waiter.resolve();
-    this.host.subscribed({ channel: entry.channel, resubscribed, recovered: resubscribed && reply.recovered });
+    this.host.subscribed({
+      channel: entry.channel,
+      resubscribed,
+      recovered: resubscribed && reply.recovered,
+    });
   }
 
   private refused(entry: Entry, error: ChannelsError): void {
@@ -190,7 +220,11 @@ export class SubscriptionRegistry {
     // A lost connection resubscribes on the next one; a busy server is asked again.
     if (error.code === 'DISCONNECTED' || error.code === 'CLOSED') return;
     if (TRANSIENT.has(error.code)) {
-      if (this.host.connected()) entry.retry = backgroundTimeout(() => void this.subscribe(entry), error.retryAfterMs ?? 1_000);
+      if (this.host.connected())
+        entry.retry = backgroundTimeout(
+          () => void this.subscribe(entry),
+          error.retryAfterMs ?? 1_000,
+        );
       return;
     }
     const wasConfirmed = entry.confirmed;
@@ -233,8 +267,15 @@ export class SubscriptionRegistry {
 function toError(error: unknown, channel: string): ChannelsError {
   if (error instanceof ChannelsError) {
     return error.channel === undefined
-      ? new ChannelsError(error.code, error.message, { details: error.details, retryAfterMs: error.retryAfterMs, status: error.status, channel })
+      ? new ChannelsError(error.code, error.message, {
+          details: error.details,
+          retryAfterMs: error.retryAfterMs,
+          status: error.status,
+          channel,
+        })
       : error;
   }
-  return new ChannelsError('INTERNAL', error instanceof Error ? error.message : String(error), { channel });
+  return new ChannelsError('INTERNAL', error instanceof Error ? error.message : String(error), {
+    channel,
+  });
 }

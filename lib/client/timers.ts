@@ -12,7 +12,10 @@ export function backgroundTimeout(callback: () => void, ms: number): TimerHandle
 }
 
 /** `setInterval` that, in Node, does not keep the process alive by itself. */
-export function backgroundInterval(callback: () => void, ms: number): ReturnType<typeof setInterval> {
+export function backgroundInterval(
+  callback: () => void,
+  ms: number,
+): ReturnType<typeof setInterval> {
   const timer = setInterval(callback, ms);
   (timer as { unref?: () => void }).unref?.();
   return timer;

@@ -18,11 +18,17 @@ export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
+  addEventListener(
+    type: 'open' | 'message' | 'close' | 'error',
+    listener: (event: WebSocketEventLike) => void,
+  ): void;
 }
 
 /** A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s `WebSocket`. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
 
 /** The subprotocol the server selects; the token travels beside it as `bearer.<token>`. */
 export const PROTOCOL_NAME = 'channels.v1';
@@ -58,9 +64,16 @@ export class WsClientTransport implements ClientTransport {
     WebSocketImpl: WebSocketConstructor | undefined,
     private readonly listener: TransportListener,
   ) {
-    if (!WebSocketImpl) throw new ChannelsError('BAD_REQUEST', 'No WebSocket implementation: pass one as the `WebSocket` option.');
+    if (!WebSocketImpl)
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'No WebSocket implementation: pass one as the `WebSocket` option.',
+      );
     if (token !== undefined && !SUBPROTOCOL_TOKEN.test(token)) {
-      throw new ChannelsError('BAD_REQUEST', 'The token has characters a WebSocket subprotocol cannot carry.');
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'The token has characters a WebSocket subprotocol cannot carry.',
+      );
     }
     const protocols = token === undefined ? [PROTOCOL_NAME] : [PROTOCOL_NAME, `bearer.${token}`];
     this.socket = new WebSocketImpl(url, protocols);
@@ -71,12 +84,17 @@ export class WsClientTransport implements ClientTransport {
     this.socket.addEventListener('message', (event) => this.onMessage(event.data));
     // The close event always follows an error event, with the code to act on.
     this.socket.addEventListener('error', () => undefined);
-    this.socket.addEventListener('close', (event) => this.end(event.code ?? 1006, event.reason ?? ''));
+    this.socket.addEventListener('close', (event) =>
+      this.end(event.code ?? 1006, event.reason ?? ''),
+    );
   }
 
   send(frame: CommandFrame): void {
     if (this.socket.readyState !== OPEN) {
-      this.listener.onSendFailed(frame.id, new ChannelsError('DISCONNECTED', 'The WebSocket is not open.'));
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('DISCONNECTED', 'The WebSocket is not open.'),
+      );
       return;
     }
     this.socket.send(JSON.stringify(frame));
@@ -104,7 +122,12 @@ export class WsClientTransport implements ClientTransport {
     if (typeof frame !== 'object' || frame === null) return;
     if (!this.welcomed) {
       const welcome = frame as { event?: unknown; data?: unknown };
-      if (welcome.event !== 'connected' || typeof welcome.data !== 'object' || welcome.data === null) return;
+      if (
+        welcome.event !== 'connected' ||
+        typeof welcome.data !== 'object' ||
+        welcome.data === null
+      )
+        return;
       this.welcomed = true;
       this.listener.onWelcome(welcome.data as WelcomeData);
       return;

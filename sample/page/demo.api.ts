@@ -7,7 +7,10 @@ export async function demoLogin(userId: string): Promise<string> {
 }
 
 /** Sends a notification to `userId` (POST /notifications). */
-export async function notify(token: string, input: { userId: string; title: string; body: string }): Promise<string> {
+export async function notify(
+  token: string,
+  input: { userId: string; title: string; body: string },
+): Promise<string> {
   return (await post<{ id: string }>('/notifications', input, token)).id;
 }
 

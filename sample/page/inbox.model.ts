@@ -40,7 +40,9 @@ export class InboxModel {
   /** Replaces the inbox with the server's list, keeping pushes it may not include. */
   replace(page: Page): void {
     const listed = new Set(page.items.map((item) => item.id));
-    const extra = [...(this.arrivedDuringFetch?.values() ?? [])].filter((item) => !listed.has(item.id));
+    const extra = [...(this.arrivedDuringFetch?.values() ?? [])].filter(
+      (item) => !listed.has(item.id),
+    );
     this.arrivedDuringFetch = undefined;
     this.items = [...extra, ...page.items].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     this.unread = page.unread + extra.filter((item) => !item.read).length;
@@ -55,6 +57,9 @@ export class InboxModel {
 
   /** Ids of the unread items shown, at most `limit`. */
   unreadIds(limit: number): string[] {
-    return this.items.filter((item) => !item.read).slice(0, limit).map((item) => item.id);
+    return this.items
+      .filter((item) => !item.read)
+      .slice(0, limit)
+      .map((item) => item.id);
   }
 }

@@ -50,7 +50,11 @@ async function signIn(userId: string): Promise<void> {
     // Missed notifications could not be replayed after a reconnect: ask for the list again.
     { onReset: () => void refresh().catch(report) },
   );
-  void client.subscribe('broadcast', (announcement: { title: string; createdAt: string }) => view.announce(announcement)).catch(report);
+  void client
+    .subscribe('broadcast', (announcement: { title: string; createdAt: string }) =>
+      view.announce(announcement),
+    )
+    .catch(report);
   await client.connect();
   await own;
   await refresh();
@@ -65,7 +69,9 @@ function signOut(): void {
 
 async function markRead(ids: string[]): Promise<void> {
   if (!session || ids.length === 0) return;
-  const { unread } = await session.client.request<{ unread: number }>('notifications.markRead', { ids });
+  const { unread } = await session.client.request<{ unread: number }>('notifications.markRead', {
+    ids,
+  });
   session.inbox.markRead(ids, unread);
   view.render(session.inbox);
 }
@@ -86,7 +92,10 @@ view.signInForm.addEventListener('submit', (event) => {
 });
 
 view.signOut.addEventListener('click', signOut);
-view.markAll.addEventListener('click', () => void markRead(session?.inbox.unreadIds(100) ?? []).catch(report));
+view.markAll.addEventListener(
+  'click',
+  () => void markRead(session?.inbox.unreadIds(100) ?? []).catch(report),
+);
 view.list.addEventListener('click', (event) => {
   const button = (event.target as HTMLElement).closest('button.mark-read');
   const id = button?.closest('li')?.dataset.id;
@@ -103,8 +112,12 @@ view.compose.addEventListener('submit', (event) => {
     ? announce(session.token, text('title'))
     : notify(session.token, { userId: text('userId'), title: text('title'), body: text('body') });
   sent.then(
-    () => (view.composeStatus.textContent = isAnnouncement ? 'Announced.' : `Sent to ${text('userId')}.`),
-    (error: unknown) => (view.composeStatus.textContent = `Not sent: ${error instanceof Error ? error.message : String(error)}`),
+    () =>
+      (view.composeStatus.textContent = isAnnouncement
+        ? 'Announced.'
+        : `Sent to ${text('userId')}.`),
+    (error: unknown) =>
+      (view.composeStatus.textContent = `Not sent: ${error instanceof Error ? error.message : String(error)}`),
   );
 });
 

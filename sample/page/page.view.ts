@@ -64,7 +64,11 @@ export const view = {
 
   announce(announcement: { title: string; createdAt: string }): void {
     const li = document.createElement('li');
-    li.append(span('badge', 'Announcement'), span('title', announcement.title), span('time', time(announcement.createdAt)));
+    li.append(
+      span('badge', 'Announcement'),
+      span('title', announcement.title),
+      span('time', time(announcement.createdAt)),
+    );
     element('announcements').prepend(li);
   },
 };
@@ -79,7 +83,12 @@ function row(item: Item, fresh: boolean): HTMLLIElement {
   action.className = 'quiet mark-read';
   action.textContent = item.read ? 'Read' : 'Mark read';
   action.disabled = item.read;
-  li.append(span('title', item.title), action, span('body', item.body), span('time', time(item.createdAt)));
+  li.append(
+    span('title', item.title),
+    action,
+    span('body', item.body),
+    span('time', time(item.createdAt)),
+  );
   return li;
 }
 

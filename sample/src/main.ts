@@ -11,12 +11,16 @@ const logger = new Logger('Sample');
 try {
   const config = readSampleConfig(process.env, publicDir);
   if (config.tokenSecretIsDefault) {
-    logger.warn('SAMPLE_TOKEN_SECRET is not set: demo tokens are signed with a development secret anyone can read. Set it outside local development.');
+    logger.warn(
+      'SAMPLE_TOKEN_SECRET is not set: demo tokens are signed with a development secret anyone can read. Set it outside local development.',
+    );
   }
   const { app, url, allowedOrigins } = await startSample(config);
   app.enableShutdownHooks();
   if (config.host === '0.0.0.0' || config.host === '::') {
-    logger.warn(`Listening on every interface; browsers on other names need CHANNELS_ALLOWED_ORIGINS (now ${allowedOrigins.join(', ')}).`);
+    logger.warn(
+      `Listening on every interface; browsers on other names need CHANNELS_ALLOWED_ORIGINS (now ${allowedOrigins.join(', ')}).`,
+    );
   }
   logger.log(`Notifications demo: open ${url}`);
 } catch (error) {

@@ -20,12 +20,21 @@ export interface RunningSample {
  * a free port is found first, because the default Origin allow-list (the app's own origin)
  * names the port.
  */
-export async function startSample(config: SampleConfig, logger: LoggerService | LogLevel[] | false = new Logger()): Promise<RunningSample> {
+export async function startSample(
+  config: SampleConfig,
+  logger: LoggerService | LogLevel[] | false = new Logger(),
+): Promise<RunningSample> {
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const allowedOrigins = config.allowedOrigins ?? ownOrigins(config.host, port);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, allowedOrigins), { logger });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forConfig(config, allowedOrigins),
+    { logger },
+  );
   // The page is tiny and changes with every build: always revalidate.
-  app.useStaticAssets(config.publicDir, { index: 'index.html', setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache') });
+  app.useStaticAssets(config.publicDir, {
+    index: 'index.html',
+    setHeaders: (response) => response.setHeader('Cache-Control', 'no-cache'),
+  });
   await app.listen(port, config.host);
   return { app, port, url: `http://${urlHost(config.host)}:${port}/`, allowedOrigins };
 }
@@ -51,7 +60,11 @@ function freePort(host: string): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, host, () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

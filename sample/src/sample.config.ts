@@ -31,7 +31,9 @@ const DEVELOPMENT_SECRET = 'nestjs-channels-sample-development-secret';
  * @throws Error naming the variable, for a value that is not usable
  */
 export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): SampleConfig {
-  const origins = env.CHANNELS_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = env.CHANNELS_ALLOWED_ORIGINS?.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
@@ -45,7 +47,13 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
   };
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

@@ -1,4 +1,9 @@
-import { backoffCeiling, backoffDelay, DEFAULT_BACKOFF, longDelay } from '../../lib/client/index.js';
+import {
+  backoffCeiling,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  longDelay,
+} from '../../lib/client/index.js';
 import { resolveBackoff } from '../../lib/client/backoff.js';
 
 describe('reconnect backoff (full jitter)', () => {

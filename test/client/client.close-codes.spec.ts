@@ -1,6 +1,13 @@
 import { backoffDelay, resolveBackoff } from '../../lib/client/backoff.js';
 import type { ChannelsClient } from '../../lib/client/index.js';
-import { createClient, Inbox, resubscribed, startServer, StateLog, type TestServer } from './support/client-fixtures.js';
+import {
+  createClient,
+  Inbox,
+  resubscribed,
+  startServer,
+  StateLog,
+  type TestServer,
+} from './support/client-fixtures.js';
 
 // Short delays keep the suite fast; random 0.5 makes each delay predictable.
 const backoff = { initialMs: 20, maxMs: 400, factor: 2 };
@@ -10,7 +17,14 @@ describe('ChannelsClient and the close codes', () => {
   let server: TestServer;
   const clients: ChannelsClient[] = [];
   const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({ url: server.url, token: 'alice-token', backoff, random, tooManyDelayMs: 200, ...options });
+    const created = createClient({
+      url: server.url,
+      token: 'alice-token',
+      backoff,
+      random,
+      tooManyDelayMs: 200,
+      ...options,
+    });
     clients.push(created);
     return created;
   };
@@ -33,7 +47,11 @@ describe('ChannelsClient and the close codes', () => {
     server.tokens.users.delete('alice-1');
     server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
     await log.until((s) => s.state === 'connected');
-    expect(log.changes[0]).toMatchObject({ state: 'reconnecting', code: 4401, reason: 'token expired' });
+    expect(log.changes[0]).toMatchObject({
+      state: 'reconnecting',
+      code: 4401,
+      reason: 'token expired',
+    });
     expect(calls).toBe(2);
     expect(await c.request('whoami')).toMatchObject({ token: 'alice-2' });
   });
@@ -65,7 +83,10 @@ describe('ChannelsClient and the close codes', () => {
     const log = new StateLog(c);
     server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
     const closed = await log.until((s) => s.state === 'closed');
-    expect(closed).toMatchObject({ code: 4403, error: expect.objectContaining({ code: 'FORBIDDEN' }) });
+    expect(closed).toMatchObject({
+      code: 4403,
+      error: expect.objectContaining({ code: 'FORBIDDEN' }),
+    });
     await expect(c.request('echo')).rejects.toMatchObject({ code: 'CLOSED' });
   });
 
@@ -83,26 +104,36 @@ describe('ChannelsClient and the close codes', () => {
     [4408, 0],
     [4008, 0],
     [1011, 2],
-  ])('reconnects on %i with jittered backoff from attempt %i, and recovers', async (code, attempt) => {
-    const c = client();
-    await c.connect();
-    const inbox = new Inbox();
-    await c.subscribe('room:codes', inbox.handler);
-    const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, code);
-    const reconnecting = await log.until((s) => s.state === 'reconnecting');
-    expect(reconnecting).toMatchObject({ code, attempt: 1, delayMs: backoffDelay(attempt, resolveBackoff(backoff), random) });
-    await log.until((s) => s.state === 'connected');
-    await server.channels.publish('room:codes', 'after', code);
-    expect(await inbox.count(1)).toEqual([code]);
-  });
+  ])(
+    'reconnects on %i with jittered backoff from attempt %i, and recovers',
+    async (code, attempt) => {
+      const c = client();
+      await c.connect();
+      const inbox = new Inbox();
+      await c.subscribe('room:codes', inbox.handler);
+      const log = new StateLog(c);
+      server.channels.disconnect({ connectionId: c.connectionId! }, code);
+      const reconnecting = await log.until((s) => s.state === 'reconnecting');
+      expect(reconnecting).toMatchObject({
+        code,
+        attempt: 1,
+        delayMs: backoffDelay(attempt, resolveBackoff(backoff), random),
+      });
+      await log.until((s) => s.state === 'connected');
+      await server.channels.publish('room:codes', 'after', code);
+      expect(await inbox.count(1)).toEqual([code]);
+    },
+  );
 
   it('waits the long delay after 4429', async () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
     server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
-    expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({ code: 4429, delayMs: 150 });
+    expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({
+      code: 4429,
+      delayMs: 150,
+    });
     await log.until((s) => s.state === 'connected');
   });
 

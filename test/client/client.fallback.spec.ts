@@ -30,7 +30,9 @@ describe('ChannelsClient chooses its transport', () => {
     server = createServer((request, response) => {
       record(`${request.method} ${request.url}`, request);
       if (dropHttp) return request.socket.destroy();
-      response.writeHead(404, { 'Content-Type': 'application/json' }).end('{"error":{"code":"UNKNOWN_EVENT","message":"no"}}');
+      response
+        .writeHead(404, { 'Content-Type': 'application/json' })
+        .end('{"error":{"code":"UNKNOWN_EVENT","message":"no"}}');
     });
     server.on('upgrade', (request: IncomingMessage, socket) => {
       record(`UPGRADE ${request.url}`, request);
@@ -68,7 +70,11 @@ describe('ChannelsClient chooses its transport', () => {
     const c = client({ WebSocket });
     void c.connect().catch(() => undefined);
     await waitForRequests(3);
-    expect(seen.slice(0, 3)).toEqual(['UPGRADE /channels', 'UPGRADE /channels', 'GET /channels/sse']);
+    expect(seen.slice(0, 3)).toEqual([
+      'UPGRADE /channels',
+      'UPGRADE /channels',
+      'GET /channels/sse',
+    ]);
     expect(headers[0]!['sec-websocket-protocol']).toBe('channels.v1,bearer.tok');
   });
 
@@ -97,6 +103,9 @@ describe('ChannelsClient chooses its transport', () => {
     const c = client({ transports: ['sse'] });
     const log = new StateLog(c);
     void c.connect().catch(() => undefined);
-    expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({ code: 1011, reason: 'no' });
+    expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({
+      code: 1011,
+      reason: 'no',
+    });
   });
 });

@@ -10,23 +10,40 @@ describe('ChannelsClient notices a dead server', () => {
   // A real server cannot be made to stop answering while its socket stays open, so this one
   // welcomes, then hears everything and answers nothing (a hung process, a dead proxy path).
   it('probes a silent connection after heartbeatMs, and replaces it after heartbeatMs + timeout', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'channels.v1' });
+    const wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      handleProtocols: () => 'channels.v1',
+    });
     await new Promise((resolve) => wss.once('listening', resolve));
     const sockets: WebSocket[] = [];
     const heard: unknown[] = [];
     wss.on('connection', (socket) => {
       sockets.push(socket);
       socket.on('message', (data) => heard.push(JSON.parse(data.toString())));
-      socket.send(JSON.stringify({ event: 'connected', data: { connectionId: `c${sockets.length}`, heartbeatMs: 150, protocol: 1 } }));
+      socket.send(
+        JSON.stringify({
+          event: 'connected',
+          data: { connectionId: `c${sockets.length}`, heartbeatMs: 150, protocol: 1 },
+        }),
+      );
     });
     try {
       const { port } = wss.address() as AddressInfo;
-      const c = createClient({ url: `http://127.0.0.1:${port}/channels`, heartbeatTimeoutMs: 300, random: () => 0 });
+      const c = createClient({
+        url: `http://127.0.0.1:${port}/channels`,
+        heartbeatTimeoutMs: 300,
+        random: () => 0,
+      });
       clients.push(c);
       const log = new StateLog(c);
       await c.connect();
       expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({ code: 4408 });
-      expect(heard).toContainEqual({ id: expect.any(Number), event: 'unsubscribe', data: { channel: PROBE_CHANNEL } });
+      expect(heard).toContainEqual({
+        id: expect.any(Number),
+        event: 'unsubscribe',
+        data: { channel: PROBE_CHANNEL },
+      });
       await log.until((s) => s.state === 'connected');
       expect(c.connectionId).toBe('c2');
     } finally {

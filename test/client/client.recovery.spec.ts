@@ -1,5 +1,12 @@
 import type { ChannelsClient } from '../../lib/client/index.js';
-import { createClient, Inbox, resubscribed, startServer, StateLog, type TestServer } from './support/client-fixtures.js';
+import {
+  createClient,
+  Inbox,
+  resubscribed,
+  startServer,
+  StateLog,
+  type TestServer,
+} from './support/client-fixtures.js';
 
 describe('ChannelsClient recovery after a reconnect', () => {
   const clients: ChannelsClient[] = [];
@@ -18,7 +25,12 @@ describe('ChannelsClient recovery after a reconnect', () => {
   };
   // Publishes the pushes the moment the client learns it lost its connection, before it can
   // reconnect: publishing records a push in history synchronously.
-  const publishWhileAway = (c: ChannelsClient, server: TestServer, channel: string, values: number[]) =>
+  const publishWhileAway = (
+    c: ChannelsClient,
+    server: TestServer,
+    channel: string,
+    values: number[],
+  ) =>
     new Promise<void>((resolve) => {
       const off = c.on('state', ({ state }) => {
         if (state !== 'reconnecting') return;

@@ -17,7 +17,13 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
   let server: TestServer;
   const clients: ChannelsClient[] = [];
   const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({ url: server.url, token: 'alice-token', transports: ['sse'], random: () => 0, ...options });
+    const created = createClient({
+      url: server.url,
+      token: 'alice-token',
+      transports: ['sse'],
+      random: () => 0,
+      ...options,
+    });
     clients.push(created);
     return created;
   };
@@ -35,7 +41,11 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     await c.connect();
     expect(c.transport).toBe('sse');
     expect(transports).toEqual(['sse']);
-    expect(await c.request('whoami')).toEqual({ id: 'alice', token: 'alice-token', transport: 'sse' });
+    expect(await c.request('whoami')).toEqual({
+      id: 'alice',
+      token: 'alice-token',
+      transport: 'sse',
+    });
     expect(await c.request('echo', { a: [1] })).toEqual({ a: [1] });
   });
 
@@ -82,7 +92,10 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
       details: [{ property: 'name', messages: [expect.any(String)] }],
     });
     await expect(c.request('nope')).rejects.toMatchObject({ code: 'UNKNOWN_EVENT', status: 404 });
-    await expect(c.subscribe('user:bob', () => undefined)).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    await expect(c.subscribe('user:bob', () => undefined)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      status: 403,
+    });
   });
 
   it('resumes with since after the stream is lost, replaying what it missed', async () => {
@@ -160,7 +173,9 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     expect(c.transport).toBe('sse');
     await server.channels.publish('room:upgrade', 'n', 1);
     await inbox.count(1);
-    const moved = new Promise<void>((resolve) => c.on('transport', (t) => t === 'websocket' && resolve()));
+    const moved = new Promise<void>((resolve) =>
+      c.on('transport', (t) => t === 'websocket' && resolve()),
+    );
     await moved;
     await server.channels.publish('room:upgrade', 'n', 2);
     expect(await inbox.count(2)).toEqual([1, 2]);

@@ -1,5 +1,11 @@
 import { ChannelsError, type ChannelsClient } from '../../lib/client/index.js';
-import { createClient, Inbox, startServer, StateLog, type TestServer } from './support/client-fixtures.js';
+import {
+  createClient,
+  Inbox,
+  startServer,
+  StateLog,
+  type TestServer,
+} from './support/client-fixtures.js';
 
 describe('ChannelsClient over WebSocket, against the module', () => {
   let server: TestServer;
@@ -31,7 +37,11 @@ describe('ChannelsClient over WebSocket, against the module', () => {
       { state: 'connecting' },
       { state: 'connected', transport: 'websocket', connectionId: c.connectionId },
     ]);
-    expect(await c.request('whoami')).toEqual({ id: 'alice', token: 'alice-token', transport: 'websocket' });
+    expect(await c.request('whoami')).toEqual({
+      id: 'alice',
+      token: 'alice-token',
+      transport: 'websocket',
+    });
     c.close();
     expect(c.state).toBe('closed');
   });
@@ -69,7 +79,9 @@ describe('ChannelsClient over WebSocket, against the module', () => {
   it('times a request out with TIMEOUT, and keeps working', async () => {
     const c = client();
     await c.connect();
-    await expect(c.request('slow', { ms: 1_000 }, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(c.request('slow', { ms: 1_000 }, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
     expect(await c.request('echo', 'after')).toBe('after');
   });
 
@@ -96,7 +108,15 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     await c.subscribe('room:frames', (_data, push) => frames.push(push));
     await server.channels.publish('room:frames', 'hello', 'there');
     await c.request('echo'); // a round trip: the push was written before the reply
-    expect(frames).toEqual([{ channel: 'room:frames', event: 'hello', data: 'there', offset: 1, epoch: expect.any(String) }]);
+    expect(frames).toEqual([
+      {
+        channel: 'room:frames',
+        event: 'hello',
+        data: 'there',
+        offset: 1,
+        epoch: expect.any(String),
+      },
+    ]);
   });
 
   it('subscribes before connecting, once connected', async () => {
@@ -112,8 +132,13 @@ describe('ChannelsClient over WebSocket, against the module', () => {
   it('rejects a refused subscription with FORBIDDEN, and a bad channel name at once', async () => {
     const c = client();
     await c.connect();
-    await expect(c.subscribe('user:bob', () => undefined)).rejects.toMatchObject({ code: 'FORBIDDEN', channel: 'user:bob' });
-    await expect(c.subscribe('no spaces', () => undefined)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(c.subscribe('user:bob', () => undefined)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      channel: 'user:bob',
+    });
+    await expect(c.subscribe('no spaces', () => undefined)).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect(server.channels.subscriptionCount('user:bob')).toBe(0);
   });
 

@@ -14,16 +14,32 @@ describe('close codes, from the client side', () => {
   });
 
   it('waits the long delay on 4429', () => {
-    expect(decideOnClose(4429)).toMatchObject({ action: 'reconnect', delay: 'long', refreshToken: false });
+    expect(decideOnClose(4429)).toMatchObject({
+      action: 'reconnect',
+      delay: 'long',
+      refreshToken: false,
+    });
   });
 
   it('backs off from a higher ceiling on 1011', () => {
-    expect(decideOnClose(1011)).toMatchObject({ action: 'reconnect', delay: 'backoff', minAttempt: 2 });
+    expect(decideOnClose(1011)).toMatchObject({
+      action: 'reconnect',
+      delay: 'backoff',
+      minAttempt: 2,
+    });
   });
 
-  it.each([1001, 1006, 1009, 1012, 4008, 4408])('reconnects with jittered backoff on %i', (code) => {
-    expect(decideOnClose(code)).toEqual({ action: 'reconnect', delay: 'backoff', minAttempt: 0, refreshToken: false });
-  });
+  it.each([1001, 1006, 1009, 1012, 4008, 4408])(
+    'reconnects with jittered backoff on %i',
+    (code) => {
+      expect(decideOnClose(code)).toEqual({
+        action: 'reconnect',
+        delay: 'backoff',
+        minAttempt: 0,
+        refreshToken: false,
+      });
+    },
+  );
 });
 
 describe('transport selection', () => {

@@ -3,7 +3,10 @@ import { SseParser, type SseEvent } from '../../lib/client/index.js';
 function parse(chunks: string[]): { events: SseEvent[]; comments: string[] } {
   const events: SseEvent[] = [];
   const comments: string[] = [];
-  const parser = new SseParser((e) => events.push(e), (c) => comments.push(c));
+  const parser = new SseParser(
+    (e) => events.push(e),
+    (c) => comments.push(c),
+  );
   for (const chunk of chunks) parser.push(chunk);
   return { events, comments };
 }
@@ -36,7 +39,9 @@ describe('the text/event-stream parser', () => {
       { event: 'a', data: '1' },
       { event: 'b', data: '2' },
     ]);
-    expect(parse(['event: a\r', '\ndata: 1\r', '\n\r', '\n']).events).toEqual([{ event: 'a', data: '1' }]);
+    expect(parse(['event: a\r', '\ndata: 1\r', '\n\r', '\n']).events).toEqual([
+      { event: 'a', data: '1' },
+    ]);
   });
 
   it('joins multi-line data, defaults the event to message, and skips events without data', () => {
@@ -47,6 +52,8 @@ describe('the text/event-stream parser', () => {
   });
 
   it('strips a leading byte-order mark and keeps values without the optional space', () => {
-    expect(parse(['\uFEFFevent:x\ndata:{"a":1}\n\n']).events).toEqual([{ event: 'x', data: '{"a":1}' }]);
+    expect(parse(['\uFEFFevent:x\ndata:{"a":1}\n\n']).events).toEqual([
+      { event: 'x', data: '{"a":1}' },
+    ]);
   });
 });

@@ -1,19 +1,40 @@
 import type { PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
 import { ChannelsError } from '../../lib/client/channels.error.js';
-import { SubscriptionRegistry, type SubscribedInfo } from '../../lib/client/subscription.registry.js';
+import {
+  SubscriptionRegistry,
+  type SubscribedInfo,
+} from '../../lib/client/subscription.registry.js';
 
 // The registry's ordering rules, driven directly: over SSE the subscribe reply (an HTTP
 // response) and live pushes (the stream) travel apart, in either order; here the test
 // chooses the order.
 describe('SubscriptionRegistry ordering', () => {
-  let answers: Array<{ event: string; data: unknown; resolve(value: unknown): void; reject(error: unknown): void }>;
+  let answers: Array<{
+    event: string;
+    data: unknown;
+    resolve(value: unknown): void;
+    reject(error: unknown): void;
+  }>;
   let resets: string[];
   let subscribed: SubscribedInfo[];
   let connected: boolean;
   let registry: SubscriptionRegistry;
 
-  const push = (offset: number, epoch = 'e1'): PushFrame => ({ channel: 'c', event: 'n', data: offset, offset, epoch });
-  const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({ channel: 'c', offset: 0, epoch: 'e1', recovered: false, missed: [], ...partial });
+  const push = (offset: number, epoch = 'e1'): PushFrame => ({
+    channel: 'c',
+    event: 'n',
+    data: offset,
+    offset,
+    epoch,
+  });
+  const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({
+    channel: 'c',
+    offset: 0,
+    epoch: 'e1',
+    recovered: false,
+    missed: [],
+    ...partial,
+  });
   const answer = (value: unknown) => answers.shift()!.resolve(value);
   const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -23,7 +44,8 @@ describe('SubscriptionRegistry ordering', () => {
     subscribed = [];
     connected = true;
     registry = new SubscriptionRegistry({
-      requestNow: (event, data) => new Promise((resolve, reject) => answers.push({ event, data, resolve, reject })),
+      requestNow: (event, data) =>
+        new Promise((resolve, reject) => answers.push({ event, data, resolve, reject })),
       connected: () => connected,
       reset: (channel) => resets.push(channel),
       subscribed: (info) => subscribed.push(info),

@@ -19,9 +19,14 @@ export interface SampleProcess {
 }
 
 /** Starts the built sample with `env` and resolves once it prints the URL to open. */
-export function startSampleProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<SampleProcess> {
+export function startSampleProcess(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<SampleProcess> {
   if (!existsSync(SAMPLE_MAIN) || !existsSync(PAGE_BUNDLE)) {
-    return Promise.reject(new Error('The sample is not built: run `npm run build` first (`npm test` does).'));
+    return Promise.reject(
+      new Error('The sample is not built: run `npm run build` first (`npm test` does).'),
+    );
   }
   const child = spawn(process.execPath, [SAMPLE_MAIN], {
     env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', HOST: '127.0.0.1', ...env },

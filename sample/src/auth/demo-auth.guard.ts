@@ -1,4 +1,9 @@
-import { Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { ChannelsClient } from '../../../lib/index.js';
 import { DemoTokenService, type DemoPrincipal } from './demo-token.service.js';
@@ -20,7 +25,9 @@ export class DemoAuthGuard implements CanActivate {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
       const header = request.headers.authorization;
-      request.user = this.require(header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined);
+      request.user = this.require(
+        header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined,
+      );
       return true;
     }
     const client = context.switchToWs().getClient<ChannelsClient<DemoPrincipal>>();
@@ -30,7 +37,8 @@ export class DemoAuthGuard implements CanActivate {
 
   private require(token: string | undefined): DemoPrincipal {
     const principal = this.tokens.verify(token);
-    if (!principal) throw new UnauthorizedException('A valid demo token is required: POST /auth/demo-login.');
+    if (!principal)
+      throw new UnauthorizedException('A valid demo token is required: POST /auth/demo-login.');
     return principal;
   }
 }

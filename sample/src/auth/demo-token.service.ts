@@ -24,7 +24,9 @@ export class DemoTokenService {
 
   /** A fresh token for `userId`. */
   issue(userId: string, now = Date.now()): string {
-    const payload = Buffer.from(JSON.stringify({ sub: userId, exp: now + this.config.tokenTtlMs })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: userId, exp: now + this.config.tokenTtlMs }),
+    ).toString('base64url');
     return `demo.${payload}.${this.sign(payload)}`;
   }
 

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { NotificationStore, type Notification, type NotificationPage } from './notification.store.js';
+import {
+  NotificationStore,
+  type Notification,
+  type NotificationPage,
+} from './notification.store.js';
 
 /** How many notifications are kept per user; older ones are dropped. */
 const KEPT_PER_USER = 500;
@@ -11,7 +15,12 @@ export class InMemoryNotificationStore extends NotificationStore {
   private readonly byUser = new Map<string, Notification[]>();
 
   async add(userId: string, input: { title: string; body: string }): Promise<Notification> {
-    const notification: Notification = { id: randomUUID(), ...input, createdAt: new Date().toISOString(), read: false };
+    const notification: Notification = {
+      id: randomUUID(),
+      ...input,
+      createdAt: new Date().toISOString(),
+      read: false,
+    };
     const list = this.byUser.get(userId) ?? [];
     list.unshift(notification);
     if (list.length > KEPT_PER_USER) list.length = KEPT_PER_USER;

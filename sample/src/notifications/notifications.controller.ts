@@ -20,14 +20,26 @@ export class NotificationsController {
 
   @Post('notifications')
   async notify(@Body() dto: CreateNotificationDto): Promise<{ id: string }> {
-    const { id, title, body, createdAt } = await this.store.add(dto.userId, { title: dto.title, body: dto.body ?? '' });
-    await this.channels.publish(`user:${dto.userId}`, 'notification', { id, title, body, createdAt });
+    const { id, title, body, createdAt } = await this.store.add(dto.userId, {
+      title: dto.title,
+      body: dto.body ?? '',
+    });
+    await this.channels.publish(`user:${dto.userId}`, 'notification', {
+      id,
+      title,
+      body,
+      createdAt,
+    });
     return { id };
   }
 
   @Post('announcements')
   async announce(@Body() dto: CreateAnnouncementDto): Promise<{ id: string }> {
-    const announcement = { id: randomUUID(), title: dto.title, createdAt: new Date().toISOString() };
+    const announcement = {
+      id: randomUUID(),
+      title: dto.title,
+      createdAt: new Date().toISOString(),
+    };
     await this.channels.publish('broadcast', 'announcement', announcement);
     return { id: announcement.id };
   }

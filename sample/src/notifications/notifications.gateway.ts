@@ -27,7 +27,10 @@ export class NotificationsGateway {
 
   /** `user:<id>` is private to that user. */
   @OnJoin('user:{userId}')
-  canJoinOwnChannel(@ConnectedClient() client: Connection<DemoPrincipal>, @ChannelParam('userId') userId: string): boolean {
+  canJoinOwnChannel(
+    @ConnectedClient() client: Connection<DemoPrincipal>,
+    @ChannelParam('userId') userId: string,
+  ): boolean {
     return client.principal?.userId === userId;
   }
 
@@ -38,7 +41,10 @@ export class NotificationsGateway {
   }
 
   @OnMessage('notifications.markRead')
-  async markRead(@ConnectedClient() client: Connection<DemoPrincipal>, @MessageBody() dto: MarkReadDto): Promise<{ unread: number }> {
+  async markRead(
+    @ConnectedClient() client: Connection<DemoPrincipal>,
+    @MessageBody() dto: MarkReadDto,
+  ): Promise<{ unread: number }> {
     return { unread: await this.store.markRead(client.principal!.userId, dto.ids) };
   }
 

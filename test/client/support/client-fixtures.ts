@@ -65,7 +65,10 @@ export class ClientTestGateway {
   }
 
   @OnJoin('user:{userId}')
-  canJoinUser(@ConnectedClient() client: Connection<{ id: string }>, @ChannelParam('userId') userId: string) {
+  canJoinUser(
+    @ConnectedClient() client: Connection<{ id: string }>,
+    @ChannelParam('userId') userId: string,
+  ) {
     return client.principal?.id === userId;
   }
 
@@ -102,12 +105,16 @@ export interface TestServer {
 }
 
 /** Starts the module with the test gateway on 127.0.0.1 (port 0 unless given). */
-export async function startServer(options: ChannelsModuleOptions = {}, port = 0): Promise<TestServer> {
+export async function startServer(
+  options: ChannelsModuleOptions = {},
+  port = 0,
+): Promise<TestServer> {
   const tokens = new TokenBook();
   tokens.users.set('alice-token', 'alice');
-  const started = port === 0
-    ? await startApp(metadata(options, tokens))
-    : await startOnPort(options, tokens, port);
+  const started =
+    port === 0
+      ? await startApp(metadata(options, tokens))
+      : await startOnPort(options, tokens, port);
   const { app, http } = started;
   return {
     app,
@@ -142,8 +149,15 @@ export const BlockedWebSocket = class {
 } as unknown as WebSocketConstructor;
 
 /** A client with `ws` as its WebSocket (Node 20 has none) and tests' usual short timers. */
-export function createClient(options: Partial<ChannelsClientOptions> & { url: string }): ChannelsClient {
-  return new ChannelsClient({ WebSocket, connectTimeoutMs: 5_000, requestTimeoutMs: 5_000, ...options });
+export function createClient(
+  options: Partial<ChannelsClientOptions> & { url: string },
+): ChannelsClient {
+  return new ChannelsClient({
+    WebSocket,
+    connectTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    ...options,
+  });
 }
 
 /** Records a client's state changes; `until` waits for the next one that matches. */
@@ -162,7 +176,10 @@ export class StateLog {
   /** The first change after the last one `until` returned that matches, now or when it comes. */
   until(match: (c: StateChange) => boolean, timeoutMs = 10_000): Promise<StateChange> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching state change; saw ${JSON.stringify(this.changes)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching state change; saw ${JSON.stringify(this.changes)}`)),
+        timeoutMs,
+      );
       this.waiter = { match, resolve: (c) => (clearTimeout(timer), resolve(c)) };
       this.check();
     });
@@ -209,7 +226,10 @@ export class Inbox<T = unknown> {
   count(n: number, timeoutMs = 10_000): Promise<T[]> {
     if (this.items.length >= n) return Promise.resolve(this.items);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`got ${this.items.length} of ${n}: ${JSON.stringify(this.items)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`got ${this.items.length} of ${n}: ${JSON.stringify(this.items)}`)),
+        timeoutMs,
+      );
       this.waiter = { n, resolve: () => (clearTimeout(timer), resolve(this.items)) };
     });
   }

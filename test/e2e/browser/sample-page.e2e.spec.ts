@@ -1,7 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { startSampleProcess, type SampleProcess } from '../../support/sample-process.js';
-import { launchBrowser, signIn, text, type TestBrowser } from './support/browser.js';
+import {
+  launchBrowser,
+  signIn,
+  text,
+  type LoggedPage,
+  type TestBrowser,
+} from './support/browser.js';
 import { SampleApi } from './support/sample-api.js';
 
 // The sample page in real headless Chromium, against the built sample in its own process,
@@ -26,7 +31,7 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await sample?.stop();
   });
 
-  async function openSignedIn(userId: string): Promise<Page> {
+  async function openSignedIn(userId: string): Promise<LoggedPage> {
     const page = await browser.newPage();
     await page.goto(sample.url);
     await signIn(page, userId);
@@ -40,7 +45,9 @@ describe('the sample page in Chromium, over WebSocket', () => {
     expect(await text(page, '#unread')).toBe('0');
 
     const id = await api.notify(sender, 'alice', 'Build finished', 'main is green');
-    const item = await page.waitForSelector(`#notifications li[data-id="${id}"]`, { timeout: 1_000 });
+    const item = await page.waitForSelector(`#notifications li[data-id="${id}"]`, {
+      timeout: 1_000,
+    });
     expect(await item.textContent()).toContain('Build finished');
     expect(await text(page, '#unread')).toBe('1');
     await page.close();
@@ -82,7 +89,10 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await browser.context.setOffline(true);
     sample = await startSampleProcess({ PORT: String(sample.port), SAMPLE_TOKEN_SECRET: SECRET });
     const token = await api.login('ops'); // same secret: the old token would do as well
-    const during = [await api.notify(token, 'carol', 'Sent while you were away'), await api.notify(token, 'carol', 'And this one')];
+    const during = [
+      await api.notify(token, 'carol', 'Sent while you were away'),
+      await api.notify(token, 'carol', 'And this one'),
+    ];
     expect(await page.getAttribute('#state', 'data-state')).toBe('reconnecting');
 
     await browser.context.setOffline(false);

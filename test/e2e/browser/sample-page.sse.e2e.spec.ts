@@ -1,6 +1,11 @@
-import type { Page } from 'playwright-core';
 import { startSampleProcess, type SampleProcess } from '../../support/sample-process.js';
-import { launchBrowser, signIn, text, type TestBrowser } from './support/browser.js';
+import {
+  launchBrowser,
+  signIn,
+  text,
+  type LoggedPage,
+  type TestBrowser,
+} from './support/browser.js';
 import { SampleApi } from './support/sample-api.js';
 
 // NEEDS THE SSE TRANSPORT (GET /channels/sse, POST /channels/messages), merged from the SSE
@@ -25,7 +30,10 @@ describe('the sample page in Chromium, on the SSE fallback', () => {
     await sample?.stop();
   });
 
-  async function openSignedIn(userId: string, options: { blockWebSocket?: boolean; query?: string } = {}): Promise<Page> {
+  async function openSignedIn(
+    userId: string,
+    options: { blockWebSocket?: boolean; query?: string } = {},
+  ): Promise<LoggedPage> {
     const page = await browser.newPage({ blockWebSocket: options.blockWebSocket });
     await page.goto(new URL(options.query ?? '', sample.url).toString());
     await signIn(page, userId);

@@ -17,11 +17,14 @@ const ARGS = [
   '--disable-sync',
 ];
 
+/** A page that records what its console printed and the errors it threw. */
+export type LoggedPage = Page & { logs: string[] };
+
 /** A headless Chromium with a fresh profile, removed on close. */
 export interface TestBrowser {
   context: BrowserContext;
   /** A new page that records what its console printed. */
-  newPage(options?: { blockWebSocket?: boolean }): Promise<Page & { logs: string[] }>;
+  newPage(options?: { blockWebSocket?: boolean }): Promise<LoggedPage>;
   close(): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     context,
     async newPage(options = {}) {
-      const page = (await context.newPage()) as Page & { logs: string[] };
+      const page = (await context.newPage()) as LoggedPage;
       page.logs = [];
       page.on('console', (message) => page.logs.push(`${message.type()}: ${message.text()}`));
       page.on('pageerror', (error) => page.logs.push(`pageerror: ${error.message}`));

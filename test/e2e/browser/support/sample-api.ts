@@ -10,7 +10,8 @@ export class SampleApi {
   /** POSTs a notification; resolves with its id once the server answered 201. */
   async notify(token: string, userId: string, title: string, body = ''): Promise<string> {
     const response = await this.post('notifications', { userId, title, body }, token);
-    if (response.status !== 201) throw new Error(`POST /notifications: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`POST /notifications: ${response.status} ${await response.text()}`);
     return ((await response.json()) as { id: string }).id;
   }
 
