@@ -80,7 +80,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       connected: () => this.connection.state === 'connected',
       reset: (channel) => this.emit('reset', { channel }),
       subscribed: (info) => this.emit('subscribed', info),
-      error: (error) => this.emit('error', error),
+      error: (error) => this.report(error),
     });
     this.connection = new ConnectionManager(this.options, resolveEndpoints(this.options.url), {
       connected: (transport, welcome) => this.onConnected(transport, welcome),
@@ -88,7 +88,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       frame: (frame, status) => this.onFrame(frame, status),
       reset: (channels) => this.subscriptions.resetChannels(channels),
       sendFailed: (id, error) => {
-        if (id === undefined || !this.requests.fail(id, error)) this.emit('error', error);
+        if (id === undefined || !this.requests.fail(id, error)) this.report(error);
       },
       state: (change) => this.onState(change),
       transport: (name) => this.emit('transport', name),
@@ -190,6 +190,12 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     else super.onListenerError(error, event);
   }
 
+  // An error with no caller goes to the `error` listeners, or to the console: never nowhere.
+  private report(error: Error): void {
+    if (this.hasListeners('error')) this.emit('error', error);
+    else console.error('[nestjs-channels]', error);
+  }
+
   // Internal commands are never queued: the registry resubscribes on the next connection.
   private requestNow(
     event: string,
@@ -222,6 +228,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
   }
 
   private onState(change: StateChange): void {
+    // Resubscribing waits for the state to be `connected`: only then do internal commands go out.
     if (change.state === 'connected') {
       this.subscriptions.resume();
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
@@ -240,10 +247,8 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     if ('channel' in frame && 'offset' in frame) return this.subscriptions.push(frame);
     if ('error' in frame && frame.error.code === 'UNAUTHORIZED') this.connection.markTokenStale();
     if (this.requests.settle(frame, status)) return;
-    if ('error' in frame)
-      this.emit(
-        'error',
-        ChannelsError.fromBody(frame.error, status === undefined ? {} : { status }),
-      );
+    if ('error' in frame) {
+      this.report(ChannelsError.fromBody(frame.error, status === undefined ? {} : { status }));
+    }
   }
 }

@@ -118,3 +118,30 @@ describe('SubscriptionRegistry ordering', () => {
     await expect(ready).resolves.toMatchObject({ channel: 'c' });
   });
 });
+
+describe('SubscriptionRegistry and the SSE reset event', () => {
+  it('resets the named channels it holds, and ignores the others', async () => {
+    const answers: Array<(value: unknown) => void> = [];
+    const resets: string[] = [];
+    let onReset = 0;
+    const registry = new SubscriptionRegistry({
+      requestNow: () => new Promise((resolve) => answers.push(resolve)),
+      connected: () => true,
+      reset: (channel) => resets.push(channel),
+      subscribed: () => undefined,
+      error: (error) => {
+        throw error;
+      },
+    });
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), { onReset: () => onReset++ });
+    answers.shift()!({ channel: 'c', offset: 3, epoch: 'e1', recovered: false, missed: [] });
+    await ready;
+    registry.resetChannels(['c', 'not-mine']);
+    expect(resets).toEqual(['c']);
+    expect(onReset).toBe(1);
+    // The position is forgotten: the next push is taken whatever its offset.
+    registry.push({ channel: 'c', event: 'n', data: 1, offset: 1, epoch: 'e1' });
+    expect(got).toEqual([1]);
+  });
+});
