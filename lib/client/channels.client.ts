@@ -55,13 +55,13 @@ const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
 /**
  * A client of a `nestjs-channels` server, for browsers and Node: WebSocket first, SSE + POST
  * when WebSocket is blocked; reconnects with jittered backoff, resubscribes and replays what
- * was missed, refreshes its token on 4401 and notices a dead server.
+ * was missed, refreshes its token on 4401 and notices a dead server. It connects on
+ * `connect()`, or on the first `subscribe()` or `request()`.
  *
  * @example
  * const client = new ChannelsClient({ url: '/channels', getToken: () => auth.token() });
  * client.on('state', ({ state }) => render(state));
  * await client.subscribe('user:alice', (n) => show(n), { onReset: () => refetch() });
- * client.connect();
  * const { unread } = await client.request<{ unread: number }>('notifications.markRead', { ids: ['n1'] });
  */
 export class ChannelsClient extends Emitter<ChannelsClientEvents> {
@@ -137,7 +137,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
 
   /**
    * Calls `handler` with every push of `channel`, in order and once each, across
-   * reconnects. Subscribing before `connect()` is fine: it happens on connection.
+   * reconnects. An idle client connects; the subscription is renewed on every connection.
    * @returns a promise of the subscription, once the server accepted it
    * @throws ChannelsError (rejects) `FORBIDDEN` and the like when the server refuses it
    */
@@ -157,7 +157,9 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     }
     if (this.connection.state === 'closed')
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
-    return this.subscriptions.add(channel, handler, options);
+    const subscribed = this.subscriptions.add(channel, handler, options);
+    this.connection.start();
+    return subscribed;
   }
 
   /** Removes every handler of `channel` and leaves it. */
@@ -181,6 +183,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     );
     const transport = this.connection.send(frame);
     if (transport) this.requests.markSent(frame.id, transport);
+    else this.connection.start();
     return promise as Promise<T>;
   }
 

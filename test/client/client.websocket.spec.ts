@@ -119,6 +119,15 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     ]);
   });
 
+  it('connects on the first subscribe, without connect()', async () => {
+    const c = client();
+    const inbox = new Inbox();
+    await c.subscribe('room:lazy', inbox.handler);
+    expect(c.state).toBe('connected');
+    await server.channels.publish('room:lazy', 'e', 'lazy');
+    expect(await inbox.count(1)).toEqual(['lazy']);
+  });
+
   it('subscribes before connecting, once connected', async () => {
     const c = client();
     const inbox = new Inbox();
