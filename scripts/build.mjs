@@ -10,3 +10,5 @@ tsc('tsconfig.cjs.json');
 // The package is "type": "module"; this marks the CommonJS build as such for Node.
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
+// The sample page and the client SDK, bundled for browsers.
+await import('./bundle-client.mjs');

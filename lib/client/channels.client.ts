@@ -1,0 +1,257 @@
+import type { WelcomeData } from '../protocol/frames.js';
+import { ChannelsError } from './channels.error.js';
+import {
+  resolveEndpoints,
+  type ClientTransport,
+  type ServerFrame,
+  type TransportName,
+} from './client-transport.js';
+import {
+  resolveClientOptions,
+  type ChannelsClientOptions,
+  type ResolvedClientOptions,
+} from './client.options.js';
+import type { ConnectionState, StateChange } from './connection-state.js';
+import { ConnectionManager } from './connection.manager.js';
+import { Emitter } from './emitter.js';
+import { RequestTracker } from './request.tracker.js';
+import {
+  SubscriptionRegistry,
+  type PushHandler,
+  type SubscribedInfo,
+  type SubscribeOptions,
+  type Subscription,
+} from './subscription.registry.js';
+
+/** Options of {@link ChannelsClient.request}. */
+export interface RequestOptions {
+  /** How long to wait for the answer. @default the client's `requestTimeoutMs` (10000) */
+  timeoutMs?: number;
+}
+
+/** The events of a {@link ChannelsClient}. */
+export interface ChannelsClientEvents {
+  /** The connection state changed. */
+  state: [StateChange];
+  /** The transport in use changed (`websocket` or `sse`). */
+  transport: [TransportName];
+  /** The server accepted a subscription, or renewed it after a reconnect. */
+  subscribed: [SubscribedInfo];
+  /** A channel's missed pushes could not be replayed (`recovered: false`): refetch its state. */
+  reset: [{ channel: string }];
+  /** Something failed with no caller to tell: a handler threw, a resubscribe was refused. */
+  error: [Error];
+}
+
+/**
+ * The channel that the heartbeat probe unsubscribes from. Unsubscribing from a channel the
+ * connection never joined is a built-in no-op whose reply proves the server alive, reaches no
+ * application handler, and exists on every server that speaks protocol v1.
+ */
+export const PROBE_CHANNEL = '_channels.probe';
+
+const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
+
+/**
+ * A client of a `nestjs-channels` server, for browsers and Node: WebSocket first, SSE + POST
+ * when WebSocket is blocked; reconnects with jittered backoff, resubscribes and replays what
+ * was missed, refreshes its token on 4401 and notices a dead server. It connects on
+ * `connect()`, or on the first `subscribe()` or `request()`.
+ *
+ * @example
+ * const client = new ChannelsClient({ url: '/channels', getToken: () => auth.token() });
+ * client.on('state', ({ state }) => render(state));
+ * await client.subscribe('user:alice', (n) => show(n), { onReset: () => refetch() });
+ * const { unread } = await client.request<{ unread: number }>('notifications.markRead', { ids: ['n1'] });
+ */
+export class ChannelsClient extends Emitter<ChannelsClientEvents> {
+  private readonly options: ResolvedClientOptions;
+  private readonly requests = new RequestTracker();
+  private readonly subscriptions: SubscriptionRegistry;
+  private readonly connection: ConnectionManager;
+  private waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }> = [];
+
+  /** @throws TypeError / RangeError for an option that is wrong */
+  constructor(options: ChannelsClientOptions) {
+    super();
+    this.options = resolveClientOptions(options);
+    this.subscriptions = new SubscriptionRegistry({
+      requestNow: (event, data) => this.requestNow(event, data),
+      connected: () => this.connection.state === 'connected',
+      reset: (channel) => this.emit('reset', { channel }),
+      subscribed: (info) => this.emit('subscribed', info),
+      error: (error) => this.report(error),
+    });
+    this.connection = new ConnectionManager(this.options, resolveEndpoints(this.options.url), {
+      connected: (transport, welcome) => this.onConnected(transport, welcome),
+      disconnected: (transport) => this.onDisconnected(transport),
+      frame: (frame, status) => this.onFrame(frame, status),
+      reset: (channels) => this.subscriptions.resetChannels(channels),
+      sendFailed: (id, error) => {
+        if (id === undefined || !this.requests.fail(id, error)) this.report(error);
+      },
+      state: (change) => this.onState(change),
+      transport: (name) => this.emit('transport', name),
+      probe: () =>
+        void this.requestNow(
+          'unsubscribe',
+          { channel: PROBE_CHANNEL },
+          this.options.heartbeatTimeoutMs,
+        ).catch(() => undefined),
+    });
+  }
+
+  /** The connection state. */
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** The transport of the live connection; undefined while there is none. */
+  get transport(): TransportName | undefined {
+    return this.connection.transport;
+  }
+
+  /** The server's id of the live connection. */
+  get connectionId(): string | undefined {
+    return this.connection.connectionId;
+  }
+
+  /**
+   * Starts connecting, and keeps reconnecting until {@link close} or a close code that says
+   * stop (1000, 4403, or 4401 without `getToken`).
+   * @returns a promise of the first connection; it rejects if the client stops before
+   */
+  connect(): Promise<void> {
+    if (this.connection.state === 'connected') return Promise.resolve();
+    const connected = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ resolve, reject }),
+    );
+    this.connection.start();
+    return connected;
+  }
+
+  /** Closes the connection and stops reconnecting. Requests in flight fail with `CLOSED`. */
+  close(): void {
+    this.connection.stop();
+  }
+
+  /**
+   * Calls `handler` with every push of `channel`, in order and once each, across
+   * reconnects. An idle client connects; the subscription is renewed on every connection.
+   * @returns a promise of the subscription, once the server accepted it
+   * @throws ChannelsError (rejects) `FORBIDDEN` and the like when the server refuses it
+   */
+  subscribe<T = unknown>(
+    channel: string,
+    handler: PushHandler<T>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
+      return Promise.reject(
+        new ChannelsError(
+          'BAD_REQUEST',
+          `"${channel}" is not a channel name one can subscribe to.`,
+          { channel },
+        ),
+      );
+    }
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
+    const subscribed = this.subscriptions.add(channel, handler, options);
+    this.connection.start();
+    return subscribed;
+  }
+
+  /** Removes every handler of `channel` and leaves it. */
+  unsubscribe(channel: string): Promise<void> {
+    return this.subscriptions.remove(channel);
+  }
+
+  /**
+   * Sends a command and resolves with its reply's data. While there is no connection the
+   * command waits for one (within `timeoutMs`); a command in flight when the connection is
+   * lost fails with `DISCONNECTED` and is never resent.
+   * @throws ChannelsError (rejects) with the server's code, or `TIMEOUT`, `DISCONNECTED`, `CLOSED`
+   */
+  request<T = unknown>(event: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
+    const { frame, promise } = this.requests.create(
+      event,
+      data,
+      options.timeoutMs ?? this.options.requestTimeoutMs,
+    );
+    const transport = this.connection.send(frame);
+    if (transport) this.requests.markSent(frame.id, transport);
+    else this.connection.start();
+    return promise as Promise<T>;
+  }
+
+  protected override onListenerError(error: unknown, event: keyof ChannelsClientEvents): void {
+    if (event !== 'error' && this.hasListeners('error'))
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    else super.onListenerError(error, event);
+  }
+
+  // An error with no caller goes to the `error` listeners, or to the console: never nowhere.
+  private report(error: Error): void {
+    if (this.hasListeners('error')) this.emit('error', error);
+    else console.error('[nestjs-channels]', error);
+  }
+
+  // Internal commands are never queued: the registry resubscribes on the next connection.
+  private requestNow(
+    event: string,
+    data: unknown,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<unknown> {
+    if (this.connection.state !== 'connected')
+      return Promise.reject(new ChannelsError('DISCONNECTED', 'Not connected.'));
+    const { frame, promise } = this.requests.create(event, data, timeoutMs);
+    const transport = this.connection.send(frame);
+    if (transport) this.requests.markSent(frame.id, transport);
+    return promise;
+  }
+
+  private onConnected(transport: ClientTransport, _welcome: WelcomeData): void {
+    for (const frame of this.requests.unsent()) {
+      transport.send(frame);
+      this.requests.markSent(frame.id, transport);
+    }
+  }
+
+  private onDisconnected(transport: ClientTransport): void {
+    if (transport.answersOnConnection) {
+      this.requests.failSentOn(
+        transport,
+        new ChannelsError('DISCONNECTED', 'The connection was lost before the answer arrived.'),
+      );
+    }
+    this.subscriptions.suspend();
+  }
+
+  private onState(change: StateChange): void {
+    // Resubscribing waits for the state to be `connected`: only then do internal commands go out.
+    if (change.state === 'connected') {
+      this.subscriptions.resume();
+      for (const waiter of this.waiters.splice(0)) waiter.resolve();
+    } else if (change.state === 'closed') {
+      const error = change.error ?? new ChannelsError('CLOSED', 'The client was closed.');
+      this.requests.failAll(
+        error.code === 'CLOSED' ? error : new ChannelsError('CLOSED', error.message),
+      );
+      this.subscriptions.stop(error);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+    }
+    this.emit('state', change);
+  }
+
+  private onFrame(frame: ServerFrame, status: number | undefined): void {
+    if ('channel' in frame && 'offset' in frame) return this.subscriptions.push(frame);
+    if ('error' in frame && frame.error.code === 'UNAUTHORIZED') this.connection.markTokenStale();
+    if (this.requests.settle(frame, status)) return;
+    if ('error' in frame) {
+      this.report(ChannelsError.fromBody(frame.error, status === undefined ? {} : { status }));
+    }
+  }
+}

@@ -1,0 +1,277 @@
+import type {
+  CommandFrame,
+  ErrorBody,
+  ErrorFrame,
+  PushFrame,
+  WelcomeData,
+} from '../protocol/frames.js';
+import { ChannelsError } from './channels.error.js';
+import type {
+  ClientTransport,
+  Endpoints,
+  ServerFrame,
+  TransportClose,
+  TransportListener,
+} from './client-transport.js';
+import { SseParser, type SseEvent } from './sse.parser.js';
+
+/** The part of a fetch `Response` the SDK reads. */
+export interface FetchResponseLike {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+}
+
+/** The request options the SDK passes to fetch. */
+export interface FetchInitLike {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  credentials?: 'include' | 'same-origin';
+  cache?: 'no-store';
+}
+
+/** A fetch implementation: the global `fetch` of browsers and Node 18+, or a wrapper of it. */
+export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
+
+const CLOSE_BY_STATUS: Readonly<Record<number, number>> = { 401: 4401, 403: 4403, 429: 4429 };
+const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'UNKNOWN_EVENT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+};
+
+/**
+ * The fallback transport: pushes arrive on a `text/event-stream` response, commands go out as
+ * HTTP POSTs bound to the stream by `X-Channels-Connection`.
+ *
+ * The stream is read with `fetch`, not `EventSource`: `EventSource` cannot send an
+ * `Authorization` header in a browser, hides the HTTP status of a refusal (so a 401 could not
+ * trigger a token refresh), delivers named events (`event: <push event>`) only to listeners
+ * registered for that name in advance, and hides the `: ping` comments the heartbeat check
+ * needs. Resuming after a reconnect uses `subscribe` with `since`, as over WebSocket.
+ */
+export class SseClientTransport implements ClientTransport {
+  readonly name = 'sse' as const;
+  readonly answersOnConnection = false;
+  readonly seesHeartbeats = true;
+  private readonly abort = new AbortController();
+  private connectionId = '';
+  private opened = false;
+  private ended = false;
+
+  /**
+   * Opens the stream.
+   * @throws ChannelsError `BAD_REQUEST` when there is no fetch implementation
+   */
+  constructor(
+    private readonly endpoints: Endpoints,
+    private readonly token: string | undefined,
+    private readonly fetchImpl: FetchLike | undefined,
+    private readonly withCredentials: boolean,
+    private readonly listener: TransportListener,
+  ) {
+    if (!fetchImpl)
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'No fetch implementation: pass one as the `fetch` option.',
+      );
+    void this.run(fetchImpl);
+  }
+
+  send(frame: CommandFrame): void {
+    void this.post(frame);
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.end({ code, reason, opened: this.opened });
+    this.abort.abort();
+  }
+
+  private async run(fetchImpl: FetchLike): Promise<void> {
+    let response: FetchResponseLike;
+    try {
+      response = await fetchImpl(this.endpoints.stream, {
+        headers: this.headers({ Accept: 'text/event-stream' }),
+        signal: this.abort.signal,
+        credentials: this.credentials,
+        cache: 'no-store',
+      });
+    } catch {
+      return this.end({
+        code: 1006,
+        reason: 'The event stream could not be opened.',
+        opened: false,
+      });
+    }
+    if (!response.ok) return this.end(await refusal(response));
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.startsWith('text/event-stream') || !response.body) {
+      return this.end({
+        code: 1011,
+        reason: `Not an event stream (HTTP ${response.status}).`,
+        opened: false,
+      });
+    }
+    this.opened = true;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser((event) => this.onEvent(event));
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        // Any bytes, `: ping` comments included, prove the server alive.
+        this.listener.onActivity();
+        parser.push(decoder.decode(value, { stream: true }));
+      }
+      this.end({ code: 1006, reason: 'The event stream ended.', opened: true });
+    } catch {
+      this.end({ code: 1006, reason: 'The event stream failed.', opened: true });
+    }
+  }
+
+  private onEvent(event: SseEvent): void {
+    const data = parseJson(event.data);
+    if (event.event === 'connected') {
+      if (!isObject(data) || typeof data.connectionId !== 'string') return;
+      this.connectionId = data.connectionId;
+      this.listener.onWelcome(data as unknown as WelcomeData);
+    } else if (event.event === 'reset') {
+      this.listener.onReset(readChannels(data ?? event.data));
+    } else if (
+      isObject(data) &&
+      typeof data.channel === 'string' &&
+      typeof data.offset === 'number'
+    ) {
+      this.listener.onFrame(data as unknown as PushFrame);
+    }
+  }
+
+  private async post(frame: CommandFrame): Promise<void> {
+    let response: FetchResponseLike;
+    let text: string;
+    try {
+      response = await this.fetchImpl!(this.endpoints.messages, {
+        method: 'POST',
+        headers: this.headers({
+          'Content-Type': 'application/json',
+          'X-Channels-Connection': this.connectionId,
+        }),
+        body: JSON.stringify(frame),
+        credentials: this.credentials,
+      });
+      text = await response.text();
+    } catch {
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('DISCONNECTED', 'The command could not be sent.'),
+      );
+      return;
+    }
+    const answer = toAnswer(frame.id, response, parseJson(text));
+    if (answer) this.listener.onFrame(answer, response.status);
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    return this.token === undefined ? extra : { ...extra, Authorization: `Bearer ${this.token}` };
+  }
+
+  private get credentials(): 'include' | 'same-origin' {
+    return this.withCredentials ? 'include' : 'same-origin';
+  }
+
+  private end(close: TransportClose): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.listener.onClose(close);
+  }
+}
+
+async function refusal(response: FetchResponseLike): Promise<TransportClose> {
+  const body = readErrorBody(parseJson(await response.text().catch(() => '')));
+  const retryAfterMs = retryAfter(response) ?? body?.retryAfterMs;
+  const status = response.status;
+  // Any other refusal (a 404 where no SSE transport is mounted, a 5xx) is a server-side failure.
+  const code = CLOSE_BY_STATUS[status] ?? 1011;
+  const close: TransportClose = { code, reason: body?.message ?? `HTTP ${status}`, opened: false };
+  if (retryAfterMs !== undefined) close.retryAfterMs = retryAfterMs;
+  return close;
+}
+
+// The answer to a POSTed command: the reply or error frame in the body, or one made from the
+// status when the body is not a frame (a proxy's error page, say).
+function toAnswer(
+  id: number | undefined,
+  response: FetchResponseLike,
+  body: unknown,
+): ServerFrame | undefined {
+  const error = readErrorBody(body);
+  if (error) {
+    const retryAfterMs = error.retryAfterMs ?? retryAfter(response);
+    const frame: ErrorFrame = {
+      error: retryAfterMs === undefined ? error : { ...error, retryAfterMs },
+    };
+    return id === undefined ? frame : { id, ...frame };
+  }
+  if (response.ok)
+    return id === undefined
+      ? undefined
+      : { id, data: isObject(body) && 'data' in body ? body.data : null };
+  const code = CODE_BY_STATUS[response.status] ?? 'INTERNAL';
+  const frame: ErrorFrame = {
+    error: { code, message: `The server answered HTTP ${response.status}.` },
+  };
+  return id === undefined ? frame : { id, ...frame };
+}
+
+function readErrorBody(body: unknown): ErrorBody | undefined {
+  if (!isObject(body) || !isObject(body.error)) return undefined;
+  const { code, message } = body.error;
+  if (typeof code !== 'string') return undefined;
+  return {
+    ...body.error,
+    code,
+    message: typeof message === 'string' ? message : code,
+  } as ErrorBody;
+}
+
+function retryAfter(response: FetchResponseLike): number | undefined {
+  const header = response.headers.get('retry-after');
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+// `event: reset` names the channels whose history is gone: a JSON array, `{ "channels": [...] }`,
+// or a comma-separated list.
+function readChannels(data: unknown): string[] {
+  const list = isObject(data) ? data.channels : data;
+  if (Array.isArray(list)) return list.filter((c): c is string => typeof c === 'string');
+  if (typeof list === 'string')
+    return list
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
+  return [];
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

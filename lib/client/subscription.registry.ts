@@ -1,0 +1,281 @@
+import type { PushFrame, StreamPosition, SubscribeReply } from '../protocol/frames.js';
+import { ChannelsError } from './channels.error.js';
+import { backgroundTimeout, type TimerHandle } from './timers.js';
+
+/** Receives the pushes of a channel, in order, each once. */
+export type PushHandler<T = unknown> = (data: T, push: PushFrame<T>) => void;
+
+/** Options of `ChannelsClient.subscribe`. */
+export interface SubscribeOptions {
+  /**
+   * Called when pushes may have been missed and could not be replayed: after a reconnect the
+   * server's history no longer covered the gap (`recovered: false`). Refetch the state the
+   * channel feeds.
+   */
+  onReset?: () => void;
+}
+
+/** One `subscribe` call's handle. */
+export interface Subscription {
+  readonly channel: string;
+  /** Stops this handler; the channel is left on the server when no handler remains. */
+  unsubscribe(): Promise<void>;
+}
+
+/** What the registry needs from the client. */
+export interface SubscriptionHost {
+  /** Sends a command now; rejects `DISCONNECTED` when there is no connection. */
+  requestNow(event: string, data: unknown): Promise<unknown>;
+  connected(): boolean;
+  reset(channel: string): void;
+  subscribed(info: SubscribedInfo): void;
+  error(error: Error): void;
+}
+
+/** A (re)subscription the server accepted. */
+export interface SubscribedInfo {
+  channel: string;
+  /** Whether this renewed the subscription on a new connection. */
+  resubscribed: boolean;
+  /** On a resubscribe: whether every push missed meanwhile was replayed. */
+  recovered: boolean;
+}
+
+interface Handle {
+  handler: PushHandler<never>;
+  onReset?: () => void;
+}
+
+interface Entry {
+  channel: string;
+  handles: Set<Handle>;
+  /** The last push delivered. */
+  position?: StreamPosition;
+  status: 'idle' | 'subscribing' | 'live';
+  /** Pushes that arrived while a subscribe was in flight, delivered after its replay. */
+  held: PushFrame[];
+  confirmed: boolean;
+  waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }>;
+  /** Bumped whenever an answer in flight stops mattering. */
+  generation: number;
+  retry?: TimerHandle;
+}
+
+// Codes after which a subscribe is worth repeating on the same connection.
+const TRANSIENT = new Set(['TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
+
+/**
+ * The channels the app wants, with their handlers and their position in each channel's
+ * history. It subscribes them on every new connection, with `since` so the server replays
+ * what was missed, and delivers every push once and in offset order: pushes arriving while a
+ * subscribe is in flight wait for its replay (over SSE they travel apart from the reply), and
+ * pushes already delivered are dropped.
+ */
+export class SubscriptionRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly host: SubscriptionHost) {}
+
+  /** Adds a handler; resolves once the server has accepted the channel. */
+  add<T>(
+    channel: string,
+    handler: PushHandler<T>,
+    options: SubscribeOptions,
+  ): Promise<Subscription> {
+    const handle: Handle = { handler: handler as PushHandler<never>, onReset: options.onReset };
+    let entry = this.entries.get(channel);
+    if (!entry) {
+      entry = {
+        channel,
+        handles: new Set(),
+        status: 'idle',
+        held: [],
+        confirmed: false,
+        waiters: [],
+        generation: 0,
+      };
+      this.entries.set(channel, entry);
+      if (this.host.connected()) void this.subscribe(entry);
+    }
+    entry.handles.add(handle);
+    const subscription: Subscription = { channel, unsubscribe: () => this.remove(channel, handle) };
+    if (entry.confirmed) return Promise.resolve(subscription);
+    const waiting = entry;
+    return new Promise<Subscription>((resolve, reject) => {
+      waiting.waiters.push({ resolve: () => resolve(subscription), reject });
+    });
+  }
+
+  /** Removes one handler, or all of a channel's; leaves the channel when none remains. */
+  async remove(channel: string, handle?: Handle): Promise<void> {
+    const entry = this.entries.get(channel);
+    if (!entry) return;
+    if (handle) entry.handles.delete(handle);
+    else entry.handles.clear();
+    if (entry.handles.size > 0) return;
+    this.drop(
+      entry,
+      new ChannelsError(
+        'CLOSED',
+        `Unsubscribed from "${channel}" before the server confirmed it.`,
+        { channel },
+      ),
+    );
+    if (this.host.connected())
+      await this.host.requestNow('unsubscribe', { channel }).catch(() => undefined);
+  }
+
+  /** A connection is ready: subscribe every channel, resuming from its position. */
+  resume(): void {
+    for (const entry of this.entries.values()) void this.subscribe(entry);
+  }
+
+  /** The connection is gone: answers in flight no longer matter. */
+  suspend(): void {
+    for (const entry of this.entries.values()) {
+      entry.generation += 1;
+      entry.status = 'idle';
+      entry.held = [];
+      clearTimeout(entry.retry);
+    }
+  }
+
+  /** The client stopped: subscriptions waiting for their first confirmation fail. */
+  stop(error: ChannelsError): void {
+    this.suspend();
+    for (const entry of this.entries.values())
+      for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+  }
+
+  /** A push from the server. */
+  push(push: PushFrame): void {
+    const entry = this.entries.get(push.channel);
+    if (entry?.status === 'live') this.deliver(entry, push);
+    else if (entry?.status === 'subscribing') entry.held.push(push);
+  }
+
+  /** The server could not replay these channels (SSE `event: reset`). */
+  resetChannels(channels: string[]): void {
+    for (const channel of channels) {
+      const entry = this.entries.get(channel);
+      if (!entry) continue;
+      entry.position = undefined;
+      this.notifyReset(entry);
+    }
+  }
+
+  private async subscribe(entry: Entry): Promise<void> {
+    const generation = ++entry.generation;
+    clearTimeout(entry.retry);
+    entry.status = 'subscribing';
+    entry.held = [];
+    const since = entry.position;
+    let reply: SubscribeReply;
+    try {
+      reply = (await this.host.requestNow(
+        'subscribe',
+        since ? { channel: entry.channel, since } : { channel: entry.channel },
+      )) as SubscribeReply;
+    } catch (error) {
+      if (entry.generation === generation && this.entries.get(entry.channel) === entry)
+        this.refused(entry, toError(error, entry.channel));
+      return;
+    }
+    if (this.entries.get(entry.channel) !== entry) {
+      // Unsubscribed while the subscribe was in flight: the server may have run it second.
+      if (this.host.connected())
+        void this.host.requestNow('unsubscribe', { channel: entry.channel }).catch(() => undefined);
+      return;
+    }
+    if (entry.generation !== generation) return;
+    this.goLive(entry, reply, since);
+  }
+
+  private goLive(entry: Entry, reply: SubscribeReply, since: StreamPosition | undefined): void {
+    if (since && !reply.recovered) {
+      entry.position = undefined;
+      this.notifyReset(entry);
+    }
+    if (reply.recovered) for (const push of reply.missed) this.deliver(entry, push);
+    const { position } = entry;
+    if (!position || position.epoch !== reply.epoch || position.offset < reply.offset) {
+      entry.position = { epoch: reply.epoch, offset: reply.offset };
+    }
+    entry.status = 'live';
+    const held = entry.held.sort((a, b) => a.offset - b.offset);
+    entry.held = [];
+    for (const push of held) this.deliver(entry, push);
+    const resubscribed = entry.confirmed;
+    entry.confirmed = true;
+    for (const waiter of entry.waiters.splice(0)) waiter.resolve();
+    this.host.subscribed({
+      channel: entry.channel,
+      resubscribed,
+      recovered: resubscribed && reply.recovered,
+    });
+  }
+
+  private refused(entry: Entry, error: ChannelsError): void {
+    entry.status = 'idle';
+    // A lost connection resubscribes on the next one; a busy server is asked again.
+    if (error.code === 'DISCONNECTED' || error.code === 'CLOSED') return;
+    if (TRANSIENT.has(error.code)) {
+      if (this.host.connected())
+        entry.retry = backgroundTimeout(
+          () => void this.subscribe(entry),
+          error.retryAfterMs ?? 1_000,
+        );
+      return;
+    }
+    const wasConfirmed = entry.confirmed;
+    this.drop(entry, error);
+    if (wasConfirmed) this.host.error(error);
+  }
+
+  private drop(entry: Entry, error: ChannelsError): void {
+    entry.generation += 1;
+    clearTimeout(entry.retry);
+    this.entries.delete(entry.channel);
+    for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+  }
+
+  private deliver(entry: Entry, push: PushFrame): void {
+    const { position } = entry;
+    if (position && position.epoch === push.epoch && push.offset <= position.offset) return;
+    entry.position = { epoch: push.epoch, offset: push.offset };
+    for (const handle of [...entry.handles]) {
+      try {
+        handle.handler(push.data as never, push as PushFrame<never>);
+      } catch (error) {
+        this.host.error(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  private notifyReset(entry: Entry): void {
+    for (const handle of [...entry.handles]) {
+      try {
+        handle.onReset?.();
+      } catch (error) {
+        this.host.error(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    this.host.reset(entry.channel);
+  }
+}
+
+function toError(error: unknown, channel: string): ChannelsError {
+  if (error instanceof ChannelsError) {
+    return error.channel === undefined
+      ? new ChannelsError(error.code, error.message, {
+          details: error.details,
+          retryAfterMs: error.retryAfterMs,
+          status: error.status,
+          channel,
+        })
+      : error;
+  }
+  return new ChannelsError('INTERNAL', error instanceof Error ? error.message : String(error), {
+    channel,
+  });
+}

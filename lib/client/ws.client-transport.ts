@@ -1,0 +1,143 @@
+import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
+import { ChannelsError } from './channels.error.js';
+import type { ClientTransport, ServerFrame, TransportListener } from './client-transport.js';
+
+/** An event a WebSocket implementation hands its listeners (the fields the SDK reads). */
+export interface WebSocketEventLike {
+  readonly type: string;
+  data?: unknown;
+  code?: number;
+  reason?: string;
+}
+
+/**
+ * The part of the WHATWG `WebSocket` the SDK uses. The browser's `WebSocket`, Node 22's
+ * global one and the `ws` package's all fit.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(
+    type: 'open' | 'message' | 'close' | 'error',
+    listener: (event: WebSocketEventLike) => void,
+  ): void;
+}
+
+/** A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s `WebSocket`. */
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike;
+
+/** The subprotocol the server selects; the token travels beside it as `bearer.<token>`. */
+export const PROTOCOL_NAME = 'channels.v1';
+
+// RFC 6455 subprotocol values are RFC 7230 tokens: a credential with other characters cannot
+// travel in Sec-WebSocket-Protocol (browsers can set no other header on a WebSocket).
+const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const OPEN = 1;
+
+/**
+ * The WebSocket transport: one socket carries commands, answers and pushes. The token is
+ * offered as the subprotocol `bearer.<token>` beside `channels.v1`, the one way a browser
+ * can send a credential on a WebSocket without cookies or the URL.
+ */
+export class WsClientTransport implements ClientTransport {
+  readonly name = 'websocket' as const;
+  readonly answersOnConnection = true;
+  readonly seesHeartbeats = false;
+  private readonly socket: WebSocketLike;
+  private welcomed = false;
+  private opened = false;
+  private ended = false;
+
+  /**
+   * Opens the socket.
+   * @throws whatever the WebSocket constructor throws (a blocked or missing WebSocket), or a
+   *   `ChannelsError` `BAD_REQUEST` for a token that cannot travel as a subprotocol
+   */
+  constructor(
+    url: string,
+    token: string | undefined,
+    WebSocketImpl: WebSocketConstructor | undefined,
+    private readonly listener: TransportListener,
+  ) {
+    if (!WebSocketImpl)
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'No WebSocket implementation: pass one as the `WebSocket` option.',
+      );
+    if (token !== undefined && !SUBPROTOCOL_TOKEN.test(token)) {
+      throw new ChannelsError(
+        'BAD_REQUEST',
+        'The token has characters a WebSocket subprotocol cannot carry.',
+      );
+    }
+    const protocols = token === undefined ? [PROTOCOL_NAME] : [PROTOCOL_NAME, `bearer.${token}`];
+    this.socket = new WebSocketImpl(url, protocols);
+    this.socket.addEventListener('open', () => {
+      this.opened = true;
+      this.listener.onActivity();
+    });
+    this.socket.addEventListener('message', (event) => this.onMessage(event.data));
+    // The close event always follows an error event, with the code to act on.
+    this.socket.addEventListener('error', () => undefined);
+    this.socket.addEventListener('close', (event) =>
+      this.end(event.code ?? 1006, event.reason ?? ''),
+    );
+  }
+
+  send(frame: CommandFrame): void {
+    if (this.socket.readyState !== OPEN) {
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('DISCONNECTED', 'The WebSocket is not open.'),
+      );
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  close(code = 1000, reason = ''): void {
+    try {
+      this.socket.close(code, reason);
+    } catch {
+      // A socket that never opened cannot always be closed with a code; it is abandoned anyway.
+      this.socket.close();
+    }
+    this.end(code, reason);
+  }
+
+  private onMessage(data: unknown): void {
+    this.listener.onActivity();
+    if (typeof data !== 'string') return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null) return;
+    if (!this.welcomed) {
+      const welcome = frame as { event?: unknown; data?: unknown };
+      if (
+        welcome.event !== 'connected' ||
+        typeof welcome.data !== 'object' ||
+        welcome.data === null
+      )
+        return;
+      this.welcomed = true;
+      this.listener.onWelcome(welcome.data as WelcomeData);
+      return;
+    }
+    this.listener.onFrame(frame as ServerFrame);
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.listener.onClose({ code, reason, opened: this.opened });
+  }
+}

@@ -1,0 +1,126 @@
+// The notification page. In an app of your own the import is 'nestjs-channels/client'.
+import { ChannelsClient, type TransportName } from '../../lib/client/index.js';
+import { announce, demoLogin, notify } from './demo.api.js';
+import { InboxModel, type Item, type Page } from './inbox.model.js';
+import { view } from './page.view.js';
+
+const USER_KEY = 'nestjs-channels-demo:user';
+const forceSse = new URLSearchParams(location.search).get('transport') === 'sse';
+const transports: TransportName[] = forceSse ? ['sse'] : ['websocket', 'sse'];
+
+interface Session {
+  userId: string;
+  token: string;
+  client: ChannelsClient;
+  inbox: InboxModel;
+}
+
+let session: Session | undefined;
+
+async function signIn(userId: string): Promise<void> {
+  session?.client.close();
+  const token = await demoLogin(userId);
+  sessionStorage.setItem(USER_KEY, userId);
+  const inbox = new InboxModel();
+  const client = new ChannelsClient({
+    url: '/channels',
+    token,
+    // The server closes with 4401 when the token is refused or expires: sign in again.
+    getToken: async () => (current.token = await demoLogin(userId)),
+    transports,
+  });
+  const current: Session = { userId, token, client, inbox };
+  session = current;
+  view.signedIn(userId);
+
+  client.on('state', (change) => view.state(change));
+  client.on('transport', (name) => view.transport(name, forceSse));
+  client.on('error', (error) => console.warn('[channels]', error));
+
+  const refresh = async (): Promise<void> => {
+    inbox.fetching();
+    inbox.replace(await client.request<Page>('notifications.list', {}));
+    view.render(inbox);
+  };
+  const own = client.subscribe<Omit<Item, 'read'>>(
+    `user:${userId}`,
+    (notification) => {
+      if (inbox.add({ ...notification, read: false })) view.render(inbox, notification.id);
+    },
+    // Missed notifications could not be replayed after a reconnect: ask for the list again.
+    { onReset: () => void refresh().catch(report) },
+  );
+  void client
+    .subscribe('broadcast', (announcement: { title: string; createdAt: string }) =>
+      view.announce(announcement),
+    )
+    .catch(report);
+  await client.connect();
+  await own;
+  await refresh();
+}
+
+function signOut(): void {
+  session?.client.close();
+  session = undefined;
+  sessionStorage.removeItem(USER_KEY);
+  view.signedOut();
+}
+
+async function markRead(ids: string[]): Promise<void> {
+  if (!session || ids.length === 0) return;
+  const { unread } = await session.client.request<{ unread: number }>('notifications.markRead', {
+    ids,
+  });
+  session.inbox.markRead(ids, unread);
+  view.render(session.inbox);
+}
+
+function report(error: unknown): void {
+  console.error(error);
+}
+
+view.signInForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const userId = String(new FormData(view.signInForm).get('userId') ?? '');
+  view.signInError.hidden = true;
+  signIn(userId).catch((error: unknown) => {
+    view.signInError.hidden = false;
+    view.signInError.textContent = error instanceof Error ? error.message : String(error);
+    signOut();
+  });
+});
+
+view.signOut.addEventListener('click', signOut);
+view.markAll.addEventListener(
+  'click',
+  () => void markRead(session?.inbox.unreadIds(100) ?? []).catch(report),
+);
+view.list.addEventListener('click', (event) => {
+  const button = (event.target as HTMLElement).closest('button.mark-read');
+  const id = button?.closest('li')?.dataset.id;
+  if (id) void markRead([id]).catch(report);
+});
+
+view.compose.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!session) return;
+  const form = new FormData(view.compose);
+  const text = (name: string) => String(form.get(name) ?? '');
+  const isAnnouncement = (event as SubmitEvent).submitter?.getAttribute('name') === 'announce';
+  const sent = isAnnouncement
+    ? announce(session.token, text('title'))
+    : notify(session.token, { userId: text('userId'), title: text('title'), body: text('body') });
+  sent.then(
+    () =>
+      (view.composeStatus.textContent = isAnnouncement
+        ? 'Announced.'
+        : `Sent to ${text('userId')}.`),
+    (error: unknown) =>
+      (view.composeStatus.textContent = `Not sent: ${error instanceof Error ? error.message : String(error)}`),
+  );
+});
+
+// A reload keeps the user signed in (with a fresh token).
+const remembered = sessionStorage.getItem(USER_KEY);
+if (remembered) void signIn(remembered).catch(() => signOut());

@@ -1,0 +1,39 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { USER_ID } from '../auth/demo-token.service.js';
+
+/** `POST /notifications`. */
+export class CreateNotificationDto {
+  @IsString()
+  @Matches(USER_ID, { message: 'userId must be 1 to 32 of a-z 0-9 _ -' })
+  userId!: string;
+
+  @IsString() @Length(1, 200) title!: string;
+
+  @IsOptional() @IsString() @MaxLength(2000) body?: string;
+}
+
+/** `POST /announcements`. */
+export class CreateAnnouncementDto {
+  @IsString() @Length(1, 200) title!: string;
+}
+
+/** Command `notifications.markRead`. */
+export class MarkReadDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(100, { each: true })
+  ids!: string[];
+}

@@ -1,0 +1,55 @@
+import { UseGuards } from '@nestjs/common';
+import {
+  ChannelGateway,
+  ChannelParam,
+  ConnectedClient,
+  MessageBody,
+  OnJoin,
+  OnMessage,
+  type Connection,
+} from '../../../lib/index.js';
+import { DemoAuthGuard } from '../auth/demo-auth.guard.js';
+import type { DemoPrincipal } from '../auth/demo-token.service.js';
+import { NotificationStore, type NotificationPage } from './notification.store.js';
+import { MarkReadDto } from './notifications.dto.js';
+
+/** How many notifications `notifications.list` returns. */
+const PAGE_SIZE = 50;
+
+/**
+ * The channels side. The class guard runs at the handshake (no valid token, no connection:
+ * close 4401) and again for every join and command.
+ */
+@ChannelGateway()
+@UseGuards(DemoAuthGuard)
+export class NotificationsGateway {
+  constructor(private readonly store: NotificationStore) {}
+
+  /** `user:<id>` is private to that user. */
+  @OnJoin('user:{userId}')
+  canJoinOwnChannel(
+    @ConnectedClient() client: Connection<DemoPrincipal>,
+    @ChannelParam('userId') userId: string,
+  ): boolean {
+    return client.principal?.userId === userId;
+  }
+
+  /** `broadcast` is open to every signed-in user. */
+  @OnJoin('broadcast')
+  canJoinBroadcast(): boolean {
+    return true;
+  }
+
+  @OnMessage('notifications.markRead')
+  async markRead(
+    @ConnectedClient() client: Connection<DemoPrincipal>,
+    @MessageBody() dto: MarkReadDto,
+  ): Promise<{ unread: number }> {
+    return { unread: await this.store.markRead(client.principal!.userId, dto.ids) };
+  }
+
+  @OnMessage('notifications.list')
+  list(@ConnectedClient() client: Connection<DemoPrincipal>): Promise<NotificationPage> {
+    return this.store.list(client.principal!.userId, PAGE_SIZE);
+  }
+}

@@ -1,0 +1,147 @@
+import type { PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
+import { ChannelsError } from '../../lib/client/channels.error.js';
+import {
+  SubscriptionRegistry,
+  type SubscribedInfo,
+} from '../../lib/client/subscription.registry.js';
+
+// The registry's ordering rules, driven directly: over SSE the subscribe reply (an HTTP
+// response) and live pushes (the stream) travel apart, in either order; here the test
+// chooses the order.
+describe('SubscriptionRegistry ordering', () => {
+  let answers: Array<{
+    event: string;
+    data: unknown;
+    resolve(value: unknown): void;
+    reject(error: unknown): void;
+  }>;
+  let resets: string[];
+  let subscribed: SubscribedInfo[];
+  let connected: boolean;
+  let registry: SubscriptionRegistry;
+
+  const push = (offset: number, epoch = 'e1'): PushFrame => ({
+    channel: 'c',
+    event: 'n',
+    data: offset,
+    offset,
+    epoch,
+  });
+  const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({
+    channel: 'c',
+    offset: 0,
+    epoch: 'e1',
+    recovered: false,
+    missed: [],
+    ...partial,
+  });
+  const answer = (value: unknown) => answers.shift()!.resolve(value);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  beforeEach(() => {
+    answers = [];
+    resets = [];
+    subscribed = [];
+    connected = true;
+    registry = new SubscriptionRegistry({
+      requestNow: (event, data) =>
+        new Promise((resolve, reject) => answers.push({ event, data, resolve, reject })),
+      connected: () => connected,
+      reset: (channel) => resets.push(channel),
+      subscribed: (info) => subscribed.push(info),
+      error: (error) => {
+        throw error;
+      },
+    });
+  });
+
+  it('holds pushes that overtake the subscribe reply, then delivers them after it, in order, once', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    registry.push(push(7));
+    registry.push(push(6));
+    registry.push(push(5)); // already covered by the reply's offset
+    answer(reply({ offset: 5 }));
+    await ready;
+    registry.push(push(7)); // a duplicate
+    registry.push(push(8));
+    expect(got).toEqual([6, 7, 8]);
+  });
+
+  it('replays the missed pushes of a resubscribe before the held live ones', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    answer(reply({ offset: 2 }));
+    await ready;
+    registry.push(push(3));
+    registry.suspend();
+    registry.resume();
+    expect(answers[0]!.data).toEqual({ channel: 'c', since: { epoch: 'e1', offset: 3 } });
+    registry.push(push(6));
+    answer(reply({ offset: 5, recovered: true, missed: [push(4), push(5)] }));
+    await tick();
+    expect(got).toEqual([3, 4, 5, 6]);
+    expect(subscribed.at(-1)).toEqual({ channel: 'c', resubscribed: true, recovered: true });
+    expect(resets).toEqual([]);
+  });
+
+  it('resets instead of replaying part of a gap, and starts over from the new position', async () => {
+    const got: number[] = [];
+    let onReset = 0;
+    const ready = registry.add<number>('c', (n) => got.push(n), { onReset: () => onReset++ });
+    answer(reply({ offset: 1 }));
+    await ready;
+    registry.suspend();
+    registry.resume();
+    answer(reply({ offset: 1, epoch: 'e2', recovered: false }));
+    await tick();
+    registry.push(push(2, 'e2'));
+    expect(got).toEqual([2]);
+    expect(resets).toEqual(['c']);
+    expect(onReset).toBe(1);
+  });
+
+  it('drops a refused channel and rejects its subscribers', async () => {
+    const ready = registry.add('c', () => undefined, {});
+    answers.shift()!.reject(new ChannelsError('FORBIDDEN', 'no'));
+    await expect(ready).rejects.toMatchObject({ code: 'FORBIDDEN', channel: 'c' });
+    registry.resume();
+    expect(answers).toEqual([]);
+  });
+
+  it('asks again after retryAfterMs when the subscribe was rate limited', async () => {
+    const ready = registry.add('c', () => undefined, {});
+    answers.shift()!.reject(new ChannelsError('RATE_LIMITED', 'slow down', { retryAfterMs: 20 }));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(answers.map((a) => a.event)).toEqual(['subscribe']);
+    answer(reply({}));
+    await expect(ready).resolves.toMatchObject({ channel: 'c' });
+  });
+});
+
+describe('SubscriptionRegistry and the SSE reset event', () => {
+  it('resets the named channels it holds, and ignores the others', async () => {
+    const answers: Array<(value: unknown) => void> = [];
+    const resets: string[] = [];
+    let onReset = 0;
+    const registry = new SubscriptionRegistry({
+      requestNow: () => new Promise((resolve) => answers.push(resolve)),
+      connected: () => true,
+      reset: (channel) => resets.push(channel),
+      subscribed: () => undefined,
+      error: (error) => {
+        throw error;
+      },
+    });
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), { onReset: () => onReset++ });
+    answers.shift()!({ channel: 'c', offset: 3, epoch: 'e1', recovered: false, missed: [] });
+    await ready;
+    registry.resetChannels(['c', 'not-mine']);
+    expect(resets).toEqual(['c']);
+    expect(onReset).toBe(1);
+    // The position is forgotten: the next push is taken whatever its offset.
+    registry.push({ channel: 'c', event: 'n', data: 1, offset: 1, epoch: 'e1' });
+    expect(got).toEqual([1]);
+  });
+});

@@ -1,0 +1,238 @@
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { IsString, Length } from 'class-validator';
+import type { INestApplication } from '@nestjs/common';
+import { WebSocket } from 'ws';
+import {
+  ChannelGateway,
+  ChannelParam,
+  ChannelsModule,
+  ChannelsService,
+  ConnectedClient,
+  MessageBody,
+  OnJoin,
+  OnMessage,
+  type ChannelsClient as ServerClient,
+  type ChannelsModuleOptions,
+  type Connection,
+} from '../../../lib/index.js';
+import {
+  ChannelsClient,
+  type ChannelsClientOptions,
+  type StateChange,
+  type SubscribedInfo,
+  type WebSocketConstructor,
+} from '../../../lib/client/index.js';
+import { startApp } from '../../support/app.js';
+
+/** The tokens the test server accepts, and whose they are. Tests add and revoke them. */
+@Injectable()
+export class TokenBook {
+  readonly users = new Map<string, string>();
+}
+
+@Injectable()
+export class TokenGuard implements CanActivate {
+  constructor(private readonly book: TokenBook) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const client = context.switchToWs().getClient<ServerClient<{ id: string }>>();
+    if (client.principal) return true;
+    if (client.handshake.token === 'banned-token') throw new ForbiddenException('Banned.');
+    const user = this.book.users.get(client.handshake.token ?? '');
+    if (!user) throw new UnauthorizedException('Unknown token.');
+    client.principal = { id: user };
+    return true;
+  }
+}
+
+export class NameDto {
+  @IsString() @Length(1, 10) name!: string;
+}
+
+@ChannelGateway()
+@UseGuards(TokenGuard)
+export class ClientTestGateway {
+  @OnJoin('room:{roomId}')
+  canJoinRoom(@ChannelParam('roomId') roomId: string) {
+    return roomId !== 'secret';
+  }
+
+  @OnJoin('user:{userId}')
+  canJoinUser(
+    @ConnectedClient() client: Connection<{ id: string }>,
+    @ChannelParam('userId') userId: string,
+  ) {
+    return client.principal?.id === userId;
+  }
+
+  @OnMessage('echo')
+  echo(@MessageBody() data: unknown) {
+    return data;
+  }
+
+  @OnMessage('greet')
+  greet(@MessageBody() dto: NameDto) {
+    return `hello ${dto.name}`;
+  }
+
+  @OnMessage('whoami')
+  whoami(@ConnectedClient() client: Connection<{ id: string }>) {
+    return { id: client.principal?.id, token: client.handshake.token, transport: client.transport };
+  }
+
+  @OnMessage('slow')
+  async slow(@MessageBody('ms') ms: number) {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return 'done';
+  }
+}
+
+/** A running test server: the Nest app, its base URL, and handles on its state. */
+export interface TestServer {
+  app: INestApplication;
+  http: string;
+  port: number;
+  url: string;
+  tokens: TokenBook;
+  channels: ChannelsService;
+}
+
+/** Starts the module with the test gateway on 127.0.0.1 (port 0 unless given). */
+export async function startServer(
+  options: ChannelsModuleOptions = {},
+  port = 0,
+): Promise<TestServer> {
+  const tokens = new TokenBook();
+  tokens.users.set('alice-token', 'alice');
+  const started =
+    port === 0
+      ? await startApp(metadata(options, tokens))
+      : await startOnPort(options, tokens, port);
+  const { app, http } = started;
+  return {
+    app,
+    http,
+    port: Number(new URL(http).port),
+    url: `${http}/channels`,
+    tokens,
+    channels: app.get(ChannelsService),
+  };
+}
+
+function metadata(options: ChannelsModuleOptions, tokens: TokenBook) {
+  return {
+    imports: [ChannelsModule.forRoot({ path: '/channels', ...options })],
+    providers: [{ provide: TokenBook, useValue: tokens }, TokenGuard, ClientTestGateway],
+  };
+}
+
+async function startOnPort(options: ChannelsModuleOptions, tokens: TokenBook, port: number) {
+  const { Test } = await import('@nestjs/testing');
+  const moduleRef = await Test.createTestingModule(metadata(options, tokens)).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.listen(port, '127.0.0.1');
+  return { app, http: `http://127.0.0.1:${port}` };
+}
+
+/** A WebSocket constructor that throws, as in a page where WebSocket is blocked. */
+export const BlockedWebSocket = class {
+  constructor() {
+    throw new Error('WebSocket is blocked here');
+  }
+} as unknown as WebSocketConstructor;
+
+/** A client with `ws` as its WebSocket (Node 20 has none) and tests' usual short timers. */
+export function createClient(
+  options: Partial<ChannelsClientOptions> & { url: string },
+): ChannelsClient {
+  return new ChannelsClient({
+    WebSocket,
+    connectTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    ...options,
+  });
+}
+
+/** Records a client's state changes; `until` waits for the next one that matches. */
+export class StateLog {
+  readonly changes: StateChange[] = [];
+  private cursor = 0;
+  private waiter?: { match: (c: StateChange) => boolean; resolve: (c: StateChange) => void };
+
+  constructor(client: ChannelsClient) {
+    client.on('state', (change) => {
+      this.changes.push(change);
+      this.check();
+    });
+  }
+
+  /** The first change after the last one `until` returned that matches, now or when it comes. */
+  until(match: (c: StateChange) => boolean, timeoutMs = 10_000): Promise<StateChange> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no matching state change; saw ${JSON.stringify(this.changes)}`)),
+        timeoutMs,
+      );
+      this.waiter = { match, resolve: (c) => (clearTimeout(timer), resolve(c)) };
+      this.check();
+    });
+  }
+
+  states(): string[] {
+    return this.changes.map((c) => c.state);
+  }
+
+  private check(): void {
+    if (!this.waiter) return;
+    while (this.cursor < this.changes.length) {
+      const change = this.changes[this.cursor++]!;
+      if (this.waiter.match(change)) {
+        const { resolve } = this.waiter;
+        this.waiter = undefined;
+        return resolve(change);
+      }
+    }
+  }
+}
+
+/** Resolves when the client renews `channel`'s subscription on a new connection. */
+export function resubscribed(client: ChannelsClient, channel: string): Promise<SubscribedInfo> {
+  return new Promise((resolve) => {
+    const off = client.on('subscribed', (info) => {
+      if (info.channel !== channel || !info.resubscribed) return;
+      off();
+      resolve(info);
+    });
+  });
+}
+
+/** Collects pushes; `count(n)` waits until n have arrived. */
+export class Inbox<T = unknown> {
+  readonly items: T[] = [];
+  private waiter?: { n: number; resolve: () => void };
+
+  readonly handler = (data: T): void => {
+    this.items.push(data);
+    if (this.waiter && this.items.length >= this.waiter.n) this.waiter.resolve();
+  };
+
+  count(n: number, timeoutMs = 10_000): Promise<T[]> {
+    if (this.items.length >= n) return Promise.resolve(this.items);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`got ${this.items.length} of ${n}: ${JSON.stringify(this.items)}`)),
+        timeoutMs,
+      );
+      this.waiter = { n, resolve: () => (clearTimeout(timer), resolve(this.items)) };
+    });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
