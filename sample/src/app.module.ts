@@ -19,7 +19,9 @@ export class AppModule {
       imports: [
         ChannelsModule.forRoot({
           path: '/channels',
+          // SAMPLE.md: one heartbeat setting for both transports.
           heartbeatMs: config.heartbeatMs,
+          sseHeartbeatMs: config.heartbeatMs,
           heartbeatTimeoutMs: config.heartbeatTimeoutMs,
           allowedOrigins,
         }),

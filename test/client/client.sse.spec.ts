@@ -1,5 +1,4 @@
 import { WebSocket } from 'ws';
-import { requireSseTransport } from '../support/require-sse.js';
 import type { ChannelsClient, WebSocketConstructor } from '../../lib/client/index.js';
 import {
   BlockedWebSocket,
@@ -31,7 +30,6 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
 
   beforeAll(async () => {
     server = await startServer({ heartbeatMs: 300 });
-    await requireSseTransport(server.url);
   });
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(() => server.app.close());

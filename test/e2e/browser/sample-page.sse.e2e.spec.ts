@@ -6,7 +6,6 @@ import {
   type LoggedPage,
   type TestBrowser,
 } from './support/browser.js';
-import { requireSseTransport } from '../../support/require-sse.js';
 import { SampleApi } from './support/sample-api.js';
 
 // NEEDS THE SSE TRANSPORT (GET /channels/sse, POST /channels/messages), merged from the SSE
@@ -21,7 +20,6 @@ describe('the sample page in Chromium, on the SSE fallback', () => {
 
   beforeAll(async () => {
     sample = await startSampleProcess({ PORT: '0', SAMPLE_TOKEN_SECRET: SECRET });
-    await requireSseTransport(`${sample.url}channels`);
     api = new SampleApi(sample.url);
     sender = await api.login('ops');
     browser = await launchBrowser();
