@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { startSampleProcess, type SampleProcess } from '../../support/sample-process.js';
 import {
   launchBrowser,
@@ -107,6 +108,7 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await page.close();
   });
 
+  // Written to .screenshots/ on every run; UPDATE_SCREENSHOT=1 refreshes the README's copy.
   it('takes the screenshot for the README', async () => {
     const page = await openSignedIn('alice');
     await api.announce(sender, 'Maintenance tonight at 22:00 UTC');
@@ -119,8 +121,10 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await page.click(`#notifications li[data-id="${ids[0]}"] button.mark-read`);
     await page.waitForSelector(`#notifications li[data-id="${ids[0]}"][data-read=true]`);
     await page.waitForTimeout(1_300); // let the arrival highlight fade
-    mkdirSync('docs', { recursive: true });
-    await page.screenshot({ path: 'docs/screenshot.png', fullPage: true });
+    expect(await text(page, '#unread')).toBe('2');
+    const path = process.env.UPDATE_SCREENSHOT === '1' ? 'docs/screenshot.png' : '.screenshots/sample-page.png';
+    mkdirSync(dirname(path), { recursive: true });
+    await page.screenshot({ path, fullPage: true });
     await page.close();
   });
 });
