@@ -1,7 +1,15 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['test/e2e/readme/.generated/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**/node_modules/**'] },
+  {
+    ignores: [
+      'test/e2e/readme/.generated/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/fixtures/**/node_modules/**',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -9,7 +9,14 @@ import {
 } from '@nestjs/websockets';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'ws';
-import { ChannelGateway, ChannelsModule, ChannelsService, MessageBody, OnJoin, OnMessage } from '../lib/index.js';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  ChannelsService,
+  MessageBody,
+  OnJoin,
+  OnMessage,
+} from '../lib/index.js';
 
 /** Nest's own gateway, written the way its docs suggest: broadcast by looping over clients. */
 @WebSocketGateway({ path: '/nest' })

@@ -14,7 +14,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 // The welcome can arrive in the same read as the upgrade response, before an `await open()`
 // resumes: `ready` attaches its listener before the socket opens.
-async function clients(url: string, n: number, ready: (s: WebSocket) => Promise<void>): Promise<WebSocket[]> {
+async function clients(
+  url: string,
+  n: number,
+  ready: (s: WebSocket) => Promise<void>,
+): Promise<WebSocket[]> {
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i++) {
     const socket = new WebSocket(url);
@@ -63,7 +67,11 @@ async function timed(run: () => Promise<void>): Promise<number> {
 }
 
 /** Requests in flight, 100 at a time, from one socket; resolves when all are answered. */
-async function pipeline(socket: WebSocket, frame: (i: number) => string, isAnswer: (f: any) => boolean): Promise<void> {
+async function pipeline(
+  socket: WebSocket,
+  frame: (i: number) => string,
+  isAnswer: (f: any) => boolean,
+): Promise<void> {
   let sent = 0;
   let answered = 0;
   await new Promise<void>((resolve) => {
@@ -161,23 +169,41 @@ async function main(): Promise<void> {
       }),
     );
     requests.channels.push(
-      await timed(() => pipeline(ours[0]!, (i) => `{"id":${i + 1},"event":"echo","data":{"n":${i}}}`, (f) => f.id !== undefined)),
+      await timed(() =>
+        pipeline(
+          ours[0]!,
+          (i) => `{"id":${i + 1},"event":"echo","data":{"n":${i}}}`,
+          (f) => f.id !== undefined,
+        ),
+      ),
     );
     requests.nest.push(
-      await timed(() => pipeline(theirs[0]!, (i) => `{"event":"echo","data":{"n":${i}}}`, (f) => f.event === 'echo')),
+      await timed(() =>
+        pipeline(
+          theirs[0]!,
+          (i) => `{"event":"echo","data":{"n":${i}}}`,
+          (f) => f.event === 'echo',
+        ),
+      ),
     );
     requests.io.push(await timed(() => pipelineIo(ios[0]!)));
   }
 
   const rate = (units: number, ms: number) => ((units / ms) * 1000).toFixed(0).padStart(9);
-  const row = (name: string, times: { channels: number[]; nest: number[]; io: number[] }, units: number) => {
+  const row = (
+    name: string,
+    times: { channels: number[]; nest: number[]; io: number[] },
+    units: number,
+  ) => {
     const [ours_, nest_, io_] = [median(times.channels), median(times.nest), median(times.io)];
     console.log(
       `${name.padEnd(36)} nestjs-channels ${rate(units, ours_)}/s | Nest WsAdapter ${rate(units, nest_)}/s ` +
         `(${(nest_ / ours_).toFixed(2)}x) | Socket.IO ${rate(units, io_)}/s (${(io_ / ours_).toFixed(2)}x)`,
     );
   };
-  console.log(`median of ${ROUNDS} rounds; (Nx) = how many times faster nestjs-channels is than that one`);
+  console.log(
+    `median of ${ROUNDS} rounds; (Nx) = how many times faster nestjs-channels is than that one`,
+  );
   row(`fan-out: ${PUSHES} pushes x ${SUBSCRIBERS} subs`, fanOut, PUSHES * SUBSCRIBERS);
   row(`request/reply: ${REQUESTS}, 100 in flight`, requests, REQUESTS);
 

@@ -27,8 +27,13 @@ export async function startSocketIo(): Promise<{
 export async function socketIoClients(port: number, n: number): Promise<Socket[]> {
   const sockets: Socket[] = [];
   for (let i = 0; i < n; i++) {
-    const socket = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-    await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('connect_error', reject));
+    const socket = connect(`http://127.0.0.1:${port}`, {
+      transports: ['websocket'],
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) =>
+      socket.once('connect', () => resolve()).once('connect_error', reject),
+    );
     sockets.push(socket);
   }
   return sockets;

@@ -9,5 +9,8 @@ export const {
   ASYNC_OPTIONS_TYPE: CHANNELS_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<ChannelsModuleOptions>({ moduleName: 'Channels' })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();

@@ -5,7 +5,12 @@ import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter
 import { ConnectionAdmission } from './auth/connection.admission.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { CHANNELS_OPTIONS, ChannelsConfigurableModule } from './channels.module-definition.js';
-import { RESOLVED_OPTIONS, resolveOptions, type ChannelsModuleOptions, type ResolvedChannelsOptions } from './channels.options.js';
+import {
+  RESOLVED_OPTIONS,
+  resolveOptions,
+  type ChannelsModuleOptions,
+  type ResolvedChannelsOptions,
+} from './channels.options.js';
 import { ChannelsService } from './channels.service.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import { HeartbeatMonitor } from './connection/heartbeat.monitor.js';
@@ -32,7 +37,8 @@ const providers: Provider[] = [
   },
   {
     provide: BroadcastAdapter,
-    useFactory: (options: ResolvedChannelsOptions) => options.adapter ?? new InMemoryBroadcastAdapter(),
+    useFactory: (options: ResolvedChannelsOptions) =>
+      options.adapter ?? new InMemoryBroadcastAdapter(),
     inject: [RESOLVED_OPTIONS],
   },
   {

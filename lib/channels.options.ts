@@ -214,7 +214,10 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     historyStore: options.historyStore,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     sseRetryMs: options.sseRetryMs ?? 3_000,
-    cors: { origins: options.cors?.origins ?? options.allowedOrigins, credentials: options.cors?.credentials ?? false },
+    cors: {
+      origins: options.cors?.origins ?? options.allowedOrigins,
+      credentials: options.cors?.credentials ?? false,
+    },
     maxConnectionsPerPrincipal: options.maxConnectionsPerPrincipal ?? 20,
     maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,

@@ -31,7 +31,12 @@ export class ChannelsService {
    * @returns the push as subscribers receive it, with its offset and epoch
    * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name
    */
-  publish<T>(channel: string, event: string, data: T, options?: PublishOptions): Promise<PushFrame<T>> {
+  publish<T>(
+    channel: string,
+    event: string,
+    data: T,
+    options?: PublishOptions,
+  ): Promise<PushFrame<T>> {
     return this.hub.publish(channel, event, data, options) as Promise<PushFrame<T>>;
   }
 

@@ -2,7 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
-const tsc = (project) => execFileSync('npx', ['--no-install', 'tsc', '-p', project], { stdio: 'inherit' });
+const tsc = (project) =>
+  execFileSync('npx', ['--no-install', 'tsc', '-p', project], { stdio: 'inherit' });
 
 rmSync('dist', { recursive: true, force: true });
 tsc('tsconfig.build.json');

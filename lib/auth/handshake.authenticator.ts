@@ -20,9 +20,14 @@ export class HandshakeAuthenticator {
    * @throws whatever a guard threw; a guard that returned false throws `ForbiddenException`
    */
   async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
-    const handshake = readHandshake(request, this.options.extractToken(request), this.options.clientIp(request));
+    const handshake = readHandshake(
+      request,
+      this.options.extractToken(request),
+      this.options.clientIp(request),
+    );
     const client: ChannelsClient = { transport, handshake, principal: undefined };
-    for (const check of this.registry.handshakes) await check(client, undefined, { event: 'handshake' });
+    for (const check of this.registry.handshakes)
+      await check(client, undefined, { event: 'handshake' });
     return client;
   }
 }

@@ -31,12 +31,17 @@ export function createTokenExtractor(options: TokenExtractorOptions = {}): Token
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
     const offered = request.headers['sec-websocket-protocol'];
-    const bearer = offered?.split(',').map((value) => value.trim()).find((value) => value.startsWith(BEARER_PROTOCOL));
+    const bearer = offered
+      ?.split(',')
+      .map((value) => value.trim())
+      .find((value) => value.startsWith(BEARER_PROTOCOL));
     if (bearer) return bearer.slice(BEARER_PROTOCOL.length) || undefined;
     const cookie = readCookie(request.headers.cookie, cookieName);
     if (cookie) return cookie;
     if (!options.allowQueryToken) return undefined;
-    return new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
+    return (
+      new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined
+    );
   };
 }
 

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from './connection.registry.js';
 
@@ -30,6 +35,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   private sweep(): void {
     const now = Date.now();
     const { heartbeatMs, heartbeatTimeoutMs } = this.options;
-    for (const connection of this.connections.all()) connection.heartbeat(now, heartbeatMs, heartbeatTimeoutMs);
+    for (const connection of this.connections.all())
+      connection.heartbeat(now, heartbeatMs, heartbeatTimeoutMs);
   }
 }

@@ -4,7 +4,12 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { HistoryStore } from '../history/history.store.js';
-import { ErrorCode, type PushFrame, type StreamPosition, type SubscribeReply } from '../protocol/frames.js';
+import {
+  ErrorCode,
+  type PushFrame,
+  type StreamPosition,
+  type SubscribeReply,
+} from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
 
 /** Options of a publish. */
@@ -26,7 +31,12 @@ export class ChannelHub {
   ) {}
 
   /** Records a push in history and sends it to every subscriber on every node. */
-  async publish(channel: string, event: string, data: unknown, options: PublishOptions = {}): Promise<PushFrame> {
+  async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    options: PublishOptions = {},
+  ): Promise<PushFrame> {
     assertChannelName(channel);
     if (typeof event !== 'string' || event.length === 0) {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
@@ -41,7 +51,11 @@ export class ChannelHub {
    * Subscribes a connection (join authorization has already run). Pushes that arrive while
    * the history is read are held; call {@link goLive} once the reply has been written.
    */
-  async subscribe(connection: Connection, channel: string, since?: StreamPosition): Promise<SubscribeReply> {
+  async subscribe(
+    connection: Connection,
+    channel: string,
+    since?: StreamPosition,
+  ): Promise<SubscribeReply> {
     const already = connection.subscriptions.has(channel);
     if (!already && connection.subscriptions.size >= this.options.maxSubscriptionsPerConnection) {
       throw new ChannelsException(

@@ -1,6 +1,11 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GATEWAY_METADATA, JOIN_METADATA, MESSAGE_METADATA, RATE_LIMIT_METADATA } from '../channels.constants.js';
+import {
+  GATEWAY_METADATA,
+  JOIN_METADATA,
+  MESSAGE_METADATA,
+  RATE_LIMIT_METADATA,
+} from '../channels.constants.js';
 
 /** A per-event rate limit, as `@RateLimit` declares it. */
 export interface RateLimitMetadata {

@@ -27,7 +27,9 @@ export class ChannelsExplorer implements OnModuleInit {
       const { instance, metatype } = wrapper;
       if (!instance || !metatype || !this.accessor.isGateway(metatype)) continue;
       if (!wrapper.isDependencyTreeStatic()) {
-        throw new Error(`Gateway ${metatype.name} is request-scoped; channel gateways must be singletons.`);
+        throw new Error(
+          `Gateway ${metatype.name} is request-scoped; channel gateways must be singletons.`,
+        );
       }
       this.explore(instance as object, metatype.name);
     }
@@ -42,10 +44,17 @@ export class ChannelsExplorer implements OnModuleInit {
       const event = this.accessor.messageEvent(method);
       if (event !== undefined) {
         if (BUILT_IN_EVENTS.has(event)) {
-          throw new Error(`${name}: "${event}" is a built-in command and cannot be handled by a gateway.`);
+          throw new Error(
+            `${name}: "${event}" is a built-in command and cannot be handled by a gateway.`,
+          );
         }
         const handler = this.pipelines.forMethod(instance, methodName);
-        this.registry.addMessage({ event, handler, name, rateLimit: this.accessor.rateLimit(method) });
+        this.registry.addMessage({
+          event,
+          handler,
+          name,
+          rateLimit: this.accessor.rateLimit(method),
+        });
       }
       const pattern = this.accessor.joinPattern(method);
       if (pattern !== undefined) {

@@ -3,7 +3,13 @@ import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
 import { MessageRateLimiter } from '../rate-limit/message-rate.limiter.js';
-import { ErrorCode, type CommandFrame, type ErrorFrame, type ReplyFrame, type StreamPosition } from '../protocol/frames.js';
+import {
+  ErrorCode,
+  type CommandFrame,
+  type ErrorFrame,
+  type ReplyFrame,
+  type StreamPosition,
+} from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
 import { ChannelHub } from './channel.hub.js';
 import { HandlerRegistry } from './handler.registry.js';
@@ -29,12 +35,20 @@ export class CommandRouter {
    * taken first; a connection whose credentials have expired is closed (4401) and the command
    * refused (`UNAUTHORIZED`) without running.
    */
-  async dispatch(connection: Connection, command: CommandFrame, write: AnswerWriter): Promise<void> {
+  async dispatch(
+    connection: Connection,
+    command: CommandFrame,
+    write: AnswerWriter,
+  ): Promise<void> {
     try {
-      if (connection.expireIfDue()) throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
+      if (connection.expireIfDue())
+        throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
       await this.limiter.consume(connection, command.event);
       if (command.event === 'subscribe') return await this.subscribe(connection, command, write);
-      const data = command.event === 'unsubscribe' ? this.unsubscribe(connection, command) : await this.run(connection, command);
+      const data =
+        command.event === 'unsubscribe'
+          ? this.unsubscribe(connection, command)
+          : await this.run(connection, command);
       if (command.id !== undefined) write({ id: command.id, data: data ?? null });
     } catch (error) {
       write(errorFrame(error, command.id));
@@ -59,12 +73,19 @@ export class CommandRouter {
   private async run(connection: Connection, command: CommandFrame): Promise<unknown> {
     const route = this.registry.messages.get(command.event);
     if (!route) {
-      throw new ChannelsException(ErrorCode.UNKNOWN_EVENT, `No handler for event "${command.event}".`);
+      throw new ChannelsException(
+        ErrorCode.UNKNOWN_EVENT,
+        `No handler for event "${command.event}".`,
+      );
     }
     return route.handler(connection, command.data, { event: command.event });
   }
 
-  private async subscribe(connection: Connection, command: CommandFrame, write: AnswerWriter): Promise<void> {
+  private async subscribe(
+    connection: Connection,
+    command: CommandFrame,
+    write: AnswerWriter,
+  ): Promise<void> {
     const { channel, since } = readSubscribe(command.data);
     await this.authorizeJoin(connection, channel, command.data);
     const reply = await this.hub.subscribe(connection, channel, since);
@@ -72,7 +93,10 @@ export class CommandRouter {
     this.hub.goLive(connection, reply);
   }
 
-  private unsubscribe(connection: Connection, command: CommandFrame): { channel: string; unsubscribed: boolean } {
+  private unsubscribe(
+    connection: Connection,
+    command: CommandFrame,
+  ): { channel: string; unsubscribed: boolean } {
     const channel = (command.data as { channel?: unknown } | undefined)?.channel;
     assertChannelName(channel);
     return { channel, unsubscribed: this.hub.unsubscribe(connection, channel) };
@@ -82,11 +106,21 @@ export class CommandRouter {
   async authorizeJoin(connection: Connection, channel: string, data: unknown): Promise<void> {
     const match = this.registry.matchJoin(channel);
     if (!match) {
-      throw new ChannelsException(ErrorCode.FORBIDDEN, `No join handler allows channel "${channel}".`);
+      throw new ChannelsException(
+        ErrorCode.FORBIDDEN,
+        `No join handler allows channel "${channel}".`,
+      );
     }
-    const allowed = await match.route.handler(connection, data, { event: 'subscribe', channel, params: match.params });
+    const allowed = await match.route.handler(connection, data, {
+      event: 'subscribe',
+      channel,
+      params: match.params,
+    });
     if (allowed !== true) {
-      throw new ChannelsException(ErrorCode.FORBIDDEN, `Joining channel "${channel}" is not allowed.`);
+      throw new ChannelsException(
+        ErrorCode.FORBIDDEN,
+        `Joining channel "${channel}" is not allowed.`,
+      );
     }
   }
 }
@@ -99,12 +133,22 @@ export function errorFrame(error: unknown, id?: number): ErrorFrame {
 }
 
 function readSubscribe(data: unknown): { channel: string; since?: StreamPosition } {
-  const { channel, since } = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const { channel, since } = (typeof data === 'object' && data !== null ? data : {}) as Record<
+    string,
+    unknown
+  >;
   assertChannelName(channel);
   if (since === undefined || since === null) return { channel };
   const position = since as Partial<StreamPosition>;
-  if (typeof position.epoch !== 'string' || !Number.isSafeInteger(position.offset) || position.offset! < 0) {
-    throw new ChannelsException(ErrorCode.BAD_REQUEST, '"since" must be { epoch: string, offset: integer >= 0 }.');
+  if (
+    typeof position.epoch !== 'string' ||
+    !Number.isSafeInteger(position.offset) ||
+    position.offset! < 0
+  ) {
+    throw new ChannelsException(
+      ErrorCode.BAD_REQUEST,
+      '"since" must be { epoch: string, offset: integer >= 0 }.',
+    );
   }
   return { channel, since: { epoch: position.epoch, offset: position.offset! } };
 }

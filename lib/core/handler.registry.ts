@@ -11,7 +11,11 @@ export interface InvocationMeta {
 }
 
 /** A handler wrapped in Nest's pipeline: guards, interceptors, pipes, filters. */
-export type PipelineHandler = (client: ChannelsClient, data: unknown, meta: InvocationMeta) => Promise<unknown>;
+export type PipelineHandler = (
+  client: ChannelsClient,
+  data: unknown,
+  meta: InvocationMeta,
+) => Promise<unknown>;
 
 /** An `@OnMessage` handler. */
 export interface MessageRoute {
@@ -39,7 +43,9 @@ export class HandlerRegistry {
   addMessage(route: MessageRoute): void {
     const existing = this.messages.get(route.event);
     if (existing) {
-      throw new Error(`Event "${route.event}" is handled twice: by ${existing.name} and ${route.name}.`);
+      throw new Error(
+        `Event "${route.event}" is handled twice: by ${existing.name} and ${route.name}.`,
+      );
     }
     this.messages.set(route.event, route);
   }

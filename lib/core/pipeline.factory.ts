@@ -100,7 +100,9 @@ export class PipelineFactory {
       const isPayload = key.split(':')[0] === String(ChannelsParamtype.PAYLOAD);
       const pipes = entry.pipes ?? [];
       withValidation[key] =
-        isPayload && this.validationPipe ? { ...entry, pipes: [...pipes, this.validationPipe] } : entry;
+        isPayload && this.validationPipe
+          ? { ...entry, pipes: [...pipes, this.validationPipe] }
+          : entry;
     }
     Reflect.defineMetadata(HANDLER_ARGS_METADATA, withValidation, host, methodName);
   }

@@ -8,7 +8,12 @@ function paramDecorator(type: number, data?: string, pipes: ParamPipe[] = []): P
     if (key === undefined) return;
     const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key) ?? {};
     const entry = { index, data, pipes };
-    Reflect.defineMetadata(ROUTE_ARGS_METADATA, { ...args, [`${type}:${index}`]: entry }, target.constructor, key);
+    Reflect.defineMetadata(
+      ROUTE_ARGS_METADATA,
+      { ...args, [`${type}:${index}`]: entry },
+      target.constructor,
+      key,
+    );
   };
 }
 

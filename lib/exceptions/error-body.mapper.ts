@@ -47,7 +47,8 @@ function fromHttpException(error: HttpException): ErrorBody {
   }
   const body: ErrorBody = { code, message: Array.isArray(message) ? message.join('; ') : message };
   const retryAfterMs = readNumber(response, 'retryAfterMs');
-  if (code === ErrorCode.RATE_LIMITED && retryAfterMs !== undefined) body.retryAfterMs = retryAfterMs;
+  if (code === ErrorCode.RATE_LIMITED && retryAfterMs !== undefined)
+    body.retryAfterMs = retryAfterMs;
   return body;
 }
 
@@ -57,7 +58,10 @@ function fromWsException(error: WsException): ErrorBody {
     const code = (raw as { code?: unknown }).code;
     const message = (raw as { message?: unknown }).message;
     return {
-      code: typeof code === 'string' && KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.BAD_REQUEST,
+      code:
+        typeof code === 'string' && KNOWN_CODES.has(code)
+          ? (code as ErrorCode)
+          : ErrorCode.BAD_REQUEST,
       message: typeof message === 'string' ? message : error.message,
     };
   }
@@ -71,7 +75,8 @@ function readMessage(response: string | object): string | unknown[] | undefined 
 }
 
 function readNumber(response: string | object, key: string): number | undefined {
-  const value = typeof response === 'object' ? (response as Record<string, unknown>)[key] : undefined;
+  const value =
+    typeof response === 'object' ? (response as Record<string, unknown>)[key] : undefined;
   return typeof value === 'number' ? value : undefined;
 }
 

@@ -60,12 +60,15 @@ export class InMemoryHistoryStore extends HistoryStore {
   }
 
   private after(log: ChannelLog, since: StreamPosition): PushFrame[] | undefined {
-    if (since.epoch !== log.epoch || since.offset > log.offset || since.offset < 0) return undefined;
+    if (since.epoch !== log.epoch || since.offset > log.offset || since.offset < 0)
+      return undefined;
     if (since.offset === log.offset) return [];
     this.dropExpired(log);
     const first = log.entries[0];
     if (!first || first.push.offset > since.offset + 1) return undefined;
-    return log.entries.filter((entry) => entry.push.offset > since.offset).map((entry) => entry.push);
+    return log.entries
+      .filter((entry) => entry.push.offset > since.offset)
+      .map((entry) => entry.push);
   }
 
   private log(channel: string): ChannelLog {

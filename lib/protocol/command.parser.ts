@@ -64,7 +64,8 @@ function stripPrototypeKeys(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const clean: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    if (!FORBIDDEN_KEYS.has(key)) clean[key] = stripPrototypeKeys((value as Record<string, unknown>)[key]);
+    if (!FORBIDDEN_KEYS.has(key))
+      clean[key] = stripPrototypeKeys((value as Record<string, unknown>)[key]);
   }
   return clean;
 }

@@ -71,12 +71,16 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       [`${base}/sse`, 'stream'],
       [`${base}/messages`, 'messages'],
     ]);
-    this.detach = interceptServerEvent(httpServer, 'request', (request: IncomingMessage, response: ServerResponse) => {
-      const route = this.routes.get(requestPath(request.url));
-      if (route === undefined) return false;
-      this.serve(route, request, response);
-      return true;
-    });
+    this.detach = interceptServerEvent(
+      httpServer,
+      'request',
+      (request: IncomingMessage, response: ServerResponse) => {
+        const route = this.routes.get(requestPath(request.url));
+        if (route === undefined) return false;
+        this.serve(route, request, response);
+        return true;
+      },
+    );
   }
 
   /**

@@ -47,7 +47,8 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
 
   heartbeat(now: number, intervalMs: number, timeoutMs: number): void {
     if (this.awaitingPong) {
-      if (now - this.lastPingAt >= timeoutMs) this.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+      if (now - this.lastPingAt >= timeoutMs)
+        this.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
       return;
     }
     if (now - this.lastPingAt < intervalMs || this.socket.readyState !== WebSocket.OPEN) return;
@@ -76,5 +77,7 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
 
 // A close reason is at most 123 bytes of UTF-8.
 function truncate(reason: string): string {
-  return Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 110).toString() + '...';
+  return Buffer.byteLength(reason) <= 123
+    ? reason
+    : Buffer.from(reason).subarray(0, 110).toString() + '...';
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +19,12 @@ import { CommandRouter, errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
 import { parseCommand } from '../protocol/command.parser.js';
-import { CloseCode, ErrorCode, PROTOCOL_VERSION, type ErrorCode as Code } from '../protocol/frames.js';
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type ErrorCode as Code,
+} from '../protocol/frames.js';
 import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
@@ -42,7 +53,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!httpServer) {
-      throw new Error('ChannelsModule needs an HTTP application (NestFactory.create) to share its server.');
+      throw new Error(
+        'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
+      );
     }
     this.wss = new WebSocketServer({
       noServer: true,
@@ -51,15 +64,20 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       perMessageDeflate: false,
       handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
     });
-    const detach = interceptServerEvent(httpServer, 'upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (requestPath(request.url) !== this.options.path) return false;
-      void this.upgrade(request, socket, head);
-      return true;
-    });
+    const detach = interceptServerEvent(
+      httpServer,
+      'upgrade',
+      (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (requestPath(request.url) !== this.options.path) return false;
+        void this.upgrade(request, socket, head);
+        return true;
+      },
+    );
     // Node emits 'upgrade' only when someone listens; this listener also answers upgrades on
     // other paths when no one else (such as Nest's WsAdapter) is there to take them.
     const orphan = (_request: IncomingMessage, socket: Duplex): void => {
-      if (httpServer.listenerCount('upgrade') === 1) refuseHttp(socket, 404, ErrorCode.UNKNOWN_EVENT, 'No WebSocket endpoint here.');
+      if (httpServer.listenerCount('upgrade') === 1)
+        refuseHttp(socket, 404, ErrorCode.UNKNOWN_EVENT, 'No WebSocket endpoint here.');
     };
     httpServer.on('upgrade', orphan);
     this.detach = () => {
@@ -81,8 +99,12 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const drained = delay(this.options.shutdownTimeoutMs - closeShare);
     await this.inflight.drain(drained.promise);
     drained.cancel();
-    const open = [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
-    const closed = open.map((connection) => new Promise<void>((resolve) => connection.onClose(resolve)));
+    const open = [...this.connections.all()].filter(
+      (c): c is WsConnection => c instanceof WsConnection,
+    );
+    const closed = open.map(
+      (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
+    );
     for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
     await Promise.race([Promise.all(closed), deadline.promise]);
     for (const connection of open) if (!connection.closed) connection.terminate();
@@ -93,7 +115,8 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    if (this.closing) return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
+    if (this.closing)
+      return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
     if (!this.admission.originAllowed(request.headers.origin)) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
@@ -105,7 +128,8 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       return this.refuse(request, socket, head, error);
     }
     if (socket.destroyed) return;
-    if (this.closing) return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
+    if (this.closing)
+      return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
     this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
   }
 
@@ -123,12 +147,21 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private accept(ws: WebSocket, client: ChannelsClient): void {
-    const connection = new WsConnection(ws, client.handshake, client.principal, this.options.maxBufferedBytes);
+    const connection = new WsConnection(
+      ws,
+      client.handshake,
+      client.principal,
+      this.options.maxBufferedBytes,
+    );
     this.connections.add(connection);
     connection.onClose(() => this.hub.dropConnection(connection));
     connection.send({
       event: 'connected',
-      data: { connectionId: connection.id, heartbeatMs: this.options.heartbeatMs, protocol: PROTOCOL_VERSION },
+      data: {
+        connectionId: connection.id,
+        heartbeatMs: this.options.heartbeatMs,
+        protocol: PROTOCOL_VERSION,
+      },
     });
     ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
   }
@@ -137,19 +170,27 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const write = (frame: object): void => connection.send(frame);
     let command;
     try {
-      if (isBinary) throw new ChannelsException(ErrorCode.BAD_REQUEST, 'Binary frames are not supported: send JSON text.');
+      if (isBinary)
+        throw new ChannelsException(
+          ErrorCode.BAD_REQUEST,
+          'Binary frames are not supported: send JSON text.',
+        );
       command = parseCommand(data.toString());
     } catch (error) {
       this.inflight.track(this.router.rejectFrame(connection, error, write));
       return;
     }
     if (this.closing) {
-      write(errorFrame(new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.'), command.id));
+      write(
+        errorFrame(
+          new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.'),
+          command.id,
+        ),
+      );
       return;
     }
     this.inflight.track(this.router.dispatch(connection, command, write));
   }
-
 }
 
 /** The part of `shutdownTimeoutMs` kept for the close handshakes, at most. */
@@ -161,7 +202,11 @@ const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
   [ErrorCode.RATE_LIMITED]: CloseCode.TOO_MANY,
 };
 
-const STATUS_TEXT: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
 function refuseHttp(socket: Duplex, status: number, code: Code, message: string): void {
   const body = JSON.stringify({ error: { code, message } });

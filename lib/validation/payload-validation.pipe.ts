@@ -4,7 +4,16 @@ import { validate, type ValidationError, type ValidatorOptions } from 'class-val
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode, type ValidationDetail } from '../protocol/frames.js';
 
-const NOT_VALIDATED: ReadonlySet<unknown> = new Set([Object, String, Number, Boolean, Array, Symbol, BigInt, Date]);
+const NOT_VALIDATED: ReadonlySet<unknown> = new Set([
+  Object,
+  String,
+  Number,
+  Boolean,
+  Array,
+  Symbol,
+  BigInt,
+  Date,
+]);
 
 /**
  * Validates a payload whose declared type is a class, with class-transformer and
@@ -31,7 +40,9 @@ export class PayloadValidationPipe implements PipeTransform {
 }
 
 function failed(details: ValidationDetail[]): ChannelsException {
-  return new ChannelsException(ErrorCode.VALIDATION_FAILED, 'The message failed validation.', { details });
+  return new ChannelsException(ErrorCode.VALIDATION_FAILED, 'The message failed validation.', {
+    details,
+  });
 }
 
 function flatten(errors: ValidationError[], parent: string): ValidationDetail[] {
@@ -39,7 +50,9 @@ function flatten(errors: ValidationError[], parent: string): ValidationDetail[] 
     // A nested value of no known class fails as a whole (forbidUnknownValues), with no property.
     const own = error.property === undefined || error.property === '' ? undefined : error.property;
     const property = own === undefined ? parent : parent ? `${parent}.${own}` : own;
-    const details = error.constraints ? [{ property, messages: Object.values(error.constraints) }] : [];
+    const details = error.constraints
+      ? [{ property, messages: Object.values(error.constraints) }]
+      : [];
     return [...details, ...flatten(error.children ?? [], property)];
   });
 }

@@ -8,8 +8,17 @@ export interface ChildApp {
 }
 
 /** Runs `node <args>` in `cwd` and resolves with the first JSON line it prints on stdout. */
-export function startChildApp(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<ChildApp> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startChildApp(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+): Promise<ChildApp> {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -18,7 +27,10 @@ export function startChildApp(args: string[], cwd: string, env: NodeJS.ProcessEn
     await exited;
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no JSON line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no JSON line within ${timeoutMs} ms; stderr: ${stderr}`)),
+      timeoutMs,
+    );
     let buffered = '';
     child.stdout!.on('data', (chunk) => {
       buffered += chunk;

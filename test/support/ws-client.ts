@@ -27,18 +27,26 @@ export class TestClient {
   }
 
   /** Opens a socket; resolves once it is open (not waiting for the welcome). */
-  static open(url: string, options: ConstructorParameters<typeof WebSocket>[2] & { protocols?: string[] } = {}): Promise<TestClient> {
+  static open(
+    url: string,
+    options: ConstructorParameters<typeof WebSocket>[2] & { protocols?: string[] } = {},
+  ): Promise<TestClient> {
     const socket = new WebSocket(url, options.protocols ?? [], options);
     const client = new TestClient(socket);
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(client));
       socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(new Error(`HTTP ${res.statusCode}`)),
+      );
     });
   }
 
   /** Opens a socket and waits for the welcome frame. */
-  static async connect(url: string, options: Parameters<typeof TestClient.open>[1] = {}): Promise<{ client: TestClient; welcome: Frame }> {
+  static async connect(
+    url: string,
+    options: Parameters<typeof TestClient.open>[1] = {},
+  ): Promise<{ client: TestClient; welcome: Frame }> {
     const client = await TestClient.open(url, options);
     const welcome = await client.next((f) => f.event === 'connected');
     return { client, welcome };

@@ -122,7 +122,10 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await page.waitForSelector(`#notifications li[data-id="${ids[0]}"][data-read=true]`);
     await page.waitForTimeout(1_300); // let the arrival highlight fade
     expect(await text(page, '#unread')).toBe('2');
-    const path = process.env.UPDATE_SCREENSHOT === '1' ? 'docs/screenshot.png' : '.screenshots/sample-page.png';
+    const path =
+      process.env.UPDATE_SCREENSHOT === '1'
+        ? 'docs/screenshot.png'
+        : '.screenshots/sample-page.png';
     mkdirSync(dirname(path), { recursive: true });
     await page.screenshot({ path, fullPage: true });
     await page.close();

@@ -14,7 +14,9 @@ async function exercise(port: number): Promise<void> {
   try {
     expect(welcome.data.protocol).toBe(1);
     expect(await client.request('echo', { n: 1 })).toEqual({ id: 1, data: { echoed: { n: 1 } } });
-    expect((await client.request('subscribe', { channel: 'room:secret' })).error.code).toBe('FORBIDDEN');
+    expect((await client.request('subscribe', { channel: 'room:secret' })).error.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await client.request('subscribe', { channel: 'room:a' })).data.recovered).toBe(false);
     const res = await fetch(`http://127.0.0.1:${port}/publish`, {
       method: 'POST',
@@ -22,7 +24,11 @@ async function exercise(port: number): Promise<void> {
       body: JSON.stringify({ channel: 'room:a', event: 'hello', data: { x: 1 } }),
     });
     expect(res.status).toBe(201);
-    expect(await client.next((f) => f.channel === 'room:a')).toMatchObject({ event: 'hello', data: { x: 1 }, offset: 1 });
+    expect(await client.next((f) => f.channel === 'room:a')).toMatchObject({
+      event: 'hello',
+      data: { x: 1 },
+      offset: 1,
+    });
   } finally {
     client.close();
   }
@@ -37,7 +43,10 @@ describe('the package loads in both module systems', () => {
 
   it('serves a Nest 12 ES module app through `import`', async () => {
     running = await startChildApp([join(fixtures, 'nest12-esm/main.mjs')], root);
-    expect(running.info).toMatchObject({ nest: expect.stringMatching(/^12\./), moduleSystem: 'esm' });
+    expect(running.info).toMatchObject({
+      nest: expect.stringMatching(/^12\./),
+      moduleSystem: 'esm',
+    });
     await exercise(running.info.port);
   });
 
@@ -46,20 +55,37 @@ describe('the package loads in both module systems', () => {
     beforeAll(() => {
       expect(existsSync(join(root, 'dist/cjs/lib/index.js'))).toBe(true);
       dir = mkdtempSync(join(tmpdir(), 'channels-nest11-'));
-      execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: root, stdio: 'ignore' });
+      execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+        cwd: root,
+        stdio: 'ignore',
+      });
       const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
       cpSync(join(fixtures, 'nest11-cjs'), dir, { recursive: true });
       cpSync(join(fixtures, 'shared/start-app.cjs'), join(dir, 'start-app.cjs'));
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', join(dir, tarball)], {
-        cwd: dir,
-        stdio: 'ignore',
-      });
+      execFileSync(
+        'npm',
+        [
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--ignore-scripts',
+          '--loglevel=error',
+          join(dir, tarball),
+        ],
+        {
+          cwd: dir,
+          stdio: 'ignore',
+        },
+      );
     }, 180_000);
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('serves through `require`', async () => {
       running = await startChildApp(['main.cjs'], dir);
-      expect(running.info).toMatchObject({ nest: expect.stringMatching(/^11\./), moduleSystem: 'object' });
+      expect(running.info).toMatchObject({
+        nest: expect.stringMatching(/^11\./),
+        moduleSystem: 'object',
+      });
       await exercise(running.info.port);
     });
   });

@@ -78,7 +78,12 @@ export class ChatGateway {
 
   @OnMessage('message.send')
   async send(@MessageBody() dto: SendDto, @ConnectedClient() client: Connection) {
-    await this.channels.publish(`room:${dto.roomId}`, 'message.new', { text: dto.text }, { except: client.id });
+    await this.channels.publish(
+      `room:${dto.roomId}`,
+      'message.new',
+      { text: dto.text },
+      { except: client.id },
+    );
     return { ok: true, isDto: dto instanceof SendDto };
   }
 

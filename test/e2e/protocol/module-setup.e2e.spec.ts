@@ -69,7 +69,10 @@ describe('module setup', () => {
         ChannelsModule.forRootAsync({
           imports: [SettingsModule],
           inject: [SettingsService],
-          useFactory: (settings: SettingsService) => ({ path: settings.path, heartbeatMs: settings.heartbeatMs }),
+          useFactory: (settings: SettingsService) => ({
+            path: settings.path,
+            heartbeatMs: settings.heartbeatMs,
+          }),
         }),
       ],
       providers: [
@@ -103,7 +106,9 @@ describe('module setup', () => {
     const first = await TestClient.connect(`${base}/realtime?user=bo`);
     const second = await TestClient.connect(`${base}/realtime?user=bo`);
     const other = await TestClient.connect(`${base}/realtime?user=cy`);
-    expect(app.get(ChannelsService).disconnect({ principal: { id: 'bo' } }, 4403, 'banned')).toBe(2);
+    expect(app.get(ChannelsService).disconnect({ principal: { id: 'bo' } }, 4403, 'banned')).toBe(
+      2,
+    );
     expect(await first.client.closed).toEqual({ code: 4403, reason: 'banned' });
     expect(await second.client.closed).toEqual({ code: 4403, reason: 'banned' });
     expect((await other.client.request('who', {})).data.data).toBe('cy');

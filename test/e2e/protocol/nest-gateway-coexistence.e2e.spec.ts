@@ -1,7 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { MessageBody as NestMessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import {
+  MessageBody as NestMessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { ChannelGateway, ChannelsModule, MessageBody, OnMessage } from '../../../lib/index.js';
@@ -45,7 +49,9 @@ describe("beside Nest's own WsAdapter gateways", () => {
 
     const nest = new WebSocket(`${base}/nest`);
     await new Promise((resolve, reject) => nest.once('open', resolve).once('error', reject));
-    const reply = new Promise((resolve) => nest.once('message', (data) => resolve(JSON.parse(data.toString()))));
+    const reply = new Promise((resolve) =>
+      nest.once('message', (data) => resolve(JSON.parse(data.toString()))),
+    );
     nest.send(JSON.stringify({ event: 'echo', data: 'theirs' }));
     expect(await reply).toEqual({ event: 'echo', data: 'theirs' });
     nest.close();
@@ -54,6 +60,8 @@ describe("beside Nest's own WsAdapter gateways", () => {
 
   it('leaves unknown paths to the WsAdapter, which refuses them', async () => {
     const stray = new WebSocket(`${base}/elsewhere`);
-    await expect(new Promise((resolve, reject) => stray.once('open', resolve).once('error', reject))).rejects.toThrow();
+    await expect(
+      new Promise((resolve, reject) => stray.once('open', resolve).once('error', reject)),
+    ).rejects.toThrow();
   });
 });

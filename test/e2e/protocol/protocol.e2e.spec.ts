@@ -47,7 +47,7 @@ describe('protocol v1 over WebSocket', () => {
   it('matches 50 replies in flight to their ids', async () => {
     const { client } = await connect();
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => client.request('slow', { ms: (50 - n) % 7 * 5, n })),
+      Array.from({ length: 50 }, (_, n) => client.request('slow', { ms: ((50 - n) % 7) * 5, n })),
     );
     answers.forEach((answer, n) => expect(answer).toEqual({ id: n + 1, data: n }));
   });
@@ -67,14 +67,22 @@ describe('protocol v1 over WebSocket', () => {
   it('correlates a BAD_REQUEST to the id when the frame has one', async () => {
     const { client } = await connect();
     client.send({ id: 9, data: {} });
-    expect(await client.next()).toEqual({ id: 9, error: { code: 'BAD_REQUEST', message: expect.any(String) } });
+    expect(await client.next()).toEqual({
+      id: 9,
+      error: { code: 'BAD_REQUEST', message: expect.any(String) },
+    });
   });
 
   it('answers an unknown event with UNKNOWN_EVENT, with or without an id', async () => {
     const { client } = await connect();
-    expect(await client.request('nope')).toEqual({ id: 1, error: { code: 'UNKNOWN_EVENT', message: 'No handler for event "nope".' } });
+    expect(await client.request('nope')).toEqual({
+      id: 1,
+      error: { code: 'UNKNOWN_EVENT', message: 'No handler for event "nope".' },
+    });
     client.send({ event: 'nope' });
-    expect(await client.next()).toEqual({ error: { code: 'UNKNOWN_EVENT', message: expect.any(String) } });
+    expect(await client.next()).toEqual({
+      error: { code: 'UNKNOWN_EVENT', message: expect.any(String) },
+    });
   });
 
   it('maps a thrown Error to INTERNAL without leaking it, and keeps the connection', async () => {
@@ -87,8 +95,14 @@ describe('protocol v1 over WebSocket', () => {
 
   it('maps HttpException and WsException to their codes', async () => {
     const { client } = await connect();
-    expect((await client.request('rejects')).error).toEqual({ code: 'FORBIDDEN', message: 'not yours' });
-    expect((await client.request('ws-error')).error).toEqual({ code: 'BAD_REQUEST', message: 'custom ws failure' });
+    expect((await client.request('rejects')).error).toEqual({
+      code: 'FORBIDDEN',
+      message: 'not yours',
+    });
+    expect((await client.request('ws-error')).error).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'custom ws failure',
+    });
   });
 
   it.each([
@@ -130,11 +144,23 @@ describe('protocol v1 over WebSocket', () => {
       const { client } = await connect();
       expect(await client.request('subscribe', { channel: 'room:lobby' })).toEqual({
         id: 1,
-        data: { channel: 'room:lobby', offset: expect.any(Number), epoch: expect.any(String), recovered: false, missed: [] },
+        data: {
+          channel: 'room:lobby',
+          offset: expect.any(Number),
+          epoch: expect.any(String),
+          recovered: false,
+          missed: [],
+        },
       });
-      expect((await client.request('subscribe', { channel: 'room:secret' })).error.code).toBe('FORBIDDEN');
-      expect((await client.request('subscribe', { channel: 'nomatch' })).error.code).toBe('FORBIDDEN');
-      expect((await client.request('subscribe', { channel: 'bad channel!' })).error.code).toBe('BAD_REQUEST');
+      expect((await client.request('subscribe', { channel: 'room:secret' })).error.code).toBe(
+        'FORBIDDEN',
+      );
+      expect((await client.request('subscribe', { channel: 'nomatch' })).error.code).toBe(
+        'FORBIDDEN',
+      );
+      expect((await client.request('subscribe', { channel: 'bad channel!' })).error.code).toBe(
+        'BAD_REQUEST',
+      );
     });
 
     it('delivers a publish from a handler to subscribers only, except the sender', async () => {
@@ -142,9 +168,18 @@ describe('protocol v1 over WebSocket', () => {
       await a.client.request('subscribe', { channel: 'room:r1' });
       await b.client.request('subscribe', { channel: 'room:r1' });
       await c.client.request('subscribe', { channel: 'room:r2' });
-      expect((await a.client.request('message.send', { roomId: 'r1', text: 'hi' })).data).toEqual({ ok: true, isDto: true });
+      expect((await a.client.request('message.send', { roomId: 'r1', text: 'hi' })).data).toEqual({
+        ok: true,
+        isDto: true,
+      });
       const push = await b.client.next((f) => f.channel === 'room:r1');
-      expect(push).toEqual({ channel: 'room:r1', event: 'message.new', data: { text: 'hi' }, offset: 1, epoch: expect.any(String) });
+      expect(push).toEqual({
+        channel: 'room:r1',
+        event: 'message.new',
+        data: { text: 'hi' },
+        offset: 1,
+        epoch: expect.any(String),
+      });
       expect(await a.client.pushesWithin('room:r1', 100)).toEqual([]);
       expect(await c.client.pushesWithin('room:r1', 0)).toEqual([]);
     });
@@ -169,7 +204,10 @@ describe('protocol v1 over WebSocket', () => {
     it('stops delivering after unsubscribe', async () => {
       const { client } = await connect();
       await client.request('subscribe', { channel: 'room:u' });
-      expect((await client.request('unsubscribe', { channel: 'room:u' })).data).toEqual({ channel: 'room:u', unsubscribed: true });
+      expect((await client.request('unsubscribe', { channel: 'room:u' })).data).toEqual({
+        channel: 'room:u',
+        unsubscribed: true,
+      });
       await app.get(ChannelsService).publish('room:u', 'x', {});
       expect(await client.pushesWithin('room:u', 100)).toEqual([]);
     });

@@ -27,13 +27,27 @@ describe('README quick start', () => {
     const { client, welcome } = await TestClient.connect(url);
     const other = await TestClient.connect(url);
     expect(welcome.data).toMatchObject({ heartbeatMs: 25000, protocol: 1 });
-    expect((await client.request('subscribe', { channel: 'room:lobby' })).data).toMatchObject({ channel: 'room:lobby', recovered: false, missed: [] });
+    expect((await client.request('subscribe', { channel: 'room:lobby' })).data).toMatchObject({
+      channel: 'room:lobby',
+      recovered: false,
+      missed: [],
+    });
     await other.client.request('subscribe', { channel: 'room:lobby' });
-    expect((await client.request('subscribe', { channel: 'room:staff' })).error.code).toBe('FORBIDDEN');
+    expect((await client.request('subscribe', { channel: 'room:staff' })).error.code).toBe(
+      'FORBIDDEN',
+    );
     const invalid = await client.request('message.send', { roomId: 'lobby', text: '' });
-    expect(invalid.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ property: 'text', messages: [expect.any(String)] }] });
-    expect((await client.request('message.send', { roomId: 'lobby', text: 'hi' })).data).toEqual({ ok: true });
-    expect(await other.client.next((f) => f.channel === 'room:lobby')).toMatchObject({ event: 'message.new', data: { text: 'hi' } });
+    expect(invalid.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ property: 'text', messages: [expect.any(String)] }],
+    });
+    expect((await client.request('message.send', { roomId: 'lobby', text: 'hi' })).data).toEqual({
+      ok: true,
+    });
+    expect(await other.client.next((f) => f.channel === 'room:lobby')).toMatchObject({
+      event: 'message.new',
+      data: { text: 'hi' },
+    });
     expect(await client.pushesWithin('room:lobby', 50)).toEqual([]);
     client.close();
     other.client.close();

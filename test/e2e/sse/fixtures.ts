@@ -105,7 +105,6 @@ export class SseGateway {
   }
 }
 
-
 export const AUTH = (user: string) => ({ Authorization: `Bearer ${user}` });
 
 export { PublishController } from '../../support/publish.controller.js';

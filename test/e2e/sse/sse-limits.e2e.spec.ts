@@ -1,5 +1,19 @@
-import { Injectable, UseGuards, type CanActivate, type ExecutionContext, type INestApplication } from '@nestjs/common';
-import { ChannelGateway, ChannelsModule, ChannelsService, MessageBody, OnJoin, OnMessage, type ChannelsClient } from '../../../lib/index.js';
+import {
+  Injectable,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+} from '@nestjs/common';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  ChannelsService,
+  MessageBody,
+  OnJoin,
+  OnMessage,
+  type ChannelsClient,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
 
@@ -10,7 +24,9 @@ import { postCommand, RawSseClient } from '../../support/sse-client.js';
 @Injectable()
 class ExpiringTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient<{ id: string; expiresAt?: number }>>();
+    const client = context
+      .switchToWs()
+      .getClient<ChannelsClient<{ id: string; expiresAt?: number }>>();
     const [id, kind] = (client.handshake.token ?? '').split('.');
     if (!id) return false;
     client.principal ??= { id, expiresAt: kind === 'short' ? Date.now() + 300 : undefined };
@@ -37,7 +53,9 @@ describe('SSE: caps, rate limits and expiry', () => {
   let base: string;
   const streams: RawSseClient[] = [];
   const open = async (token: string, query = '') => {
-    const client = await RawSseClient.open(`${base}/sse${query}`, { Authorization: `Bearer ${token}` });
+    const client = await RawSseClient.open(`${base}/sse${query}`, {
+      Authorization: `Bearer ${token}`,
+    });
     streams.push(client);
     return client;
   };
@@ -65,7 +83,9 @@ describe('SSE: caps, rate limits and expiry', () => {
     const third = await open('carol');
     expect(third.status).toBe(429);
     expect(third.headers['content-type']).toMatch(/application\/json/);
-    expect(JSON.parse(await third.body())).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
+    expect(JSON.parse(await third.body())).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.any(String) },
+    });
     expect((await open('dave')).status).toBe(200);
   });
 
@@ -73,11 +93,25 @@ describe('SSE: caps, rate limits and expiry', () => {
     const stream = await open('erin');
     const { json: welcome } = await stream.next((e) => e.event === 'connected');
     const headers = { Authorization: 'Bearer erin', 'X-Channels-Connection': welcome.connectionId };
-    for (let n = 1; n <= 3; n++) expect((await postCommand(`${base}/messages`, { id: n, event: 'echo', data: n }, headers)).status).toBe(200);
-    const limited = await postCommand(`${base}/messages`, { id: 4, event: 'echo', data: 4 }, headers);
+    for (let n = 1; n <= 3; n++)
+      expect(
+        (await postCommand(`${base}/messages`, { id: n, event: 'echo', data: n }, headers)).status,
+      ).toBe(200);
+    const limited = await postCommand(
+      `${base}/messages`,
+      { id: 4, event: 'echo', data: 4 },
+      headers,
+    );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect(limited.json).toEqual({ id: 4, error: { code: 'RATE_LIMITED', message: expect.any(String), retryAfterMs: expect.any(Number) } });
+    expect(limited.json).toEqual({
+      id: 4,
+      error: {
+        code: 'RATE_LIMITED',
+        message: expect.any(String),
+        retryAfterMs: expect.any(Number),
+      },
+    });
   });
 
   it('closes a stream with 4401 when its credentials expire, and delivers nothing after', async () => {

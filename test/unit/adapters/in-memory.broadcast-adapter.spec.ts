@@ -1,4 +1,10 @@
-import { Connection, InMemoryBroadcastAdapter, type EncodedPush, type Handshake, type PushFrame } from '../../../lib/index.js';
+import {
+  Connection,
+  InMemoryBroadcastAdapter,
+  type EncodedPush,
+  type Handshake,
+  type PushFrame,
+} from '../../../lib/index.js';
 
 /** A connection that records what the fan-out hands it. */
 class RecordingConnection extends Connection {
@@ -13,12 +19,22 @@ class RecordingConnection extends Connection {
 }
 
 const handshake = { headers: {}, url: '/', query: {} } as unknown as Handshake;
-const push = (channel: string, offset: number): PushFrame => ({ channel, event: 'e', data: { offset }, offset, epoch: 'ep' });
+const push = (channel: string, offset: number): PushFrame => ({
+  channel,
+  event: 'e',
+  data: { offset },
+  offset,
+  epoch: 'ep',
+});
 
 describe('InMemoryBroadcastAdapter', () => {
   it('serializes a push once and hands the same bytes to every subscriber', async () => {
     const adapter = new InMemoryBroadcastAdapter();
-    const [a, b, c] = [new RecordingConnection(handshake, undefined), new RecordingConnection(handshake, undefined), new RecordingConnection(handshake, undefined)];
+    const [a, b, c] = [
+      new RecordingConnection(handshake, undefined),
+      new RecordingConnection(handshake, undefined),
+      new RecordingConnection(handshake, undefined),
+    ];
     await adapter.addLocal('room:1', a);
     await adapter.addLocal('room:1', b);
     await adapter.addLocal('room:2', c);
@@ -31,7 +47,10 @@ describe('InMemoryBroadcastAdapter', () => {
 
   it('skips the connections in except, and forgets a channel with its last subscriber', async () => {
     const adapter = new InMemoryBroadcastAdapter();
-    const [a, b] = [new RecordingConnection(handshake, undefined), new RecordingConnection(handshake, undefined)];
+    const [a, b] = [
+      new RecordingConnection(handshake, undefined),
+      new RecordingConnection(handshake, undefined),
+    ];
     await adapter.addLocal('room:1', a);
     await adapter.addLocal('room:1', b);
     await adapter.publish(push('room:1', 1), [a.id]);
