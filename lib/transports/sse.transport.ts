@@ -12,11 +12,12 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter } from '../core/command.router.js';
-import { CloseCode, ErrorCode } from '../protocol/frames.js';
+import { ErrorCode } from '../protocol/frames.js';
 import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
 import { SseConnection } from './sse.connection.js';
+import { closeGracefully } from './graceful-close.js';
 import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
@@ -94,12 +95,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     const open = [...this.connections.all()].filter(
       (c): c is SseConnection => c instanceof SseConnection,
     );
-    const closed = open.map(
-      (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
-    );
-    for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-    await Promise.race([Promise.all(closed), deadline.promise]);
-    for (const connection of open) if (!connection.closed) connection.terminate();
+    await closeGracefully(open, deadline.promise);
     deadline.cancel();
     this.detach?.();
   }

@@ -25,6 +25,7 @@ import {
   PROTOCOL_VERSION,
   type ErrorCode as Code,
 } from '../protocol/frames.js';
+import { closeGracefully } from './graceful-close.js';
 import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
@@ -102,12 +103,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const open = [...this.connections.all()].filter(
       (c): c is WsConnection => c instanceof WsConnection,
     );
-    const closed = open.map(
-      (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
-    );
-    for (const connection of open) connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-    await Promise.race([Promise.all(closed), deadline.promise]);
-    for (const connection of open) if (!connection.closed) connection.terminate();
+    await closeGracefully(open, deadline.promise);
     deadline.cancel();
     this.detach?.();
     this.wss?.close();

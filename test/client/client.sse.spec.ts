@@ -11,8 +11,7 @@ import {
   type TestServer,
 } from './support/client-fixtures.js';
 
-// NEEDS THE SSE TRANSPORT (GET {path}/sse, POST {path}/messages): these run against the real
-// module once the SSE branch is merged; before that they fail with HTTP 404.
+// The SDK on the module's real SSE transport (GET {path}/sse, POST {path}/messages).
 describe('ChannelsClient over SSE + POST, against the module', () => {
   let server: TestServer;
   const clients: ChannelsClient[] = [];

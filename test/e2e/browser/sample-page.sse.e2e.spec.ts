@@ -8,8 +8,7 @@ import {
 } from './support/browser.js';
 import { SampleApi } from './support/sample-api.js';
 
-// NEEDS THE SSE TRANSPORT (GET /channels/sse, POST /channels/messages), merged from the SSE
-// branch. The sample page in real headless Chromium, on the SSE + POST fallback.
+// The sample page in real headless Chromium, on the SSE + POST fallback.
 const SECRET = 'browser-sse-test-secret';
 
 describe('the sample page in Chromium, on the SSE fallback', () => {
