@@ -16,10 +16,14 @@ interface Session {
 }
 
 let session: Session | undefined;
+// Each sign-in gets a number; a slower earlier one that finishes later steps aside.
+let signIns = 0;
 
 async function signIn(userId: string): Promise<void> {
-  session?.client.close();
+  const attempt = ++signIns;
   const token = await demoLogin(userId);
+  if (attempt !== signIns) return;
+  session?.client.close();
   sessionStorage.setItem(USER_KEY, userId);
   const inbox = new InboxModel();
   const client = new ChannelsClient({
@@ -55,8 +59,8 @@ async function signIn(userId: string): Promise<void> {
       view.announce(announcement),
     )
     .catch(report);
-  await client.connect();
-  await own;
+  // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
+  await Promise.all([client.connect(), own]);
   await refresh();
 }
 
@@ -84,7 +88,10 @@ view.signInForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const userId = String(new FormData(view.signInForm).get('userId') ?? '');
   view.signInError.hidden = true;
+  const attempt = signIns + 1;
   signIn(userId).catch((error: unknown) => {
+    // A sign-in superseded by a newer one fails quietly: its client was closed on purpose.
+    if (attempt !== signIns) return;
     view.signInError.hidden = false;
     view.signInError.textContent = error instanceof Error ? error.message : String(error);
     signOut();

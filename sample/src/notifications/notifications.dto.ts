@@ -34,6 +34,5 @@ export class MarkReadDto {
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
-  @MaxLength(100, { each: true })
   ids!: string[];
 }

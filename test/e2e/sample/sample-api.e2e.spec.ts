@@ -198,6 +198,10 @@ describe('the sample app (SAMPLE.md)', () => {
         await carol.request('notifications.markRead', { ids: [ids[0], 'unknown-id'] }),
       ).toEqual({ unread: 2 });
       expect(await carol.request('notifications.markRead', { ids })).toEqual({ unread: 0 });
+      // SAMPLE.md bounds the count of ids (1 to 100) and their emptiness, not their length.
+      expect(
+        await carol.request('notifications.markRead', { ids: ['x'.repeat(500), ...ids] }),
+      ).toEqual({ unread: 0 });
       const listed = await carol.request<{ items: Array<{ read: boolean }>; unread: number }>(
         'notifications.list',
         {},
