@@ -26,7 +26,10 @@ export const ChannelsParamtype = {
   CHANNEL: 41,
 } as const;
 
-/** The context type guards and interceptors see: `context.getType() === 'ws'` on both transports. */
+/**
+ * The context type guards and interceptors see: `context.getType() === 'ws'` on both transports.
+ * @example if (context.getType() !== CHANNELS_CONTEXT_TYPE) return true; // an HTTP call: not ours
+ */
 export const CHANNELS_CONTEXT_TYPE = 'ws';
 
 /** The built-in commands: no gateway may handle these names. */

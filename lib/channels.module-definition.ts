@@ -1,7 +1,12 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { ChannelsModuleOptions } from './channels.options.js';
 
-/** Builds `ChannelsModule.forRoot()` / `forRootAsync()`; the options token is `CHANNELS_OPTIONS`. */
+/**
+ * Builds `ChannelsModule.forRoot()` / `forRootAsync()`. `CHANNELS_OPTIONS` is the DI token of
+ * the options as given (no defaults filled in: those are under `RESOLVED_OPTIONS`).
+ * @example
+ * constructor(@Inject(CHANNELS_OPTIONS) private readonly options: ChannelsModuleOptions) {}
+ */
 export const {
   ConfigurableModuleClass: ChannelsConfigurableModule,
   MODULE_OPTIONS_TOKEN: CHANNELS_OPTIONS,

@@ -166,7 +166,11 @@ export interface ChannelsModuleOptions {
   rateLimitStore?: RateLimitStore;
 }
 
-/** CORS settings of the SSE endpoints; see {@link ChannelsModuleOptions.cors}. */
+/**
+ * CORS settings of the SSE endpoints; see {@link ChannelsModuleOptions.cors}.
+ * @example
+ * ChannelsModule.forRoot({ cors: { origins: ['https://app.example.com'], credentials: true } })
+ */
 export interface ChannelsCorsOptions {
   /** Origins whose pages may read the responses. @default the `allowedOrigins` option */
   origins?: string[];
@@ -174,10 +178,18 @@ export interface ChannelsCorsOptions {
   credentials?: boolean;
 }
 
-/** DI token of the {@link ResolvedChannelsOptions}. */
+/**
+ * DI token of the {@link ResolvedChannelsOptions}.
+ * @example
+ * constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+ */
 export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
 
-/** The options with every default filled in. */
+/**
+ * The options with every default filled in (`allowedOrigins`, `adapter` and `historyStore` stay
+ * `undefined` when not given); inject it with {@link RESOLVED_OPTIONS}.
+ * @example const { path, heartbeatMs } = this.options; // '/channels', 25000 by default
+ */
 export type ResolvedChannelsOptions = Required<
   Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors'>
 > & {
@@ -188,7 +200,12 @@ export type ResolvedChannelsOptions = Required<
   cors: { origins: string[] | undefined; credentials: boolean };
 };
 
-/** The default validator options: unknown fields are rejected, never silently passed on. */
+/**
+ * The default validator options (the `validation` option's default): unknown fields are
+ * rejected, never silently passed on.
+ * @example
+ * ChannelsModule.forRoot({ validation: { ...DEFAULT_VALIDATION, skipMissingProperties: true } })
+ */
 export const DEFAULT_VALIDATION: ValidatorOptions = {
   whitelist: true,
   forbidNonWhitelisted: true,

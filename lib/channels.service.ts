@@ -5,7 +5,11 @@ import { ConnectionRegistry } from './connection/connection.registry.js';
 import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
 
-/** Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a principal. */
+/**
+ * Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a
+ * principal (matched with the `principalKey` option).
+ * @example channels.disconnect({ principal: { id: 'alice' } }, CloseCode.FORBIDDEN, 'banned');
+ */
 export type DisconnectTarget = { connectionId: string } | { principal: unknown };
 
 /**

@@ -1,9 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Reads the credential from a handshake request. Replace it with the `extractToken` option. */
+/**
+ * Reads the credential from a handshake request. Replace it with the `extractToken` option.
+ * @example
+ * ChannelsModule.forRoot({ extractToken: (req) => req.headers['x-api-key']?.toString() })
+ */
 export type TokenExtractor = (request: IncomingMessage) => string | undefined;
 
-/** Options of {@link createTokenExtractor}. */
+/**
+ * Options of {@link createTokenExtractor}.
+ * @example createTokenExtractor({ cookie: 'session', allowQueryToken: true })
+ */
 export interface TokenExtractorOptions {
   /** The cookie that may carry the token. @default 'channels_token' */
   cookie?: string;
@@ -14,7 +21,10 @@ export interface TokenExtractorOptions {
   allowQueryToken?: boolean;
 }
 
-/** The WebSocket subprotocol a client offers beside its `bearer.<token>` value. */
+/**
+ * The WebSocket subprotocol a client offers beside its `bearer.<token>` value.
+ * @example new WebSocket('wss://api.example.com/channels', [PROTOCOL_NAME, `bearer.${token}`]);
+ */
 export const PROTOCOL_NAME = 'channels.v1';
 const BEARER_PROTOCOL = 'bearer.';
 

@@ -4,7 +4,10 @@
  * instead of arriving together.
  */
 
-/** How reconnect delays grow. */
+/**
+ * How reconnect delays grow (the client's `backoff` option).
+ * @example new ChannelsClient({ url: '/channels', backoff: { initialMs: 1_000, maxMs: 30_000 } })
+ */
 export interface BackoffOptions {
   /**
    * The ceiling of the first delay, in milliseconds.
@@ -23,10 +26,18 @@ export interface BackoffOptions {
   factor?: number;
 }
 
-/** {@link BackoffOptions} with every default filled in. */
+/**
+ * {@link BackoffOptions} with every default filled in.
+ * @example
+ * const slow: ResolvedBackoff = { initialMs: 1_000, maxMs: 60_000, factor: 3 };
+ * backoffDelay(2, slow); // up to 9000 ms
+ */
 export type ResolvedBackoff = Required<BackoffOptions>;
 
-/** The default backoff: about 0.5 s, doubling, up to 20 s. */
+/**
+ * The default backoff: about 0.5 s, doubling, up to 20 s.
+ * @example new ChannelsClient({ url: '/channels', backoff: { ...DEFAULT_BACKOFF, maxMs: 60_000 } })
+ */
 export const DEFAULT_BACKOFF: ResolvedBackoff = { initialMs: 500, maxMs: 20_000, factor: 2 };
 
 /**
@@ -44,7 +55,12 @@ export function backoffDelay(
   return Math.floor(clampUnit(random()) * backoffCeiling(attempt, options));
 }
 
-/** The ceiling of attempt `attempt`'s delay: the most {@link backoffDelay} can return. */
+/**
+ * The ceiling of attempt `attempt`'s delay: the most {@link backoffDelay} can return,
+ * `min(maxMs, initialMs * factor ** attempt)`.
+ * @param options the schedule @default DEFAULT_BACKOFF
+ * @example backoffCeiling(3) // 4000: min(20000, 500 * 2 ** 3)
+ */
 export function backoffCeiling(
   attempt: number,
   options: ResolvedBackoff = DEFAULT_BACKOFF,

@@ -23,13 +23,19 @@ import {
   type Subscription,
 } from './subscription.registry.js';
 
-/** Options of {@link ChannelsClient.request}. */
+/**
+ * Options of {@link ChannelsClient.request}.
+ * @example await client.request('reports.build', { month: '2024-05' }, { timeoutMs: 60_000 });
+ */
 export interface RequestOptions {
   /** How long to wait for the answer. @default the client's `requestTimeoutMs` (10000) */
   timeoutMs?: number;
 }
 
-/** The events of a {@link ChannelsClient}. */
+/**
+ * The events of a {@link ChannelsClient}; `on()` returns a function that removes the listener.
+ * @example const off = client.on('reset', ({ channel }) => refetch(channel));
+ */
 export interface ChannelsClientEvents {
   /** The connection state changed. */
   state: [StateChange];
@@ -47,6 +53,8 @@ export interface ChannelsClientEvents {
  * The channel that the heartbeat probe unsubscribes from. Unsubscribing from a channel the
  * connection never joined is a built-in no-op whose reply proves the server alive, reaches no
  * application handler, and exists on every server that speaks protocol v1.
+ * `ChannelsClient.subscribe` refuses it (`BAD_REQUEST`).
+ * @example { "id": 12, "event": "unsubscribe", "data": { "channel": "_channels.probe" } }
  */
 export const PROBE_CHANNEL = '_channels.probe';
 

@@ -6,11 +6,16 @@ import type { ErrorBody, ErrorCode, ValidationDetail } from '../protocol/frames.
  * - `TIMEOUT`: no answer within the request's `timeoutMs`;
  * - `DISCONNECTED`: the connection was lost while the command was in flight, so whether the
  *   server ran it is unknown (the SDK never resends it);
- * - `CLOSED`: the client was closed, or stopped for good (close code 1000 or 4403).
+ * - `CLOSED`: the client was closed, or stopped for good (close code 1000 or 4403, or 4401
+ *   without `getToken`).
+ * @example if (error instanceof ChannelsError && error.code === 'TIMEOUT') return retry();
  */
 export type ChannelsErrorCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED' | 'CLOSED';
 
-/** Extra fields of a {@link ChannelsError}. */
+/**
+ * Extra fields of a {@link ChannelsError}.
+ * @example new ChannelsError('RATE_LIMITED', 'Slow down.', { retryAfterMs: 900, status: 429 })
+ */
 export interface ChannelsErrorOptions {
   /** Per-field details of a `VALIDATION_FAILED`. */
   details?: ValidationDetail[];

@@ -7,7 +7,10 @@ import type {
 } from '../protocol/frames.js';
 import type { ChannelsError } from './channels.error.js';
 
-/** The transports the SDK speaks. */
+/**
+ * The transports the SDK speaks.
+ * @example new ChannelsClient({ url: '/channels', transports: ['sse'] }) // SSE only
+ */
 export type TransportName = 'websocket' | 'sse';
 
 /** A frame the server sends after the welcome. */

@@ -1,6 +1,9 @@
 import type { ChannelsErrorCode } from './channels.error.js';
 
-/** What the client does after a connection ends. */
+/**
+ * What the client does after a connection ends: the answer of {@link decideOnClose}.
+ * @example decideOnClose(4403) // { action: 'stop', error: 'FORBIDDEN' }
+ */
 export type CloseDecision =
   | { action: 'stop'; error: ChannelsErrorCode }
   | {

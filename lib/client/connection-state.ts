@@ -6,10 +6,18 @@ import type { TransportName } from './client-transport.js';
  * `idle` (before `connect()`), `connecting` (first attempt), `connected`, `reconnecting`
  * (lost; waiting or attempting again), `closed` (stopped: `close()`, or a close code that
  * says stop).
+ * @example if (client.state === 'reconnecting') showBanner('Reconnecting…');
  */
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-/** A change of {@link ConnectionState}, with what caused it. */
+/**
+ * A change of {@link ConnectionState}, with what caused it: the argument of the client's
+ * `state` event.
+ * @example
+ * client.on('state', ({ state, delayMs }) => {
+ *   if (state === 'reconnecting') showBanner(`Reconnecting in ${delayMs} ms`);
+ * });
+ */
 export interface StateChange {
   state: ConnectionState;
   /** When connected: the transport in use. */
@@ -18,6 +26,7 @@ export interface StateChange {
   connectionId?: string;
   /** The close code that ended the previous connection (HTTP refusals are mapped to codes). */
   code?: number;
+  /** The close reason that came with `code`. */
   reason?: string;
   /** When reconnecting: how long until the next attempt. */
   delayMs?: number;

@@ -15,7 +15,10 @@ import type {
 } from './client-transport.js';
 import { SseParser, type SseEvent } from './sse.parser.js';
 
-/** The part of a fetch `Response` the SDK reads. */
+/**
+ * The part of a fetch `Response` the SDK reads; a WHATWG `Response` fits.
+ * @example const response: FetchResponseLike = await fetch('/channels/sse');
+ */
 export interface FetchResponseLike {
   readonly ok: boolean;
   readonly status: number;
@@ -24,7 +27,12 @@ export interface FetchResponseLike {
   text(): Promise<string>;
 }
 
-/** The request options the SDK passes to fetch. */
+/**
+ * The request options the SDK passes to fetch.
+ * @example
+ * { method: 'POST', body: '{"id":1,"event":"ping"}', credentials: 'same-origin',
+ *   headers: { 'Content-Type': 'application/json', 'X-Channels-Connection': connectionId } }
+ */
 export interface FetchInitLike {
   method?: string;
   headers?: Record<string, string>;
@@ -34,7 +42,13 @@ export interface FetchInitLike {
   cache?: 'no-store';
 }
 
-/** A fetch implementation: the global `fetch` of browsers and Node 18+, or a wrapper of it. */
+/**
+ * A fetch implementation: the global `fetch` of browsers and Node 18+, or a wrapper of it.
+ * @example
+ * const fetch: FetchLike = (url, init) =>
+ *   globalThis.fetch(url, { ...init, headers: { ...init.headers, 'X-Tenant': 'acme' } });
+ * new ChannelsClient({ url: '/channels', fetch });
+ */
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
 
 const CLOSE_BY_STATUS: Readonly<Record<number, number>> = { 401: 4401, 403: 4403, 429: 4429 };

@@ -1,4 +1,8 @@
-/** One event of a `text/event-stream`. */
+/**
+ * One event of a `text/event-stream`, as {@link SseParser} reports it.
+ * @example
+ * { event: 'reset', data: '{"channels":["user:42"]}', id: 'eyJ1c2VyOjQyIjpbImszSjkiLDE4XX0' }
+ */
 export interface SseEvent {
   /** The `event:` field, `message` when absent. */
   event: string;

@@ -2,10 +2,16 @@ import type { PushFrame, StreamPosition, SubscribeReply } from '../protocol/fram
 import { ChannelsError } from './channels.error.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
 
-/** Receives the pushes of a channel, in order, each once. */
+/**
+ * Receives the pushes of a channel, in order, each once: the push's `data`, and the push itself.
+ * @example const onNote: PushHandler<Note> = (note, push) => render(note, push.offset);
+ */
 export type PushHandler<T = unknown> = (data: T, push: PushFrame<T>) => void;
 
-/** Options of `ChannelsClient.subscribe`. */
+/**
+ * Options of `ChannelsClient.subscribe`.
+ * @example await client.subscribe('user:42', render, { onReset: () => reloadNotifications() });
+ */
 export interface SubscribeOptions {
   /**
    * Called when pushes may have been missed and could not be replayed: after a reconnect the
@@ -15,8 +21,14 @@ export interface SubscribeOptions {
   onReset?: () => void;
 }
 
-/** One `subscribe` call's handle. */
+/**
+ * One `subscribe` call's handle.
+ * @example
+ * const subscription = await client.subscribe('room:lobby', show);
+ * await subscription.unsubscribe();
+ */
 export interface Subscription {
+  /** The channel subscribed to. */
   readonly channel: string;
   /** Stops this handler; the channel is left on the server when no handler remains. */
   unsubscribe(): Promise<void>;
@@ -32,8 +44,12 @@ export interface SubscriptionHost {
   error(error: Error): void;
 }
 
-/** A (re)subscription the server accepted. */
+/**
+ * A (re)subscription the server accepted: the argument of the client's `subscribed` event.
+ * @example client.on('subscribed', ({ channel, resubscribed }) => log(channel, resubscribed));
+ */
 export interface SubscribedInfo {
+  /** The channel subscribed to. */
   channel: string;
   /** Whether this renewed the subscription on a new connection. */
   resubscribed: boolean;

@@ -2,7 +2,11 @@ import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import type { ClientTransport, ServerFrame, TransportListener } from './client-transport.js';
 
-/** An event a WebSocket implementation hands its listeners (the fields the SDK reads). */
+/**
+ * An event a WebSocket implementation hands its listeners (the fields the SDK reads).
+ * @example
+ * socket.addEventListener('close', (event: WebSocketEventLike) => log(event.code, event.reason));
+ */
 export interface WebSocketEventLike {
   readonly type: string;
   data?: unknown;
@@ -13,6 +17,7 @@ export interface WebSocketEventLike {
 /**
  * The part of the WHATWG `WebSocket` the SDK uses. The browser's `WebSocket`, Node 22's
  * global one and the `ws` package's all fit.
+ * @example const socket: WebSocketLike = new WebSocket(url, ['channels.v1', `bearer.${token}`]);
  */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -24,7 +29,12 @@ export interface WebSocketLike {
   ): void;
 }
 
-/** A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s `WebSocket`. */
+/**
+ * A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s `WebSocket`.
+ * @example
+ * import { WebSocket } from 'ws';
+ * new ChannelsClient({ url: 'http://127.0.0.1:3000/channels', WebSocket });
+ */
 export type WebSocketConstructor = new (
   url: string,
   protocols?: string | string[],

@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { CloseCode, type PushFrame } from '../protocol/frames.js';
 import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
 
-/** A push serialized once by the fan-out and written as is to every subscriber. */
+/**
+ * A push serialized once by the fan-out and written as is to every subscriber.
+ * @example
+ * const json = JSON.stringify(push);
+ * connection.deliver({ frame: push, json, bytes: Buffer.from(json) });
+ */
 export interface EncodedPush {
+  /** The push itself. */
   readonly frame: PushFrame;
   /** The push frame as JSON text. */
   readonly json: string;

@@ -1,11 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
-/** Which transport carries a connection. */
+/**
+ * Which transport carries a connection.
+ * @example if (client.transport === 'sse') this.logger.debug('fallback client');
+ */
 export type TransportName = 'websocket' | 'sse';
 
 /**
  * What the server knew about a client when it connected: the upgrade (or SSE) request and
  * the credentials read from it. Guards read it at the handshake and on every message.
+ * @example const user = this.auth.verify(client.handshake.token); // client: ChannelsClient
  */
 export interface Handshake {
   /** The request's headers. */
@@ -14,7 +18,7 @@ export interface Handshake {
   readonly url: string;
   /** The query parameters; a repeated parameter is an array. */
   readonly query: Readonly<Record<string, string | string[]>>;
-  /** The remote address. */
+  /** The client IP, read by the `clientIp` option (by default the socket's remote address). */
   readonly ip: string | undefined;
   /** The `Origin` header, when the client sent one. */
   readonly origin: string | undefined;

@@ -3,7 +3,10 @@ import { ErrorCode } from '../protocol/frames.js';
 
 const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
 
-/** Whether `name` is a valid channel name: 1 to 255 of `[A-Za-z0-9:_\-.@#/=]`. */
+/**
+ * Whether `name` is a valid channel name: 1 to 255 of `[A-Za-z0-9:_\-.@#/=]`.
+ * @example isChannelName('user:42') // true; isChannelName('user 42') // false
+ */
 export function isChannelName(name: unknown): name is string {
   return typeof name === 'string' && CHANNEL_NAME.test(name);
 }

@@ -12,7 +12,10 @@ import {
 } from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
 
-/** Options of a publish. */
+/**
+ * Options of a publish (`ChannelsService.publish`).
+ * @example await channels.publish('room:lobby', 'message', msg, { except: client.id });
+ */
 export interface PublishOptions {
   /** Connection ids that must not receive this push (the sender, typically). */
   except?: string | readonly string[];

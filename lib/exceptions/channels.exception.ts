@@ -1,6 +1,10 @@
 import { ErrorCode, type ErrorBody, type ValidationDetail } from '../protocol/frames.js';
 
-/** Extra fields of a {@link ChannelsException}. */
+/**
+ * Extra fields of a {@link ChannelsException}.
+ * @example
+ * throw new ChannelsException(ErrorCode.RATE_LIMITED, 'Slow down.', { retryAfterMs: 5_000 });
+ */
 export interface ChannelsExceptionOptions {
   /** The command id the error answers, when known. */
   id?: number;
@@ -36,7 +40,10 @@ export class ChannelsException extends Error {
   }
 }
 
-/** The HTTP status that carries each error code on the HTTP side of the SSE transport. */
+/**
+ * The HTTP status that carries each error code on the HTTP side of the SSE transport.
+ * @example HTTP_STATUS_BY_CODE[ErrorCode.RATE_LIMITED] // 429
+ */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.BAD_REQUEST]: 400,
   [ErrorCode.VALIDATION_FAILED]: 400,

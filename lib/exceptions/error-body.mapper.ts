@@ -20,6 +20,8 @@ const logger = new Logger('Channels');
  * list of messages, as Nest's `ValidationPipe` throws, becomes `VALIDATION_FAILED`);
  * `WsException` becomes `BAD_REQUEST` unless its error object names a protocol code;
  * anything else is `INTERNAL` with a generic message, logged here and never sent.
+ *
+ * @example toErrorBody(new ForbiddenException('No.')) // { code: 'FORBIDDEN', message: 'No.' }
  */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ChannelsException) return error.toBody();

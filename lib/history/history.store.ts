@@ -1,6 +1,11 @@
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 
-/** What {@link HistoryStore.read} answers. */
+/**
+ * What {@link HistoryStore.read} answers.
+ * @example
+ * const { position, missed } = await store.read('user:42', { epoch: 'k3J9', offset: 17 });
+ * // position: { epoch: 'k3J9', offset: 18 }; missed: [the push at 18], or undefined after a gap
+ */
 export interface HistoryRead {
   /** The channel's latest position: the offset of its latest push (0 before the first). */
   position: StreamPosition;

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { HistoryStore, type HistoryRead } from './history.store.js';
 
-/** Options of {@link InMemoryHistoryStore}. */
+/**
+ * Options of {@link InMemoryHistoryStore}.
+ * @example new InMemoryHistoryStore({ size: 500, ttlMs: 60_000 })
+ */
 export interface InMemoryHistoryOptions {
   /** Pushes kept per channel. @default 100 */
   size?: number;

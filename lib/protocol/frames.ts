@@ -2,7 +2,10 @@
  * The frames of protocol v1 (see docs/protocol.md). Every shape a client can observe is here.
  */
 
-/** The protocol version announced in the welcome frame. */
+/**
+ * The protocol version announced in the welcome frame (`data.protocol`).
+ * @example if (welcome.data.protocol !== PROTOCOL_VERSION) throw new Error('Unsupported protocol');
+ */
 export const PROTOCOL_VERSION = 1;
 
 /**
@@ -18,26 +21,51 @@ export interface CommandFrame {
   data?: unknown;
 }
 
-/** The data of the welcome frame, the first frame a connection receives. */
+/**
+ * The data of the welcome frame, the first frame a connection receives (over SSE, the data of
+ * the `connected` event).
+ * @example
+ * { "connectionId": "6f1c2b9e-4d3a-4c1e-9a57-2f0e8b7d5c11", "heartbeatMs": 25000, "protocol": 1 }
+ */
 export interface WelcomeData {
+  /** The server's id of this connection; over SSE, the `X-Channels-Connection` of its POSTs. */
   connectionId: string;
+  /**
+   * The server's heartbeat interval, in milliseconds: its WebSocket pings (`heartbeatMs`), or
+   * its SSE `: ping` comments (`sseHeartbeatMs`).
+   */
   heartbeatMs: number;
+  /** The protocol version, {@link PROTOCOL_VERSION}. */
   protocol: number;
 }
 
-/** The welcome frame. */
+/**
+ * The welcome frame, sent first on every WebSocket connection.
+ * @example
+ * { "event": "connected", "data": { "connectionId": "6f1c…", "heartbeatMs": 25000, "protocol": 1 } }
+ */
 export interface WelcomeFrame {
   event: 'connected';
   data: WelcomeData;
 }
 
-/** A reply correlated to a command's `id`. */
+/**
+ * A reply correlated to a command's `id`: the handler's result, or `null` when it returned
+ * nothing.
+ * @example { "id": 7, "data": { "unread": 3 } }
+ */
 export interface ReplyFrame {
+  /** The `id` of the command it answers. */
   id: number;
+  /** The handler's result (`null` when there is none). */
   data: unknown;
 }
 
-/** The body of an error frame. */
+/**
+ * The body of an error frame.
+ * @example
+ * { "code": "RATE_LIMITED", "message": "Too many messages: retry in 900 ms.", "retryAfterMs": 900 }
+ */
 export interface ErrorBody {
   /** A stable code from {@link ErrorCode}. */
   code: ErrorCode;
@@ -49,22 +77,39 @@ export interface ErrorBody {
   retryAfterMs?: number;
 }
 
-/** An error frame, correlated by `id` when the command carried one. */
+/**
+ * An error frame, correlated by `id` when the command carried one.
+ * @example
+ * { "id": 7, "error": { "code": "FORBIDDEN", "message": "Only moderators may pin messages." } }
+ */
 export interface ErrorFrame {
+  /** The `id` of the command it answers; absent when the error is tied to no command id. */
   id?: number;
   error: ErrorBody;
 }
 
-/** One field that failed validation: its property path and the constraint messages. */
+/**
+ * One field that failed validation: its property path and the constraint messages.
+ * @example { "property": "ids", "messages": ["ids must be an array"] }
+ */
 export interface ValidationDetail {
+  /** The property path, e.g. `items.0.name`. */
   property: string;
+  /** The constraint messages of that property. */
   messages: string[];
 }
 
-/** A push published to a channel. */
+/**
+ * A push published to a channel.
+ * @example
+ * { "channel": "user:42", "event": "notification", "data": { "id": "n1" }, "offset": 18, "epoch": "k3J9" }
+ */
 export interface PushFrame<T = unknown> {
+  /** The channel it was published on. */
   channel: string;
+  /** The event name given to `ChannelsService.publish`. */
   event: string;
+  /** The payload (`null` when published without one). */
   data: T;
   /** Position of this push in the channel's history: the previous push's offset plus one. */
   offset: number;
@@ -72,22 +117,45 @@ export interface PushFrame<T = unknown> {
   epoch: string;
 }
 
-/** A position in a channel's history, as a client sends it in `subscribe.since`. */
+/**
+ * A position in a channel's history, as a client sends it in `subscribe.since`: the epoch and
+ * offset of the last push it received.
+ * @example
+ * { "event": "subscribe", "data": { "channel": "user:42", "since": { "epoch": "k3J9", "offset": 17 } } }
+ */
 export interface StreamPosition {
+  /** The history the offset belongs to (a push's `epoch`). */
   epoch: string;
+  /** The offset of the last push received. */
   offset: number;
 }
 
-/** The reply to the built-in `subscribe` command. */
+/**
+ * The reply to the built-in `subscribe` command.
+ * @example { "channel": "user:42", "offset": 18, "epoch": "k3J9", "recovered": true, "missed": [] }
+ */
 export interface SubscribeReply {
   channel: string;
+  /**
+   * The offset of the channel's latest push (0 before the first): the next live push has
+   * `offset + 1`.
+   */
   offset: number;
+  /** The channel's current epoch. */
   epoch: string;
+  /**
+   * With `since`: whether every push after it was replayed in `missed`; always `false` without
+   * `since`.
+   */
   recovered: boolean;
+  /** The pushes after `since`, oldest first, when `recovered`; otherwise empty. */
   missed: PushFrame[];
 }
 
-/** The stable error codes of protocol v1. */
+/**
+ * The stable error codes of protocol v1.
+ * @example throw new ChannelsException(ErrorCode.FORBIDDEN, 'Only moderators may pin messages.');
+ */
 export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   UNKNOWN_EVENT: 'UNKNOWN_EVENT',
@@ -99,10 +167,16 @@ export const ErrorCode = {
   INTERNAL: 'INTERNAL',
 } as const;
 
-/** One of the stable error codes. */
+/**
+ * One of the stable error codes.
+ * @example if (body.code === 'RATE_LIMITED') await sleep(body.retryAfterMs ?? 1000);
+ */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** The WebSocket close codes of protocol v1. */
+/**
+ * The WebSocket close codes of protocol v1 (SSE streams send the same codes in `event: close`).
+ * @example channels.disconnect({ principal: user }, CloseCode.FORBIDDEN, 'account suspended');
+ */
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
@@ -116,5 +190,8 @@ export const CloseCode = {
   TOO_MANY: 4429,
 } as const;
 
-/** One of the close codes. */
+/**
+ * One of the close codes.
+ * @example const code: CloseCode = CloseCode.SERVICE_RESTART; // 1012
+ */
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

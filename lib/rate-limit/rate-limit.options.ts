@@ -43,12 +43,19 @@ export interface MessageRateLimitOptions extends Partial<RateLimitBudget> {
 /** {@link MessageRateLimitOptions} with every default filled in. */
 export type ResolvedMessageRateLimit = Required<MessageRateLimitOptions> & { defaultKey: boolean };
 
-/** The default message budget: 100 commands per second per connection. */
+/**
+ * The default message budget: 100 commands per second per connection.
+ * @example ChannelsModule.forRoot({ rateLimit: { ...DEFAULT_MESSAGE_RATE_LIMIT, points: 200 } })
+ */
 export const DEFAULT_MESSAGE_RATE_LIMIT: Readonly<RateLimitBudget> = {
   points: 100,
   durationMs: 1_000,
 };
-/** The default handshake budget: 30 new connections per 10 seconds per client IP. */
+/**
+ * The default handshake budget: 30 new connections per 10 seconds per client IP.
+ * @example
+ * ChannelsModule.forRoot({ connectionRateLimit: { ...DEFAULT_CONNECTION_RATE_LIMIT, points: 60 } })
+ */
 export const DEFAULT_CONNECTION_RATE_LIMIT: Readonly<RateLimitBudget> = {
   points: 30,
   durationMs: 10_000,

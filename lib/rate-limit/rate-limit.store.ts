@@ -1,8 +1,14 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
-/** What the module asks a {@link RateLimitStore} for: one limiter per budget. */
+/**
+ * What the module asks a {@link RateLimitStore} for: one limiter per budget.
+ * @example { keyPrefix: 'msg', points: 100, durationMs: 1000 } // the default message limit
+ */
 export interface LimiterConfig {
-  /** Namespaces the limiter's keys (`channels:msg`, `channels:event:<event>`, `channels:handshake`). */
+  /**
+   * Namespaces the limiter's keys: `msg`, `event:<event>` or `handshake` (a store may prefix it
+   * further, as `RedisRateLimitStore` does with its own `keyPrefix`).
+   */
   keyPrefix: string;
   /** Actions allowed per window. */
   points: number;

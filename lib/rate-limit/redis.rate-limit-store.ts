@@ -5,7 +5,11 @@ import {
 } from 'rate-limiter-flexible';
 import { RateLimitStore, type LimiterConfig } from './rate-limit.store.js';
 
-/** Options of {@link RedisRateLimitStore}. */
+/**
+ * Options of {@link RedisRateLimitStore}.
+ * @example
+ * new RedisRateLimitStore({ client: new Redis(process.env.REDIS_URL), keyPrefix: 'myapp' })
+ */
 export interface RedisRateLimitStoreOptions {
   /**
    * A connected `ioredis` (or node-redis) client. The store never closes it: the app owns it.

@@ -37,6 +37,8 @@ export interface SseConnectionSettings {
  * A connection on a Server-Sent Events stream (commands arrive as HTTP POSTs). Every push is
  * written as one event whose `id` is the stream's cursor: its position in every channel, so
  * `Last-Event-ID` resumes them all.
+ *
+ * @example if (client instanceof SseConnection) this.logger.debug(`SSE cursor: ${client.cursor}`);
  */
 export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
   readonly transport = 'sse' as const;

@@ -8,6 +8,10 @@ import type { Handshake } from '../connection/handshake.js';
  *
  * Its `id` is stable per principal (per IP when anonymous), `http:<key>`, so that what is
  * counted per connection, such as rate limits, adds up across that principal's POSTs.
+ *
+ * @example
+ * if (client instanceof TransientConnection)
+ *   throw new ChannelsException(ErrorCode.BAD_REQUEST, 'This event needs an open stream.');
  */
 export class TransientConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
   readonly transport = 'sse' as const;
