@@ -26,7 +26,14 @@ export abstract class BroadcastAdapter {
     if (!subscribers) {
       subscribers = new Set();
       this.local.set(channel, subscribers);
-      await this.onChannelActive(channel);
+      try {
+        await this.onChannelActive(channel);
+      } catch (error) {
+        // Forget the channel, so the next subscriber asks the broker again.
+        if (subscribers.size === 0 && this.local.get(channel) === subscribers)
+          this.local.delete(channel);
+        throw error;
+      }
     }
     subscribers.add(connection);
   }

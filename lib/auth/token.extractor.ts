@@ -59,8 +59,18 @@ function readCookie(header: string | undefined, name: string): string | undefine
   for (const part of header?.split(';') ?? []) {
     const separator = part.indexOf('=');
     if (separator > 0 && part.slice(0, separator).trim() === name) {
-      return decodeURIComponent(part.slice(separator + 1).trim()) || undefined;
+      return decodeCookie(part.slice(separator + 1).trim()) || undefined;
     }
   }
   return undefined;
+}
+
+// A malformed percent-escape is a bad credential, not a server error: the raw value is kept,
+// and the guard refuses it like any other wrong token.
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCode, type PushFrame } from '../protocol/frames.js';
+import { CloseCode, type PushFrame, type SubscribeReply } from '../protocol/frames.js';
 import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
 
 /**
@@ -33,6 +33,13 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   /** Free storage for the app's own per-connection state. */
   readonly state = new Map<string, unknown>();
   abstract readonly transport: TransportName;
+  /**
+   * True for a client that lives for one request (an SSE POST bound to no stream): its `id`
+   * is shared by every such request of its principal, so what is kept per id (a rate-limit
+   * budget) must outlive it.
+   * @default false
+   */
+  readonly transient: boolean = false;
   /**
    * When the principal's credentials expire, in milliseconds since the epoch (see the
    * `principalExpiresAt` option); set when the connection is registered. From then on nothing
@@ -107,12 +114,24 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
     if (!this.held.has(channel)) this.held.set(channel, []);
   }
 
+  /**
+   * @internal Ends a subscribe, once its reply has been written (or, without an id, not):
+   * the transport learns the channel's position, then the held pushes after it are written.
+   */
+  completeSubscribe(reply: SubscribeReply): void {
+    this.onSubscribed(reply);
+    this.release(reply.channel, reply.offset);
+  }
+
   /** @internal Writes the held pushes newer than `afterOffset`, then goes live. */
   release(channel: string, afterOffset: number): void {
     const waiting = this.held.get(channel);
     this.held.delete(channel);
     for (const push of waiting ?? []) if (push.frame.offset > afterOffset) this.deliver(push);
   }
+
+  /** A transport that keeps per-channel positions (the SSE cursor) records one here. */
+  protected onSubscribed(_reply: SubscribeReply): void {}
 
   /**
    * Called by the heartbeat sweep: send a heartbeat when one is due after `intervalMs`, and

@@ -69,8 +69,12 @@ export class ChannelHub {
     connection.hold(channel);
     connection.addSubscription(channel);
     try {
+      assertOpen(connection);
       await this.adapter.addLocal(channel, connection);
       const { position, missed } = await this.history.read(channel, since);
+      // The connection may have closed during a wait: its close already dropped what it held,
+      // so this subscription must not outlive it.
+      assertOpen(connection);
       return {
         channel,
         offset: position.offset,
@@ -79,15 +83,16 @@ export class ChannelHub {
         missed: missed ?? [],
       };
     } catch (error) {
-      if (!already) this.unsubscribe(connection, channel);
-      else connection.release(channel, Number.MAX_SAFE_INTEGER);
+      if (!already || connection.closed) this.unsubscribe(connection, channel);
+      // Still subscribed from before: the held pushes are live ones it must not lose.
+      else connection.release(channel, Number.NEGATIVE_INFINITY);
       throw error;
     }
   }
 
   /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */
   goLive(connection: Connection, reply: SubscribeReply): void {
-    connection.release(reply.channel, reply.offset);
+    connection.completeSubscribe(reply);
   }
 
   /** Removes one subscription. @returns whether the connection was subscribed. */
@@ -101,5 +106,14 @@ export class ChannelHub {
   /** Removes every subscription of a closing connection. */
   dropConnection(connection: Connection): void {
     for (const channel of [...connection.subscriptions]) this.unsubscribe(connection, channel);
+  }
+}
+
+function assertOpen(connection: Connection): void {
+  if (connection.closed) {
+    throw new ChannelsException(
+      ErrorCode.BAD_REQUEST,
+      'The connection closed during the subscribe.',
+    );
   }
 }

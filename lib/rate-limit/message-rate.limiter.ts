@@ -80,8 +80,11 @@ export class MessageRateLimiter {
       this.states.set(connection, state);
       const settings = this.settings as ResolvedMessageRateLimit;
       // Only a connection-scoped bucket may be dropped on close: dropping a shared one (a
-      // principal's) would let a client reset its budget by reconnecting.
-      if (settings.defaultKey) connection.onClose(() => this.forget(connection, state!));
+      // principal's, or the id every unbound POST of a principal shares) would let a client
+      // reset its budget by reconnecting. Those expire with their window instead.
+      if (settings.defaultKey && !connection.transient) {
+        connection.onClose(() => this.forget(connection, state!));
+      }
     }
     return state;
   }

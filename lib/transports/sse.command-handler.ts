@@ -14,7 +14,6 @@ import {
   type CommandFrame,
   type ErrorFrame,
   type ReplyFrame,
-  type SubscribeReply,
 } from '../protocol/frames.js';
 import { readBody } from './http-body.reader.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
@@ -82,14 +81,7 @@ export class SseCommandHandler {
     }
     const parsed = command;
     let answer: ReplyFrame | ErrorFrame | undefined;
-    await this.router.dispatch(connection, parsed, (frame) => {
-      answer ??= frame;
-      // The stream's cursor gains the channel before any of its live pushes is written.
-      if (parsed.event === 'subscribe' && 'data' in frame && connection instanceof SseConnection) {
-        const reply = frame.data as SubscribeReply;
-        connection.track(reply.channel, reply);
-      }
-    });
+    await this.router.dispatch(connection, parsed, (frame) => (answer ??= frame));
     if (connection instanceof TransientConnection) connection.dispose();
     if (answer === undefined) {
       if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();

@@ -5,6 +5,7 @@ import {
   CloseCode,
   type PushFrame,
   type StreamPosition,
+  type SubscribeReply,
   type WelcomeData,
 } from '../protocol/frames.js';
 import { encodeCursor } from './sse-cursor.js';
@@ -98,6 +99,12 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
     this.write(`retry: ${retryMs}\n\n`);
     this.writeEvent('connected', JSON.stringify(welcome), this.positions.size > 0);
     this.lastPingAt = Date.now();
+  }
+
+  // The cursor gains the channel before any of its live pushes is written, whether or not the
+  // subscribe (a POST) carried an id.
+  protected override onSubscribed(reply: SubscribeReply): void {
+    this.track(reply.channel, reply);
   }
 
   /** @internal Records the stream's position in a channel (a subscribe, a resume). */

@@ -54,11 +54,14 @@ export class SseStreamHandler {
     let client: ChannelsClient;
     let wanted: StreamRequest;
     try {
-      client = await this.admission.admit(request, 'sse');
+      // Read first: a malformed request must not take (and hold) a connection place.
       wanted = readStreamRequest(request);
+      client = await this.admission.admit(request, 'sse');
     } catch (error) {
       return sendError(response, error, headers);
     }
+    // A client that left while its guards ran is gone before its stream could notice.
+    if (request.socket.destroyed || response.destroyed) return;
     const settings = {
       heartbeatMs: this.options.sseHeartbeatMs,
       maxBufferedBytes: this.options.maxBufferedBytes,

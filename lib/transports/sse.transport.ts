@@ -17,8 +17,8 @@ import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
 import { SseConnection } from './sse.connection.js';
-import { closeGracefully } from './graceful-close.js';
-import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
+import { drainAndClose } from './graceful-close.js';
+import { InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
 
@@ -90,13 +90,9 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    const deadline = delay(this.options.shutdownTimeoutMs);
-    await this.inflight.drain(deadline.promise);
-    const open = [...this.connections.all()].filter(
-      (c): c is SseConnection => c instanceof SseConnection,
-    );
-    await closeGracefully(open, deadline.promise);
-    deadline.cancel();
+    const open = () =>
+      [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
+    await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
     this.detach?.();
   }
 

@@ -16,6 +16,7 @@ import type { Handshake } from '../connection/handshake.js';
 export class TransientConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
   readonly transport = 'sse' as const;
   override readonly id: string;
+  override readonly transient = true;
 
   constructor(handshake: Handshake, principal: TPrincipal | undefined, key: string) {
     super(handshake, principal);

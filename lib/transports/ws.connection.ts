@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { Connection, type EncodedPush } from '../connection/connection.js';
 import type { Handshake } from '../connection/handshake.js';
+import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
@@ -36,7 +37,7 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, truncate(reason));
+    if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, closeReason(reason));
     this.killTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
@@ -73,11 +74,4 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
     }
     this.socket.send(data, { binary: false });
   }
-}
-
-// A close reason is at most 123 bytes of UTF-8.
-function truncate(reason: string): string {
-  return Buffer.byteLength(reason) <= 123
-    ? reason
-    : Buffer.from(reason).subarray(0, 110).toString() + '...';
 }

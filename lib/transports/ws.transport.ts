@@ -25,8 +25,9 @@ import {
   PROTOCOL_VERSION,
   type ErrorCode as Code,
 } from '../protocol/frames.js';
-import { closeGracefully } from './graceful-close.js';
-import { delay, InFlightTracker, requestPath } from './in-flight.tracker.js';
+import { closeReason } from '../protocol/close-reason.js';
+import { drainAndClose } from './graceful-close.js';
+import { InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
 
@@ -70,7 +71,8 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       'upgrade',
       (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (requestPath(request.url) !== this.options.path) return false;
-        void this.upgrade(request, socket, head);
+        // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
+        this.inflight.track(this.upgrade(request, socket, head), () => socket.destroy());
         return true;
       },
     );
@@ -93,18 +95,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    const deadline = delay(this.options.shutdownTimeoutMs);
-    // Replies go out before the close frame: nothing can be written after it. They may take
-    // the time left once the close handshakes have had their share, so no client sees 1006.
-    const closeShare = Math.min(CLOSE_SHARE_MS, this.options.shutdownTimeoutMs / 2);
-    const drained = delay(this.options.shutdownTimeoutMs - closeShare);
-    await this.inflight.drain(drained.promise);
-    drained.cancel();
-    const open = [...this.connections.all()].filter(
-      (c): c is WsConnection => c instanceof WsConnection,
-    );
-    await closeGracefully(open, deadline.promise);
-    deadline.cancel();
+    const open = () =>
+      [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
+    await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
     this.detach?.();
     this.wss?.close();
   }
@@ -137,8 +130,8 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     if (socket.destroyed) return;
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
-      ws.close(code, body.message.slice(0, 100));
       setTimeout(() => ws.terminate(), 1_000).unref();
+      ws.close(code, closeReason(body.message));
     });
   }
 
@@ -188,9 +181,6 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     this.inflight.track(this.router.dispatch(connection, command, write));
   }
 }
-
-/** The part of `shutdownTimeoutMs` kept for the close handshakes, at most. */
-const CLOSE_SHARE_MS = 1_000;
 
 const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
   [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,
