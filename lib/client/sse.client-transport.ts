@@ -138,8 +138,18 @@ export class SseClientTransport implements ClientTransport {
   }
 
   private onEvent(event: SseEvent): void {
+    // Nothing counts after the transport ended (the server's close, or the client's).
+    if (this.ended) return;
     const data = parseJson(event.data);
-    if (event.event === 'connected') {
+    if (event.event === 'close') {
+      // The server's own code (4403 stop, 4401 refresh, 4429 wait, ...), not the 1006 of a
+      // stream that broke: end now rather than when the server's end of stream arrives.
+      const close = readClose(data);
+      if (close) {
+        this.end(close);
+        this.abort.abort();
+      }
+    } else if (event.event === 'connected') {
       if (!isObject(data) || typeof data.connectionId !== 'string') return;
       this.connectionId = data.connectionId;
       this.listener.onWelcome(data as unknown as WelcomeData);
@@ -203,6 +213,14 @@ async function refusal(response: FetchResponseLike): Promise<TransportClose> {
   const close: TransportClose = { code, reason: body?.message ?? `HTTP ${status}`, opened: false };
   if (retryAfterMs !== undefined) close.retryAfterMs = retryAfterMs;
   return close;
+}
+
+// `event: close` carries `{ "code": 4403, "reason": "…" }`; anything else is not a close.
+function readClose(data: unknown): TransportClose | undefined {
+  if (!isObject(data) || typeof data.code !== 'number' || !Number.isInteger(data.code))
+    return undefined;
+  const reason = typeof data.reason === 'string' ? data.reason : '';
+  return { code: data.code, reason, opened: true };
 }
 
 // The answer to a POSTed command: the reply or error frame in the body, or one made from the
