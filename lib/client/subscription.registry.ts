@@ -145,11 +145,15 @@ export class SubscriptionRegistry {
     }
   }
 
-  /** The client stopped: subscriptions waiting for their first confirmation fail. */
+  /**
+   * The client stopped: every subscription ends, and those waiting for their first
+   * confirmation fail with `error`. A later connection starts with none: the app that
+   * connects again subscribes again, so no handler it was told had failed (or that belonged
+   * to the session it closed) ever receives a push.
+   */
   stop(error: ChannelsError): void {
     this.suspend();
-    for (const entry of this.entries.values())
-      for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+    for (const entry of [...this.entries.values()]) this.drop(entry, error);
   }
 
   /** A push from the server. */
