@@ -76,7 +76,8 @@ export class ConnectionManager {
     this.webSocketReturn = new WebSocketReturn(
       this.selector,
       options.connectTimeoutMs,
-      () => this.openWebSocket(this.tokens.last),
+      () => this.tokens.current(),
+      (token) => this.openWebSocket(token),
       () => this.state === 'connected' && this.active?.name === 'sse',
     );
   }
@@ -135,7 +136,10 @@ export class ConnectionManager {
     return this.active;
   }
 
-  /** The server refused the token (an HTTP 401 answer): fetch a new one before the next attempt. */
+  /**
+   * The server refused the token (an HTTP 401 answer): fetch a new one for whatever is sent
+   * next, the next SSE POST as well as the next connection attempt.
+   */
   markTokenStale(): void {
     this.tokens.markStale();
   }
@@ -204,7 +208,15 @@ export class ConnectionManager {
   private openSse(token: string | undefined): ClientTransport {
     const { fetch, withCredentials } = this.options;
     return this.bind(
-      (listener) => new SseClientTransport(this.endpoints, token, fetch, withCredentials, listener),
+      (listener) =>
+        new SseClientTransport(
+          this.endpoints,
+          token,
+          () => this.tokens.current(),
+          fetch,
+          withCredentials,
+          listener,
+        ),
     );
   }
 

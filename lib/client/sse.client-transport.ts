@@ -14,6 +14,7 @@ import type {
   TransportListener,
 } from './client-transport.js';
 import { SseParser, type SseEvent } from './sse.parser.js';
+import type { TokenProvider } from './token.source.js';
 
 /** The part of a fetch `Response` the SDK reads. */
 export interface FetchResponseLike {
@@ -56,6 +57,10 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
  * trigger a token refresh), delivers named events (`event: <push event>`) only to listeners
  * registered for that name in advance, and hides the `: ping` comments the heartbeat check
  * needs. Resuming after a reconnect uses `subscribe` with `since`, as over WebSocket.
+ *
+ * The stream opens with the attempt's token; each POST carries the client's current one,
+ * since the server checks credentials on every POST: after a 401 the next POST goes out with
+ * the token `getToken` gives, while the stream stays up.
  */
 export class SseClientTransport implements ClientTransport {
   readonly name = 'sse' as const;
@@ -68,11 +73,14 @@ export class SseClientTransport implements ClientTransport {
 
   /**
    * Opens the stream.
+   * @param token the stream's token
+   * @param currentToken the token of each POST, fetched anew after a refusal
    * @throws ChannelsError `BAD_REQUEST` when there is no fetch implementation
    */
   constructor(
     private readonly endpoints: Endpoints,
     private readonly token: string | undefined,
+    private readonly currentToken: TokenProvider,
     private readonly fetchImpl: FetchLike | undefined,
     private readonly withCredentials: boolean,
     private readonly listener: TransportListener,
@@ -98,7 +106,7 @@ export class SseClientTransport implements ClientTransport {
     let response: FetchResponseLike;
     try {
       response = await fetchImpl(this.endpoints.stream, {
-        headers: this.headers({ Accept: 'text/event-stream' }),
+        headers: headers(this.token, { Accept: 'text/event-stream' }),
         signal: this.abort.signal,
         credentials: this.credentials,
         cache: 'no-store',
@@ -165,12 +173,23 @@ export class SseClientTransport implements ClientTransport {
   }
 
   private async post(frame: CommandFrame): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = await this.currentToken();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('UNAUTHORIZED', `getToken failed: ${reason}`),
+      );
+      return;
+    }
     let response: FetchResponseLike;
     let text: string;
     try {
       response = await this.fetchImpl!(this.endpoints.messages, {
         method: 'POST',
-        headers: this.headers({
+        headers: headers(token, {
           'Content-Type': 'application/json',
           'X-Channels-Connection': this.connectionId,
         }),
@@ -189,10 +208,6 @@ export class SseClientTransport implements ClientTransport {
     if (answer) this.listener.onFrame(answer, response.status);
   }
 
-  private headers(extra: Record<string, string>): Record<string, string> {
-    return this.token === undefined ? extra : { ...extra, Authorization: `Bearer ${this.token}` };
-  }
-
   private get credentials(): 'include' | 'same-origin' {
     return this.withCredentials ? 'include' : 'same-origin';
   }
@@ -202,6 +217,10 @@ export class SseClientTransport implements ClientTransport {
     this.ended = true;
     this.listener.onClose(close);
   }
+}
+
+function headers(token: string | undefined, extra: Record<string, string>): Record<string, string> {
+  return token === undefined ? extra : { ...extra, Authorization: `Bearer ${token}` };
 }
 
 async function refusal(response: FetchResponseLike): Promise<TransportClose> {
