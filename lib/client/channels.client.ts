@@ -138,7 +138,11 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     return connected;
   }
 
-  /** Closes the connection and stops reconnecting. Requests in flight fail with `CLOSED`. */
+  /**
+   * Closes the connection and stops reconnecting. Requests in flight fail with `CLOSED`, and
+   * every subscription ends (those still waiting for the server reject with `CLOSED`): a later
+   * {@link connect} starts with none, so subscribe again to what the app needs.
+   */
   close(): void {
     this.connection.stop();
   }

@@ -76,7 +76,8 @@ export class ConnectionManager {
     this.webSocketReturn = new WebSocketReturn(
       this.selector,
       options.connectTimeoutMs,
-      () => this.openWebSocket(this.tokens.last),
+      () => this.tokens.current(),
+      (token) => this.openWebSocket(token),
       () => this.state === 'connected' && this.active?.name === 'sse',
     );
   }
@@ -96,12 +97,13 @@ export class ConnectionManager {
   /** Starts connecting (from `idle` or `closed`). */
   start(): void {
     if (this.state !== 'idle' && this.state !== 'closed') return;
-    this.run += 1;
+    const run = ++this.run;
     this.attempt = 0;
     // A browser that comes back online reconnects at once instead of waiting out the backoff.
     (globalThis as EventTargetLike).addEventListener?.('online', this.onOnline);
     this.setState({ state: 'connecting' });
-    void this.open();
+    // The run of this start: a state listener that called close() has ended it already.
+    void this.open(run);
   }
 
   /** Stops for good: no more attempts until `start()`. */
@@ -134,7 +136,10 @@ export class ConnectionManager {
     return this.active;
   }
 
-  /** The server refused the token (an HTTP 401 answer): fetch a new one before the next attempt. */
+  /**
+   * The server refused the token (an HTTP 401 answer): fetch a new one for whatever is sent
+   * next, the next SSE POST as well as the next connection attempt.
+   */
   markTokenStale(): void {
     this.tokens.markStale();
   }
@@ -143,12 +148,13 @@ export class ConnectionManager {
   reconnectNow(): void {
     if (this.state !== 'reconnecting' || this.reconnectTimer === undefined) return;
     clearTimeout(this.reconnectTimer);
-    void this.open();
+    void this.open(this.run);
   }
 
-  private async open(): Promise<void> {
+  /** One attempt of run `run`; nothing happens once the client was stopped or restarted. */
+  private async open(run: number): Promise<void> {
+    if (run !== this.run) return;
     this.reconnectTimer = undefined;
-    const run = this.run;
     let token: string | undefined;
     try {
       token = await this.tokens.current();
@@ -202,7 +208,15 @@ export class ConnectionManager {
   private openSse(token: string | undefined): ClientTransport {
     const { fetch, withCredentials } = this.options;
     return this.bind(
-      (listener) => new SseClientTransport(this.endpoints, token, fetch, withCredentials, listener),
+      (listener) =>
+        new SseClientTransport(
+          this.endpoints,
+          token,
+          () => this.tokens.current(),
+          fetch,
+          withCredentials,
+          listener,
+        ),
     );
   }
 
@@ -231,6 +245,7 @@ export class ConnectionManager {
   }
 
   private onWelcome(transport: ClientTransport, welcome: WelcomeData): void {
+    const run = this.run;
     if (transport === this.attempting) {
       clearTimeout(this.connectTimer);
       this.attempting = undefined;
@@ -255,9 +270,13 @@ export class ConnectionManager {
       this.options.heartbeatTimeoutMs,
       !transport.seesHeartbeats,
     );
+    // Armed before any listener runs, so that a listener that closes the client cancels it.
+    if (transport.name === 'sse') this.webSocketReturn.schedule();
     if (this.lastTransport !== transport.name) {
       this.lastTransport = transport.name;
       this.events.transport(transport.name);
+      // A transport listener closed the client: this connection is no longer its own.
+      if (run !== this.run) return;
     }
     this.events.connected(transport, welcome);
     this.setState({
@@ -265,7 +284,6 @@ export class ConnectionManager {
       transport: transport.name,
       connectionId: welcome.connectionId,
     });
-    if (transport.name === 'sse') this.webSocketReturn.schedule();
   }
 
   private onTransportClose(transport: ClientTransport, close: TransportClose): void {
@@ -332,6 +350,11 @@ export class ConnectionManager {
             backoffDelay(Math.max(this.attempt, decision.minAttempt), backoff, random),
           );
     this.attempt += 1;
+    const run = this.run;
+    // Armed before the state is told: a listener that closes the client clears it, and one
+    // that closes and restarts it leaves this run's timer with nothing to do.
+    // Not unref'd: a Node process that asked to stay connected must live through the wait.
+    this.reconnectTimer = setTimeout(() => void this.open(run), delayMs);
     this.setState({
       state: 'reconnecting',
       code: close.code,
@@ -339,8 +362,6 @@ export class ConnectionManager {
       delayMs,
       attempt: this.attempt,
     });
-    // Not unref'd: a Node process that asked to stay connected must live through the wait.
-    this.reconnectTimer = setTimeout(() => void this.open(), delayMs);
   }
 
   private setState(change: StateChange): void {

@@ -14,6 +14,7 @@ import type {
   TransportListener,
 } from './client-transport.js';
 import { SseParser, type SseEvent } from './sse.parser.js';
+import type { TokenProvider } from './token.source.js';
 
 /**
  * The part of a fetch `Response` the SDK reads; a WHATWG `Response` fits.
@@ -70,6 +71,10 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
  * trigger a token refresh), delivers named events (`event: <push event>`) only to listeners
  * registered for that name in advance, and hides the `: ping` comments the heartbeat check
  * needs. Resuming after a reconnect uses `subscribe` with `since`, as over WebSocket.
+ *
+ * The stream opens with the attempt's token; each POST carries the client's current one,
+ * since the server checks credentials on every POST: after a 401 the next POST goes out with
+ * the token `getToken` gives, while the stream stays up.
  */
 export class SseClientTransport implements ClientTransport {
   readonly name = 'sse' as const;
@@ -82,11 +87,14 @@ export class SseClientTransport implements ClientTransport {
 
   /**
    * Opens the stream.
+   * @param token the stream's token
+   * @param currentToken the token of each POST, fetched anew after a refusal
    * @throws ChannelsError `BAD_REQUEST` when there is no fetch implementation
    */
   constructor(
     private readonly endpoints: Endpoints,
     private readonly token: string | undefined,
+    private readonly currentToken: TokenProvider,
     private readonly fetchImpl: FetchLike | undefined,
     private readonly withCredentials: boolean,
     private readonly listener: TransportListener,
@@ -112,7 +120,7 @@ export class SseClientTransport implements ClientTransport {
     let response: FetchResponseLike;
     try {
       response = await fetchImpl(this.endpoints.stream, {
-        headers: this.headers({ Accept: 'text/event-stream' }),
+        headers: headers(this.token, { Accept: 'text/event-stream' }),
         signal: this.abort.signal,
         credentials: this.credentials,
         cache: 'no-store',
@@ -152,8 +160,18 @@ export class SseClientTransport implements ClientTransport {
   }
 
   private onEvent(event: SseEvent): void {
+    // Nothing counts after the transport ended (the server's close, or the client's).
+    if (this.ended) return;
     const data = parseJson(event.data);
-    if (event.event === 'connected') {
+    if (event.event === 'close') {
+      // The server's own code (4403 stop, 4401 refresh, 4429 wait, ...), not the 1006 of a
+      // stream that broke: end now rather than when the server's end of stream arrives.
+      const close = readClose(data);
+      if (close) {
+        this.end(close);
+        this.abort.abort();
+      }
+    } else if (event.event === 'connected') {
       if (!isObject(data) || typeof data.connectionId !== 'string') return;
       this.connectionId = data.connectionId;
       this.listener.onWelcome(data as unknown as WelcomeData);
@@ -169,12 +187,23 @@ export class SseClientTransport implements ClientTransport {
   }
 
   private async post(frame: CommandFrame): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = await this.currentToken();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.listener.onSendFailed(
+        frame.id,
+        new ChannelsError('UNAUTHORIZED', `getToken failed: ${reason}`),
+      );
+      return;
+    }
     let response: FetchResponseLike;
     let text: string;
     try {
       response = await this.fetchImpl!(this.endpoints.messages, {
         method: 'POST',
-        headers: this.headers({
+        headers: headers(token, {
           'Content-Type': 'application/json',
           'X-Channels-Connection': this.connectionId,
         }),
@@ -193,10 +222,6 @@ export class SseClientTransport implements ClientTransport {
     if (answer) this.listener.onFrame(answer, response.status);
   }
 
-  private headers(extra: Record<string, string>): Record<string, string> {
-    return this.token === undefined ? extra : { ...extra, Authorization: `Bearer ${this.token}` };
-  }
-
   private get credentials(): 'include' | 'same-origin' {
     return this.withCredentials ? 'include' : 'same-origin';
   }
@@ -208,6 +233,10 @@ export class SseClientTransport implements ClientTransport {
   }
 }
 
+function headers(token: string | undefined, extra: Record<string, string>): Record<string, string> {
+  return token === undefined ? extra : { ...extra, Authorization: `Bearer ${token}` };
+}
+
 async function refusal(response: FetchResponseLike): Promise<TransportClose> {
   const body = readErrorBody(parseJson(await response.text().catch(() => '')));
   const retryAfterMs = retryAfter(response) ?? body?.retryAfterMs;
@@ -217,6 +246,14 @@ async function refusal(response: FetchResponseLike): Promise<TransportClose> {
   const close: TransportClose = { code, reason: body?.message ?? `HTTP ${status}`, opened: false };
   if (retryAfterMs !== undefined) close.retryAfterMs = retryAfterMs;
   return close;
+}
+
+// `event: close` carries `{ "code": 4403, "reason": "…" }`; anything else is not a close.
+function readClose(data: unknown): TransportClose | undefined {
+  if (!isObject(data) || typeof data.code !== 'number' || !Number.isInteger(data.code))
+    return undefined;
+  const reason = typeof data.reason === 'string' ? data.reason : '';
+  return { code: data.code, reason, opened: true };
 }
 
 // The answer to a POSTed command: the reply or error frame in the body, or one made from the

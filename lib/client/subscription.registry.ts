@@ -1,4 +1,5 @@
 import type { PushFrame, StreamPosition, SubscribeReply } from '../protocol/frames.js';
+import { ChannelLanes } from './channel.lanes.js';
 import { ChannelsError } from './channels.error.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
 
@@ -85,10 +86,12 @@ const TRANSIENT = new Set(['TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
  * history. It subscribes them on every new connection, with `since` so the server replays
  * what was missed, and delivers every push once and in offset order: pushes arriving while a
  * subscribe is in flight wait for its replay (over SSE they travel apart from the reply), and
- * pushes already delivered are dropped.
+ * pushes already delivered are dropped. A channel's subscribe and unsubscribe commands go out
+ * one at a time ({@link ChannelLanes}), so the server applies them in the app's order.
  */
 export class SubscriptionRegistry {
   private readonly entries = new Map<string, Entry>();
+  private readonly lanes = new ChannelLanes();
 
   constructor(private readonly host: SubscriptionHost) {}
 
@@ -137,8 +140,9 @@ export class SubscriptionRegistry {
         { channel },
       ),
     );
+    // In the channel's lane: after the subscribe in flight, if any, and before the next one.
     if (this.host.connected())
-      await this.host.requestNow('unsubscribe', { channel }).catch(() => undefined);
+      await this.lanes.run(channel, () => this.host.requestNow('unsubscribe', { channel }));
   }
 
   /** A connection is ready: subscribe every channel, resuming from its position. */
@@ -148,6 +152,7 @@ export class SubscriptionRegistry {
 
   /** The connection is gone: answers in flight no longer matter. */
   suspend(): void {
+    this.lanes.reset();
     for (const entry of this.entries.values()) {
       entry.generation += 1;
       entry.status = 'idle';
@@ -156,11 +161,15 @@ export class SubscriptionRegistry {
     }
   }
 
-  /** The client stopped: subscriptions waiting for their first confirmation fail. */
+  /**
+   * The client stopped: every subscription ends, and those waiting for their first
+   * confirmation fail with `error`. A later connection starts with none: the app that
+   * connects again subscribes again, so no handler it was told had failed (or that belonged
+   * to the session it closed) ever receives a push.
+   */
   stop(error: ChannelsError): void {
     this.suspend();
-    for (const entry of this.entries.values())
-      for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
+    for (const entry of [...this.entries.values()]) this.drop(entry, error);
   }
 
   /** A push from the server. */
@@ -180,11 +189,18 @@ export class SubscriptionRegistry {
     }
   }
 
-  private async subscribe(entry: Entry): Promise<void> {
+  // Pushes are held from now on; the command itself waits for its turn in the channel's lane.
+  private subscribe(entry: Entry): Promise<void> {
     const generation = ++entry.generation;
     clearTimeout(entry.retry);
     entry.status = 'subscribing';
     entry.held = [];
+    return this.lanes.run(entry.channel, () => this.sendSubscribe(entry, generation));
+  }
+
+  private async sendSubscribe(entry: Entry, generation: number): Promise<void> {
+    // Dropped (its unsubscribe is next in the lane) or renewed while it waited: not needed.
+    if (entry.generation !== generation) return;
     const since = entry.position;
     let reply: SubscribeReply;
     try {
@@ -193,16 +209,10 @@ export class SubscriptionRegistry {
         since ? { channel: entry.channel, since } : { channel: entry.channel },
       )) as SubscribeReply;
     } catch (error) {
-      if (entry.generation === generation && this.entries.get(entry.channel) === entry)
-        this.refused(entry, toError(error, entry.channel));
+      if (entry.generation === generation) this.refused(entry, toError(error, entry.channel));
       return;
     }
-    if (this.entries.get(entry.channel) !== entry) {
-      // Unsubscribed while the subscribe was in flight: the server may have run it second.
-      if (this.host.connected())
-        void this.host.requestNow('unsubscribe', { channel: entry.channel }).catch(() => undefined);
-      return;
-    }
+    // An unsubscribe made meanwhile waited for this answer in the lane, and goes out now.
     if (entry.generation !== generation) return;
     this.goLive(entry, reply, since);
   }

@@ -109,6 +109,48 @@ describe('SubscriptionRegistry ordering', () => {
     expect(answers).toEqual([]);
   });
 
+  it("sends a channel's subscribe and unsubscribe commands one at a time, in the app's order", async () => {
+    const first = registry.add('c', () => undefined, {});
+    const firstEnded = expect(first).rejects.toMatchObject({ code: 'CLOSED' });
+    const left = registry.remove('c');
+    const got: number[] = [];
+    const second = registry.add<number>('c', (n) => got.push(n), {});
+    registry.add('other', () => undefined, {}); // another channel does not wait
+    expect(answers.map((a) => [a.event, a.data])).toEqual([
+      ['subscribe', { channel: 'c' }],
+      ['subscribe', { channel: 'other' }],
+    ]);
+    answers.splice(1, 1);
+    answer(reply({ offset: 1 }));
+    await firstEnded;
+    await tick();
+    expect(answers.map((a) => [a.event, a.data])).toEqual([['unsubscribe', { channel: 'c' }]]);
+    answer({ channel: 'c', unsubscribed: true });
+    await left;
+    await tick();
+    expect(answers.map((a) => [a.event, a.data])).toEqual([['subscribe', { channel: 'c' }]]);
+    registry.push(push(3)); // held until the reply
+    answer(reply({ offset: 2 }));
+    await second;
+    expect(got).toEqual([3]);
+    expect(answers).toEqual([]);
+  });
+
+  it('drops the commands still waiting when the connection is lost', async () => {
+    void registry.add('c', () => undefined, {}).catch(() => undefined);
+    void registry.remove('c');
+    const again = registry.add('c', () => undefined, {});
+    expect(answers.map((a) => a.event)).toEqual(['subscribe']);
+    registry.suspend();
+    answers.shift()!.reject(new ChannelsError('DISCONNECTED', 'lost'));
+    await tick();
+    expect(answers).toEqual([]);
+    registry.resume();
+    expect(answers.map((a) => [a.event, a.data])).toEqual([['subscribe', { channel: 'c' }]]);
+    answer(reply({}));
+    await expect(again).resolves.toMatchObject({ channel: 'c' });
+  });
+
   it('asks again after retryAfterMs when the subscribe was rate limited', async () => {
     const ready = registry.add('c', () => undefined, {});
     answers.shift()!.reject(new ChannelsError('RATE_LIMITED', 'slow down', { retryAfterMs: 20 }));

@@ -64,6 +64,13 @@ export class ClientTestGateway {
     return roomId !== 'secret';
   }
 
+  // Join authorization that takes `ms`: commands sent after the subscribe may overtake it.
+  @OnJoin('slow:{ms}')
+  async canJoinSlowly(@ChannelParam('ms') ms: string) {
+    await new Promise((resolve) => setTimeout(resolve, Number(ms)));
+    return true;
+  }
+
   @OnJoin('user:{userId}')
   canJoinUser(
     @ConnectedClient() client: Connection<{ id: string }>,

@@ -1,0 +1,113 @@
+import type { ChannelsClient } from '../../lib/client/index.js';
+import {
+  createClient,
+  Inbox,
+  startServer,
+  StateLog,
+  type TestServer,
+} from './support/client-fixtures.js';
+
+// The server ends an SSE stream with `event: close` and the code a WebSocket client would get
+// (docs/protocol.md, "SSE transport"): the client must act on that code as it does on a
+// WebSocket close, not as on a stream that merely broke (1006).
+describe('ChannelsClient over SSE and the server’s close event', () => {
+  let server: TestServer;
+  const clients: ChannelsClient[] = [];
+  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
+    const created = createClient({
+      url: server.url,
+      token: 'alice-token',
+      transports: ['sse'],
+      backoff: { initialMs: 20, maxMs: 400, factor: 2 },
+      random: () => 0.5,
+      tooManyDelayMs: 200,
+      ...options,
+    });
+    clients.push(created);
+    return created;
+  };
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
+  afterAll(() => server.app.close());
+
+  it('stops on 4403, with the server’s reason', async () => {
+    const c = client();
+    await c.connect();
+    const log = new StateLog(c);
+    server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
+    expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
+      state: 'closed',
+      code: 4403,
+      reason: 'kicked',
+      error: expect.objectContaining({ code: 'FORBIDDEN', message: 'kicked' }),
+    });
+    await expect(c.request('echo')).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('stops on 1000', async () => {
+    const c = client();
+    await c.connect();
+    const log = new StateLog(c);
+    server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
+    expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
+      state: 'closed',
+      code: 1000,
+      reason: 'logged out',
+    });
+  });
+
+  it('refreshes the token with getToken on 4401, then reconnects with the new one', async () => {
+    server.tokens.users.set('alice-1', 'alice');
+    server.tokens.users.set('alice-2', 'alice');
+    const issued = ['alice-1', 'alice-2'];
+    let calls = 0;
+    const c = client({ token: undefined, getToken: () => issued[calls++] });
+    await c.connect();
+    const log = new StateLog(c);
+    server.tokens.users.delete('alice-1');
+    server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
+    expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
+      state: 'reconnecting',
+      code: 4401,
+      reason: 'token expired',
+    });
+    await log.until((s) => s.state === 'connected');
+    expect(calls).toBe(2);
+    expect(await c.request('whoami')).toMatchObject({ token: 'alice-2', transport: 'sse' });
+  });
+
+  it('waits the long delay after 4429', async () => {
+    const c = client();
+    await c.connect();
+    const log = new StateLog(c);
+    server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
+    expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
+      state: 'reconnecting',
+      code: 4429,
+      reason: 'too many',
+      delayMs: 150,
+    });
+    await log.until((s) => s.state === 'connected');
+  });
+
+  it('reconnects on 1012 with backoff and the code, and recovers', async () => {
+    const c = client();
+    await c.connect();
+    const inbox = new Inbox();
+    await c.subscribe('room:sse-close', inbox.handler);
+    const log = new StateLog(c);
+    server.channels.disconnect({ connectionId: c.connectionId! }, 1012, 'restart');
+    expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
+      state: 'reconnecting',
+      code: 1012,
+      reason: 'restart',
+      delayMs: 10,
+    });
+    await log.until((s) => s.state === 'connected');
+    await server.channels.publish('room:sse-close', 'n', 'after');
+    expect(await inbox.count(1)).toEqual(['after']);
+  });
+});

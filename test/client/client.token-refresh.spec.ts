@@ -1,0 +1,84 @@
+import { WebSocket } from 'ws';
+import type { ChannelsClient, WebSocketConstructor } from '../../lib/client/index.js';
+import { createClient, startServer, type TestServer } from './support/client-fixtures.js';
+
+// getToken is called after every refusal (docs/client.md): whatever the server refused, the
+// next thing the client sends carries a fresh token, on every path.
+describe('ChannelsClient refreshes a refused token everywhere it sends one', () => {
+  let server: TestServer;
+  const clients: ChannelsClient[] = [];
+  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
+    const created = createClient({ url: server.url, random: () => 0, ...options });
+    clients.push(created);
+    return created;
+  };
+  // Tokens alice-1, alice-2, … issued in turn; the test revokes them.
+  const issuer = (prefix: string) => {
+    const issued: string[] = [];
+    const getToken = () => {
+      const token = `${prefix}-${issued.length + 1}`;
+      server.tokens.users.set(token, 'alice');
+      issued.push(token);
+      return token;
+    };
+    return { issued, getToken };
+  };
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
+  afterAll(() => server.app.close());
+
+  it('sends the next POST over SSE with a fresh token after one was answered 401', async () => {
+    const { issued, getToken } = issuer('post');
+    const c = client({ transports: ['sse'], getToken });
+    await c.connect();
+    server.tokens.users.delete('post-1');
+    await expect(c.request('whoami')).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+      status: 401,
+    });
+    // Accepted: it carried post-2 (a bound POST runs with the stream's connection, so the
+    // handler still sees the handshake's post-1).
+    expect(await c.request('whoami')).toMatchObject({ id: 'alice', transport: 'sse' });
+    expect(issued).toEqual(['post-1', 'post-2']);
+    expect(c.transport).toBe('sse');
+  });
+
+  it('calls getToken once for the POSTs that wait for the same fresh token', async () => {
+    const { issued, getToken } = issuer('burst');
+    const c = client({ transports: ['sse'], getToken });
+    await c.connect();
+    server.tokens.users.delete('burst-1');
+    await expect(c.request('whoami')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const answers = await Promise.all([1, 2, 3].map((n) => c.request('echo', n)));
+    expect(answers).toEqual([1, 2, 3]);
+    expect(issued).toEqual(['burst-1', 'burst-2']);
+  });
+
+  it('tries WebSocket again from SSE with a fresh token after the try was refused with 4401', async () => {
+    const { issued, getToken } = issuer('return');
+    let constructed = 0;
+    const UnblockedLater = class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        if (constructed++ === 0) throw new Error('blocked for now');
+        super(url, protocols);
+      }
+    } as unknown as WebSocketConstructor;
+    const c = client({ WebSocket: UnblockedLater, retryWebSocketMs: 100, getToken });
+    await c.connect();
+    expect(c.transport).toBe('sse');
+    const moved = new Promise<void>((resolve) =>
+      c.on('transport', (t) => t === 'websocket' && resolve()),
+    );
+    // The SSE stream stays up; the background WebSocket is refused with 4401.
+    server.tokens.users.delete('return-1');
+    await moved;
+    expect(await c.request('whoami')).toMatchObject({
+      token: 'return-2',
+      transport: 'websocket',
+    });
+    expect(issued).toEqual(['return-1', 'return-2']);
+  });
+});
