@@ -10,7 +10,13 @@ import { socketIoClients, startSocketIo } from './socket-io.baseline.js';
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+// A stalled run (a refused connection, a dropped reply) must fail loudly, not hang.
+setTimeout(() => {
+  console.error('bench: no result within 5 minutes; something stalled');
+  process.exit(1);
+}, 300_000).unref();
 
 // The welcome can arrive in the same read as the upgrade response, before an `await open()`
 // resumes: `ready` attaches its listener before the socket opens.
