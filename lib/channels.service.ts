@@ -31,7 +31,9 @@ export class ChannelsService {
 
   /**
    * Publishes `data` as event `event` on `channel`, to every subscriber on every node except
-   * the connections in `options.except`. The push is recorded in history first.
+   * the connections in `options.except`. The push is recorded in history first. The in-memory
+   * history keeps `data` as given (it is serialized only when written to a connection): do not
+   * mutate it after publishing, or later replays show the change.
    * @returns the push as subscribers receive it, with its offset and epoch
    * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name
    */
