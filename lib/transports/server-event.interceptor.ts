@@ -1,3 +1,4 @@
+import type { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
@@ -28,4 +29,19 @@ export function interceptServerEvent(
     active = false;
     if (server.emit === intercept) server.emit = emit as Server['emit'];
   };
+}
+
+/**
+ * The Nest app's own HTTP server, which both transports share.
+ * @throws Error when the app has none (a standalone application context)
+ * @example const server = sharedHttpServer(this.adapterHost);
+ */
+export function sharedHttpServer(adapterHost: HttpAdapterHost): Server {
+  const server = adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+  if (!server) {
+    throw new Error(
+      'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
+    );
+  }
+  return server;
 }

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
@@ -19,7 +19,7 @@ import { SseCommandHandler } from './sse.command-handler.js';
 import { SseConnection } from './sse.connection.js';
 import { drainAndClose } from './graceful-close.js';
 import { InFlightTracker, requestPath } from './in-flight.tracker.js';
-import { interceptServerEvent } from './server-event.interceptor.js';
+import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
 
 type Route = 'stream' | 'messages';
@@ -61,12 +61,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
-    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    if (!httpServer) {
-      throw new Error(
-        'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
-      );
-    }
+    const httpServer = sharedHttpServer(this.adapterHost);
     const base = this.options.path === '/' ? '' : this.options.path;
     this.routes = new Map([
       [`${base}/sse`, 'stream'],

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
@@ -28,7 +28,7 @@ import {
 import { closeReason } from '../protocol/close-reason.js';
 import { drainAndClose } from './graceful-close.js';
 import { InFlightTracker, requestPath } from './in-flight.tracker.js';
-import { interceptServerEvent } from './server-event.interceptor.js';
+import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
 import { WsConnection } from './ws.connection.js';
 
 /**
@@ -53,12 +53,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    if (!httpServer) {
-      throw new Error(
-        'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
-      );
-    }
+    const httpServer = sharedHttpServer(this.adapterHost);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
