@@ -1,12 +1,10 @@
 import { backoffDelay, resolveBackoff } from '../../lib/client/backoff.js';
-import type { ChannelsClient } from '../../lib/client/index.js';
 import {
-  createClient,
   Inbox,
   resubscribed,
   startServer,
   StateLog,
-  type TestServer,
+  useClientHarness,
 } from './support/client-fixtures.js';
 
 // Short delays keep the suite fast; random 0.5 makes each delay predictable.
@@ -14,38 +12,23 @@ const backoff = { initialMs: 20, maxMs: 400, factor: 2 };
 const random = () => 0.5;
 
 describe('ChannelsClient and the close codes', () => {
-  let server: TestServer;
-  const clients: ChannelsClient[] = [];
-  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({
-      url: server.url,
-      token: 'alice-token',
-      backoff,
-      random,
-      tooManyDelayMs: 200,
-      ...options,
-    });
-    clients.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startServer({ maxPayloadBytes: 1024 });
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  afterAll(() => server.app.close());
+  const harness = useClientHarness(
+    { maxPayloadBytes: 1024 },
+    { token: 'alice-token', backoff, random, tooManyDelayMs: 200 },
+  );
+  const client = harness.client;
 
   it('refreshes the token with getToken on 4401, then reconnects with the new one', async () => {
-    server.tokens.users.set('alice-1', 'alice');
-    server.tokens.users.set('alice-2', 'alice');
+    harness.server.tokens.users.set('alice-1', 'alice');
+    harness.server.tokens.users.set('alice-2', 'alice');
     const issued = ['alice-1', 'alice-2'];
     let calls = 0;
     const c = client({ token: undefined, getToken: () => issued[calls++] });
     await c.connect();
     expect(await c.request('whoami')).toMatchObject({ token: 'alice-1' });
     const log = new StateLog(c);
-    server.tokens.users.delete('alice-1');
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
+    harness.server.tokens.users.delete('alice-1');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
     await log.until((s) => s.state === 'connected');
     expect(log.changes[0]).toMatchObject({
       state: 'reconnecting',
@@ -81,7 +64,7 @@ describe('ChannelsClient and the close codes', () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
     const closed = await log.until((s) => s.state === 'closed');
     expect(closed).toMatchObject({
       code: 4403,
@@ -94,7 +77,7 @@ describe('ChannelsClient and the close codes', () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! });
+    harness.server.channels.disconnect({ connectionId: c.connectionId! });
     expect(await log.until((s) => s.state === 'closed')).toMatchObject({ code: 1000 });
   });
 
@@ -112,7 +95,7 @@ describe('ChannelsClient and the close codes', () => {
       const inbox = new Inbox();
       await c.subscribe('room:codes', inbox.handler);
       const log = new StateLog(c);
-      server.channels.disconnect({ connectionId: c.connectionId! }, code);
+      harness.server.channels.disconnect({ connectionId: c.connectionId! }, code);
       const reconnecting = await log.until((s) => s.state === 'reconnecting');
       expect(reconnecting).toMatchObject({
         code,
@@ -120,7 +103,7 @@ describe('ChannelsClient and the close codes', () => {
         delayMs: backoffDelay(attempt, resolveBackoff(backoff), random),
       });
       await log.until((s) => s.state === 'connected');
-      await server.channels.publish('room:codes', 'after', code);
+      await harness.server.channels.publish('room:codes', 'after', code);
       expect(await inbox.count(1)).toEqual([code]);
     },
   );
@@ -129,7 +112,7 @@ describe('ChannelsClient and the close codes', () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
     expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({
       code: 4429,
       delayMs: 150,

@@ -1,43 +1,21 @@
 import type { ChannelsClient, TransportName } from '../../lib/client/index.js';
-import {
-  createClient,
-  Inbox,
-  sleep,
-  startServer,
-  StateLog,
-  type TestServer,
-} from './support/client-fixtures.js';
+import { Inbox, sleep, StateLog, useClientHarness } from './support/client-fixtures.js';
 
 // A closed client holds nothing: close() (or a close code that says stop) ends every
 // subscription, and a later connect() starts with none (docs/client.md, "Closing").
 describe.each<[TransportName]>([['websocket'], ['sse']])(
   'ChannelsClient (%s) connected again after it was closed',
   (transport) => {
-    let server: TestServer;
-    const clients: ChannelsClient[] = [];
-    const client = () => {
-      const created = createClient({
-        url: server.url,
-        token: 'alice-token',
-        transports: [transport],
-      });
-      clients.push(created);
-      return created;
-    };
+    const harness = useClientHarness({}, { token: 'alice-token', transports: [transport] });
+    const client = () => harness.client();
     // Leaves time for a resubscribe that should not happen.
     const settle = () => sleep(300);
     // The channels the server holds for the client's current connection. (Counting a
     // channel's subscribers would also count a closed connection whose slow join finished
     // after the close: a server-side leak, not the client's doing.)
     const held = (c: ChannelsClient) => [
-      ...(server.channels.getConnection(c.connectionId!)?.subscriptions ?? []),
+      ...(harness.server.channels.getConnection(c.connectionId!)?.subscriptions ?? []),
     ];
-
-    beforeAll(async () => {
-      server = await startServer();
-    });
-    afterEach(() => clients.splice(0).forEach((c) => c.close()));
-    afterAll(() => server.app.close());
 
     it('subscribes nothing it held before close(), confirmed or still waiting', async () => {
       const c = client();
@@ -52,8 +30,8 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       await c.connect();
       await settle();
       expect(held(c)).toEqual([]);
-      await server.channels.publish('room:before-close', 'n', 'late');
-      await server.channels.publish('slow:200', 'n', 'late');
+      await harness.server.channels.publish('room:before-close', 'n', 'late');
+      await harness.server.channels.publish('slow:200', 'n', 'late');
       await settle();
       expect(confirmed.items).toEqual([]);
       expect(waiting.items).toEqual([]);
@@ -61,7 +39,7 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       // Subscribing again works as on a new client.
       const again = new Inbox();
       await c.subscribe('room:before-close', again.handler);
-      await server.channels.publish('room:before-close', 'n', 'again');
+      await harness.server.channels.publish('room:before-close', 'n', 'again');
       expect(await again.count(1)).toEqual(['again']);
       expect(confirmed.items).toEqual([]);
     });
@@ -75,7 +53,7 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       await c.connect();
       await settle();
       expect(held(c)).toEqual([]);
-      await server.channels.publish('room:early', 'n', 'late');
+      await harness.server.channels.publish('room:early', 'n', 'late');
       await settle();
       expect(inbox.items).toEqual([]);
     });
@@ -86,7 +64,7 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       const inbox = new Inbox();
       await c.subscribe('room:stopped', inbox.handler);
       const log = new StateLog(c);
-      server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
+      harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
       await log.until((s) => s.state === 'closed');
       await c.connect();
       await settle();

@@ -1,50 +1,35 @@
-import type { ChannelsClient, TransportName } from '../../lib/client/index.js';
-import {
-  createClient,
-  sleep,
-  startServer,
-  StateLog,
-  type TestServer,
-} from './support/client-fixtures.js';
+import type { TransportName } from '../../lib/client/index.js';
+import { sleep, StateLog, useClientHarness } from './support/client-fixtures.js';
 
 // Listeners run synchronously inside the client's transitions. One that calls close() there
 // must stop the client for good, whatever the transition was about to do next.
 describe.each<[TransportName]>([['websocket'], ['sse']])(
   'ChannelsClient (%s) closed from inside its own listeners',
   (transport) => {
-    let server: TestServer;
-    const clients: ChannelsClient[] = [];
-    const client = () => {
-      const created = createClient({
-        url: server.url,
+    const harness = useClientHarness(
+      {},
+      {
         token: 'alice-token',
         transports: [transport],
         backoff: { initialMs: 20, maxMs: 40, factor: 2 },
         random: () => 0.5,
-      });
-      clients.push(created);
-      return created;
-    };
+      },
+    );
+    const client = () => harness.client();
     // Lets every timer the client could have armed fire, and the attempt it starts finish.
     const settle = () => sleep(300);
-
-    beforeAll(async () => {
-      server = await startServer();
-    });
-    afterEach(() => clients.splice(0).forEach((c) => c.close()));
-    afterAll(() => server.app.close());
 
     it('stays closed when a state listener closes it while reconnecting', async () => {
       const c = client();
       await c.connect();
       const log = new StateLog(c);
       c.on('state', ({ state }) => state === 'reconnecting' && c.close());
-      server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
+      harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
       await log.until((s) => s.state === 'closed');
       await settle();
       expect(log.states()).toEqual(['reconnecting', 'closed']);
       expect(c.state).toBe('closed');
-      expect(server.channels.connectionCount()).toBe(0);
+      expect(harness.server.channels.connectionCount()).toBe(0);
     });
 
     it('stays closed when a state listener closes it while connecting', async () => {
@@ -54,7 +39,7 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       await expect(c.connect()).rejects.toMatchObject({ code: 'CLOSED' });
       await settle();
       expect(log.states()).toEqual(['connecting', 'closed']);
-      expect(server.channels.connectionCount()).toBe(0);
+      expect(harness.server.channels.connectionCount()).toBe(0);
     });
 
     it('stays closed when a transport listener closes it at the welcome', async () => {
@@ -79,11 +64,11 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
         c.close();
         void c.connect();
       });
-      server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
+      harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
       await log.until((s) => s.state === 'connected');
       await settle();
       expect(log.states()).toEqual(['reconnecting', 'closed', 'connecting', 'connected']);
-      expect(server.channels.connectionCount()).toBe(1);
+      expect(harness.server.channels.connectionCount()).toBe(1);
     });
   },
 );

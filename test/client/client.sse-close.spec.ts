@@ -1,43 +1,26 @@
-import type { ChannelsClient } from '../../lib/client/index.js';
-import {
-  createClient,
-  Inbox,
-  startServer,
-  StateLog,
-  type TestServer,
-} from './support/client-fixtures.js';
+import { Inbox, StateLog, useClientHarness } from './support/client-fixtures.js';
 
 // The server ends an SSE stream with `event: close` and the code a WebSocket client would get
 // (docs/protocol.md, "SSE transport"): the client must act on that code as it does on a
 // WebSocket close, not as on a stream that merely broke (1006).
 describe('ChannelsClient over SSE and the server’s close event', () => {
-  let server: TestServer;
-  const clients: ChannelsClient[] = [];
-  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({
-      url: server.url,
+  const harness = useClientHarness(
+    {},
+    {
       token: 'alice-token',
       transports: ['sse'],
       backoff: { initialMs: 20, maxMs: 400, factor: 2 },
       random: () => 0.5,
       tooManyDelayMs: 200,
-      ...options,
-    });
-    clients.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  afterAll(() => server.app.close());
+    },
+  );
+  const client = harness.client;
 
   it('stops on 4403, with the server’s reason', async () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'closed',
       code: 4403,
@@ -51,7 +34,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'closed',
       code: 1000,
@@ -60,15 +43,15 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
   });
 
   it('refreshes the token with getToken on 4401, then reconnects with the new one', async () => {
-    server.tokens.users.set('alice-1', 'alice');
-    server.tokens.users.set('alice-2', 'alice');
+    harness.server.tokens.users.set('alice-1', 'alice');
+    harness.server.tokens.users.set('alice-2', 'alice');
     const issued = ['alice-1', 'alice-2'];
     let calls = 0;
     const c = client({ token: undefined, getToken: () => issued[calls++] });
     await c.connect();
     const log = new StateLog(c);
-    server.tokens.users.delete('alice-1');
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
+    harness.server.tokens.users.delete('alice-1');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 4401,
@@ -83,7 +66,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
     const c = client();
     await c.connect();
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 4429,
@@ -99,7 +82,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
     const inbox = new Inbox();
     await c.subscribe('room:sse-close', inbox.handler);
     const log = new StateLog(c);
-    server.channels.disconnect({ connectionId: c.connectionId! }, 1012, 'restart');
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1012, 'restart');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 1012,
@@ -107,7 +90,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
       delayMs: 10,
     });
     await log.until((s) => s.state === 'connected');
-    await server.channels.publish('room:sse-close', 'n', 'after');
+    await harness.server.channels.publish('room:sse-close', 'n', 'after');
     expect(await inbox.count(1)).toEqual(['after']);
   });
 });

@@ -1,37 +1,21 @@
 import { WebSocket } from 'ws';
-import type { ChannelsClient, WebSocketConstructor } from '../../lib/client/index.js';
+import type { WebSocketConstructor } from '../../lib/client/index.js';
 import {
   BlockedWebSocket,
-  createClient,
   Inbox,
   resubscribed,
   sleep,
-  startServer,
   StateLog,
-  type TestServer,
+  useClientHarness,
 } from './support/client-fixtures.js';
 
 // The SDK on the module's real SSE transport (GET {path}/sse, POST {path}/messages).
 describe('ChannelsClient over SSE + POST, against the module', () => {
-  let server: TestServer;
-  const clients: ChannelsClient[] = [];
-  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({
-      url: server.url,
-      token: 'alice-token',
-      transports: ['sse'],
-      random: () => 0,
-      ...options,
-    });
-    clients.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startServer({ heartbeatMs: 300 });
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  afterAll(() => server.app.close());
+  const harness = useClientHarness(
+    { heartbeatMs: 300 },
+    { token: 'alice-token', transports: ['sse'], random: () => 0 },
+  );
+  const client = harness.client;
 
   it('connects over SSE with the token as a Bearer header, and answers commands by POST', async () => {
     const c = client();
@@ -53,10 +37,10 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     await c.connect();
     const inbox = new Inbox<number>();
     await c.subscribe('room:sse', inbox.handler);
-    for (let n = 1; n <= 20; n++) await server.channels.publish('room:sse', 'n', n);
+    for (let n = 1; n <= 20; n++) await harness.server.channels.publish('room:sse', 'n', n);
     expect(await inbox.count(20)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     await c.unsubscribe('room:sse');
-    expect(server.channels.subscriptionCount('room:sse')).toBe(0);
+    expect(harness.server.channels.subscriptionCount('room:sse')).toBe(0);
   });
 
   it('keeps pushes in order while a subscribe reply and live pushes race on separate requests', async () => {
@@ -67,7 +51,7 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     let publishing = true;
     const publisher = (async () => {
       while (publishing) {
-        await server.channels.publish('room:race', 'n', ++n);
+        await harness.server.channels.publish('room:race', 'n', ++n);
         await sleep(1);
       }
     })();
@@ -102,18 +86,18 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     await c.connect();
     const inbox = new Inbox<number>();
     await c.subscribe('room:resume', inbox.handler);
-    await server.channels.publish('room:resume', 'n', 1);
+    await harness.server.channels.publish('room:resume', 'n', 1);
     await inbox.count(1);
     const away = new Promise<void>((resolve) => {
       const off = c.on('state', ({ state }) => {
         if (state !== 'reconnecting') return;
         off();
-        for (const n of [2, 3, 4]) void server.channels.publish('room:resume', 'n', n);
+        for (const n of [2, 3, 4]) void harness.server.channels.publish('room:resume', 'n', n);
         resolve();
       });
     });
     const renewed = resubscribed(c, 'room:resume');
-    server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
+    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1012);
     await away;
     expect(await renewed).toMatchObject({ recovered: true });
     expect(await inbox.count(4)).toEqual([1, 2, 3, 4]);
@@ -149,7 +133,7 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     expect(c.transport).toBe('sse');
     const inbox = new Inbox();
     await c.subscribe('room:fallback', inbox.handler);
-    await server.channels.publish('room:fallback', 'e', 'over sse');
+    await harness.server.channels.publish('room:fallback', 'e', 'over sse');
     expect(await inbox.count(1)).toEqual(['over sse']);
     expect(await c.request('whoami')).toMatchObject({ transport: 'sse' });
   });
@@ -170,13 +154,13 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
     await c.connect();
     await subscribed;
     expect(c.transport).toBe('sse');
-    await server.channels.publish('room:upgrade', 'n', 1);
+    await harness.server.channels.publish('room:upgrade', 'n', 1);
     await inbox.count(1);
     const moved = new Promise<void>((resolve) =>
       c.on('transport', (t) => t === 'websocket' && resolve()),
     );
     await moved;
-    await server.channels.publish('room:upgrade', 'n', 2);
+    await harness.server.channels.publish('room:upgrade', 'n', 2);
     expect(await inbox.count(2)).toEqual([1, 2]);
     expect(transports).toEqual(['sse', 'websocket']);
     expect(await c.request('whoami')).toMatchObject({ transport: 'websocket' });

@@ -1,11 +1,5 @@
-import type { ChannelsClient, TransportName } from '../../lib/client/index.js';
-import {
-  createClient,
-  Inbox,
-  sleep,
-  startServer,
-  type TestServer,
-} from './support/client-fixtures.js';
+import type { TransportName } from '../../lib/client/index.js';
+import { Inbox, sleep, useClientHarness } from './support/client-fixtures.js';
 
 // The server runs a connection's commands concurrently (and over SSE each is its own HTTP
 // request), so a channel's subscribe and unsubscribe could be applied in another order than
@@ -13,26 +7,14 @@ import {
 describe.each<[TransportName]>([['websocket'], ['sse']])(
   'ChannelsClient (%s): subscribe and unsubscribe of one channel in quick succession',
   (transport) => {
-    let server: TestServer;
-    const clients: ChannelsClient[] = [];
+    const harness = useClientHarness({}, { token: 'alice-token', transports: [transport] });
     const client = async () => {
-      const created = createClient({
-        url: server.url,
-        token: 'alice-token',
-        transports: [transport],
-      });
-      clients.push(created);
+      const created = harness.client();
       await created.connect();
       return created;
     };
     // Leaves time for a command that would still be on its way to land.
     const settle = () => sleep(150);
-
-    beforeAll(async () => {
-      server = await startServer();
-    });
-    afterEach(() => clients.splice(0).forEach((c) => c.close()));
-    afterAll(() => server.app.close());
 
     it.each(['room:flip', 'slow:30'])(
       'stays subscribed to %s after subscribe, unsubscribe, subscribe',
@@ -46,8 +28,8 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
         await firstEnded;
         await left;
         await settle();
-        expect(server.channels.subscriptionCount(channel)).toBe(1);
-        await server.channels.publish(channel, 'n', 'live');
+        expect(harness.server.channels.subscriptionCount(channel)).toBe(1);
+        await harness.server.channels.publish(channel, 'n', 'live');
         expect(await inbox.count(1)).toEqual(['live']);
       },
     );
@@ -61,7 +43,7 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
         await c.unsubscribe(channel);
         await firstEnded;
         await settle();
-        expect(server.channels.subscriptionCount(channel)).toBe(0);
+        expect(harness.server.channels.subscriptionCount(channel)).toBe(0);
       },
     );
 
@@ -78,8 +60,8 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       await Promise.all(ended);
       await last;
       await settle();
-      expect(server.channels.subscriptionCount(channel)).toBe(1);
-      await server.channels.publish(channel, 'n', 'once');
+      expect(harness.server.channels.subscriptionCount(channel)).toBe(1);
+      await harness.server.channels.publish(channel, 'n', 'once');
       await inbox.count(1);
       await settle();
       expect(inbox.items).toEqual(['once']);

@@ -1,40 +1,29 @@
 import { WebSocket } from 'ws';
-import type { ChannelsClient, WebSocketConstructor } from '../../lib/client/index.js';
-import { createClient, startServer, type TestServer } from './support/client-fixtures.js';
+import type { WebSocketConstructor } from '../../lib/client/index.js';
+import { useClientHarness } from './support/client-fixtures.js';
 
 // getToken is called after every refusal (docs/client.md): whatever the server refused, the
 // next thing the client sends carries a fresh token, on every path.
 describe('ChannelsClient refreshes a refused token everywhere it sends one', () => {
-  let server: TestServer;
-  const clients: ChannelsClient[] = [];
-  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({ url: server.url, random: () => 0, ...options });
-    clients.push(created);
-    return created;
-  };
+  const harness = useClientHarness({}, { random: () => 0 });
+  const client = harness.client;
   // Tokens alice-1, alice-2, … issued in turn; the test revokes them.
   const issuer = (prefix: string) => {
     const issued: string[] = [];
     const getToken = () => {
       const token = `${prefix}-${issued.length + 1}`;
-      server.tokens.users.set(token, 'alice');
+      harness.server.tokens.users.set(token, 'alice');
       issued.push(token);
       return token;
     };
     return { issued, getToken };
   };
 
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  afterAll(() => server.app.close());
-
   it('sends the next POST over SSE with a fresh token after one was answered 401', async () => {
     const { issued, getToken } = issuer('post');
     const c = client({ transports: ['sse'], getToken });
     await c.connect();
-    server.tokens.users.delete('post-1');
+    harness.server.tokens.users.delete('post-1');
     await expect(c.request('whoami')).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
       status: 401,
@@ -50,7 +39,7 @@ describe('ChannelsClient refreshes a refused token everywhere it sends one', () 
     const { issued, getToken } = issuer('burst');
     const c = client({ transports: ['sse'], getToken });
     await c.connect();
-    server.tokens.users.delete('burst-1');
+    harness.server.tokens.users.delete('burst-1');
     await expect(c.request('whoami')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const answers = await Promise.all([1, 2, 3].map((n) => c.request('echo', n)));
     expect(answers).toEqual([1, 2, 3]);
@@ -73,7 +62,7 @@ describe('ChannelsClient refreshes a refused token everywhere it sends one', () 
       c.on('transport', (t) => t === 'websocket' && resolve()),
     );
     // The SSE stream stays up; the background WebSocket is refused with 4401.
-    server.tokens.users.delete('return-1');
+    harness.server.tokens.users.delete('return-1');
     await moved;
     expect(await c.request('whoami')).toMatchObject({
       token: 'return-2',

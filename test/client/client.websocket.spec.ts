@@ -1,26 +1,9 @@
-import { ChannelsError, type ChannelsClient } from '../../lib/client/index.js';
-import {
-  createClient,
-  Inbox,
-  startServer,
-  StateLog,
-  type TestServer,
-} from './support/client-fixtures.js';
+import { ChannelsError } from '../../lib/client/index.js';
+import { Inbox, StateLog, useClientHarness } from './support/client-fixtures.js';
 
 describe('ChannelsClient over WebSocket, against the module', () => {
-  let server: TestServer;
-  const clients: ChannelsClient[] = [];
-  const client = (options: Partial<Parameters<typeof createClient>[0]> = {}) => {
-    const created = createClient({ url: server.url, token: 'alice-token', ...options });
-    clients.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.close()));
-  afterAll(() => server.app.close());
+  const harness = useClientHarness({}, { token: 'alice-token' });
+  const client = harness.client;
 
   it('connects with a token, says which transport it uses, and goes through the states', async () => {
     const c = client();
@@ -92,13 +75,13 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     const second = new Inbox();
     const sub1 = await c.subscribe('room:lobby', first.handler);
     await c.subscribe('room:lobby', second.handler);
-    await server.channels.publish('room:lobby', 'message', { n: 1 });
+    await harness.server.channels.publish('room:lobby', 'message', { n: 1 });
     expect(await first.count(1)).toEqual([{ n: 1 }]);
     expect(await second.count(1)).toEqual([{ n: 1 }]);
     await sub1.unsubscribe();
-    expect(server.channels.subscriptionCount('room:lobby')).toBe(1);
+    expect(harness.server.channels.subscriptionCount('room:lobby')).toBe(1);
     await c.unsubscribe('room:lobby');
-    expect(server.channels.subscriptionCount('room:lobby')).toBe(0);
+    expect(harness.server.channels.subscriptionCount('room:lobby')).toBe(0);
   });
 
   it('passes the push frame beside its data', async () => {
@@ -106,7 +89,7 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     await c.connect();
     const frames: unknown[] = [];
     await c.subscribe('room:frames', (_data, push) => frames.push(push));
-    await server.channels.publish('room:frames', 'hello', 'there');
+    await harness.server.channels.publish('room:frames', 'hello', 'there');
     await c.request('echo'); // a round trip: the push was written before the reply
     expect(frames).toEqual([
       {
@@ -124,7 +107,7 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     const inbox = new Inbox();
     await c.subscribe('room:lazy', inbox.handler);
     expect(c.state).toBe('connected');
-    await server.channels.publish('room:lazy', 'e', 'lazy');
+    await harness.server.channels.publish('room:lazy', 'e', 'lazy');
     expect(await inbox.count(1)).toEqual(['lazy']);
   });
 
@@ -134,7 +117,7 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     const subscribed = c.subscribe('room:early', inbox.handler);
     await c.connect();
     await subscribed;
-    await server.channels.publish('room:early', 'e', 1);
+    await harness.server.channels.publish('room:early', 'e', 1);
     expect(await inbox.count(1)).toEqual([1]);
   });
 
@@ -148,7 +131,7 @@ describe('ChannelsClient over WebSocket, against the module', () => {
     await expect(c.subscribe('no spaces', () => undefined)).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
-    expect(server.channels.subscriptionCount('user:bob')).toBe(0);
+    expect(harness.server.channels.subscriptionCount('user:bob')).toBe(0);
   });
 
   it('reports a throwing handler on the error event and keeps delivering', async () => {
@@ -161,8 +144,8 @@ describe('ChannelsClient over WebSocket, against the module', () => {
       throw new Error('handler bug');
     });
     await c.subscribe('room:throws', inbox.handler);
-    await server.channels.publish('room:throws', 'e', 1);
-    await server.channels.publish('room:throws', 'e', 2);
+    await harness.server.channels.publish('room:throws', 'e', 1);
+    await harness.server.channels.publish('room:throws', 'e', 2);
     expect(await inbox.count(2)).toEqual([1, 2]);
     expect(errors.map((e) => e.message)).toEqual(['handler bug', 'handler bug']);
   });

@@ -167,6 +167,41 @@ export function createClient(
   });
 }
 
+/** The server of one describe block, and a factory for clients that are closed after each test. */
+export interface ClientHarness {
+  /** The running server (available once `beforeAll` has run). */
+  readonly server: TestServer;
+  /** A client with the block's defaults, overridden by `options`. */
+  client(options?: Partial<ChannelsClientOptions>): ChannelsClient;
+}
+
+/**
+ * Registers the hooks every client spec needs: a real server for the block (`serverOptions`),
+ * every client made through `client()` closed after each test, the server closed at the end.
+ */
+export function useClientHarness(
+  serverOptions: ChannelsModuleOptions = {},
+  defaults: Partial<ChannelsClientOptions> = {},
+): ClientHarness {
+  let server: TestServer | undefined;
+  const clients: ChannelsClient[] = [];
+  beforeAll(async () => {
+    server = await startServer(serverOptions);
+  });
+  afterEach(() => clients.splice(0).forEach((c) => c.close()));
+  afterAll(() => server?.app.close());
+  return {
+    get server() {
+      return server!;
+    },
+    client(options = {}) {
+      const created = createClient({ url: server!.url, ...defaults, ...options });
+      clients.push(created);
+      return created;
+    },
+  };
+}
+
 /** Records a client's state changes; `until` waits for the next one that matches. */
 export class StateLog {
   readonly changes: StateChange[] = [];
