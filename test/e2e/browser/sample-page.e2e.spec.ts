@@ -1,43 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { startSampleProcess, type SampleProcess } from '../../support/sample-process.js';
-import {
-  launchBrowser,
-  signIn,
-  text,
-  type LoggedPage,
-  type TestBrowser,
-} from './support/browser.js';
-import { SampleApi } from './support/sample-api.js';
+import { useSamplePage } from './support/sample-page.harness.js';
+import { text } from './support/browser.js';
 
 // The sample page in real headless Chromium, against the built sample in its own process,
 // over WebSocket. (The SSE fallback has its own spec: sample-page.sse.e2e.spec.ts.)
 const SECRET = 'browser-test-secret';
 
 describe('the sample page in Chromium, over WebSocket', () => {
-  let sample: SampleProcess;
-  let browser: TestBrowser;
-  let api: SampleApi;
-  let sender: string;
-
-  beforeAll(async () => {
-    sample = await startSampleProcess({ PORT: '0', SAMPLE_TOKEN_SECRET: SECRET });
-    api = new SampleApi(sample.url);
-    sender = await api.login('ops');
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await sample?.stop();
-  });
-
-  async function openSignedIn(userId: string): Promise<LoggedPage> {
-    const page = await browser.newPage();
-    await page.goto(sample.url);
-    await signIn(page, userId);
-    return page;
-  }
+  const harness = useSamplePage(SECRET);
+  const { openSignedIn } = harness;
 
   it('signs in, says it is on WebSocket, and shows a notification POSTed from outside within 1 s', async () => {
     const page = await openSignedIn('alice');
@@ -45,7 +17,7 @@ describe('the sample page in Chromium, over WebSocket', () => {
     expect(await page.isHidden('#transport-note')).toBe(true);
     expect(await text(page, '#unread')).toBe('0');
 
-    const id = await api.notify(sender, 'alice', 'Build finished', 'main is green');
+    const id = await harness.api.notify(harness.sender, 'alice', 'Build finished', 'main is green');
     const item = await page.waitForSelector(`#notifications li[data-id="${id}"]`, {
       timeout: 1_000,
     });
@@ -56,8 +28,8 @@ describe('the sample page in Chromium, over WebSocket', () => {
 
   it('marks a notification read and updates the unread count', async () => {
     const page = await openSignedIn('bob');
-    const first = await api.notify(sender, 'bob', 'First');
-    const second = await api.notify(sender, 'bob', 'Second');
+    const first = await harness.api.notify(harness.sender, 'bob', 'First');
+    const second = await harness.api.notify(harness.sender, 'bob', 'Second');
     await page.waitForSelector(`#notifications li[data-id="${second}"]`);
     await page.waitForSelector(`#notifications li[data-id="${first}"]`);
     expect(await text(page, '#unread')).toBe('2');
@@ -80,30 +52,30 @@ describe('the sample page in Chromium, over WebSocket', () => {
 
   it('reconnects by itself after a server restart and shows what was sent meanwhile', async () => {
     const page = await openSignedIn('carol');
-    const before = await api.notify(sender, 'carol', 'Before the restart');
+    const before = await harness.api.notify(harness.sender, 'carol', 'Before the restart');
     await page.waitForSelector(`#notifications li[data-id="${before}"]`);
 
-    await sample.stop(); // SIGTERM: a graceful shutdown closes the socket with 1001
+    await harness.stop(); // SIGTERM: a graceful shutdown closes the socket with 1001
     await page.waitForSelector('#state[data-state=reconnecting]');
     // Keep the page away while the new server starts and the notifications are sent, so that
     // it reconnects only afterwards: they must come from recovery, not as live pushes.
-    await browser.context.setOffline(true);
-    sample = await startSampleProcess({ PORT: String(sample.port), SAMPLE_TOKEN_SECRET: SECRET });
-    const token = await api.login('ops'); // same secret: the old token would do as well
+    await harness.browser.context.setOffline(true);
+    await harness.restart();
+    const token = await harness.api.login('ops'); // same secret: the old token would do as well
     const during = [
-      await api.notify(token, 'carol', 'Sent while you were away'),
-      await api.notify(token, 'carol', 'And this one'),
+      await harness.api.notify(token, 'carol', 'Sent while you were away'),
+      await harness.api.notify(token, 'carol', 'And this one'),
     ];
     expect(await page.getAttribute('#state', 'data-state')).toBe('reconnecting');
 
-    await browser.context.setOffline(false);
+    await harness.browser.context.setOffline(false);
     await page.waitForSelector('#state[data-state=connected]', { timeout: 30_000 });
     for (const id of during) await page.waitForSelector(`#notifications li[data-id="${id}"]`);
     expect(await text(page, '#unread')).toBe('2');
     expect(await text(page, '#transport')).toBe('websocket');
 
     // And it is live again.
-    const after = await api.notify(token, 'carol', 'After the restart');
+    const after = await harness.api.notify(token, 'carol', 'After the restart');
     await page.waitForSelector(`#notifications li[data-id="${after}"]`, { timeout: 1_000 });
     await page.close();
   });
@@ -111,11 +83,21 @@ describe('the sample page in Chromium, over WebSocket', () => {
   // Written to .screenshots/ on every run; UPDATE_SCREENSHOT=1 refreshes the README's copy.
   it('takes the screenshot for the README', async () => {
     const page = await openSignedIn('alice');
-    await api.announce(sender, 'Maintenance tonight at 22:00 UTC');
+    await harness.api.announce(harness.sender, 'Maintenance tonight at 22:00 UTC');
     const ids = [
-      await api.notify(sender, 'alice', 'Deploy finished', 'api v2.4.1 is live in eu-west'),
-      await api.notify(sender, 'alice', 'Review requested', 'bob asked you to review #128'),
-      await api.notify(sender, 'alice', 'New comment', 'carol: "looks good to me"'),
+      await harness.api.notify(
+        harness.sender,
+        'alice',
+        'Deploy finished',
+        'api v2.4.1 is live in eu-west',
+      ),
+      await harness.api.notify(
+        harness.sender,
+        'alice',
+        'Review requested',
+        'bob asked you to review #128',
+      ),
+      await harness.api.notify(harness.sender, 'alice', 'New comment', 'carol: "looks good to me"'),
     ];
     for (const id of ids) await page.waitForSelector(`#notifications li[data-id="${id}"]`);
     await page.click(`#notifications li[data-id="${ids[0]}"] button.mark-read`);
