@@ -32,6 +32,8 @@ export interface TestClientOptions {
   path?: string;
 }
 
+const starting = new WeakMap<INestApplication, Promise<void>>();
+
 /**
  * The base URLs of an app under test. @example { http: 'http://127.0.0.1:49152', ws: 'ws://127.0.0.1:49152', path: '/channels' }
  */
@@ -51,7 +53,15 @@ export interface TestAppAddress {
  */
 export async function listenForTests(app: INestApplication): Promise<TestAppAddress> {
   const server = app.getHttpServer() as Server;
-  if (!server.listening) await app.listen(0, '127.0.0.1');
+  // Clients connected at once (`Promise.all`) share one `listen`.
+  let listening = starting.get(app);
+  if (!listening) {
+    listening = server.listening
+      ? Promise.resolve()
+      : app.listen(0, '127.0.0.1').then(() => undefined);
+    starting.set(app, listening);
+  }
+  await listening;
   const { port, address } = server.address() as AddressInfo;
   const host = address === '::' || address === '0.0.0.0' ? '127.0.0.1' : address;
   const hostname = host.includes(':') ? `[${host}]` : host;
