@@ -121,6 +121,26 @@ export abstract class ChannelsTestClient {
   }
 
   /**
+   * Sends a command that must fail, and resolves with its error.
+   * @throws Error naming the reply when the command succeeded instead
+   * @example expect((await client.requestError('chat.send', {})).details).toHaveLength(2);
+   */
+  async requestError(
+    event: string,
+    data?: unknown,
+    options: TestWaitOptions = {},
+  ): Promise<ChannelsError> {
+    let reply: unknown;
+    try {
+      reply = await this.request(event, data, options);
+    } catch (error) {
+      if (error instanceof ChannelsError) return error;
+      throw error;
+    }
+    throw new Error(`"${event}" was expected to fail, and replied ${JSON.stringify(reply)}.`);
+  }
+
+  /**
    * Subscribes to a channel (the app's `@OnJoin` runs first).
    * @returns the subscribe reply: the channel's `offset` and `epoch`, and with `since` the
    *   `missed` pushes (`recovered: true` when history held all of them)

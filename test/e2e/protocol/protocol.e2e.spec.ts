@@ -125,20 +125,18 @@ describe('protocol v1 over WebSocket', () => {
     [503, 'INTERNAL'],
   ])('maps HttpException %i to %s', async (status, code) => {
     const client = await connect();
-    const error = await client.request('http-error', { status }).catch((e) => e);
+    const error = await client.requestError('http-error', { status });
     expect(error.code).toBe(code);
     if (status >= 500) expect(error.message).toBe('Internal error.');
   });
 
   it('validates DTOs by default, one detail per field', async () => {
     const client = await connect();
-    const error = await client
-      .request('message.send', { roomId: '', text: 5, extra: true })
-      .catch((e) => e);
+    const error = await client.requestError('message.send', { roomId: '', text: 5, extra: true });
     expect(error.code).toBe('VALIDATION_FAILED');
-    const properties = error.details.map((d: { property: string }) => d.property).sort();
+    const properties = error.details!.map((d) => d.property).sort();
     expect(properties).toEqual(['extra', 'roomId', 'text']);
-    for (const detail of error.details) expect(detail.messages.length).toBeGreaterThan(0);
+    for (const detail of error.details!) expect(detail.messages.length).toBeGreaterThan(0);
   });
 
   it('runs guards, interceptors, pipes and filters on handlers', async () => {

@@ -45,11 +45,14 @@ describe.each(['websocket', 'sse'] as const)('the test client over %s', (transpo
 
   it('rejects a request with the typed error, its code and details', async () => {
     const alice = await connect('alice');
-    const error = await alice.request('chat.send', { room: '', text: 'x' }).catch((e) => e);
+    const error = await alice.requestError('chat.send', { room: '', text: 'x' });
     expect(error).toBeInstanceOf(ChannelsError);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ property: 'room' }] });
     await expect(alice.subscribe('room:secret')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(alice.request('nope')).rejects.toMatchObject({ code: 'UNKNOWN_EVENT' });
+    await expect(alice.requestError('chat.send', { room: 'elsewhere', text: 'b' })).rejects.toThrow(
+      '"chat.send" was expected to fail, and replied {"sent":true}.',
+    );
   });
 
   it('replays what was missed with since', async () => {
