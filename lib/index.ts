@@ -57,7 +57,11 @@ export {
 } from './protocol/frames.js';
 
 export { RateLimit } from './rate-limit/decorators/rate-limit.decorator.js';
-export { RateLimitStore, type LimiterConfig } from './rate-limit/rate-limit.store.js';
+export {
+  RateLimitStore,
+  type LimiterConfig,
+  type RateLimiter,
+} from './rate-limit/rate-limit.store.js';
 export { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 export {
   RedisRateLimitStore,
