@@ -52,6 +52,13 @@ export interface TestAppAddress {
  * @example const { http } = await listenForTests(app); // then fetch(`${http}/health`)
  */
 export async function listenForTests(app: INestApplication): Promise<TestAppAddress> {
+  const options = app.get<ResolvedChannelsOptions>(RESOLVED_OPTIONS, { strict: false });
+  if (!options.transports) {
+    throw new Error(
+      'This app runs ChannelsModule with `transports: false`: no client can connect. ' +
+        'Use ChannelsTestHarness for in-process connections, or drop the option.',
+    );
+  }
   const server = app.getHttpServer() as Server;
   // Clients connected at once (`Promise.all`) share one `listen`.
   let listening = starting.get(app);
@@ -67,7 +74,6 @@ export async function listenForTests(app: INestApplication): Promise<TestAppAddr
   const hostname = host.includes(':') ? `[${host}]` : host;
   // An https.Server is a tls.Server: it has the `setSecureContext` method.
   const secure = 'setSecureContext' in server ? 's' : '';
-  const options = app.get<ResolvedChannelsOptions>(RESOLVED_OPTIONS, { strict: false });
   return {
     http: `http${secure}://${hostname}:${port}`,
     ws: `ws${secure}://${hostname}:${port}`,

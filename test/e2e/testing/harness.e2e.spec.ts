@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { ChannelsModule, ChannelsService } from 'nestjs-channels';
 import {
   ChannelsTestHarness,
+  connectTestClient,
   RecordingBroadcastAdapter,
   RefusedConnectionError,
 } from 'nestjs-channels/testing';
@@ -47,6 +48,16 @@ describe('the in-process harness', () => {
     expect(carol.serverConnection.principal).toEqual({ id: 'carol' });
     await expect(harness.connect()).rejects.toBeInstanceOf(RefusedConnectionError);
     await expect(harness.connect({ token: 'banned' })).rejects.toMatchObject({ closeCode: 4403 });
+  });
+
+  it('is what to use when transports are off, as connectTestClient says', async () => {
+    const app = (
+      await Test.createTestingModule({
+        imports: [ChannelsModule.forRoot({ transports: false })],
+      }).compile()
+    ).createNestApplication({ logger: false });
+    await expect(connectTestClient(app)).rejects.toThrow(/transports: false.*ChannelsTestHarness/);
+    await app.close();
   });
 
   it('registers the connection, so the service can disconnect it', async () => {
