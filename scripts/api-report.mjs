@@ -1,6 +1,7 @@
-// The API report: the public declarations of each entry point (as the build emits them, with
-// `@internal` members stripped), one file per entry in api/. `--check` compares them with the
-// committed files and fails on any difference, so a public change is always a deliberate one.
+// The API report: the public declarations of each entry point, as the build emits them (with
+// tsconfig.build.json's options, so `@internal` members are stripped as in the package), one
+// file per entry in api/. `--check` compares them with the committed files and fails on any
+// difference, so a public change is always a deliberate one.
 // Usage: node scripts/api-report.mjs [--check]   (npm run api:update writes them)
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,7 +36,6 @@ function emitDeclarations() {
     ...parsed.options,
     declaration: true,
     emitDeclarationOnly: true,
-    stripInternal: true,
     sourceMap: false,
     declarationMap: false,
     outDir,
