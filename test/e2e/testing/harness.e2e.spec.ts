@@ -104,6 +104,21 @@ describe('the in-process harness on a gateway with its own enhancers', () => {
   });
 });
 
+describe('the in-process harness over an app', () => {
+  it('runs the global guards the app was given', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ChannelsModule.forRoot({})],
+      providers: [ChatGateway],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useGlobalGuards({ canActivate: (context) => context.getType() !== 'ws' });
+    const harness = await ChannelsTestHarness.create(app);
+    const client = await harness.connect({ principal: 'anyone' });
+    await expect(client.request('echo', 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await app.close();
+  });
+});
+
 describe('a service test with transports: false and the recording adapter', () => {
   it('init()s without an HTTP server and records what the service published', async () => {
     const recorder = new RecordingBroadcastAdapter();
