@@ -164,6 +164,18 @@ export interface ChannelsModuleOptions {
    * @default a `MemoryRateLimitStore` (per node); `RedisRateLimitStore` shares them between nodes
    */
   rateLimitStore?: RateLimitStore;
+  /**
+   * Whether the module attaches its transports (the WebSocket upgrade and the SSE endpoints)
+   * to the app's HTTP server. `false` starts the module without them, and without needing an
+   * HTTP server at all: a service's tests can `init()` an `AppModule` that imports
+   * `ChannelsModule` (a `TestingModule`, `NestFactory.createApplicationContext`), publish, and
+   * read what was published (see `RecordingBroadcastAdapter` in `nestjs-channels/testing`).
+   * Publishing, `ChannelsService` and the gateways' handlers work as usual; no client can
+   * connect.
+   * @default true
+   * @example ChannelsModule.forRoot({ transports: process.env.NODE_ENV !== 'test' })
+   */
+  transports?: boolean;
 }
 
 /**
@@ -243,6 +255,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     rateLimit: options.rateLimit ?? {},
     connectionRateLimit: options.connectionRateLimit ?? {},
     rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
+    transports: options.transports ?? true,
   };
 }
 

@@ -1,11 +1,9 @@
+// The public API of 'nestjs-channels'. Everything else under lib/ is internal: tests and the
+// project's own tools import it by its path, so that nothing here is a promise by accident.
+// api/nestjs-channels.api.md records this surface; `npm run api:update` refreshes it.
 export { ChannelsModule } from './channels.module.js';
 export { CHANNELS_OPTIONS } from './channels.module-definition.js';
-export {
-  DEFAULT_VALIDATION,
-  RESOLVED_OPTIONS,
-  type ChannelsModuleOptions,
-  type ResolvedChannelsOptions,
-} from './channels.options.js';
+export { DEFAULT_VALIDATION, type ChannelsModuleOptions } from './channels.options.js';
 export type { ChannelsCorsOptions } from './channels.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
@@ -40,20 +38,30 @@ export {
   type TokenExtractor,
   type TokenExtractorOptions,
 } from './auth/token.extractor.js';
-export { SseConnection } from './transports/sse.connection.js';
-export { TransientConnection } from './transports/transient.connection.js';
-export { decodeCursor, encodeCursor } from './transports/sse-cursor.js';
 export {
   ChannelsException,
-  HTTP_STATUS_BY_CODE,
   type ChannelsExceptionOptions,
 } from './exceptions/channels.exception.js';
-export { toErrorBody } from './exceptions/error-body.mapper.js';
 export { PayloadValidationPipe } from './validation/payload-validation.pipe.js';
-export * from './protocol/frames.js';
+export {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  type CommandFrame,
+  type ErrorBody,
+  type PushFrame,
+  type StreamPosition,
+  type SubscribeReply,
+  type ValidationDetail,
+  type WelcomeData,
+} from './protocol/frames.js';
 
 export { RateLimit } from './rate-limit/decorators/rate-limit.decorator.js';
-export { RateLimitStore, type LimiterConfig } from './rate-limit/rate-limit.store.js';
+export {
+  RateLimitStore,
+  type LimiterConfig,
+  type RateLimiter,
+} from './rate-limit/rate-limit.store.js';
 export { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 export {
   RedisRateLimitStore,

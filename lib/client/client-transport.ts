@@ -75,11 +75,12 @@ export interface Endpoints {
 /**
  * Derives the endpoints from the module's path as a URL (`https://api.example.com/channels`,
  * `ws://…`, or a relative `/channels` in a browser).
- * @throws TypeError when the URL is relative and there is no page to resolve it against
+ * @throws TypeError when the URL is relative and there is no page to resolve it against (in
+ *   Node), or is not an http(s) or ws(s) URL
  */
 export function resolveEndpoints(url: string): Endpoints {
   const base = (globalThis as { location?: { href?: string } }).location?.href;
-  const parsed = new URL(url, base);
+  const parsed = parseUrl(url, base);
   parsed.hash = '';
   parsed.search = '';
   const path = parsed.pathname.replace(/\/+$/, '');
@@ -90,4 +91,26 @@ export function resolveEndpoints(url: string): Endpoints {
     stream: `${secure ? 'https' : 'http'}://${host}${path}/sse`,
     messages: `${secure ? 'https' : 'http'}://${host}${path}/messages`,
   };
+}
+
+// Node has no page to resolve a relative URL against; `new URL` would only say "Invalid URL".
+function parseUrl(url: string, base: string | undefined): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
+    throw new TypeError(
+      base === undefined
+        ? `ChannelsClient: "${url}" is not an absolute URL, and there is no page to resolve it ` +
+            `against (outside a browser). Pass the server's full URL, such as ` +
+            `"http://127.0.0.1:3000/channels" or "wss://api.example.com/channels".`
+        : `ChannelsClient: "${url}" is not a valid URL.`,
+    );
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    throw new TypeError(
+      `ChannelsClient: "${url}" is a ${parsed.protocol} URL; use http(s):// or ws(s)://.`,
+    );
+  }
+  return parsed;
 }

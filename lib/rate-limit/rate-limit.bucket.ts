@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitBudget } from './rate-limit.options.js';
-import type { RateLimitStore } from './rate-limit.store.js';
+import type { RateLimiter, RateLimitStore } from './rate-limit.store.js';
 
 const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -11,7 +11,7 @@ const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
  * outage of the store degrades limiting, never availability.
  */
 export class RateLimitBucket {
-  private readonly limiter: RateLimiterAbstract;
+  private readonly limiter: RateLimiter;
   private lastErrorLog = 0;
 
   constructor(

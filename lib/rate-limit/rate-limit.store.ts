@@ -1,5 +1,3 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-
 /**
  * What the module asks a {@link RateLimitStore} for: one limiter per budget.
  * @example { keyPrefix: 'msg', points: 100, durationMs: 1000 } // the default message limit
@@ -14,6 +12,22 @@ export interface LimiterConfig {
   points: number;
   /** The window, in milliseconds. */
   durationMs: number;
+}
+
+/**
+ * The part of a limiter the module uses: every rate-limiter-flexible limiter
+ * (`RateLimiterMemory`, `RateLimiterRedis`, …) is one, and so is anything with these two methods.
+ * @example const limiter: RateLimiter = new RateLimiterMemory({ points: 10, duration: 1 });
+ */
+export interface RateLimiter {
+  /**
+   * Takes one point for `key`. Resolves when allowed; rejects with an object whose
+   * `msBeforeNext` says how long to wait when over the budget, or with an `Error` when the
+   * store failed (the action is then let through).
+   */
+  consume(key: string): Promise<unknown>;
+  /** Frees `key`'s counter. */
+  delete(key: string): Promise<unknown>;
 }
 
 /**
@@ -32,5 +46,5 @@ export interface LimiterConfig {
  */
 export abstract class RateLimitStore {
   /** Builds the limiter of one budget. */
-  abstract createLimiter(config: LimiterConfig): RateLimiterAbstract;
+  abstract createLimiter(config: LimiterConfig): RateLimiter;
 }

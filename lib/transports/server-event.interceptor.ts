@@ -40,7 +40,10 @@ export function sharedHttpServer(adapterHost: HttpAdapterHost): Server {
   const server = adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
   if (!server) {
     throw new Error(
-      'ChannelsModule needs an HTTP application (NestFactory.create) to share its server.',
+      'ChannelsModule needs an HTTP application (NestFactory.create, or ' +
+        'Test.createTestingModule(...).createNestApplication()) to attach its WebSocket and SSE ' +
+        'endpoints to. To start it without them (a service test that only init()s its module), ' +
+        'pass ChannelsModule.forRoot({ transports: false }).',
     );
   }
   return server;

@@ -61,6 +61,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   onApplicationBootstrap(): void {
+    if (!this.options.transports) return;
     const httpServer = sharedHttpServer(this.adapterHost);
     const base = this.options.path === '/' ? '' : this.options.path;
     this.routes = new Map([

@@ -10,7 +10,7 @@ import type { Handshake } from '../connection/handshake.js';
  * counted per connection, such as rate limits, adds up across that principal's POSTs.
  *
  * @example
- * if (client instanceof TransientConnection)
+ * if (client.transient) // an SSE POST bound to no stream
  *   throw new ChannelsException(ErrorCode.BAD_REQUEST, 'This event needs an open stream.');
  */
 export class TransientConnection<TPrincipal = unknown> extends Connection<TPrincipal> {

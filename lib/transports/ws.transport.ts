@@ -53,6 +53,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
+    if (!this.options.transports) return;
     const httpServer = sharedHttpServer(this.adapterHost);
     this.wss = new WebSocketServer({
       noServer: true,

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelGateway, ChannelsModule, ChannelsService, OnJoin } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
-import { TestClient } from '../../support/ws-client.js';
+import { Test } from '@nestjs/testing';
+import { ChannelGateway, ChannelsModule, ChannelsService, OnJoin } from 'nestjs-channels';
+import { connectTestClient } from 'nestjs-channels/testing';
 
 @ChannelGateway()
 class BurstGateway {
@@ -15,34 +15,31 @@ class BurstGateway {
 // limit must still reach a client that reads, in order, without a slow-consumer close.
 describe('a burst of pushes in one tick', () => {
   let app: INestApplication;
-  let url: string;
 
   beforeAll(async () => {
-    const started = await startApp({
+    const moduleRef = await Test.createTestingModule({
       imports: [ChannelsModule.forRoot({ maxBufferedBytes: 256 * 1024 })],
       providers: [BurstGateway],
-    });
-    app = started.app;
-    url = `${started.ws}/channels`;
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
   });
   afterAll(() => app.close());
 
   it('delivers 1 MiB published without yielding to a 256 KiB buffer limit, in order', async () => {
-    const clients = await Promise.all([TestClient.connect(url), TestClient.connect(url)]);
-    for (const { client } of clients) await client.request('subscribe', { channel: 'burst' });
+    const clients = await Promise.all([connectTestClient(app), connectTestClient(app)]);
+    for (const client of clients) await client.subscribe('burst');
     const service = app.get(ChannelsService);
     const body = 'x'.repeat(1024);
     // No await between publishes that yields to I/O: all of it lands in one tick.
     await Promise.all(
       Array.from({ length: 1024 }, (_, n) => service.publish('burst', 'b', { n, body })),
     );
-    for (const { client } of clients) {
+    for (const client of clients) {
       const offsets: number[] = [];
-      while (offsets.length < 1024)
-        offsets.push((await client.next((f) => f.channel === 'burst')).offset);
+      while (offsets.length < 1024) offsets.push((await client.nextPush('burst')).offset);
       expect(offsets).toEqual(Array.from({ length: 1024 }, (_, n) => n + 1));
-      client.close();
-      expect((await client.closed).code).toBe(1005);
+      await client.close();
+      expect(client.closed?.code).toBe(1000);
     }
   });
 });

@@ -11,12 +11,12 @@ import {
   ChannelGateway,
   ChannelsModule,
   ChannelsService,
-  decodeCursor,
   MessageBody,
   OnJoin,
   OnMessage,
   type ChannelsClient,
 } from '../../../lib/index.js';
+import { decodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
 import { TestClient } from '../../support/ws-client.js';

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService, encodeCursor } from '../../../lib/index.js';
+import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
+import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { startApp } from '../../support/app.js';
 import { httpCall, RawSseClient } from '../../support/sse-client.js';
 import { AUTH, PublishController, SseGateway } from './fixtures.js';

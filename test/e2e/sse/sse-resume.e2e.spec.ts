@@ -1,10 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  ChannelsModule,
-  ChannelsService,
-  encodeCursor,
-  type PushFrame,
-} from '../../../lib/index.js';
+import { ChannelsModule, ChannelsService, type PushFrame } from '../../../lib/index.js';
+import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { startApp } from '../../support/app.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';

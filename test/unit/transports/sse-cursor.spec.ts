@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '../../../lib/index.js';
+import { decodeCursor, encodeCursor } from '../../../lib/transports/sse-cursor.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
