@@ -108,3 +108,11 @@ export type {
   TypedPush,
   TypedPushHandler,
 } from './contract/api.types.js';
+
+export { ChannelsAsyncApiModule } from './asyncapi/asyncapi.module.js';
+export { createAsyncApiDocument } from './asyncapi/asyncapi.factory.js';
+export type {
+  AsyncApiDocument,
+  AsyncApiInfo,
+  AsyncApiOptions,
+} from './asyncapi/asyncapi.options.js';
