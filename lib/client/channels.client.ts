@@ -73,6 +73,7 @@ export const PROBE_CHANNEL = '_channels.probe';
 /**
  * The arguments after the event name of a typed `request`: `data` may be left out when the
  * command takes none.
+ * @example const args: RequestArgs<{ ids: string[] }> = [{ ids: ['n1'] }, { timeoutMs: 5000 }];
  */
 export type RequestArgs<P> = undefined extends P
   ? [data?: P, options?: RequestOptions]

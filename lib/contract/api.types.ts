@@ -51,27 +51,42 @@ export type ApiOf<D> = {
   };
 };
 
-/** The command names of an API (`string` for {@link LooseApi}). */
+/**
+ * The command names of an API (`string` for {@link LooseApi}).
+ * @example const event: CommandName<NotificationsApi> = 'notifications.list';
+ */
 export type CommandName<Api extends ChannelsApi> = keyof Api['commands'] & string;
 
-/** The payload type of command `E`. */
+/**
+ * The payload type of command `E`.
+ * @example const data: CommandPayload<NotificationsApi, 'notifications.markRead'> = { ids: ['n1'] };
+ */
 export type CommandPayload<
   Api extends ChannelsApi,
   E extends CommandName<Api>,
 > = Api['commands'][E]['payload'];
 
-/** The reply type of command `E`. */
+/**
+ * The reply type of command `E`.
+ * @example type Page = CommandReply<NotificationsApi, 'notifications.list'>;
+ */
 export type CommandReply<
   Api extends ChannelsApi,
   E extends CommandName<Api>,
 > = Api['commands'][E]['reply'];
 
-/** The channel names a client may subscribe to: each pattern as a template literal type. */
+/**
+ * The channel names a client may subscribe to: each pattern as a template literal type.
+ * @example const channel: ChannelName<NotificationsApi> = 'user:alice'; // or 'broadcast'
+ */
 export type ChannelName<Api extends ChannelsApi> = {
   [K in keyof Api['channels'] & string]: PatternName<K>;
 }[keyof Api['channels'] & string];
 
-/** The pushes of the channels whose pattern matches `C`. */
+/**
+ * The pushes of the channels whose pattern matches `C`.
+ * @example type UserPushes = ChannelPushes<NotificationsApi, 'user:alice'>; // { notification: NotificationPush }
+ */
 export type ChannelPushes<Api extends ChannelsApi, C extends string> = {
   [K in keyof Api['channels'] & string]: C extends PatternName<K> ? Api['channels'][K] : never;
 }[keyof Api['channels'] & string];
@@ -94,12 +109,19 @@ export type TypedPushHandler<P extends PushMap> = (
   push: TypedPush<P>,
 ) => void;
 
-/** `string` when the API's commands are untyped, else `never` (the untyped overloads' key). */
+/**
+ * `string` when the API's commands are untyped, else `never`: what keeps the untyped
+ * `request<T>` overload for {@link LooseApi} only.
+ * @example type K = LooseCommand<LooseApi>; // string
+ */
 export type LooseCommand<Api extends ChannelsApi> = string extends keyof Api['commands']
   ? string
   : never;
 
-/** `string` when the API's channels are untyped, else `never`. */
+/**
+ * `string` when the API's channels are untyped, else `never`.
+ * @example type K = LooseChannel<NotificationsApi>; // never
+ */
 export type LooseChannel<Api extends ChannelsApi> = string extends keyof Api['channels']
   ? string
   : never;

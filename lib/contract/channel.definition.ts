@@ -17,7 +17,10 @@ export type PatternName<P extends string> = P extends `${infer Head}{${string}}$
   ? `${Head}${string}${PatternName<Rest>}`
   : P;
 
-/** Event name to push payload type, for one channel. */
+/**
+ * Event name to push payload type, for one channel.
+ * @example type Pushes = { notification: NotificationPush };
+ */
 export type PushMap = { [event: string]: unknown };
 
 /**
@@ -60,7 +63,10 @@ export interface ChannelDefinition<Pattern extends string = string, P extends Pu
   ): ChannelRef<P>;
 }
 
-/** Extra documentation for {@link defineChannel}. */
+/**
+ * Extra documentation for {@link defineChannel}.
+ * @example { description: 'A user\'s notifications', parameters: { userId: 'The user id' } }
+ */
 export interface ChannelDocs<Pattern extends string> {
   /** What the channel carries. @default none */
   description?: string;
@@ -102,7 +108,10 @@ function fill(pattern: string, params: Record<string, string>): string {
   });
 }
 
-/** Whether `value` is a {@link ChannelDefinition}. */
+/**
+ * Whether `value` is a {@link ChannelDefinition}.
+ * @example if (isChannelDefinition(pattern)) pattern.pattern;
+ */
 export function isChannelDefinition(value: unknown): value is ChannelDefinition {
   return (
     typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'channel'

@@ -1,6 +1,9 @@
 import type { SchemaSource, TypeOfSource } from './schema.source.js';
 
-/** The payload type of a command that declares none: no `data`, or an empty object. */
+/**
+ * The payload type of a command that declares none: no `data`, or an empty object.
+ * @example await client.request('notifications.list'); // or ('notifications.list', {})
+ */
 export type NoPayload = Record<string, never> | undefined;
 
 /**
@@ -23,7 +26,10 @@ export interface CommandDefinition<E extends string = string, P = unknown, R = u
   readonly description?: string;
 }
 
-/** What {@link defineCommand} takes. */
+/**
+ * What {@link defineCommand} takes.
+ * @example { payload: MarkReadDto, reply: UnreadCountReply, summary: 'Marks notifications read' }
+ */
 export interface CommandSpec<PS, RS> {
   /** The payload's class (the DTO the handler's `@MessageBody()` validates) or shape. @default none */
   payload?: PS;
@@ -61,7 +67,10 @@ export function defineCommand<
   >;
 }
 
-/** Whether `value` is a {@link CommandDefinition}. */
+/**
+ * Whether `value` is a {@link CommandDefinition}.
+ * @example if (isCommandDefinition(event)) event.event;
+ */
 export function isCommandDefinition(value: unknown): value is CommandDefinition {
   return (
     typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'command'

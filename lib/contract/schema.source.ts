@@ -6,7 +6,10 @@
  */
 export type Constructor<T = unknown> = abstract new (...args: never[]) => T;
 
-/** A JSON Schema object, as it appears in the AsyncAPI document. */
+/**
+ * A JSON Schema object, as it appears in the AsyncAPI document.
+ * @example const schema: JsonSchema = { type: 'string', minLength: 1 };
+ */
 export type JsonSchema = { [keyword: string]: unknown };
 
 /**
@@ -39,6 +42,9 @@ export function shape<T>(schema?: JsonSchema): Shape<T> {
  */
 export type SchemaSource<T = unknown> = Constructor<T> | Shape<T>;
 
-/** The TypeScript type a {@link SchemaSource} stands for. */
+/**
+ * The TypeScript type a {@link SchemaSource} stands for.
+ * @example type Reply = TypeOfSource<typeof UnreadCountReply>; // UnreadCountReply
+ */
 export type TypeOfSource<S> =
   S extends Shape<infer T> ? T : S extends Constructor<infer T> ? T : unknown;

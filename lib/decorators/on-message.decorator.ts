@@ -18,10 +18,16 @@ export interface OnMessageOptions {
   description?: string;
 }
 
-/** What a handler of a command with reply `R` may return. */
+/**
+ * What a handler of a command with reply `R` may return.
+ * @example const reply: ReplyLike<{ unread: number }> = Promise.resolve({ unread: 0 });
+ */
 export type ReplyLike<R> = R | Promise<R> | Observable<R>;
 
-/** The decorator `@OnMessage(definition)` returns: it checks the handler's return type. */
+/**
+ * The decorator `@OnMessage(definition)` returns: it checks the handler's return type.
+ * @example const decorate: TypedMessageDecorator<UnreadCountReply> = OnMessage(markReadCommand);
+ */
 export type TypedMessageDecorator<R> = <F extends (...args: never[]) => ReplyLike<R>>(
   target: object,
   key: string | symbol,
