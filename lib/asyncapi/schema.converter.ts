@@ -11,10 +11,12 @@ export type SchemasByName = Record<string, JsonSchema>;
 export async function loadDtoSchemas(
   refPrefix: string,
   warn: (message: string) => void,
+  // Tests name a package that is not installed, to take the path of an app without it.
+  converterPackage = 'class-validator-jsonschema',
 ): Promise<SchemasByName> {
   const converter = await optionalImport<{
     validationMetadatasToSchemas(options: Record<string, unknown>): SchemasByName;
-  }>('class-validator-jsonschema');
+  }>(converterPackage);
   if (!converter) {
     warn(
       'class-validator-jsonschema is not installed: the AsyncAPI document describes DTOs only as objects. `npm i class-validator-jsonschema` for their constraints.',
