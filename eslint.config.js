@@ -4,6 +4,7 @@ export default tseslint.config(
   {
     ignores: [
       'test/e2e/readme/.generated/**',
+      'test/types/readme/.generated/**',
       'dist/**',
       'node_modules/**',
       'coverage/**',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import type { Connection } from './connection/connection.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
+import type { ChannelRef, PushMap } from './contract/channel.definition.js';
 import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
 
@@ -34,16 +35,32 @@ export class ChannelsService {
    * the connections in `options.except`. The push is recorded in history first. The in-memory
    * history keeps `data` as given (it is serialized only when written to a connection): do not
    * mutate it after publishing, or later replays show the change.
+   * Given a channel of a `defineChannel` definition (`userChannel.to({ userId })`), the event
+   * must be one of its declared pushes and `data` that push's type: a compile error otherwise.
    * @returns the push as subscribers receive it, with its offset and epoch
    * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name
+   * @example await channels.publish(userChannel.to({ userId: 'alice' }), 'notification', n);
    */
+  publish<P extends PushMap, E extends keyof P & string>(
+    channel: ChannelRef<P>,
+    event: E,
+    data: P[E],
+    options?: PublishOptions,
+  ): Promise<PushFrame<P[E]>>;
   publish<T>(
     channel: string,
     event: string,
     data: T,
     options?: PublishOptions,
+  ): Promise<PushFrame<T>>;
+  publish<T>(
+    channel: string | ChannelRef,
+    event: string,
+    data: T,
+    options?: PublishOptions,
   ): Promise<PushFrame<T>> {
-    return this.hub.publish(channel, event, data, options) as Promise<PushFrame<T>>;
+    const name = typeof channel === 'string' ? channel : channel.name;
+    return this.hub.publish(name, event, data, options) as Promise<PushFrame<T>>;
   }
 
   /**

@@ -12,7 +12,12 @@ export { ChannelPattern } from './core/channel-pattern.js';
 export { isChannelName } from './core/channel-name.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
-export { OnMessage } from './decorators/on-message.decorator.js';
+export {
+  OnMessage,
+  type OnMessageOptions,
+  type ReplyLike,
+  type TypedMessageDecorator,
+} from './decorators/on-message.decorator.js';
 export { OnJoin } from './decorators/on-join.decorator.js';
 export {
   ChannelParam,
@@ -73,3 +78,49 @@ export {
   type MessageRateLimitOptions,
   type RateLimitBudget,
 } from './rate-limit/rate-limit.options.js';
+
+export {
+  defineChannel,
+  isChannelDefinition,
+  type ChannelDefinition,
+  type ChannelDocs,
+  type ChannelRef,
+  type PatternName,
+  type PatternParams,
+  type PushMap,
+} from './contract/channel.definition.js';
+export {
+  defineCommand,
+  isCommandDefinition,
+  type CommandDefinition,
+  type CommandSpec,
+  type NoPayload,
+} from './contract/command.definition.js';
+export {
+  shape,
+  type Constructor,
+  type JsonSchema,
+  type SchemaSource,
+  type Shape,
+  type TypeOfSource,
+} from './contract/schema.source.js';
+export type {
+  ApiOf,
+  ChannelName,
+  ChannelPushes,
+  ChannelsApi,
+  CommandName,
+  CommandPayload,
+  CommandReply,
+  LooseApi,
+  TypedPush,
+  TypedPushHandler,
+} from './contract/api.types.js';
+
+export { ChannelsAsyncApiModule } from './asyncapi/asyncapi.module.js';
+export { createAsyncApiDocument } from './asyncapi/asyncapi.factory.js';
+export type {
+  AsyncApiDocument,
+  AsyncApiInfo,
+  AsyncApiOptions,
+} from './asyncapi/asyncapi.options.js';

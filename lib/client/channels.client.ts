@@ -1,3 +1,15 @@
+import type {
+  ChannelName,
+  ChannelPushes,
+  ChannelsApi,
+  CommandName,
+  CommandPayload,
+  CommandReply,
+  LooseApi,
+  LooseChannel,
+  LooseCommand,
+  TypedPushHandler,
+} from '../contract/api.types.js';
 import type { WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import {
@@ -58,6 +70,15 @@ export interface ChannelsClientEvents {
  */
 export const PROBE_CHANNEL = '_channels.probe';
 
+/**
+ * The arguments after the event name of a typed `request`: `data` may be left out when the
+ * command takes none.
+ * @example const args: RequestArgs<{ ids: string[] }> = [{ ids: ['n1'] }, { timeoutMs: 5000 }];
+ */
+export type RequestArgs<P> = undefined extends P
+  ? [data?: P, options?: RequestOptions]
+  : [data: P, options?: RequestOptions];
+
 const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
 
 /**
@@ -71,8 +92,14 @@ const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
  * client.on('state', ({ state }) => render(state));
  * await client.subscribe('user:alice', (n) => show(n), { onReset: () => refetch() });
  * const { unread } = await client.request<{ unread: number }>('notifications.markRead', { ids: ['n1'] });
+ *
+ * // Typed by the server's definitions (docs/contract.md): names, payloads, replies, pushes.
+ * const typed = new ChannelsClient<NotificationsApi>({ url: '/channels' });
+ * const { unread: left } = await typed.request('notifications.markRead', { ids: ['n1'] });
  */
-export class ChannelsClient extends Emitter<ChannelsClientEvents> {
+export class ChannelsClient<
+  Api extends ChannelsApi = LooseApi,
+> extends Emitter<ChannelsClientEvents> {
   private readonly options: ResolvedClientOptions;
   private readonly requests = new RequestTracker();
   private readonly subscriptions: SubscriptionRegistry;
@@ -151,11 +178,23 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
    * Calls `handler` with every push of `channel`, in order and once each, across
    * reconnects. An idle client connects; the subscription is renewed on every connection.
    * @returns a promise of the subscription, once the server accepted it
+   * With a typed API the channel must match one of its patterns and the handler take its
+   * pushes (a compile error otherwise).
    * @throws ChannelsError (rejects) `FORBIDDEN` and the like when the server refuses it
    */
+  subscribe<C extends ChannelName<Api>>(
+    channel: C,
+    handler: TypedPushHandler<ChannelPushes<Api, C>>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
   subscribe<T = unknown>(
-    channel: string,
+    channel: LooseChannel<Api>,
     handler: PushHandler<T>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription>;
+  subscribe(
+    channel: string,
+    handler: PushHandler<never>,
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
@@ -169,7 +208,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     }
     if (this.connection.state === 'closed')
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
-    const subscribed = this.subscriptions.add(channel, handler, options);
+    const subscribed = this.subscriptions.add(channel, handler as PushHandler, options);
     this.connection.start();
     return subscribed;
   }
@@ -183,8 +222,19 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
    * Sends a command and resolves with its reply's data. While there is no connection the
    * command waits for one (within `timeoutMs`); a command in flight when the connection is
    * lost fails with `DISCONNECTED` and is never resent.
+   * With a typed API the event must be one of its commands, `data` its payload, and the
+   * promise has its reply type (a compile error otherwise).
    * @throws ChannelsError (rejects) with the server's code, or `TIMEOUT`, `DISCONNECTED`, `CLOSED`
    */
+  request<E extends CommandName<Api>>(
+    event: E,
+    ...args: RequestArgs<CommandPayload<Api, E>>
+  ): Promise<CommandReply<Api, E>>;
+  request<T = unknown>(
+    event: LooseCommand<Api>,
+    data?: unknown,
+    options?: RequestOptions,
+  ): Promise<T>;
   request<T = unknown>(event: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.connection.state === 'closed')
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));

@@ -2,8 +2,21 @@ export {
   ChannelsClient,
   PROBE_CHANNEL,
   type ChannelsClientEvents,
+  type RequestArgs,
   type RequestOptions,
 } from './channels.client.js';
+export type {
+  ApiOf,
+  ChannelName,
+  ChannelPushes,
+  ChannelsApi,
+  CommandName,
+  CommandPayload,
+  CommandReply,
+  LooseApi,
+  TypedPush,
+  TypedPushHandler,
+} from '../contract/api.types.js';
 export type { ChannelsClientOptions } from './client.options.js';
 export {
   ChannelsError,

@@ -1,17 +1,11 @@
-/** A notification as the page shows it. */
-export interface Item {
-  id: string;
-  title: string;
-  body: string;
-  createdAt: string;
-  read: boolean;
-}
+import type { CommandReply } from '../../lib/client/index.js';
+import type { NotificationsApi } from '../src/notifications/notifications.contract.js';
 
-/** What `notifications.list` answers. */
-export interface Page {
-  items: Item[];
-  unread: number;
-}
+/** What `notifications.list` answers: the server's declared reply type, not a copy. */
+export type Page = CommandReply<NotificationsApi, 'notifications.list'>;
+
+/** A notification as the page shows it. */
+export type Item = Page['items'][number];
 
 /**
  * The page's copy of the inbox: the server's list, plus the pushes that arrived since. A push

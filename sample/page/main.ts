@@ -1,7 +1,10 @@
 // The notification page. In an app of your own the import is 'nestjs-channels/client'.
 import { ChannelsClient, type TransportName } from '../../lib/client/index.js';
+// Types only (erased from the bundle): the server's declared channels and commands, so every
+// event name, payload, reply and push below is checked against the gateway (docs/contract.md).
+import type { NotificationsApi } from '../src/notifications/notifications.contract.js';
 import { announce, demoLogin, notify } from './demo.api.js';
-import { InboxModel, type Item, type Page } from './inbox.model.js';
+import { InboxModel } from './inbox.model.js';
 import { view } from './page.view.js';
 
 const USER_KEY = 'nestjs-channels-demo:user';
@@ -11,7 +14,7 @@ const transports: TransportName[] = forceSse ? ['sse'] : ['websocket', 'sse'];
 interface Session {
   userId: string;
   token: string;
-  client: ChannelsClient;
+  client: ChannelsClient<NotificationsApi>;
   inbox: InboxModel;
 }
 
@@ -26,7 +29,7 @@ async function signIn(userId: string): Promise<void> {
   session?.client.close();
   sessionStorage.setItem(USER_KEY, userId);
   const inbox = new InboxModel();
-  const client = new ChannelsClient({
+  const client = new ChannelsClient<NotificationsApi>({
     url: '/channels',
     token,
     // The server closes with 4401 when the token is refused or expires: sign in again.
@@ -43,10 +46,10 @@ async function signIn(userId: string): Promise<void> {
 
   const refresh = async (): Promise<void> => {
     inbox.fetching();
-    inbox.replace(await client.request<Page>('notifications.list', {}));
+    inbox.replace(await client.request('notifications.list'));
     view.render(inbox);
   };
-  const own = client.subscribe<Omit<Item, 'read'>>(
+  const own = client.subscribe(
     `user:${userId}`,
     (notification) => {
       if (inbox.add({ ...notification, read: false })) view.render(inbox, notification.id);
@@ -54,11 +57,7 @@ async function signIn(userId: string): Promise<void> {
     // Missed notifications could not be replayed after a reconnect: ask for the list again.
     { onReset: () => void refresh().catch(report) },
   );
-  void client
-    .subscribe('broadcast', (announcement: { title: string; createdAt: string }) =>
-      view.announce(announcement),
-    )
-    .catch(report);
+  void client.subscribe('broadcast', (announcement) => view.announce(announcement)).catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();
@@ -73,9 +72,7 @@ function signOut(): void {
 
 async function markRead(ids: string[]): Promise<void> {
   if (!session || ids.length === 0) return;
-  const { unread } = await session.client.request<{ unread: number }>('notifications.markRead', {
-    ids,
-  });
+  const { unread } = await session.client.request('notifications.markRead', { ids });
   session.inbox.markRead(ids, unread);
   view.render(session.inbox);
 }

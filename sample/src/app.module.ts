@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ChannelsModule } from '../../lib/index.js';
+import { ChannelsAsyncApiModule, ChannelsModule } from '../../lib/index.js';
 import { AuthController } from './auth/auth.controller.js';
 import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
@@ -7,6 +7,7 @@ import { InMemoryNotificationStore } from './notifications/in-memory.notificatio
 import { NotificationStore } from './notifications/notification.store.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsGateway } from './notifications/notifications.gateway.js';
+import { SAMPLE_API_INFO } from './sample.asyncapi.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
 
 /** The notification sample: demo sign-in, the HTTP API, and the channels gateway. */
@@ -25,6 +26,7 @@ export class AppModule {
           heartbeatTimeoutMs: config.heartbeatTimeoutMs,
           allowedOrigins,
         }),
+        ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
       ],
       controllers: [AuthController, NotificationsController],
       providers: [

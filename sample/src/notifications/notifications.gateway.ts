@@ -11,6 +11,12 @@ import {
 import { DemoAuthGuard } from '../auth/demo-auth.guard.js';
 import type { DemoPrincipal } from '../auth/demo-token.service.js';
 import { NotificationStore, type NotificationPage } from './notification.store.js';
+import {
+  broadcastChannel,
+  listCommand,
+  markReadCommand,
+  userChannel,
+} from './notifications.contract.js';
 import { MarkReadDto } from './notifications.dto.js';
 
 /** How many notifications `notifications.list` returns. */
@@ -26,7 +32,7 @@ export class NotificationsGateway {
   constructor(private readonly store: NotificationStore) {}
 
   /** `user:<id>` is private to that user. */
-  @OnJoin('user:{userId}')
+  @OnJoin(userChannel)
   canJoinOwnChannel(
     @ConnectedClient() client: Connection<DemoPrincipal>,
     @ChannelParam('userId') userId: string,
@@ -35,12 +41,12 @@ export class NotificationsGateway {
   }
 
   /** `broadcast` is open to every signed-in user. */
-  @OnJoin('broadcast')
+  @OnJoin(broadcastChannel)
   canJoinBroadcast(): boolean {
     return true;
   }
 
-  @OnMessage('notifications.markRead')
+  @OnMessage(markReadCommand)
   async markRead(
     @ConnectedClient() client: Connection<DemoPrincipal>,
     @MessageBody() dto: MarkReadDto,
@@ -48,7 +54,7 @@ export class NotificationsGateway {
     return { unread: await this.store.markRead(client.principal!.userId, dto.ids) };
   }
 
-  @OnMessage('notifications.list')
+  @OnMessage(listCommand)
   list(@ConnectedClient() client: Connection<DemoPrincipal>): Promise<NotificationPage> {
     return this.store.list(client.principal!.userId, PAGE_SIZE);
   }

@@ -1,0 +1,113 @@
+import { MetadataScanner } from '@nestjs/core';
+import {
+  ChannelsParamtype,
+  JOIN_METADATA,
+  MESSAGE_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '../channels.constants.js';
+import type { ChannelDefinition } from '../contract/channel.definition.js';
+import {
+  JOIN_CONTRACT_METADATA,
+  MESSAGE_CONTRACT_METADATA,
+} from '../contract/contract.constants.js';
+import type { OnMessageOptions } from '../decorators/on-message.decorator.js';
+
+/** A command as the document describes it. */
+export interface CommandEntry {
+  event: string;
+  /** The payload's class or shape; `undefined` when the handler reads no body. */
+  payload?: unknown;
+  /** Whether the handler reads the body, or only one property of it (then: unknown shape). */
+  readsBody: 'whole' | 'property' | 'none';
+  reply?: unknown;
+  summary?: string;
+  description?: string;
+  /** `Gateway.method`. */
+  handler: string;
+}
+
+/** A channel pattern as the document describes it. */
+export interface ChannelEntry {
+  pattern: string;
+  definition?: ChannelDefinition;
+  handler: string;
+}
+
+/** What the gateways declare. */
+export interface GatewayContract {
+  commands: CommandEntry[];
+  channels: ChannelEntry[];
+  /** Whether some gateway has class guards, which run at the handshake. */
+  guarded: boolean;
+}
+
+type ArgEntry = { index: number; data?: unknown };
+
+// Nest's key for `@UseGuards` (the same in Nest 11 and 12), read here so the CommonJS build
+// needs no deep import.
+const GUARDS_METADATA = '__guards__';
+
+/**
+ * Reads the contract of gateway classes from their decorator metadata: the `@OnMessage`
+ * events with their payload (the declared one, or the `@MessageBody()` parameter's class) and
+ * reply, and the `@OnJoin` patterns with their pushes.
+ */
+export function readGateways(gateways: Function[]): GatewayContract {
+  const scanner = new MetadataScanner();
+  const contract: GatewayContract = { commands: [], channels: [], guarded: false };
+  for (const gateway of gateways) {
+    const guards = Reflect.getMetadata(GUARDS_METADATA, gateway) as unknown[] | undefined;
+    if (guards && guards.length > 0) contract.guarded = true;
+    const prototype = gateway.prototype as Record<string, Function>;
+    for (const methodName of scanner.getAllMethodNames(prototype)) {
+      const method = prototype[methodName]!;
+      const handler = `${gateway.name}.${methodName}`;
+      const event = Reflect.getMetadata(MESSAGE_METADATA, method) as string | undefined;
+      if (event !== undefined) {
+        const declared = (Reflect.getMetadata(MESSAGE_CONTRACT_METADATA, method) ??
+          {}) as OnMessageOptions & { payload?: unknown };
+        const body = bodyOf(gateway, methodName);
+        contract.commands.push({
+          event,
+          payload: declared.payload ?? body.type,
+          readsBody: declared.payload ? 'whole' : body.reads,
+          reply: declared.reply,
+          summary: declared.summary,
+          description: declared.description,
+          handler,
+        });
+      }
+      const pattern = Reflect.getMetadata(JOIN_METADATA, method) as string | undefined;
+      if (pattern !== undefined) {
+        const definition = Reflect.getMetadata(JOIN_CONTRACT_METADATA, method) as
+          ChannelDefinition | undefined;
+        contract.channels.push({ pattern, definition, handler });
+      }
+    }
+  }
+  contract.commands.sort((a, b) => a.event.localeCompare(b.event));
+  return contract;
+}
+
+// The `@MessageBody()` parameter and its design type (emitDecoratorMetadata), if any.
+function bodyOf(
+  gateway: Function,
+  methodName: string,
+): { reads: CommandEntry['readsBody']; type?: unknown } {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, gateway, methodName) ?? {}) as Record<
+    string,
+    ArgEntry
+  >;
+  const types = (Reflect.getMetadata('design:paramtypes', gateway.prototype, methodName) ??
+    []) as unknown[];
+  let reads: CommandEntry['readsBody'] = 'none';
+  for (const [key, entry] of Object.entries(args)) {
+    if (!key.startsWith(`${ChannelsParamtype.PAYLOAD}:`)) continue;
+    if (entry.data !== undefined) {
+      reads = 'property';
+      continue;
+    }
+    return { reads: 'whole', type: types[entry.index] };
+  }
+  return { reads };
+}
