@@ -1,4 +1,10 @@
-import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
@@ -28,11 +34,14 @@ import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
+import { ControlListener } from './adapters/control.listener.js';
+import { applyRedisOptions } from './redis/redis.setup.js';
 
 const providers: Provider[] = [
   {
     provide: RESOLVED_OPTIONS,
-    useFactory: (options: ChannelsModuleOptions) => resolveOptions(options),
+    useFactory: (options: ChannelsModuleOptions) =>
+      applyRedisOptions(resolveOptions(options), options),
     inject: [CHANNELS_OPTIONS],
   },
   {
@@ -61,6 +70,7 @@ const providers: Provider[] = [
   SseTransport,
   WsTransport,
   ChannelsService,
+  ControlListener,
   ConnectionQuota,
   ConnectionExpiry,
   HandshakeRateLimiter,
@@ -83,7 +93,10 @@ const providers: Provider[] = [
   providers,
   exports: [ChannelsService, BroadcastAdapter, HistoryStore, RESOLVED_OPTIONS],
 })
-export class ChannelsModule extends ChannelsConfigurableModule implements OnApplicationShutdown {
+export class ChannelsModule
+  extends ChannelsConfigurableModule
+  implements OnModuleInit, OnApplicationShutdown
+{
   constructor(
     @Inject(BroadcastAdapter) private readonly adapter: BroadcastAdapter,
     @Inject(HistoryStore) private readonly history: HistoryStore,
@@ -91,6 +104,13 @@ export class ChannelsModule extends ChannelsConfigurableModule implements OnAppl
     super();
   }
 
+  // Before the app listens (app.init() runs it): no client may subscribe through an adapter
+  // that has not connected to its broker yet.
+  async onModuleInit(): Promise<void> {
+    await Promise.all([this.adapter.start(), this.history.start()]);
+  }
+
+  // After every transport drained its connections (beforeApplicationShutdown).
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.adapter.close(), this.history.close()]);
   }

@@ -44,10 +44,8 @@ export class ChannelHub {
     if (typeof event !== 'string' || event.length === 0) {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
-    const push = await this.history.append(channel, event, data ?? null);
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    await this.adapter.publish(push, except);
-    return push;
+    return this.adapter.publishNew(this.history, channel, event, data ?? null, except);
   }
 
   /**

@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import type { ChannelsRedisOptions } from './redis.options.js';
+
+/**
+ * The Redis clients of one node, shared by the Redis adapter, history store and rate-limit
+ * store: one for commands, one for subscriptions. `ioredis` is loaded only here, and only
+ * when Redis is used, so an app without it loses nothing.
+ *
+ * @example
+ * const redis = await RedisConnection.create({ url: process.env.REDIS_URL });
+ * const adapter = new RedisBroadcastAdapter(redis);
+ * const history = new RedisHistoryStore(redis);
+ */
+export class RedisConnection {
+  /** The prefix of every key. */
+  readonly keyPrefix: string;
+  /** Whether pushes use sharded pub/sub. */
+  readonly sharded: boolean;
+  private starting?: Promise<void>;
+  private users = 0;
+
+  private constructor(
+    /** The command client (publish, scripts, reads). */
+    readonly client: Redis,
+    /** The subscriber client (SUBSCRIBE / SSUBSCRIBE). */
+    readonly subscriber: Redis,
+    private readonly ownsClient: boolean,
+    options: ChannelsRedisOptions,
+  ) {
+    this.keyPrefix = options.keyPrefix ?? 'channels';
+    this.sharded = options.sharded ?? false;
+  }
+
+  /**
+   * Makes the clients (not connected yet: {@link start} connects).
+   * @throws Error saying to install `ioredis` when it is missing
+   */
+  static async create(options: ChannelsRedisOptions = {}): Promise<RedisConnection> {
+    let Redis: typeof import('ioredis').Redis;
+    try {
+      ({ Redis } = await import('ioredis'));
+    } catch (error) {
+      throw new Error(
+        `nestjs-channels: the redis option needs the ioredis package (npm i ioredis): ${String(error)}`,
+      );
+    }
+    const client =
+      options.client ??
+      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+        // A publish while Redis is unreachable fails at once, for the caller to see.
+        enableOfflineQueue: false,
+        lazyConnect: true,
+        ...options.clientOptions,
+      });
+    const subscriber = client.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    return new RedisConnection(client, subscriber, options.client === undefined, options);
+  }
+
+  /** Connects both clients; resolves once both are ready. Safe to call from each user. */
+  start(): Promise<void> {
+    this.users++;
+    this.starting ??= Promise.all([ready(this.client), ready(this.subscriber)]).then(
+      () => undefined,
+    );
+    return this.starting;
+  }
+
+  /** Whether both clients are connected now. */
+  isReady(): boolean {
+    return this.client.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /** Disconnects, once its last user closed it (a client given in the options stays open). */
+  async close(): Promise<void> {
+    if (--this.users > 0) return;
+    this.subscriber.disconnect();
+    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+async function ready(client: Redis): Promise<void> {
+  if (client.status === 'ready') return;
+  if (client.status === 'wait') {
+    await client.connect();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('end', () => reject(new Error('The Redis connection ended before it was ready.')));
+  });
+}
