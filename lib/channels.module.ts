@@ -28,6 +28,8 @@ import { HandlerRegistry } from './core/handler.registry.js';
 import { PipelineFactory } from './core/pipeline.factory.js';
 import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
+import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
+import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
@@ -67,6 +69,8 @@ const providers: Provider[] = [
   ConnectionAdmission,
   HeartbeatMonitor,
   // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.
+  SseCommandForwarder,
+  SseCommandHandler,
   SseTransport,
   WsTransport,
   ChannelsService,

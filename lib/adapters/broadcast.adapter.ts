@@ -16,6 +16,11 @@ import type { ControlMessage } from './control.message.js';
  * ChannelsModule.forRoot({ adapter: () => new MyBrokerAdapter() })
  */
 export abstract class BroadcastAdapter {
+  /**
+   * This node's id among the nodes that share the broker; `undefined` for an adapter that
+   * serves one node (control messages then go nowhere).
+   */
+  readonly nodeId: string | undefined = undefined;
   /** Failed broker unsubscribes since start (each is also logged). */
   deactivationFailures = 0;
   protected readonly logger = new Logger('Channels');

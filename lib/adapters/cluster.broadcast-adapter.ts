@@ -23,7 +23,7 @@ import type { ControlMessage } from './control.message.js';
  */
 export abstract class ClusterBroadcastAdapter extends BroadcastAdapter {
   /** This node's id, in every envelope it sends. */
-  readonly nodeId: string = randomUUID();
+  override readonly nodeId: string = randomUUID();
   /** Publishes that failed since start (each also rejected its caller). */
   publishFailures = 0;
 

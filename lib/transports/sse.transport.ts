@@ -35,7 +35,6 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private readonly cors: CorsPolicy;
   private readonly streams: SseStreamHandler;
-  private readonly commands: SseCommandHandler;
   private routes = new Map<string, Route>();
   private detach?: () => void;
   private closing = false;
@@ -47,6 +46,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly connections: ConnectionRegistry,
     router: CommandRouter,
     hub: ChannelHub,
+    private readonly commands: SseCommandHandler,
   ) {
     this.cors = new CorsPolicy(options.cors);
     this.streams = new SseStreamHandler(
@@ -57,7 +57,6 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
       hub,
       () => this.closing,
     );
-    this.commands = new SseCommandHandler(options, admission, connections, router);
   }
 
   onApplicationBootstrap(): void {
