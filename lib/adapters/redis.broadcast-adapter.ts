@@ -42,12 +42,6 @@ export class RedisBroadcastAdapter extends ClusterBroadcastAdapter {
     };
     subscriber.on('messageBuffer', onMessage);
     subscriber.on('smessageBuffer', onMessage);
-    subscriber.on('error', (error: Error) =>
-      this.logger.warn(`Redis subscriber: ${error.message}`),
-    );
-    this.redis.client.on('error', (error: Error) =>
-      this.logger.warn(`Redis client: ${error.message}`),
-    );
     await subscriber.subscribe(control);
   }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { ChannelsRedisOptions } from './redis.options.js';
 
@@ -29,6 +30,19 @@ export class RedisConnection {
   ) {
     this.keyPrefix = options.keyPrefix ?? 'channels';
     this.sharded = options.sharded ?? false;
+    // ioredis reconnects by itself; an error is worth one line per outage, not a crash.
+    const logger = new Logger('Channels');
+    for (const [name, redis] of [
+      ['client', client],
+      ['subscriber', subscriber],
+    ] as const) {
+      let reported = false;
+      redis.on('error', (error: Error) => {
+        if (!reported) logger.warn(`Redis ${name}: ${error.message} (reconnecting)`);
+        reported = true;
+      });
+      redis.on('ready', () => (reported = false));
+    }
   }
 
   /**
@@ -61,6 +75,9 @@ export class RedisConnection {
     this.users++;
     this.starting ??= Promise.all([ready(this.client), ready(this.subscriber)]).then(
       () => undefined,
+      (error: unknown) => {
+        throw new Error(`nestjs-channels could not connect to Redis: ${String(error)}`);
+      },
     );
     return this.starting;
   }

@@ -24,6 +24,8 @@ export class RedisNotificationStore extends NotificationStore implements OnAppli
   static async connect(url: string): Promise<RedisNotificationStore> {
     const { Redis } = await import('ioredis');
     const client = new Redis(url, { lazyConnect: true });
+    // It reconnects by itself; requests made meanwhile wait in its queue.
+    client.on('error', () => undefined);
     await client.connect();
     return new RedisNotificationStore(client);
   }
