@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
@@ -24,8 +24,14 @@ export class RedisNotificationStore extends NotificationStore implements OnAppli
   static async connect(url: string): Promise<RedisNotificationStore> {
     const { Redis } = await import('ioredis');
     const client = new Redis(url, { lazyConnect: true });
-    // It reconnects by itself; requests made meanwhile wait in its queue.
-    client.on('error', () => undefined);
+    // It reconnects by itself, and requests made meanwhile wait in its queue: one line per outage.
+    const logger = new Logger('Sample');
+    let reported = false;
+    client.on('error', (error: Error) => {
+      if (!reported) logger.warn(`Notification store Redis: ${error.message} (reconnecting)`);
+      reported = true;
+    });
+    client.on('ready', () => (reported = false));
     await client.connect();
     return new RedisNotificationStore(client);
   }
