@@ -30,6 +30,7 @@ import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
 import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
+import { SseStreamHandler } from './transports/sse.stream-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
@@ -71,6 +72,7 @@ const providers: Provider[] = [
   // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.
   SseCommandForwarder,
   SseCommandHandler,
+  SseStreamHandler,
   SseTransport,
   WsTransport,
   ChannelsService,
