@@ -86,9 +86,12 @@ function redis(sharded: boolean): Implementation {
 export const IMPLEMENTATIONS: Implementation[] = [inMemory, redis(false), redis(true)];
 
 /** Waits until `check` holds (polling), or fails after `timeoutMs`. */
-export async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
