@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ChannelsRedisOptions } from './redis.options.js';
 
 /**
@@ -22,14 +22,14 @@ export class RedisConnection {
 
   private constructor(
     /** The command client (publish, scripts, reads). */
-    readonly client: Redis,
+    readonly client: Redis | Cluster,
     /** The subscriber client (SUBSCRIBE / SSUBSCRIBE). */
-    readonly subscriber: Redis,
+    readonly subscriber: Redis | Cluster,
     private readonly ownsClient: boolean,
     options: ChannelsRedisOptions,
   ) {
     this.keyPrefix = options.keyPrefix ?? 'channels';
-    this.sharded = options.sharded ?? false;
+    this.sharded = options.sharded ?? options.cluster !== undefined;
     // ioredis reconnects by itself; an error is worth one line per outage, not a crash.
     const logger = new Logger('Channels');
     for (const [name, redis] of [
@@ -50,18 +50,29 @@ export class RedisConnection {
    * @throws Error saying to install `ioredis` when it is missing
    */
   static async create(options: ChannelsRedisOptions = {}): Promise<RedisConnection> {
-    let Redis: typeof import('ioredis').Redis;
+    let ioredis: Pick<typeof import('ioredis'), 'Redis' | 'Cluster'>;
     try {
-      ({ Redis } = await import('ioredis'));
+      const { Redis, Cluster } = await import('ioredis');
+      ioredis = { Redis, Cluster };
     } catch (error) {
       throw new Error(
         `nestjs-channels: the redis option needs the ioredis package (npm i ioredis): ${String(error)}`,
       );
     }
+    if (options.cluster) {
+      // A publish while the cluster is unreachable fails at once, for the caller to see.
+      const common = { lazyConnect: true, redisOptions: options.clientOptions };
+      const client = new ioredis.Cluster(options.cluster, { ...common, enableOfflineQueue: false });
+      // Sharded pub/sub needs a subscriber per shard: ioredis keeps them.
+      const subscriber = new ioredis.Cluster(options.cluster, {
+        ...common,
+        shardedSubscribers: true,
+      });
+      return new RedisConnection(client, subscriber, true, options);
+    }
     const client =
       options.client ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        // A publish while Redis is unreachable fails at once, for the caller to see.
+      new ioredis.Redis(options.url ?? 'redis://127.0.0.1:6379', {
         enableOfflineQueue: false,
         lazyConnect: true,
         ...options.clientOptions,
@@ -95,7 +106,7 @@ export class RedisConnection {
   }
 }
 
-async function ready(client: Redis): Promise<void> {
+async function ready(client: Redis | Cluster): Promise<void> {
   if (client.status === 'ready') return;
   if (client.status === 'wait') {
     await client.connect();

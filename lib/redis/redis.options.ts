@@ -1,4 +1,4 @@
-import type { Redis, RedisOptions } from 'ioredis';
+import type { ClusterNode, Redis, RedisOptions } from 'ioredis';
 
 /**
  * How nestjs-channels reaches Redis (the `redis` option of `ChannelsModule.forRoot`, and the
@@ -17,6 +17,13 @@ export interface ChannelsRedisOptions {
    * @default a client made from `url`
    */
   client?: Redis;
+  /**
+   * The nodes of a Redis Cluster (some of them; the rest are discovered). Pushes then use
+   * sharded pub/sub unless `sharded` is `false`. `url` and `client` are ignored.
+   * @default undefined (a standalone Redis)
+   * @example cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }]
+   */
+  cluster?: ClusterNode[];
   /** Extra `ioredis` options for the clients made from `url`. @default {} */
   clientOptions?: RedisOptions;
   /**
@@ -27,7 +34,7 @@ export interface ChannelsRedisOptions {
   /**
    * Sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`, Redis 7+): with Redis Cluster, a channel's
    * pushes then travel only within the shard that holds its stream.
-   * @default false
+   * @default false; `true` with `cluster`
    */
   sharded?: boolean;
 }

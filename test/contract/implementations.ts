@@ -7,6 +7,7 @@ import {
   type BroadcastAdapter,
   type HistoryStore,
 } from '../../lib/index.js';
+import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 /** One node of a contract test: its adapter and its history store, started. */
@@ -82,8 +83,52 @@ function redis(sharded: boolean): Implementation {
   };
 }
 
+// A 3-master Redis Cluster, sharded pub/sub.
+function redisCluster(): Implementation {
+  let cluster: RedisCluster;
+  const opened: ContractNode[] = [];
+  return {
+    name: 'redis cluster (3 masters, sharded pub/sub)',
+    maxNodes: 3,
+    async setUp() {
+      cluster = await startRedisCluster();
+    },
+    async nodes(count) {
+      const made: ContractNode[] = [];
+      for (let i = 0; i < count; i++) {
+        const connection = await RedisConnection.create({ cluster: cluster.nodes });
+        const node = {
+          adapter: new RedisBroadcastAdapter(connection),
+          history: new RedisHistoryStore(connection),
+        };
+        await Promise.all([node.adapter.start(), node.history.start()]);
+        made.push(node);
+      }
+      opened.push(...made);
+      return made;
+    },
+    async loseHistory(nodes) {
+      const { client } = (nodes[0]!.history as RedisHistoryStore).redis;
+      const masters = 'nodes' in client ? client.nodes('master') : [client];
+      await Promise.all(masters.map((master) => master.flushall()));
+    },
+    async tearDown() {
+      for (const node of opened.splice(0)) {
+        await node.adapter.close();
+        await node.history.close();
+      }
+      await cluster.stop();
+    },
+  };
+}
+
 /** Every implementation the contract suites run against. */
-export const IMPLEMENTATIONS: Implementation[] = [inMemory, redis(false), redis(true)];
+export const IMPLEMENTATIONS: Implementation[] = [
+  inMemory,
+  redis(false),
+  redis(true),
+  redisCluster(),
+];
 
 /** Waits until `check` holds (polling), or fails after `timeoutMs`. */
 export async function until(
