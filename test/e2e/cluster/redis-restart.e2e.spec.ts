@@ -40,7 +40,8 @@ describe('two sample nodes when redis-server restarts', () => {
         url: `${nodes[node]!.url}channels`,
         token,
         WebSocket,
-        transports: ['websocket'],
+        // Node A's client on WebSocket, node B's on SSE: both repair the gap.
+        transports: node === 0 ? ['websocket'] : ['sse'],
       });
       clients.push(client);
       await client.subscribe('user:frank', (_data, push) => received[node]!.push(push), {
