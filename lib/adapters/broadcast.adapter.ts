@@ -19,9 +19,10 @@ export abstract class BroadcastAdapter {
   /**
    * This node's id among the nodes that share the broker; `undefined` for an adapter that
    * serves one node (control messages then go nowhere).
+   * @default undefined
    */
   readonly nodeId: string | undefined = undefined;
-  /** Failed broker unsubscribes since start (each is also logged). */
+  /** Failed broker unsubscribes since start (each is also logged). @default 0 */
   deactivationFailures = 0;
   protected readonly logger = new Logger('Channels');
   private readonly local = new ChannelActivityQueue<Connection>(

@@ -22,9 +22,9 @@ import type { ControlMessage } from './control.message.js';
  * }
  */
 export abstract class ClusterBroadcastAdapter extends BroadcastAdapter {
-  /** This node's id, in every envelope it sends. */
+  /** This node's id, in every envelope it sends. @default a random UUID */
   override readonly nodeId: string = randomUUID();
-  /** Publishes that failed since start (each also rejected its caller). */
+  /** Publishes that failed since start (each also rejected its caller). @default 0 */
   publishFailures = 0;
 
   async publish(push: PushFrame, except?: readonly string[]): Promise<void> {
