@@ -106,6 +106,7 @@ export class ChannelsModule
   constructor(
     @Inject(BroadcastAdapter) private readonly adapter: BroadcastAdapter,
     @Inject(HistoryStore) private readonly history: HistoryStore,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
   ) {
     super();
   }
@@ -113,11 +114,17 @@ export class ChannelsModule
   // Before the app listens (app.init() runs it): no client may subscribe through an adapter
   // that has not connected to its broker yet.
   async onModuleInit(): Promise<void> {
-    await Promise.all([this.adapter.start(), this.history.start()]);
+    // The redis option's connection too: the rate-limit store may be its only other user.
+    await Promise.all([
+      this.adapter.start(),
+      this.history.start(),
+      this.options.redisConnection?.start(),
+    ]);
   }
 
   // After every transport drained its connections (beforeApplicationShutdown).
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.adapter.close(), this.history.close()]);
+    await this.options.redisConnection?.close();
   }
 }

@@ -2,6 +2,7 @@ import type { ValidatorOptions } from 'class-validator';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
+import type { RedisConnection } from './redis/redis.connection.js';
 import type { ChannelsRedisOptions } from './redis/redis.options.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
@@ -211,6 +212,8 @@ export type ResolvedChannelsOptions = Required<
   >
 > & {
   redis: ChannelsRedisOptions | undefined;
+  /** The connection the `redis` option made (the module starts and closes it). */
+  redisConnection: RedisConnection | undefined;
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -249,6 +252,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     historyStore:
       typeof options.historyStore === 'function' ? options.historyStore() : options.historyStore,
     redis: options.redis,
+    redisConnection: undefined,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     sseRetryMs: options.sseRetryMs ?? 3_000,
     cors: {

@@ -18,6 +18,7 @@ export async function applyRedisOptions(
   const redis = await RedisConnection.create(given.redis);
   return {
     ...resolved,
+    redisConnection: redis,
     adapter: resolved.adapter ?? new RedisBroadcastAdapter(redis),
     historyStore: resolved.historyStore ?? new RedisHistoryStore(redis, resolved.history),
     rateLimitStore:

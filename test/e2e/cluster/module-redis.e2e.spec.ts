@@ -4,6 +4,7 @@ import {
   ChannelsModule,
   ChannelsService,
   InMemoryBroadcastAdapter,
+  InMemoryHistoryStore,
   OnJoin,
   type PushFrame,
 } from '../../../lib/index.js';
@@ -127,6 +128,36 @@ describe('ChannelsModule with redis: two nodes in one process', () => {
     // Not on B itself: closed on A, through Redis.
     expect(service.disconnect({ connectionId: welcome.data.connectionId }, 4403, 'banned')).toBe(0);
     expect(await client.closed).toEqual({ code: 4403, reason: 'banned' });
+  });
+});
+
+describe('ChannelsModule with redis for rate limits only', () => {
+  it('shares the handshake limit between apps that keep their own adapter and history', async () => {
+    const redis = await startRedisServer();
+    const app = () =>
+      startApp({
+        imports: [
+          ChannelsModule.forRoot({
+            redis: { url: redis.url },
+            adapter: () => new InMemoryBroadcastAdapter(),
+            historyStore: () => new InMemoryHistoryStore(),
+            connectionRateLimit: { points: 1, durationMs: 10_000 },
+          }),
+        ],
+        providers: [OpenGateway],
+      });
+    const [a, b] = [await app(), await app()];
+    try {
+      const first = await TestClient.connect(`${a.ws}/channels`);
+      // The one handshake of the window was spent on the other app.
+      const second = await TestClient.open(`${b.ws}/channels`);
+      expect((await second.closed).code).toBe(4429);
+      first.client.close();
+    } finally {
+      await a.app.close();
+      await b.app.close();
+      await redis.stop();
+    }
   });
 });
 
