@@ -1,4 +1,10 @@
-import { Inject, Module, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
@@ -22,17 +28,23 @@ import { HandlerRegistry } from './core/handler.registry.js';
 import { PipelineFactory } from './core/pipeline.factory.js';
 import { HistoryStore } from './history/history.store.js';
 import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
+import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
+import { SseCommandHandler } from './transports/sse.command-handler.js';
+import { SseStreamHandler } from './transports/sse.stream-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
+import { ControlListener } from './adapters/control.listener.js';
+import { applyRedisOptions } from './redis/redis.setup.js';
 
 const providers: Provider[] = [
   {
     provide: RESOLVED_OPTIONS,
-    useFactory: (options: ChannelsModuleOptions) => resolveOptions(options),
+    useFactory: (options: ChannelsModuleOptions) =>
+      applyRedisOptions(resolveOptions(options), options),
     inject: [CHANNELS_OPTIONS],
   },
   {
@@ -58,9 +70,13 @@ const providers: Provider[] = [
   ConnectionAdmission,
   HeartbeatMonitor,
   // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.
+  SseCommandForwarder,
+  SseCommandHandler,
+  SseStreamHandler,
   SseTransport,
   WsTransport,
   ChannelsService,
+  ControlListener,
   ConnectionQuota,
   ConnectionExpiry,
   HandshakeRateLimiter,
@@ -83,15 +99,32 @@ const providers: Provider[] = [
   providers,
   exports: [ChannelsService, BroadcastAdapter, HistoryStore, RESOLVED_OPTIONS],
 })
-export class ChannelsModule extends ChannelsConfigurableModule implements OnApplicationShutdown {
+export class ChannelsModule
+  extends ChannelsConfigurableModule
+  implements OnModuleInit, OnApplicationShutdown
+{
   constructor(
     @Inject(BroadcastAdapter) private readonly adapter: BroadcastAdapter,
     @Inject(HistoryStore) private readonly history: HistoryStore,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
   ) {
     super();
   }
 
+  // Before the app listens (app.init() runs it): no client may subscribe through an adapter
+  // that has not connected to its broker yet.
+  async onModuleInit(): Promise<void> {
+    // The redis option's connection too: the rate-limit store may be its only other user.
+    await Promise.all([
+      this.adapter.start(),
+      this.history.start(),
+      this.options.redisConnection?.start(),
+    ]);
+  }
+
+  // After every transport drained its connections (beforeApplicationShutdown).
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.adapter.close(), this.history.close()]);
+    await this.options.redisConnection?.close();
   }
 }

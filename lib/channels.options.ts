@@ -2,6 +2,8 @@ import type { ValidatorOptions } from 'class-validator';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
+import type { RedisConnection } from './redis/redis.connection.js';
+import type { ChannelsRedisOptions } from './redis/redis.options.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
@@ -83,15 +85,28 @@ export interface ChannelsModuleOptions {
    */
   history?: { size?: number; ttlMs?: number };
   /**
-   * The broadcast adapter that carries pushes between nodes.
-   * @default an `InMemoryBroadcastAdapter` (one node)
+   * The broadcast adapter that carries pushes between nodes: an instance, or a factory called
+   * once when the module starts. The module starts it before the app listens and closes it
+   * last on shutdown. Overrides the adapter of `redis`.
+   * @default an `InMemoryBroadcastAdapter` (one node), or a `RedisBroadcastAdapter` with `redis`
+   * @example adapter: () => new MyBrokerAdapter()
    */
-  adapter?: BroadcastAdapter;
+  adapter?: BroadcastAdapter | (() => BroadcastAdapter);
   /**
-   * Where channel history is kept and sequenced.
-   * @default an `InMemoryHistoryStore` with the `history` settings
+   * Where channel history is kept and sequenced: an instance, or a factory. Overrides the
+   * store of `redis`.
+   * @default an `InMemoryHistoryStore` with the `history` settings, or a `RedisHistoryStore`
+   *   with `redis`
+   * @example historyStore: () => new InMemoryHistoryStore({ size: 500 })
    */
-  historyStore?: HistoryStore;
+  historyStore?: HistoryStore | (() => HistoryStore);
+  /**
+   * Many nodes through Redis: the broadcast adapter, the history (Redis Streams) and the
+   * rate-limit store all use this Redis (needs the `ioredis` package).
+   * @default undefined (one node, everything in memory)
+   * @example redis: { url: process.env.REDIS_URL }
+   */
+  redis?: ChannelsRedisOptions;
   /**
    * How often an SSE stream gets a `: ping` comment line, which keeps proxies from closing an
    * idle stream and lets the client notice a dead one.
@@ -203,8 +218,14 @@ export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
  * @example const { path, heartbeatMs } = this.options; // '/channels', 25000 by default
  */
 export type ResolvedChannelsOptions = Required<
-  Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors'>
+  Omit<
+    ChannelsModuleOptions,
+    'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors' | 'redis'
+  >
 > & {
+  redis: ChannelsRedisOptions | undefined;
+  /** The connection the `redis` option made (the module starts and closes it). */
+  redisConnection: RedisConnection | undefined;
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -239,8 +260,11 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     extractToken: options.extractToken ?? createTokenExtractor(),
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5_000,
     history: { size: options.history?.size ?? 100, ttlMs: options.history?.ttlMs ?? 300_000 },
-    adapter: options.adapter,
-    historyStore: options.historyStore,
+    adapter: typeof options.adapter === 'function' ? options.adapter() : options.adapter,
+    historyStore:
+      typeof options.historyStore === 'function' ? options.historyStore() : options.historyStore,
+    redis: options.redis,
+    redisConnection: undefined,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     sseRetryMs: options.sseRetryMs ?? 3_000,
     cors: {

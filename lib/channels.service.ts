@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
+import { ControlListener } from './adapters/control.listener.js';
 import type { Connection } from './connection/connection.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import type { ChannelRef, PushMap } from './contract/channel.definition.js';
@@ -28,6 +29,7 @@ export class ChannelsService {
     private readonly hub: ChannelHub,
     private readonly connections: ConnectionRegistry,
     private readonly adapter: BroadcastAdapter,
+    private readonly control: ControlListener,
   ) {}
 
   /**
@@ -64,15 +66,24 @@ export class ChannelsService {
   }
 
   /**
-   * Closes connections on this node: one by id, or every one of a principal (matched with
-   * the `principalKey` option).
+   * Closes connections on every node: one by id, or every one of a principal (matched with
+   * the `principalKey` option). Those on this node close at once; the other nodes are told
+   * through the broadcast adapter (a failure to tell them is logged).
    * @param code the close code the client sees @default 1000
-   * @returns how many connections were closed
+   * @returns how many connections were closed on this node
    */
   disconnect(target: DisconnectTarget, code: number = CloseCode.NORMAL, reason = ''): number {
-    const found = this.find(target);
-    for (const connection of found) connection.close(code, reason);
-    return found.length;
+    if ('connectionId' in target) {
+      return this.control.disconnect({
+        type: 'disconnect',
+        connectionId: target.connectionId,
+        code,
+        reason,
+      });
+    }
+    const principalKey = this.connections.keyOf(target.principal);
+    if (principalKey === undefined) return 0;
+    return this.control.disconnect({ type: 'disconnect', principalKey, code, reason });
   }
 
   /** The live connection with this id on this node. */
@@ -88,14 +99,5 @@ export class ChannelsService {
   /** Subscriptions on this node: to one channel, or to all channels together. */
   subscriptionCount(channel?: string): number {
     return this.adapter.localSubscriberCount(channel);
-  }
-
-  private find(target: DisconnectTarget): Connection[] {
-    if ('connectionId' in target) {
-      const connection = this.connections.get(target.connectionId);
-      return connection ? [connection] : [];
-    }
-    const key = this.connections.keyOf(target.principal);
-    return key === undefined ? [] : this.connections.ofPrincipal(key);
   }
 }

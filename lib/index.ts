@@ -31,6 +31,12 @@ export type { ChannelsClient, Handshake, TransportName } from './connection/hand
 
 export { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 export { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
+export { ClusterBroadcastAdapter } from './adapters/cluster.broadcast-adapter.js';
+export { RedisBroadcastAdapter } from './adapters/redis.broadcast-adapter.js';
+export type * from './adapters/control.message.js';
+export { RedisHistoryStore, type RedisHistoryOptions } from './history/redis.history-store.js';
+export { RedisConnection } from './redis/redis.connection.js';
+export type { ChannelsRedisOptions } from './redis/redis.options.js';
 export { HistoryStore, type HistoryRead } from './history/history.store.js';
 export {
   InMemoryHistoryStore,

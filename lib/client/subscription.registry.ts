@@ -172,10 +172,18 @@ export class SubscriptionRegistry {
     for (const entry of [...this.entries.values()]) this.drop(entry, error);
   }
 
-  /** A push from the server. */
+  /**
+   * A push from the server. One that skips offsets (pub/sub between server nodes delivers at
+   * most once), or comes with another epoch, is not delivered over the gap: the channel is
+   * subscribed again from the last push delivered, so the server replays what is missing (or
+   * says it cannot, and `onReset` runs), and this push follows in order.
+   */
   push(push: PushFrame): void {
     const entry = this.entries.get(push.channel);
-    if (entry?.status === 'live') this.deliver(entry, push);
+    if (entry?.status === 'live' && this.opensGap(entry, push) && this.host.connected()) {
+      void this.subscribe(entry);
+      entry.held.push(push);
+    } else if (entry?.status === 'live') this.deliver(entry, push);
     else if (entry?.status === 'subscribing') entry.held.push(push);
   }
 
@@ -276,6 +284,12 @@ export class SubscriptionRegistry {
         this.host.error(error instanceof Error ? error : new Error(String(error)));
       }
     }
+  }
+
+  private opensGap(entry: Entry, push: PushFrame): boolean {
+    const { position } = entry;
+    if (!position) return false;
+    return position.epoch !== push.epoch || push.offset > position.offset + 1;
   }
 
   private notifyReset(entry: Entry): void {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { Connection } from '../connection/connection.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { HistoryStore } from '../history/history.store.js';
 import {
@@ -31,7 +32,18 @@ export class ChannelHub {
     private readonly adapter: BroadcastAdapter,
     private readonly history: HistoryStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly connections: ConnectionRegistry,
   ) {}
+
+  /**
+   * Registers a connection whose handshake passed, for either transport: it joins the
+   * registry (and its caps), and its subscriptions are dropped when it closes.
+   * @throws ChannelsException when a cap refuses it (the caller closes it)
+   */
+  register(connection: Connection): void {
+    this.connections.add(connection);
+    connection.onClose(() => this.dropConnection(connection));
+  }
 
   /** Records a push in history and sends it to every subscriber on every node. */
   async publish(
@@ -44,10 +56,8 @@ export class ChannelHub {
     if (typeof event !== 'string' || event.length === 0) {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
-    const push = await this.history.append(channel, event, data ?? null);
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    await this.adapter.publish(push, except);
-    return push;
+    return this.adapter.publishNew(this.history, channel, event, data ?? null, except);
   }
 
   /**

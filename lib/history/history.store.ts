@@ -23,9 +23,9 @@ export interface HistoryRead {
  * so a client's old offset is never mistaken for a new one.
  *
  * The in-memory default serves one node; a shared store (Redis Streams) makes recovery work
- * across nodes. Provide a subclass under this class as the token to replace it.
+ * across nodes. Supply one with the module's `historyStore` option (an instance or a factory).
  *
- * @example { provide: HistoryStore, useFactory: () => new InMemoryHistoryStore({ size: 100, ttlMs: 300_000 }) }
+ * @example ChannelsModule.forRoot({ historyStore: () => new InMemoryHistoryStore({ size: 100, ttlMs: 300_000 }) })
  */
 export abstract class HistoryStore {
   /** Records a push and returns it with its offset and epoch. */
@@ -34,6 +34,14 @@ export abstract class HistoryStore {
   /** The channel's latest position and, with `since`, what came after it. */
   abstract read(channel: string, since?: StreamPosition): Promise<HistoryRead>;
 
-  /** Releases resources (called on application shutdown). */
+  /** Connects to its backend; the module awaits it before the app listens. */
+  async start(): Promise<void> {}
+
+  /** Whether the store can answer now. @default true */
+  isReady(): boolean {
+    return true;
+  }
+
+  /** Releases resources (called on application shutdown, after connections closed). */
   async close(): Promise<void> {}
 }

@@ -1,12 +1,13 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConnectionAdmission } from '../auth/connection.admission.js';
+import type { CommandControl } from '../adapters/control.message.js';
+import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { BUILT_IN_EVENTS } from '../channels.constants.js';
-import type { ResolvedChannelsOptions } from '../channels.options.js';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { Connection } from '../connection/connection.js';
-import type { ConnectionRegistry } from '../connection/connection.registry.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { ChannelsClient } from '../connection/handshake.js';
-import type { CommandRouter } from '../core/command.router.js';
-import { errorFrame } from '../core/command.router.js';
+import { CommandRouter, errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { parseCommand } from '../protocol/command.parser.js';
 import {
@@ -16,6 +17,7 @@ import {
   type ReplyFrame,
 } from '../protocol/frames.js';
 import { readBody } from './http-body.reader.js';
+import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
 import { SseConnection } from './sse.connection.js';
 import { TransientConnection } from './transient.connection.js';
@@ -28,15 +30,26 @@ export const CONNECTION_HEADER = 'x-channels-connection';
  * the body read with the `maxPayloadBytes` limit, then the same {@link CommandRouter} as the
  * WebSocket transport, on the bound SSE connection or a transient client. The answer is the
  * HTTP response: 200 with the reply, the error frame with its status, or 204 for a command
- * without `id` that succeeded.
+ * without `id` that succeeded. A POST bound to a stream on another node is run there
+ * ({@link SseCommandForwarder}).
  */
+@Injectable()
 export class SseCommandHandler {
+  private readonly logger = new Logger('Channels');
+
   constructor(
-    private readonly options: ResolvedChannelsOptions,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly admission: ConnectionAdmission,
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
-  ) {}
+    private readonly forwarder: SseCommandForwarder,
+  ) {
+    forwarder.onCommand((message) => {
+      this.runForwarded(message).catch((error: unknown) => {
+        this.logger.error(`A forwarded command failed: ${String(error)}`);
+      });
+    });
+  }
 
   async handle(
     request: IncomingMessage,
@@ -66,6 +79,10 @@ export class SseCommandHandler {
     } catch (error) {
       parseError = error;
     }
+    const bound = boundStream(request);
+    if (bound !== undefined && this.forwarder.enabled && !this.connections.get(bound)) {
+      return this.forward(request, response, headers, client, bound, body, command);
+    }
     let connection: Connection;
     try {
       connection = this.connectionFor(request, client, command);
@@ -90,14 +107,70 @@ export class SseCommandHandler {
     this.answer(request, response, answer, headers);
   }
 
+  // The stream is not on this node: the node that holds it runs the command.
+  private async forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+    client: ChannelsClient,
+    connectionId: string,
+    body: string,
+    command: CommandFrame | undefined,
+  ): Promise<void> {
+    let answer: ReplyFrame | ErrorFrame | null | undefined;
+    try {
+      const principalKey = this.connections.keyOf(client.principal);
+      answer = await this.forwarder.forward({ connectionId, principalKey, body });
+    } catch (error) {
+      this.logger.error(`Could not forward a command to another node: ${String(error)}`);
+      answer = errorFrame(
+        new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id: command?.id }),
+      );
+    }
+    if (answer === undefined) answer = errorFrame(noStream(command));
+    if (answer === null) {
+      if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
+      return;
+    }
+    this.answer(request, response, answer, headers);
+  }
+
+  // A command another node received for a stream of this node: run it, send the answer back.
+  private async runForwarded(message: CommandControl): Promise<void> {
+    const connection = this.connections.get(message.connectionId);
+    if (
+      !(connection instanceof SseConnection) ||
+      connection.closed ||
+      this.connections.keyOf(connection.principal) !== message.principalKey
+    )
+      return;
+    let answer: ReplyFrame | ErrorFrame | undefined;
+    const write = (frame: ReplyFrame | ErrorFrame) => (answer ??= frame);
+    let command: CommandFrame;
+    try {
+      command = parseCommand(message.body);
+    } catch (error) {
+      await this.router.rejectFrame(connection, error, write);
+      answer ??= errorFrame(error);
+      return this.sendBack(message, answer);
+    }
+    await this.router.dispatch(connection, command, write);
+    await this.sendBack(message, answer ?? null);
+  }
+
+  private async sendBack(message: CommandControl, answer: ReplyFrame | ErrorFrame | null) {
+    await this.forwarder.answer(message, answer).catch((error: unknown) => {
+      this.logger.error(`Could not answer a forwarded command: ${String(error)}`);
+    });
+  }
+
   private connectionFor(
     request: IncomingMessage,
     client: ChannelsClient,
     command: CommandFrame | undefined,
   ): Connection {
-    const header = request.headers[CONNECTION_HEADER];
-    const bound = Array.isArray(header) ? header[0] : header;
-    if (bound === undefined || bound === '') {
+    const bound = boundStream(request);
+    if (bound === undefined) {
       if (command && BUILT_IN_EVENTS.has(command.event)) {
         throw new ChannelsException(
           ErrorCode.BAD_REQUEST,
@@ -116,13 +189,7 @@ export class SseCommandHandler {
       !this.samePrincipal(client.principal, connection.principal)
     ) {
       // The same answer for an unknown stream and another principal's: ids are not probed.
-      throw new ChannelsException(
-        ErrorCode.FORBIDDEN,
-        'X-Channels-Connection names no open SSE stream of yours.',
-        {
-          id: command?.id,
-        },
-      );
+      throw noStream(command);
     }
     return connection;
   }
@@ -148,6 +215,20 @@ export class SseCommandHandler {
     if ('error' in frame) sendErrorFrame(response, frame, extra);
     else sendJson(response, 200, frame, extra);
   }
+}
+
+function boundStream(request: IncomingMessage): string | undefined {
+  const header = request.headers[CONNECTION_HEADER];
+  const bound = Array.isArray(header) ? header[0] : header;
+  return bound === undefined || bound === '' ? undefined : bound;
+}
+
+function noStream(command: CommandFrame | undefined): ChannelsException {
+  return new ChannelsException(
+    ErrorCode.FORBIDDEN,
+    'X-Channels-Connection names no open SSE stream of yours.',
+    { id: command?.id },
+  );
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -1,11 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConnectionAdmission } from '../auth/connection.admission.js';
-import type { ResolvedChannelsOptions } from '../channels.options.js';
-import type { ConnectionRegistry } from '../connection/connection.registry.js';
+import { ConnectionAdmission } from '../auth/connection.admission.js';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { ChannelsClient } from '../connection/handshake.js';
 import { assertChannelName } from '../core/channel-name.js';
-import type { ChannelHub } from '../core/channel.hub.js';
-import type { CommandRouter } from '../core/command.router.js';
+import { ChannelHub } from '../core/channel.hub.js';
+import { CommandRouter } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import {
   CloseCode,
@@ -36,14 +36,16 @@ const CODE_BY_CLOSE_CODE: Readonly<Record<number, ErrorCode>> = {
  * the request and of its cursor through join authorization, all before the 200; then the
  * opening, the replay of what the client missed (or `event: reset`), and live pushes.
  */
+@Injectable()
 export class SseStreamHandler {
+  /** Set when the transport begins shutting down: streams still being set up are abandoned. */
+  closing = false;
+
   constructor(
-    private readonly options: ResolvedChannelsOptions,
+    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly admission: ConnectionAdmission,
-    private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
-    private readonly isClosing: () => boolean,
   ) {}
 
   async open(
@@ -74,12 +76,11 @@ export class SseStreamHandler {
       settings,
     );
     try {
-      this.connections.add(connection);
+      this.hub.register(connection);
     } catch (error) {
       connection.terminate();
       return sendError(response, error, headers);
     }
-    connection.onClose(() => this.hub.dropConnection(connection));
     let replies: SubscribeReply[];
     try {
       replies = await this.subscribeAll(connection, wanted);
@@ -87,7 +88,7 @@ export class SseStreamHandler {
       connection.terminate();
       return sendError(response, error, headers);
     }
-    if (connection.closed || this.isClosing())
+    if (connection.closed || this.closing)
       return this.abandon(connection, wanted, response, headers);
     this.begin(connection, wanted, replies, headers);
   }

@@ -7,11 +7,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import { ChannelHub } from '../core/channel.hub.js';
-import { CommandRouter } from '../core/command.router.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
@@ -34,8 +31,6 @@ type Route = 'stream' | 'messages';
 export class SseTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private readonly cors: CorsPolicy;
-  private readonly streams: SseStreamHandler;
-  private readonly commands: SseCommandHandler;
   private routes = new Map<string, Route>();
   private detach?: () => void;
   private closing = false;
@@ -43,21 +38,11 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
-    admission: ConnectionAdmission,
     private readonly connections: ConnectionRegistry,
-    router: CommandRouter,
-    hub: ChannelHub,
+    private readonly streams: SseStreamHandler,
+    private readonly commands: SseCommandHandler,
   ) {
     this.cors = new CorsPolicy(options.cors);
-    this.streams = new SseStreamHandler(
-      options,
-      admission,
-      connections,
-      router,
-      hub,
-      () => this.closing,
-    );
-    this.commands = new SseCommandHandler(options, admission, connections, router);
   }
 
   onApplicationBootstrap(): void {
@@ -86,6 +71,7 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
+    this.streams.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
     await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);

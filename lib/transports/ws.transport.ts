@@ -138,8 +138,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       client.principal,
       this.options.maxBufferedBytes,
     );
-    this.connections.add(connection);
-    connection.onClose(() => this.hub.dropConnection(connection));
+    this.hub.register(connection);
     connection.send({
       event: 'connected',
       data: {

@@ -5,6 +5,7 @@ import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
 import { InMemoryNotificationStore } from './notifications/in-memory.notification-store.js';
 import { NotificationStore } from './notifications/notification.store.js';
+import { RedisNotificationStore } from './notifications/redis.notification-store.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsGateway } from './notifications/notifications.gateway.js';
 import { SAMPLE_API_INFO } from './sample.asyncapi.js';
@@ -25,13 +26,20 @@ export class AppModule {
           sseHeartbeatMs: config.heartbeatMs,
           heartbeatTimeoutMs: config.heartbeatTimeoutMs,
           allowedOrigins,
+          // SAMPLE.md: with REDIS_URL, channels, history and rate limits live in Redis.
+          redis: config.redisUrl ? { url: config.redisUrl } : undefined,
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
       ],
       controllers: [AuthController, NotificationsController],
       providers: [
         { provide: SAMPLE_CONFIG, useValue: config },
-        { provide: NotificationStore, useClass: InMemoryNotificationStore },
+        config.redisUrl
+          ? {
+              provide: NotificationStore,
+              useFactory: () => RedisNotificationStore.connect(config.redisUrl!),
+            }
+          : { provide: NotificationStore, useClass: InMemoryNotificationStore },
         DemoTokenService,
         DemoAuthGuard,
         NotificationsGateway,

@@ -18,6 +18,8 @@ export interface SampleConfig {
   tokenTtlMs: number;
   /** Where the page's files are. */
   publicDir: string;
+  /** `REDIS_URL`: when set, Redis for channels, rate limits and notifications. */
+  redisUrl: string | undefined;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -44,6 +46,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     tokenSecretIsDefault: !env.SAMPLE_TOKEN_SECRET,
     tokenTtlMs: 60 * 60 * 1000,
     publicDir,
+    redisUrl: env.REDIS_URL || undefined,
   };
 }
 

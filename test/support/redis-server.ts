@@ -8,6 +8,11 @@ export interface RedisServer {
   readonly url: string;
   /** Kills the server and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Kills the server (SIGKILL: no shutdown, and nothing persisted), then starts a new one on
+   * the same port, empty; resolves once it answers PING.
+   */
+  restart(): Promise<void>;
 }
 
 const REDIS_BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
@@ -26,31 +31,48 @@ export async function startRedisServer(): Promise<RedisServer> {
   // A free port can be taken by someone else between the probe and redis binding it: retry.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const child = spawn(
-      REDIS_BINARY,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     try {
-      await waitForPing(port, child);
-      return { port, url: `redis://127.0.0.1:${port}`, stop: () => stopChild(child) };
+      let child = await spawnOn(port);
+      return {
+        port,
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => stopChild(child),
+        async restart() {
+          await stopChild(child, 'SIGKILL');
+          child = await spawnOn(port);
+        },
+      };
     } catch (error) {
       lastError = error;
-      await stopChild(child);
     }
   }
   throw new Error(`redis-server did not start: ${String(lastError)}`);
+}
+
+async function spawnOn(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    REDIS_BINARY,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'no',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    await waitForPing(port, child);
+    return child;
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -90,7 +112,7 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -98,6 +120,6 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
