@@ -65,3 +65,8 @@ export {
   type MessageRateLimitOptions,
   type RateLimitBudget,
 } from './rate-limit/rate-limit.options.js';
+export { type ChannelsRequest } from './auth/request.view.js';
+export { HandshakeResponse } from './auth/handshake.response.js';
+export { ChannelsHandshake } from './core/pipeline.factory.js';
+export { type TrustProxy, type TrustFunction } from './auth/trust-proxy.js';
+export { DEFAULT_HANDSHAKE_ADMISSION } from './auth/handshake.shedder.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type PipeTransform } from '@nestjs/common';
 import { ExternalContextCreator, type ParamsFactory } from '@nestjs/core';
 import {
   CHANNELS_CONTEXT_TYPE,
@@ -7,9 +7,12 @@ import {
   ROUTE_ARGS_METADATA,
 } from '../channels.constants.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { HandshakeResponse } from '../auth/handshake.response.js';
+import { exposeRequest } from '../auth/request.view.js';
 import type { ChannelsClient } from '../connection/handshake.js';
 import { PayloadValidationPipe } from '../validation/payload-validation.pipe.js';
 import type { InvocationMeta, PipelineHandler } from './handler.registry.js';
+import { NEST_KEYS, passThroughFilter, replyRule } from './handler.rules.js';
 
 type HandlerArgs = [ChannelsClient, unknown, InvocationMeta];
 type ArgsMetadata = Record<string, { index: number; data?: unknown; pipes?: unknown[] }>;
@@ -34,9 +37,15 @@ const paramsFactory: ParamsFactory = {
   },
 };
 
-/** A stand-in method for the handshake: guards see it as the handler. */
-function channelsHandshake(): boolean {
-  return true;
+/**
+ * What guards see as the class at the handshake (`context.getClass()`); its `handshake` method
+ * is the handler. A global guard can tell a handshake from a message by it.
+ * @example if (context.getClass() === ChannelsHandshake) return this.verifyHandshake(context);
+ */
+export class ChannelsHandshake {
+  handshake(): boolean {
+    return true;
+  }
 }
 
 /**
@@ -62,7 +71,7 @@ export class PipelineFactory {
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName]!;
     const run = this.contextCreator.create(
       instance as Record<string, unknown>,
-      method,
+      withChannelsRules(instance, method),
       methodName,
       HANDLER_ARGS_METADATA,
       paramsFactory,
@@ -71,15 +80,25 @@ export class PipelineFactory {
       { guards: true, interceptors: true, filters: true },
       CHANNELS_CONTEXT_TYPE,
     );
-    return (client, data, meta) => run(client, data, meta);
+    return (client, data, meta) => run(exposeRequest(client), data, meta);
   }
 
-  /** The gateway's class-level (and global) guards, run against a handshake. */
-  forHandshake(instance: object): PipelineHandler {
+  /**
+   * The handshake's guards (the `handshakeGuards` option, then the app's global guards, each
+   * once), run against a handshake: `getRequest()` is the client's request view and
+   * `getResponse()` a {@link HandshakeResponse}.
+   */
+  forHandshake(guards: CanActivate[]): PipelineHandler {
+    const host = new ChannelsHandshake();
+    // A function of its own per module: the guard list is this module's, not the class's.
+    const callback = function handshake(): boolean {
+      return true;
+    };
+    Reflect.defineMetadata(NEST_KEYS.guards, guards, callback);
     const run = this.contextCreator.create(
-      instance as Record<string, unknown>,
-      channelsHandshake,
-      channelsHandshake.name,
+      host as unknown as Record<string, unknown>,
+      callback,
+      'handshake',
       undefined,
       undefined,
       undefined,
@@ -87,7 +106,7 @@ export class PipelineFactory {
       { guards: true, interceptors: false, filters: false },
       CHANNELS_CONTEXT_TYPE,
     );
-    return (client, data, meta) => run(client, data, meta);
+    return (client, _data, meta) => run(exposeRequest(client), new HandshakeResponse(), meta);
   }
 
   // The handler's own parameter metadata, with the payload validation pipe appended to
@@ -106,6 +125,30 @@ export class PipelineFactory {
     }
     Reflect.defineMetadata(HANDLER_ARGS_METADATA, withValidation, host, methodName);
   }
+}
+
+// The method as Nest's pipeline sees it: the same metadata (guards, pipes, `SetMetadata`),
+// plus the reply rule of Observables as its innermost interceptor and, when the handler has
+// no filter of its own, the filter that leaves logging to the router. The user's method and
+// its metadata are left untouched.
+function withChannelsRules(
+  instance: object,
+  method: (...args: unknown[]) => unknown,
+): (...args: unknown[]) => unknown {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    return method.apply(this, args);
+  };
+  Object.defineProperty(wrapped, 'name', { value: method.name });
+  for (const key of Reflect.getMetadataKeys(method)) {
+    Reflect.defineMetadata(key, Reflect.getMetadata(key, method), wrapped);
+  }
+  const interceptors: unknown[] = Reflect.getMetadata(NEST_KEYS.interceptors, method) ?? [];
+  Reflect.defineMetadata(NEST_KEYS.interceptors, [...interceptors, replyRule], wrapped);
+  const ownFilters =
+    Reflect.getMetadata(NEST_KEYS.filters, method) ??
+    Reflect.getMetadata(NEST_KEYS.filters, instance.constructor);
+  if (!ownFilters?.length) Reflect.defineMetadata(NEST_KEYS.filters, [passThroughFilter], wrapped);
+  return wrapped;
 }
 
 function declaringClass(instance: object, methodName: string): Function {
