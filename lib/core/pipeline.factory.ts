@@ -13,6 +13,7 @@ import type { ChannelsClient } from '../connection/handshake.js';
 import { PayloadValidationPipe } from '../validation/payload-validation.pipe.js';
 import type { InvocationMeta, PipelineHandler } from './handler.registry.js';
 import { NEST_KEYS, passThroughFilter, replyRule } from './handler.rules.js';
+import { RawPayloadPipe, withRawPayload } from './raw-payload.pipe.js';
 
 type HandlerArgs = [ChannelsClient, unknown, InvocationMeta];
 type ArgsMetadata = Record<string, { index: number; data?: unknown; pipes?: unknown[] }>;
@@ -62,7 +63,9 @@ export class PipelineFactory {
     private readonly contextCreator: ExternalContextCreator,
     @Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions,
   ) {
-    if (options.validation) this.validationPipe = new PayloadValidationPipe(options.validation);
+    if (options.validation) {
+      this.validationPipe = new RawPayloadPipe(new PayloadValidationPipe(options.validation));
+    }
   }
 
   /** A gateway method as a pipeline handler. */
@@ -80,7 +83,8 @@ export class PipelineFactory {
       { guards: true, interceptors: true, filters: true },
       CHANNELS_CONTEXT_TYPE,
     );
-    return (client, data, meta) => run(exposeRequest(client), data, meta);
+    return (client, data, meta) =>
+      withRawPayload(data, () => run(exposeRequest(client), data, meta));
   }
 
   /**
