@@ -70,7 +70,7 @@ export class PipelineFactory {
 
   /** A gateway method as a pipeline handler. */
   forMethod(instance: object, methodName: string): PipelineHandler {
-    this.defineArgs(instance, methodName);
+    const validated = this.defineArgs(instance, methodName);
     const method = (instance as Record<string, (...args: unknown[]) => unknown>)[methodName]!;
     const run = this.contextCreator.create(
       instance as Record<string, unknown>,
@@ -83,6 +83,8 @@ export class PipelineFactory {
       { guards: true, interceptors: true, filters: true },
       CHANNELS_CONTEXT_TYPE,
     );
+    // The raw payload is kept aside only where the module validates one.
+    if (!validated) return (client, data, meta) => run(exposeRequest(client), data, meta);
     return (client, data, meta) =>
       withRawPayload(data, () => run(exposeRequest(client), data, meta));
   }
@@ -115,19 +117,23 @@ export class PipelineFactory {
 
   // The handler's own parameter metadata, with the payload validation pipe appended to
   // every payload parameter, stored under the module's key on the class declaring the method.
-  private defineArgs(instance: object, methodName: string): void {
+  // Returns whether any parameter gets the validation pipe.
+  private defineArgs(instance: object, methodName: string): boolean {
     const host = declaringClass(instance, methodName);
     const args: ArgsMetadata = Reflect.getMetadata(ROUTE_ARGS_METADATA, host, methodName) ?? {};
     const withValidation: ArgsMetadata = {};
+    let validated = false;
     for (const [key, entry] of Object.entries(args)) {
       const isPayload = key.split(':')[0] === String(ChannelsParamtype.PAYLOAD);
       const pipes = entry.pipes ?? [];
+      validated ||= isPayload && this.validationPipe !== undefined;
       withValidation[key] =
         isPayload && this.validationPipe
           ? { ...entry, pipes: [...pipes, this.validationPipe] }
           : entry;
     }
     Reflect.defineMetadata(HANDLER_ARGS_METADATA, withValidation, host, methodName);
+    return validated;
   }
 }
 
