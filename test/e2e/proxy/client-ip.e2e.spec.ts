@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
@@ -25,12 +25,13 @@ class IpGateway {
 async function start(
   options: ChannelsModuleOptions,
   trustProxy?: unknown,
+  logger: LoggerService | false = false,
 ): Promise<{ app: INestApplication; http: string; ws: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: [ChannelsModule.forRoot(options)],
     providers: [IpGateway],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger });
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -100,7 +101,13 @@ describe("client IPs the Express way, through a real reverse proxy ('trust proxy
   });
 
   it('without trust proxy, a spoofed X-Forwarded-For does not get round the per-IP cap', async () => {
-    const server = await start({ maxConnectionsPerIp: 3 });
+    const warnings: string[] = [];
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => void warnings.push(String(message)),
+    };
+    const server = await start({ maxConnectionsPerIp: 3 }, undefined, logger);
     const proxy = await ReverseProxy.start(server.http);
     try {
       const direct = [];
@@ -130,6 +137,8 @@ describe("client IPs the Express way, through a real reverse proxy ('trust proxy
         data: '127.0.0.1',
       });
       (proxied as TestClient).socket.terminate();
+      // Told once that a proxy is there and not trusted, however many requests show it.
+      expect(warnings.filter((w) => w.includes('X-Forwarded-For'))).toHaveLength(1);
     } finally {
       await proxy.stop();
       await server.app.close();
