@@ -1,7 +1,12 @@
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Type } from '@nestjs/common';
-import { ChannelsModule, type ChannelsModuleOptions } from '../../../lib/index.js';
+import type { ExecutionContext, Type } from '@nestjs/common';
+import {
+  ChannelsHandshake,
+  ChannelsModule,
+  type ChannelsModuleOptions,
+  type ChannelsRequest,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { httpCall, postCommand, RawSseClient } from '../../support/sse-client.js';
 import { TestClient } from '../../support/ws-client.js';
@@ -59,6 +64,12 @@ describe.each(setups)('existing Nest auth at the handshake: $name', ({ options, 
     const client = await open({}, ['channels.v1', `bearer.${sign('bob')}`]);
     expect((await client.next()).event).toBe('connected');
     expect(await client.request('whoami')).toMatchObject({ data: { id: 'bob' } });
+  });
+
+  it('finds a token cookie where passport-jwt looks, and parses cookies for guards', async () => {
+    const client = await open({ cookie: `theme=dark; channels_token=${sign('gina')}` });
+    expect((await client.next()).event).toBe('connected');
+    expect(await client.request('whoami')).toMatchObject({ data: { id: 'gina' } });
   });
 
   it.each([
@@ -136,6 +147,40 @@ describe("AuthGuard('jwt') on a gateway class guards that gateway's messages", (
       expect(await anonymous.request('whoami')).toMatchObject({ data: {} });
     } finally {
       anonymous.close();
+    }
+  });
+});
+
+describe('global guards at the handshake', () => {
+  it('run once per handshake, however many gateways there are', async () => {
+    const seen: string[] = [];
+    const counting = {
+      canActivate(context: ExecutionContext): boolean {
+        seen.push(context.getClass() === ChannelsHandshake ? 'handshake' : context.getClass().name);
+        const request = context.switchToHttp().getRequest<ChannelsRequest>();
+        request.user ??= { id: request.cookies.who ?? 'anonymous', roles: [] };
+        return true;
+      },
+    };
+    const app = await startApp({
+      imports: [AuthModule, ChannelsModule.forRoot({})],
+      providers: [
+        ChatGateway,
+        AdminGateway,
+        GuardedGateway,
+        { provide: APP_GUARD, useValue: counting },
+      ],
+    });
+    try {
+      const { client } = await TestClient.connect(`${app.ws}/channels`, {
+        headers: { cookie: 'who=hank' },
+      });
+      expect(seen).toEqual(['handshake']);
+      expect(await client.request('whoami')).toMatchObject({ data: { id: 'hank' } });
+      expect(seen).toEqual(['handshake', 'ChatGateway']);
+      client.close();
+    } finally {
+      await app.app.close();
     }
   });
 });
