@@ -1,9 +1,18 @@
-import { Inject, Injectable, type CanActivate, type OnModuleInit, type Type } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type CanActivate,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { readHandshake, type ChannelsClient, type TransportName } from '../connection/handshake.js';
 import type { PipelineHandler } from '../core/handler.registry.js';
+import { ChannelsMetadataAccessor } from '../core/channels-metadata.accessor.js';
+import { NEST_KEYS } from '../core/handler.rules.js';
 import { PipelineFactory } from '../core/pipeline.factory.js';
 import { ClientIpResolver } from './client-ip.resolver.js';
 
@@ -22,11 +31,14 @@ export class HandshakeAuthenticator implements OnModuleInit {
     private readonly pipelines: PipelineFactory,
     private readonly moduleRef: ModuleRef,
     private readonly clientIp: ClientIpResolver,
+    private readonly discovery: DiscoveryService,
+    private readonly accessor: ChannelsMetadataAccessor,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const guards = await Promise.all(this.options.handshakeGuards.map((g) => this.resolve(g)));
     this.check = this.pipelines.forHandshake(guards);
+    if (guards.length === 0) this.explainGatewayGuards();
   }
 
   /**
@@ -42,6 +54,26 @@ export class HandshakeAuthenticator implements OnModuleInit {
     const client: ChannelsClient = { transport, handshake, principal: undefined };
     await this.check?.(client, undefined, { event: 'handshake' });
     return client;
+  }
+
+  // Gateway guards used to gate the handshake too: an app that relied on it is told, once,
+  // where its auth guard goes now.
+  private explainGatewayGuards(): void {
+    const guarded = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.metatype)
+      .filter(
+        (type): type is Type =>
+          typeof type === 'function' &&
+          this.accessor.isGateway(type) &&
+          (Reflect.getMetadata(NEST_KEYS.guards, type) ?? []).length > 0,
+      );
+    if (guarded.length === 0) return;
+    new Logger('Channels').log(
+      `${guarded.map((type) => type.name).join(', ')}: class guards guard that gateway's joins ` +
+        'and messages, not the handshake. To authenticate connections, list your auth guard ' +
+        'in handshakeGuards (or make it a global guard).',
+    );
   }
 
   // A guard class is taken from the app's providers when it is one (with its dependencies),
