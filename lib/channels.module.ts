@@ -9,7 +9,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
 import { ConnectionAdmission } from './auth/connection.admission.js';
+import { ClientIpResolver } from './auth/client-ip.resolver.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
+import { HandshakeShedder } from './auth/handshake.shedder.js';
 import { CHANNELS_OPTIONS, ChannelsConfigurableModule } from './channels.module-definition.js';
 import {
   RESOLVED_OPTIONS,
@@ -67,6 +69,8 @@ const providers: Provider[] = [
   ChannelHub,
   CommandRouter,
   HandshakeAuthenticator,
+  ClientIpResolver,
+  HandshakeShedder,
   ConnectionAdmission,
   HeartbeatMonitor,
   // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.

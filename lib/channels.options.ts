@@ -1,4 +1,6 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
+import type { TrustProxy } from './auth/trust-proxy.js';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
@@ -135,10 +137,11 @@ export interface ChannelsModuleOptions {
    */
   maxConnectionsPerPrincipal?: number;
   /**
-   * How many connections one client IP (see `clientIp`) may hold on this node at once,
+   * How many connections one client IP (see `trustProxy`) may hold on this node at once,
    * counting those still in their handshake. One more is refused: 4429, or HTTP 429.
-   * `Infinity` turns it off.
-   * @default 100
+   * `Infinity` turns it off. Sized for an office behind one NAT address (300 users with two
+   * tabs each) while stopping one address that opens thousands (docs/security.md).
+   * @default 1000
    */
   maxConnectionsPerIp?: number;
   /**
@@ -156,9 +159,10 @@ export interface ChannelsModuleOptions {
    */
   principalExpiresAt?: (principal: unknown) => number | Date | undefined;
   /**
-   * The client IP of a handshake request, for the per-IP cap and rate limit. Behind a proxy,
-   * read the header that proxy sets (and only when the proxy is the one who sets it).
-   * @default the socket's remote address
+   * The client IP of a handshake request, for the per-IP cap and rate limit. Most apps set
+   * `trustProxy` (or Express's `trust proxy`) instead; this replaces both.
+   * @default what Express's `req.ip` would say under `trustProxy` (else the app's
+   *   `trust proxy` setting): the socket's remote address when no proxy is trusted
    * @example { clientIp: (req) => String(req.headers['x-real-ip'] ?? req.socket.remoteAddress) }
    */
   clientIp?: (request: IncomingMessage) => string | undefined;
@@ -170,8 +174,9 @@ export interface ChannelsModuleOptions {
   rateLimit?: MessageRateLimitOptions | false;
   /**
    * How many connections one client IP may open per window (before authentication); `false`
-   * turns it off. Over it: 4429 on WebSocket, HTTP 429 on SSE.
-   * @default { points: 30, durationMs: 10000 }
+   * turns it off. Over it: 4429 on WebSocket, HTTP 429 on SSE, with `retryAfterMs`. Sized so
+   * that 600 tabs behind one NAT address reconnect within 30 s after a deploy (docs/security.md).
+   * @default { points: 600, durationMs: 10000 }
    */
   connectionRateLimit?: Partial<RateLimitBudget> | false;
   /**
@@ -191,6 +196,34 @@ export interface ChannelsModuleOptions {
    * @example ChannelsModule.forRoot({ transports: process.env.NODE_ENV !== 'test' })
    */
   transports?: boolean;
+  /**
+   * The guards every handshake passes, on both transports, before a connection exists (then
+   * the app's global guards, `APP_GUARD` or `useGlobalGuards`, once each). Gateways' own
+   * `@UseGuards` guard only that gateway's joins and messages. A class is taken from the app's
+   * providers when it is one there (with its dependencies), else built by the module. Guards
+   * read the handshake as an HTTP request (`switchToHttp().getRequest()`: headers, cookies,
+   * `token`, `ip`; setting `request.user` sets the principal), so `AuthGuard('jwt')` works.
+   * @default [] (only the global guards: anyone may connect when there are none)
+   * @example ChannelsModule.forRoot({ handshakeGuards: [AuthGuard('jwt')] })
+   */
+  handshakeGuards?: Array<Type<CanActivate> | CanActivate>;
+  /**
+   * Which proxies may report the client's address in `X-Forwarded-For`, in the forms of
+   * Express's `trust proxy` setting (`'loopback'`, `1`, `'10.0.0.0/8'`, a function ...). When
+   * not given, the app's own `app.set('trust proxy', …)` applies (Express); when neither is
+   * set, `X-Forwarded-For` is never read.
+   * @default undefined (the app's `trust proxy` setting; none: the socket's address)
+   * @example ChannelsModule.forRoot({ trustProxy: 'loopback' })
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * How many handshakes this node admits per window, from all addresses together; `false`
+   * turns it off. Over it, a handshake is shed with a retry hint (WebSocket close 1013 "Try
+   * Again Later", SSE HTTP 503 with `Retry-After`), so a reconnect storm after a deploy is
+   * spread out instead of locked out; no address is penalised for it.
+   * @default { points: 1000, durationMs: 1000 }
+   */
+  handshakeAdmission?: Partial<RateLimitBudget> | false;
 }
 
 /**
@@ -220,12 +253,21 @@ export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
 export type ResolvedChannelsOptions = Required<
   Omit<
     ChannelsModuleOptions,
-    'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors' | 'redis'
+    | 'allowedOrigins'
+    | 'history'
+    | 'adapter'
+    | 'historyStore'
+    | 'cors'
+    | 'redis'
+    | 'clientIp'
+    | 'trustProxy'
   >
 > & {
   redis: ChannelsRedisOptions | undefined;
   /** The connection the `redis` option made (the module starts and closes it). */
   redisConnection: RedisConnection | undefined;
+  clientIp: ((request: IncomingMessage) => string | undefined) | undefined;
+  trustProxy: TrustProxy | undefined;
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -272,10 +314,13 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
       credentials: options.cors?.credentials ?? false,
     },
     maxConnectionsPerPrincipal: options.maxConnectionsPerPrincipal ?? 20,
-    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 100,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? 1_000,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
     principalExpiresAt: options.principalExpiresAt ?? defaultPrincipalExpiresAt,
-    clientIp: options.clientIp ?? ((request) => request.socket.remoteAddress),
+    clientIp: options.clientIp,
+    trustProxy: options.trustProxy,
+    handshakeGuards: options.handshakeGuards ?? [],
+    handshakeAdmission: options.handshakeAdmission ?? {},
     rateLimit: options.rateLimit ?? {},
     connectionRateLimit: options.connectionRateLimit ?? {},
     rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),

@@ -130,3 +130,8 @@ export type {
   AsyncApiInfo,
   AsyncApiOptions,
 } from './asyncapi/asyncapi.options.js';
+export { type ChannelsRequest } from './auth/request.view.js';
+export { HandshakeResponse } from './auth/handshake.response.js';
+export { ChannelsHandshake } from './core/pipeline.factory.js';
+export { type TrustProxy, type TrustFunction } from './auth/trust-proxy.js';
+export { DEFAULT_HANDSHAKE_ADMISSION } from './auth/handshake.shedder.js';

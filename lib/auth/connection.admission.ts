@@ -8,11 +8,14 @@ import type { ChannelsClient, TransportName } from '../connection/handshake.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { HandshakeRateLimiter } from '../rate-limit/handshake-rate.limiter.js';
+import { logFault } from '../exceptions/fault.logger.js';
+import { ClientIpResolver } from './client-ip.resolver.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
+import { HandshakeShedder } from './handshake.shedder.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
- * Origin allow-list, the handshake rate per client IP, the per-IP cap, authentication (the
+ * Origin allow-list, the node-wide admission rate, the handshake rate per client IP, the per-IP cap, authentication (the
  * gateways' guards), expired credentials, then the per-principal cap, all within
  * `handshakeTimeoutMs`. A refusal is a `ChannelsException` (or what a guard threw); the
  * transport turns it into an HTTP status or a close code.
@@ -26,6 +29,8 @@ export class ConnectionAdmission {
     private readonly quota: ConnectionQuota,
     private readonly expiry: ConnectionExpiry,
     private readonly connections: ConnectionRegistry,
+    private readonly clientIp: ClientIpResolver,
+    private readonly shedder: HandshakeShedder,
   ) {}
 
   /**
@@ -37,8 +42,14 @@ export class ConnectionAdmission {
    *   `UNAUTHORIZED` (expired credentials), `INTERNAL` (timed out), or what a guard threw
    */
   async admit(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
-    this.assertOrigin(request);
-    return this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+    try {
+      this.assertOrigin(request);
+      this.shedder.admit();
+      return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+    } catch (error) {
+      this.logFault(error, request, transport);
+      throw error;
+    }
   }
 
   /**
@@ -48,10 +59,15 @@ export class ConnectionAdmission {
    * @throws as {@link admit}
    */
   async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
-    this.assertOrigin(request);
-    return this.withinTimeout(async () =>
-      this.assertNotExpired(await this.authenticator.authenticate(request, transport)),
-    );
+    try {
+      this.assertOrigin(request);
+      return await this.withinTimeout(async () =>
+        this.assertNotExpired(await this.authenticator.authenticate(request, transport)),
+      );
+    } catch (error) {
+      this.logFault(error, request, transport);
+      throw error;
+    }
   }
 
   /** Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed). */
@@ -65,7 +81,7 @@ export class ConnectionAdmission {
     transport: TransportName,
     attempt: Attempt,
   ): Promise<ChannelsClient> {
-    const ip = this.options.clientIp(request);
+    const ip = this.clientIp.resolve(request);
     await this.handshakeLimiter.consume(ip);
     if (attempt.abandoned) throw timedOut();
     const slot = this.quota.takeIp(ip);
@@ -89,6 +105,15 @@ export class ConnectionAdmission {
     } finally {
       request.socket.off('close', release);
     }
+  }
+
+  // A guard that crashed (not one that refused) is a fault: one line, with where, never the token.
+  private logFault(error: unknown, request: IncomingMessage, transport: TransportName): void {
+    logFault(error, {
+      where: 'handshake',
+      transport,
+      ip: this.clientIp.resolve(request),
+    });
   }
 
   private assertOrigin(request: IncomingMessage): void {

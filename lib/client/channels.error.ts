@@ -21,7 +21,10 @@ export interface ChannelsErrorOptions {
   details?: ValidationDetail[];
   /** For `RATE_LIMITED`: how long to wait before trying again. */
   retryAfterMs?: number;
-  /** The HTTP status, when the answer came over HTTP (the SSE transport's POSTs). */
+  /**
+   * The error's HTTP status: an app's `HttpException` status carried by the frame (e.g. 409,
+   * 418), else the HTTP answer's status (the SSE transport's POSTs).
+   */
   status?: number;
   /** The channel, for an error about a subscription. */
   channel?: string;
@@ -42,7 +45,7 @@ export class ChannelsError extends Error {
   readonly details?: ValidationDetail[];
   /** For `RATE_LIMITED`: how long to wait before trying again. */
   readonly retryAfterMs?: number;
-  /** The HTTP status, when the answer came over HTTP. */
+  /** The error's HTTP status: the frame's `status`, else the HTTP answer's. */
   readonly status?: number;
   /** The channel, for an error about a subscription. */
   readonly channel?: string;
@@ -68,7 +71,9 @@ export class ChannelsError extends Error {
     return new ChannelsError(body.code, body.message, {
       details: body.details,
       retryAfterMs: body.retryAfterMs,
-      ...extra,
+      // The frame's own status (an app's HttpException), else the HTTP answer's.
+      status: body.status ?? extra.status,
+      channel: extra.channel,
     });
   }
 }

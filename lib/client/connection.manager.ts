@@ -48,6 +48,8 @@ export class ConnectionManager {
   private welcome?: WelcomeData;
   private attempting?: ClientTransport;
   private attempt = 0;
+  /** 4401 refusals since the last welcome: a fresh token refused again will not change. */
+  private refusedInARow = 0;
   private readonly tokens: TokenSource;
   private reconnectTimer?: TimerHandle;
   private connectTimer?: TimerHandle;
@@ -98,7 +100,7 @@ export class ConnectionManager {
   start(): void {
     if (this.state !== 'idle' && this.state !== 'closed') return;
     const run = ++this.run;
-    this.attempt = 0;
+    this.attempt = this.refusedInARow = 0;
     // A browser that comes back online reconnects at once instead of waiting out the backoff.
     (globalThis as EventTargetLike).addEventListener?.('online', this.onOnline);
     this.setState({ state: 'connecting' });
@@ -263,7 +265,7 @@ export class ConnectionManager {
     }
     this.active = transport;
     this.welcome = welcome;
-    this.attempt = 0;
+    this.attempt = this.refusedInARow = 0;
     if (transport.name === 'websocket') this.selector.webSocketWelcomed();
     this.watchdog.start(
       welcome.heartbeatMs,
@@ -333,7 +335,7 @@ export class ConnectionManager {
       );
     }
     if (decision.refreshToken) {
-      if (!this.tokens.canRefresh) {
+      if (!this.tokens.canRefresh || ++this.refusedInARow > 1) {
         return this.stop(
           new ChannelsError('UNAUTHORIZED', close.reason || 'The server refused the token.'),
           close,

@@ -18,7 +18,11 @@ export interface Handshake {
   readonly url: string;
   /** The query parameters; a repeated parameter is an array. */
   readonly query: Readonly<Record<string, string | string[]>>;
-  /** The client IP, read by the `clientIp` option (by default the socket's remote address). */
+  /**
+   * The client IP: what Express's `req.ip` would say under the `trustProxy` option (or the
+   * app's `trust proxy` setting), the socket's address when no proxy is trusted, or what the
+   * `clientIp` option returns.
+   */
   readonly ip: string | undefined;
   /** The `Origin` header, when the client sent one. */
   readonly origin: string | undefined;

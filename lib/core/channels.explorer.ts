@@ -8,7 +8,7 @@ import { PipelineFactory } from './pipeline.factory.js';
 
 /**
  * Finds every `@ChannelGateway` provider at bootstrap and registers its `@OnMessage` and
- * `@OnJoin` methods, and its handshake guards, in the {@link HandlerRegistry}.
+ * `@OnJoin` methods in the {@link HandlerRegistry}.
  */
 @Injectable()
 export class ChannelsExplorer implements OnModuleInit {
@@ -36,7 +36,6 @@ export class ChannelsExplorer implements OnModuleInit {
   }
 
   private explore(instance: object, gatewayName: string): void {
-    this.registry.handshakes.push(this.pipelines.forHandshake(instance));
     const prototype = Object.getPrototypeOf(instance) as Record<string, Function>;
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const method = prototype[methodName]!;

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { logFault } from '../exceptions/fault.logger.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { MessageRateLimiter } from '../rate-limit/message-rate.limiter.js';
 import {
   ErrorCode,
@@ -28,6 +30,7 @@ export class CommandRouter {
     private readonly registry: HandlerRegistry,
     private readonly hub: ChannelHub,
     private readonly limiter: MessageRateLimiter,
+    private readonly connections: ConnectionRegistry,
   ) {}
 
   /**
@@ -51,6 +54,7 @@ export class CommandRouter {
           : await this.run(connection, command);
       if (command.id !== undefined) write({ id: command.id, data: data ?? null });
     } catch (error) {
+      this.logFault(error, connection, command.event);
       write(errorFrame(error, command.id));
     }
   }
@@ -111,17 +115,34 @@ export class CommandRouter {
         `No join handler allows channel "${channel}".`,
       );
     }
-    const allowed = await match.route.handler(connection, data, {
-      event: 'subscribe',
-      channel,
-      params: match.params,
-    });
+    let allowed: unknown;
+    try {
+      allowed = await match.route.handler(connection, data, {
+        event: 'subscribe',
+        channel,
+        params: match.params,
+      });
+    } catch (error) {
+      this.logFault(error, connection, 'subscribe');
+      throw error;
+    }
     if (allowed !== true) {
       throw new ChannelsException(
         ErrorCode.FORBIDDEN,
         `Joining channel "${channel}" is not allowed.`,
       );
     }
+  }
+
+  // One line per server fault, with where it happened; nothing for a client's mistake.
+  private logFault(error: unknown, connection: Connection, event: string): void {
+    logFault(error, {
+      where: 'command',
+      event,
+      connectionId: connection.id,
+      principal: this.connections.keyOf(connection.principal),
+      transport: connection.transport,
+    });
   }
 }
 

@@ -33,12 +33,11 @@ export interface JoinRoute {
   name: string;
 }
 
-/** The handlers found at bootstrap: by event, by channel pattern, and the handshake checks. */
+/** The handlers found at bootstrap: by event and by channel pattern. */
 @Injectable()
 export class HandlerRegistry {
   readonly messages = new Map<string, MessageRoute>();
   readonly joins: JoinRoute[] = [];
-  readonly handshakes: PipelineHandler[] = [];
 
   addMessage(route: MessageRoute): void {
     const existing = this.messages.get(route.event);

@@ -3,8 +3,8 @@ import { GATEWAY_METADATA } from '../channels.constants.js';
 
 /**
  * Marks a provider as a channel gateway: its `@OnMessage` and `@OnJoin` methods are found at
- * bootstrap. Guards on the class (`@UseGuards`) run at the handshake, before a connection
- * exists, and again for every join and message.
+ * bootstrap. Guards on the class (`@UseGuards`) guard this gateway's joins and messages; the
+ * connection itself is guarded by the `handshakeGuards` option and the global guards.
  *
  * @example
  * @ChannelGateway()

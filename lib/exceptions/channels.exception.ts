@@ -1,3 +1,4 @@
+import { IntrinsicException } from '@nestjs/common';
 import { ErrorCode, type ErrorBody, type ValidationDetail } from '../protocol/frames.js';
 
 /**
@@ -12,6 +13,11 @@ export interface ChannelsExceptionOptions {
   details?: ValidationDetail[];
   /** For `RATE_LIMITED`: milliseconds until the client may try again. */
   retryAfterMs?: number;
+  /**
+   * The HTTP status to answer with, when it is not the code's own (503 for a busy server:
+   * WebSocket close 1013 at the handshake).
+   */
+  status?: number;
 }
 
 /**
@@ -21,7 +27,9 @@ export interface ChannelsExceptionOptions {
  * @example
  * throw new ChannelsException(ErrorCode.FORBIDDEN, 'Only moderators may pin messages.');
  */
-export class ChannelsException extends Error {
+// Intrinsic: Nest's fallback exception handler does not log it (a client's mistake is not a
+// server error); the router logs what is a fault.
+export class ChannelsException extends IntrinsicException {
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -36,6 +44,7 @@ export class ChannelsException extends Error {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.options.details) body.details = this.options.details;
     if (this.options.retryAfterMs !== undefined) body.retryAfterMs = this.options.retryAfterMs;
+    if (this.options.status !== undefined) body.status = this.options.status;
     return body;
   }
 }
@@ -49,6 +58,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.VALIDATION_FAILED]: 400,
   [ErrorCode.UNAUTHORIZED]: 401,
   [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.CLIENT_ERROR]: 400,
   [ErrorCode.UNKNOWN_EVENT]: 404,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,

@@ -1,4 +1,4 @@
-import { HttpException, Logger } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ErrorCode, type ErrorBody, type ValidationDetail } from '../protocol/frames.js';
 import { ChannelsException } from './channels.exception.js';
@@ -7,47 +7,60 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.BAD_REQUEST,
   401: ErrorCode.UNAUTHORIZED,
   403: ErrorCode.FORBIDDEN,
-  404: ErrorCode.UNKNOWN_EVENT,
+  404: ErrorCode.NOT_FOUND,
+  409: ErrorCode.CONFLICT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   429: ErrorCode.RATE_LIMITED,
 };
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
-const logger = new Logger('Channels');
+const GENERIC = 'Internal error.';
 
 /**
  * Turns anything a handler, guard, pipe or interceptor threw into the `error` body of an
- * error frame. `ChannelsException` keeps its code; `HttpException` maps by status (400 with a
- * list of messages, as Nest's `ValidationPipe` throws, becomes `VALIDATION_FAILED`);
- * `WsException` becomes `BAD_REQUEST` unless its error object names a protocol code;
- * anything else is `INTERNAL` with a generic message, logged here and never sent.
+ * error frame. `ChannelsException` keeps its code; `HttpException` keeps its status (`status`)
+ * and gets the code for it (`NOT_FOUND`, `CONFLICT`, `CLIENT_ERROR` for another 4xx; 400 with
+ * a list of messages, as Nest's `ValidationPipe` throws, is `VALIDATION_FAILED`), with its
+ * message for a 4xx; `WsException` becomes `BAD_REQUEST` unless its error object names a
+ * protocol code; a 5xx or anything else is `INTERNAL` with a generic message. It logs nothing:
+ * whoever answers logs a fault ({@link isServerFault}) once, with its context.
  *
- * @example toErrorBody(new ForbiddenException('No.')) // { code: 'FORBIDDEN', message: 'No.' }
+ * @example toErrorBody(new ConflictException('Taken.')) // { code: 'CONFLICT', status: 409, message: 'Taken.' }
  */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ChannelsException) return error.toBody();
   if (error instanceof HttpException) return fromHttpException(error);
   if (error instanceof WsException) return fromWsException(error);
-  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { code: ErrorCode.INTERNAL, message: 'Internal error.' };
+  return { code: ErrorCode.INTERNAL, message: GENERIC };
+}
+
+/**
+ * Whether an error is the server's fault (to be logged, once): anything that is not a
+ * `ChannelsException`, an `HttpException` under 500 or a `WsException`. A client's mistake
+ * (`VALIDATION_FAILED`, `FORBIDDEN`, a 4xx) is not.
+ * @example if (isServerFault(error)) logger.error(describeFault(error));
+ */
+export function isServerFault(error: unknown): boolean {
+  if (error instanceof ChannelsException) return error.code === ErrorCode.INTERNAL;
+  if (error instanceof HttpException) return error.getStatus() >= 500;
+  return !(error instanceof WsException);
 }
 
 function fromHttpException(error: HttpException): ErrorBody {
   const status = error.getStatus();
-  const code = CODE_BY_STATUS[status];
-  if (!code) {
-    if (status >= 500) logger.error(error.stack ?? error.message);
-    return { code: ErrorCode.INTERNAL, message: status >= 500 ? 'Internal error.' : error.message };
-  }
+  if (status >= 500 || status < 400) return { code: ErrorCode.INTERNAL, status, message: GENERIC };
+  const code = CODE_BY_STATUS[status] ?? ErrorCode.CLIENT_ERROR;
   const response = error.getResponse();
   const message = readMessage(response) ?? error.message;
   if (status === 400 && Array.isArray(message)) {
     return {
       code: ErrorCode.VALIDATION_FAILED,
+      status,
       message: 'The message failed validation.',
       details: groupByProperty(message.map(String)),
     };
   }
-  const body: ErrorBody = { code, message: Array.isArray(message) ? message.join('; ') : message };
+  const text = Array.isArray(message) ? message.join('; ') : message;
+  const body: ErrorBody = { code, status, message: text };
   const retryAfterMs = readNumber(response, 'retryAfterMs');
   if (code === ErrorCode.RATE_LIMITED && retryAfterMs !== undefined)
     body.retryAfterMs = retryAfterMs;

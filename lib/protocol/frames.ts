@@ -75,6 +75,8 @@ export interface ErrorBody {
   details?: ValidationDetail[];
   /** For `RATE_LIMITED`: how long to wait before trying again. */
   retryAfterMs?: number;
+  /** The HTTP status of an app's `HttpException` (e.g. 409, 418), or of a busy server (503). */
+  status?: number;
 }
 
 /**
@@ -162,6 +164,9 @@ export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  CLIENT_ERROR: 'CLIENT_ERROR',
   RATE_LIMITED: 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   INTERNAL: 'INTERNAL',
@@ -183,6 +188,7 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,
+  TRY_AGAIN_LATER: 1013,
   SLOW_CONSUMER: 4008,
   UNAUTHORIZED: 4401,
   FORBIDDEN: 4403,

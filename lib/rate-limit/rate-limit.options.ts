@@ -52,12 +52,12 @@ export const DEFAULT_MESSAGE_RATE_LIMIT: Readonly<RateLimitBudget> = {
   durationMs: 1_000,
 };
 /**
- * The default handshake budget: 30 new connections per 10 seconds per client IP.
+ * The default handshake budget: 600 new connections per 10 seconds per client IP.
  * @example
  * ChannelsModule.forRoot({ connectionRateLimit: { ...DEFAULT_CONNECTION_RATE_LIMIT, points: 60 } })
  */
 export const DEFAULT_CONNECTION_RATE_LIMIT: Readonly<RateLimitBudget> = {
-  points: 30,
+  points: 600,
   durationMs: 10_000,
 };
 

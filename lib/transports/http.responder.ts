@@ -31,7 +31,7 @@ export function sendErrorFrame(
   frame: ErrorFrame,
   headers: Record<string, string> = {},
 ): void {
-  const status = HTTP_STATUS_BY_CODE[frame.error.code] ?? 500;
+  const status = frame.error.status ?? HTTP_STATUS_BY_CODE[frame.error.code] ?? 500;
   const retry = frame.error.retryAfterMs;
   const extra =
     retry === undefined

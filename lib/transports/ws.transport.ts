@@ -122,7 +122,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   // which a browser can read where an HTTP status would be hidden from it.
   private refuse(request: IncomingMessage, socket: Duplex, head: Buffer, error: unknown): void {
     const body = toErrorBody(error);
-    const code = CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
+    const code = closeCodeFor(body);
     if (socket.destroyed) return;
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
@@ -182,6 +182,12 @@ const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
   [ErrorCode.FORBIDDEN]: CloseCode.FORBIDDEN,
   [ErrorCode.RATE_LIMITED]: CloseCode.TOO_MANY,
 };
+
+// A busy server (503) sheds with 1013 "Try Again Later"; other refusals by their code.
+function closeCodeFor(body: { code: Code; status?: number }): number {
+  if (body.status === 503) return CloseCode.TRY_AGAIN_LATER;
+  return CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
+}
 
 const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',

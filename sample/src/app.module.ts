@@ -21,6 +21,7 @@ export class AppModule {
       imports: [
         ChannelsModule.forRoot({
           path: '/channels',
+          handshakeGuards: [DemoAuthGuard],
           // SAMPLE.md: one heartbeat setting for both transports.
           heartbeatMs: config.heartbeatMs,
           sseHeartbeatMs: config.heartbeatMs,

@@ -71,3 +71,21 @@ describe('ChannelsClient refreshes a refused token everywhere it sends one', () 
     expect(issued).toEqual(['return-1', 'return-2']);
   });
 });
+
+describe('ChannelsClient stops on a refusal that will not change', () => {
+  const harness = useClientHarness({}, { random: () => 0 });
+
+  it('stops with UNAUTHORIZED when the fresh token is refused again, instead of retrying forever', async () => {
+    const issued: string[] = [];
+    // getToken keeps handing out tokens the server does not know.
+    const c = harness.client({
+      getToken: () => {
+        issued.push(`unknown-${issued.length + 1}`);
+        return issued.at(-1)!;
+      },
+    });
+    await expect(c.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(issued).toEqual(['unknown-1', 'unknown-2']);
+    expect(c.state).toBe('closed');
+  });
+});

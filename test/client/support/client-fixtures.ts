@@ -135,7 +135,9 @@ export async function startServer(
 
 function metadata(options: ChannelsModuleOptions, tokens: TokenBook) {
   return {
-    imports: [ChannelsModule.forRoot({ path: '/channels', ...options })],
+    imports: [
+      ChannelsModule.forRoot({ path: '/channels', handshakeGuards: [TokenGuard], ...options }),
+    ],
     providers: [{ provide: TokenBook, useValue: tokens }, TokenGuard, ClientTestGateway],
   };
 }

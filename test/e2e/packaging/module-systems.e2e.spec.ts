@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, posix } from 'node:path';
 import { startChildApp, type ChildApp } from '../../support/child-app.js';
 import { TestClient } from '../../support/ws-client.js';
+import { installApp, packCleanClone, typeCheck } from './packed-app.js';
 
-// These tests load the built package (`npm test` builds it first) the way users do.
-const root = resolve('.');
-const fixtures = join(root, 'test/fixtures');
+// These tests pack a clean clone (its prepack builds it), install the tarball into fresh apps
+// from the registry, type-check them and run them, the way users get the package.
 
 async function exercise(port: number): Promise<void> {
   const { client, welcome } = await TestClient.connect(`ws://127.0.0.1:${port}/channels`);
@@ -34,57 +34,91 @@ async function exercise(port: number): Promise<void> {
   }
 }
 
-describe('the package loads in both module systems', () => {
+describe('the packed package in fresh Nest 11 CommonJS and Nest 12 ES module apps', () => {
   let running: ChildApp | undefined;
+  let work: string;
+  let tarball: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'channels-pack-'));
+    tarball = packCleanClone(work);
+  }, 600_000);
   afterEach(async () => {
     await running?.stop();
     running = undefined;
   });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('serves a Nest 12 ES module app through `import`', async () => {
-    running = await startChildApp([join(fixtures, 'nest12-esm/main.mjs')], root);
-    expect(running.info).toMatchObject({
-      nest: expect.stringMatching(/^12\./),
-      moduleSystem: 'esm',
+  it('ships built code, types for both entry points, and no source map pointing at a missing file', () => {
+    const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    const files = new Set(listing);
+    for (const file of [
+      'dist/esm/lib/index.js',
+      'dist/cjs/lib/index.js',
+      'dist/esm/lib/client/index.d.ts',
+      'dist/cjs/lib/client/index.d.ts',
+    ])
+      expect(files).toContain(file);
+    const maps = listing.filter((f) => f.endsWith('.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    const dir = join(work, 'unpacked');
+    mkdirSync(dir);
+    execFileSync('tar', ['-xzf', tarball, '-C', dir]);
+    const missing = maps.flatMap((map) => {
+      const { sources } = JSON.parse(readFileSync(join(dir, 'package', map), 'utf8')) as {
+        sources: string[];
+      };
+      return sources
+        .map((source) => posix.join(posix.dirname(map), source))
+        .filter((source) => !files.has(source));
     });
-    await exercise(running.info.port);
+    expect(missing).toEqual([]);
   });
 
-  describe('a Nest 11 CommonJS app that installs the packed module', () => {
+  describe('Nest 11, CommonJS', () => {
     let dir: string;
     beforeAll(() => {
-      expect(existsSync(join(root, 'dist/cjs/lib/index.js'))).toBe(true);
-      dir = mkdtempSync(join(tmpdir(), 'channels-nest11-'));
-      execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
-        cwd: root,
-        stdio: 'ignore',
-      });
-      const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
-      cpSync(join(fixtures, 'nest11-cjs'), dir, { recursive: true });
-      cpSync(join(fixtures, 'shared/start-app.cjs'), join(dir, 'start-app.cjs'));
-      execFileSync(
-        'npm',
-        [
-          'install',
-          '--no-audit',
-          '--no-fund',
-          '--ignore-scripts',
-          '--loglevel=error',
-          join(dir, tarball),
-        ],
-        {
-          cwd: dir,
-          stdio: 'ignore',
-        },
-      );
-    }, 180_000);
-    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      dir = installApp(work, 'nest11-cjs', tarball);
+    }, 300_000);
 
-    it('serves through `require`', async () => {
+    it('type-checks server and client imports under moduleResolution node10', () => {
+      expect(typeCheck(dir, { module: 'commonjs', moduleResolution: 'node10' })).toBe('');
+    }, 120_000);
+
+    it('runs the quick start through `require`', async () => {
       running = await startChildApp(['main.cjs'], dir);
       expect(running.info).toMatchObject({
         nest: expect.stringMatching(/^11\./),
         moduleSystem: 'object',
+      });
+      await exercise(running.info.port);
+    });
+  });
+
+  describe('Nest 12, ES modules', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = installApp(work, 'nest12-esm', tarball);
+    }, 300_000);
+
+    it.each([
+      ['node16', 'node16'],
+      ['bundler', 'esnext'],
+    ])(
+      'type-checks server and client imports under moduleResolution %s',
+      (resolution, module) => {
+        expect(typeCheck(dir, { module, moduleResolution: resolution })).toBe('');
+      },
+      120_000,
+    );
+
+    it('runs the quick start through `import`', async () => {
+      running = await startChildApp(['main.mjs'], dir);
+      expect(running.info).toMatchObject({
+        nest: expect.stringMatching(/^12\./),
+        moduleSystem: 'esm',
       });
       await exercise(running.info.port);
     });

@@ -106,6 +106,7 @@ describe('protocol v1 over WebSocket', () => {
     const client = await connect();
     await expect(client.request('rejects')).rejects.toMatchObject({
       code: 'FORBIDDEN',
+      status: 403,
       message: 'not yours',
     });
     await expect(client.request('ws-error')).rejects.toMatchObject({
@@ -118,16 +119,21 @@ describe('protocol v1 over WebSocket', () => {
     [400, 'BAD_REQUEST'],
     [401, 'UNAUTHORIZED'],
     [403, 'FORBIDDEN'],
-    [404, 'UNKNOWN_EVENT'],
+    [404, 'NOT_FOUND'],
+    [409, 'CONFLICT'],
     [413, 'PAYLOAD_TOO_LARGE'],
+    [418, 'CLIENT_ERROR'],
+    [422, 'CLIENT_ERROR'],
     [429, 'RATE_LIMITED'],
-    [409, 'INTERNAL'],
+    [500, 'INTERNAL'],
     [503, 'INTERNAL'],
-  ])('maps HttpException %i to %s', async (status, code) => {
+  ])('keeps HttpException %i as its status, code %s', async (status, code) => {
     const client = await connect();
     const error = await client.requestError('http-error', { status });
     expect(error.code).toBe(code);
+    expect(error.status).toBe(status);
     if (status >= 500) expect(error.message).toBe('Internal error.');
+    else expect(error.message).not.toBe('Internal error.');
   });
 
   it('validates DTOs by default, one detail per field', async () => {

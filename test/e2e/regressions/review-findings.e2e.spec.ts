@@ -71,6 +71,7 @@ describe('edge cases found in review', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
+          handshakeGuards: [EdgeGuard],
           maxConnectionsPerIp: 1,
           connectionRateLimit: false,
           rateLimit: { points: 2, durationMs: 60_000 },

@@ -2,7 +2,7 @@ import type { INestApplication, NestApplicationOptions, Provider } from '@nestjs
 import { ChannelsModule, ChannelsService, type ChannelsModuleOptions } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { TestClient } from '../../support/ws-client.js';
-import { OpenGateway } from './fixtures.js';
+import { OpenGateway, TokenGuard } from './fixtures.js';
 
 /** A running app with the channels module, and what the tests need of it. */
 export interface ChannelsApp {
@@ -26,8 +26,13 @@ export async function startChannels(
   providers: Provider[] = [OpenGateway],
   appOptions: NestApplicationOptions = {},
 ): Promise<ChannelsApp> {
+  // The specs that list the token guard authenticate with it at the handshake.
+  const guarded =
+    options.handshakeGuards === undefined && providers.includes(TokenGuard)
+      ? { ...options, handshakeGuards: [TokenGuard] }
+      : options;
   const { app, ws, http } = await startApp(
-    { imports: [ChannelsModule.forRoot(options)], providers },
+    { imports: [ChannelsModule.forRoot(guarded)], providers },
     appOptions,
   );
   const url = `${ws}${options.path ?? '/channels'}`;

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { httpCall, postCommand, RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway } from './fixtures.js';
+import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
 
 describe('SSE transport: commands over POST {path}/messages', () => {
   let app: INestApplication;
@@ -22,6 +22,7 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
+          handshakeGuards: [TokenGuard],
           path: '/rt',
           maxPayloadBytes: 1024,
           allowedOrigins: ['https://app.example', 'https://other.example'],
@@ -128,7 +129,9 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const none = await postCommand(messages, { id: 1, event: 'echo' });
     expect(none.status).toBe(401);
     // Refused before the body is read: the error frame has no id.
-    expect(none.json).toEqual({ error: { code: 'UNAUTHORIZED', message: expect.any(String) } });
+    expect(none.json).toEqual({
+      error: { code: 'UNAUTHORIZED', status: 401, message: expect.any(String) },
+    });
     const banned = await postCommand(messages, { id: 1, event: 'echo' }, AUTH('banned'));
     expect(banned.status).toBe(403);
     expect(banned.json.error.code).toBe('FORBIDDEN');

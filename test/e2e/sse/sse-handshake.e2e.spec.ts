@@ -3,7 +3,7 @@ import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
 import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { startApp } from '../../support/app.js';
 import { httpCall, RawSseClient } from '../../support/sse-client.js';
-import { AUTH, PublishController, SseGateway } from './fixtures.js';
+import { AUTH, PublishController, SseGateway, TokenGuard } from './fixtures.js';
 
 describe('SSE stream: handshake, join authorization, opening', () => {
   let app: INestApplication;
@@ -20,15 +20,16 @@ describe('SSE stream: handshake, join authorization, opening', () => {
   async function expectRefused(client: RawSseClient, status: number, code: string) {
     expect(client.status).toBe(status);
     expect(client.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(await client.body())).toEqual({
-      error: { code, message: expect.any(String) },
-    });
+    // A guard's HttpException also carries its status in the body.
+    const { error } = JSON.parse(await client.body());
+    expect(error).toEqual({ code, message: expect.any(String), ...(error.status && { status }) });
   }
 
   beforeAll(async () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
+          handshakeGuards: [TokenGuard],
           allowedOrigins: ['https://app.example'],
           sseRetryMs: 1234,
           sseHeartbeatMs: 60_000,

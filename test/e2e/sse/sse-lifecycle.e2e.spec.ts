@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway } from './fixtures.js';
+import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
 
 const CYCLES = 1000;
 const PARALLEL = 20;
@@ -18,6 +18,7 @@ describe('SSE stream: lifecycle and resources', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
+          handshakeGuards: [TokenGuard],
           sseHeartbeatMs: 20,
           maxBufferedBytes: 64 * 1024,
           // 1,000 streams from one address: the handshake rate limit is another test's subject.

@@ -64,6 +64,7 @@ describe('SSE: caps, rate limits and expiry', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
+          handshakeGuards: [ExpiringTokenGuard],
           maxConnectionsPerPrincipal: 2,
           rateLimit: { points: 3, durationMs: 60_000 },
           connectionRateLimit: false,

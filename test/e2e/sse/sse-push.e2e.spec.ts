@@ -3,7 +3,7 @@ import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway } from './fixtures.js';
+import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
 
 describe('SSE stream: pushes and heartbeats', () => {
   let app: INestApplication;
@@ -19,7 +19,7 @@ describe('SSE stream: pushes and heartbeats', () => {
 
   beforeAll(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ sseHeartbeatMs: 40 })],
+      imports: [ChannelsModule.forRoot({ sseHeartbeatMs: 40, handshakeGuards: [TokenGuard] })],
       providers: [SseGateway],
     });
     app = started.app;

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { ChannelsException } from '../exceptions/channels.exception.js';
+import { ErrorCode } from '../protocol/frames.js';
+import { checkBudget, type RateLimitBudget } from '../rate-limit/rate-limit.options.js';
+
+/**
+ * The default node-wide handshake admission: 1,000 handshakes per second from all addresses.
+ * @example ChannelsModule.forRoot({ handshakeAdmission: { ...DEFAULT_HANDSHAKE_ADMISSION, points: 300 } })
+ */
+export const DEFAULT_HANDSHAKE_ADMISSION: Readonly<RateLimitBudget> = {
+  points: 1_000,
+  durationMs: 1_000,
+};
+
+/**
+ * Sheds handshakes over the node-wide admission rate (`handshakeAdmission`): a reconnect
+ * storm is answered "busy, retry in …" (HTTP 503 / close 1013) with a jittered hint that
+ * spreads the retries over the next windows, instead of counting against anyone's address.
+ * The count is this node's own (a fixed window in memory): it protects this process.
+ */
+@Injectable()
+export class HandshakeShedder {
+  private readonly budget?: RateLimitBudget;
+  private windowStart = 0;
+  private count = 0;
+
+  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions) {
+    const given = options.handshakeAdmission;
+    if (given !== false) {
+      this.budget = checkBudget(
+        {
+          points: given.points ?? DEFAULT_HANDSHAKE_ADMISSION.points,
+          durationMs: given.durationMs ?? DEFAULT_HANDSHAKE_ADMISSION.durationMs,
+        },
+        'handshakeAdmission',
+      );
+    }
+  }
+
+  /**
+   * Admits one handshake, or refuses it.
+   * @throws ChannelsException `RATE_LIMITED` with status 503 and `retryAfterMs`
+   */
+  admit(now: number = Date.now()): void {
+    const budget = this.budget;
+    if (!budget) return;
+    if (now - this.windowStart >= budget.durationMs) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    if (++this.count <= budget.points) return;
+    // Spread the retries over as many windows as the excess fills, plus jitter.
+    const windows = Math.ceil((this.count - budget.points) / budget.points);
+    const waitMs = budget.durationMs - (now - this.windowStart);
+    const retryAfterMs = Math.ceil(
+      waitMs + (windows - 1) * budget.durationMs + Math.random() * budget.durationMs,
+    );
+    throw new ChannelsException(
+      ErrorCode.RATE_LIMITED,
+      `The server is busy: retry in ${retryAfterMs} ms.`,
+      { retryAfterMs, status: 503 },
+    );
+  }
+}

@@ -1,0 +1,243 @@
+import {
+  ConflictException,
+  HttpException,
+  NotFoundException,
+  ValidationPipe,
+  type LoggerService,
+} from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { AddressInfo } from 'node:net';
+import { IsString } from 'class-validator';
+import { finalize, interval, NEVER, of, tap, type Observable } from 'rxjs';
+import { ChannelGateway, ChannelsModule, MessageBody, OnMessage } from '../../../lib/index.js';
+import { startApp } from '../../support/app.js';
+import { postCommand } from '../../support/sse-client.js';
+import { TestClient } from '../../support/ws-client.js';
+import { eventually } from '../security/helpers.js';
+import { TokenGuard } from '../security/fixtures.js';
+
+/** Keeps every log line, by level. */
+class CapturingLogger implements LoggerService {
+  readonly lines: Array<{ level: string; text: string }> = [];
+  log(message: unknown) {
+    this.add('log', message);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.add('error', [message, ...rest].join(' '));
+  }
+  warn(message: unknown) {
+    this.add('warn', message);
+  }
+  debug(message: unknown) {
+    this.add('debug', message);
+  }
+  verbose(message: unknown) {
+    this.add('verbose', message);
+  }
+  errors(): string[] {
+    return this.lines.filter((l) => l.level === 'error').map((l) => l.text);
+  }
+  private add(level: string, message: unknown) {
+    this.lines.push({
+      level,
+      text: message instanceof Error ? String(message.stack) : String(message),
+    });
+  }
+}
+
+class NoteDto {
+  @IsString() title!: string;
+}
+
+const state = { ticks: 0, cancelled: false };
+
+@ChannelGateway()
+class FaultyGateway {
+  @OnMessage('room.get')
+  room(): never {
+    throw new NotFoundException('Room 7 does not exist');
+  }
+
+  @OnMessage('room.take')
+  take(): never {
+    throw new ConflictException('Room 7 is taken');
+  }
+
+  @OnMessage('teapot')
+  teapot(): never {
+    throw new HttpException("I'm a teapot", 418);
+  }
+
+  @OnMessage('crash')
+  crash(): never {
+    throw new Error('database connection lost');
+  }
+
+  @OnMessage('note')
+  note(@MessageBody() body: NoteDto): string {
+    return body.title;
+  }
+
+  @OnMessage('three')
+  three(): Observable<number> {
+    return of(1, 2, 3);
+  }
+
+  @OnMessage('ticking')
+  ticking(): Observable<number> {
+    return interval(5).pipe(tap(() => state.ticks++));
+  }
+
+  @OnMessage('forever')
+  forever(): Observable<never> {
+    return NEVER.pipe(finalize(() => (state.cancelled = true)));
+  }
+}
+
+describe('errors keep their meaning, and are logged once when they are the server’s', () => {
+  const logger = new CapturingLogger();
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let client: TestClient;
+  beforeAll(async () => {
+    app = await startApp(
+      {
+        imports: [ChannelsModule.forRoot({ handshakeGuards: [TokenGuard] })],
+        providers: [FaultyGateway, TokenGuard],
+      },
+      { logger },
+    );
+    ({ client } = await TestClient.connect(`${app.ws}/channels`, {
+      headers: { authorization: 'Bearer user-alice' },
+    }));
+  });
+  afterAll(async () => {
+    client.close();
+    await app.app.close();
+  });
+  beforeEach(() => logger.lines.splice(0));
+
+  it.each([
+    ['room.get', 'NOT_FOUND', 404, 'Room 7 does not exist'],
+    ['room.take', 'CONFLICT', 409, 'Room 7 is taken'],
+    ['teapot', 'CLIENT_ERROR', 418, "I'm a teapot"],
+  ])(
+    '%s: an HttpException keeps its status, code %s, over WebSocket and SSE POST',
+    async (event, code, status, message) => {
+      expect((await client.request(event)).error).toEqual({ code, status, message });
+      const answer = await postCommand(
+        `${app.http}/channels/messages`,
+        { id: 1, event },
+        { authorization: 'Bearer user-alice' },
+      );
+      expect(answer.status).toBe(status);
+      expect(answer.json.error).toEqual({ code, status, message });
+      expect(logger.errors()).toEqual([]);
+    },
+  );
+
+  it('keeps UNKNOWN_EVENT for "no handler" only', async () => {
+    expect((await client.request('room.nothing')).error.code).toBe('UNKNOWN_EVENT');
+  });
+
+  it('answers a crash INTERNAL, logged once with its context and never the token', async () => {
+    const { error } = await client.request('crash');
+    expect(error).toEqual({ code: 'INTERNAL', message: 'Internal error.' });
+    const errors = logger.errors();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('event="crash"');
+    expect(errors[0]).toContain('principal="alice"');
+    expect(errors[0]).toMatch(/connectionId="[0-9a-f-]{36}"/);
+    expect(errors[0]).toContain('database connection lost');
+    expect(errors[0]).not.toContain('user-alice');
+  });
+
+  it('logs nothing at ERROR for a client mistake (VALIDATION_FAILED)', async () => {
+    expect((await client.request('note', { title: 5 })).error.code).toBe('VALIDATION_FAILED');
+    expect(logger.errors()).toEqual([]);
+  });
+
+  it('replies to an Observable handler with its first value, then stops it', async () => {
+    expect(await client.request('three')).toMatchObject({ data: 1 });
+    expect(await client.request('ticking')).toMatchObject({ data: 0 });
+    const ticks = state.ticks;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(state.ticks).toBe(ticks);
+  });
+
+  it("cancels a handler's work when its connection closes", async () => {
+    const { client: leaving } = await TestClient.connect(`${app.ws}/channels`, {
+      headers: { authorization: 'Bearer user-bob' },
+    });
+    leaving.send({ id: 1, event: 'forever' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(state.cancelled).toBe(false);
+    leaving.close();
+    await eventually(() => state.cancelled, 5_000, 'the handler to be cancelled');
+    expect(logger.errors()).toEqual([]);
+  });
+});
+
+describe("an app's global ValidationPipe({ whitelist: true })", () => {
+  it('does not silently change the documented validation: an extra property is still VALIDATION_FAILED', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [ChannelsModule.forRoot({ handshakeGuards: [TokenGuard] })],
+      providers: [FaultyGateway, TokenGuard],
+    }).compile();
+    const nest = moduleRef.createNestApplication({ logger: false });
+    // As a service's main.ts does, before it listens.
+    nest.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+    await nest.listen(0, '127.0.0.1');
+    const app = {
+      app: nest,
+      ws: `ws://127.0.0.1:${(nest.getHttpServer().address() as AddressInfo).port}`,
+    };
+    const { client } = await TestClient.connect(`${app.ws}/channels`, {
+      headers: { authorization: 'Bearer user-alice' },
+    });
+    try {
+      const answer = await client.request('note', { title: 'ok', extra: 1 });
+      expect(answer.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ property: 'extra' }],
+      });
+      expect(await client.request('note', { title: 'ok' })).toMatchObject({ data: 'ok' });
+    } finally {
+      client.close();
+      await app.app.close();
+    }
+  });
+});
+
+describe('a handshake guard that crashes', () => {
+  it('is answered 1011 / HTTP 500 and logged once per handshake, with its context', async () => {
+    const logger = new CapturingLogger();
+    const crashing = {
+      canActivate(): boolean {
+        throw new TypeError("Cannot read properties of undefined (reading 'authorization')");
+      },
+    };
+    const app = await startApp(
+      {
+        imports: [ChannelsModule.forRoot({ handshakeGuards: [crashing] })],
+        providers: [FaultyGateway],
+      },
+      { logger },
+    );
+    try {
+      const client = await TestClient.open(`${app.ws}/channels`, {
+        headers: { authorization: 'Bearer secret-token' },
+      });
+      expect((await client.closed).code).toBe(1011);
+      const sse = await postCommand(`${app.http}/channels/messages`, { id: 1, event: 'note' });
+      expect(sse.status).toBe(500);
+      const errors = logger.errors();
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toContain('where="handshake"');
+      expect(errors[0]).toContain('transport="websocket"');
+      expect(errors[1]).toContain('transport="sse"');
+      expect(errors.join('\n')).not.toContain('secret-token');
+    } finally {
+      await app.app.close();
+    }
+  });
+});
