@@ -28,6 +28,8 @@ import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
+import { presenceProviders } from './presence/presence.providers.js';
+import { PresenceStore } from './presence/presence.store.js';
 
 const providers: Provider[] = [
   {
@@ -65,6 +67,7 @@ const providers: Provider[] = [
   ConnectionExpiry,
   HandshakeRateLimiter,
   MessageRateLimiter,
+  ...presenceProviders,
 ];
 
 /**
@@ -81,7 +84,7 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [ChannelsService, BroadcastAdapter, HistoryStore, RESOLVED_OPTIONS],
+  exports: [ChannelsService, BroadcastAdapter, HistoryStore, PresenceStore, RESOLVED_OPTIONS],
 })
 export class ChannelsModule extends ChannelsConfigurableModule implements OnApplicationShutdown {
   constructor(

@@ -2,6 +2,7 @@ import type { ValidatorOptions } from 'class-validator';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
+import type { PresenceModuleOptions } from './presence/presence.module-options.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
@@ -164,6 +165,12 @@ export interface ChannelsModuleOptions {
    * @default a `MemoryRateLimitStore` (per node); `RedisRateLimitStore` shares them between nodes
    */
   rateLimitStore?: RateLimitStore;
+  /**
+   * Presence settings: the store and how changes are coalesced. Which channels have presence
+   * is declared on their `@OnJoin` (see docs/presence.md).
+   * @default { store: new InMemoryPresenceStore(), coalesceMs: 50 }
+   */
+  presence?: PresenceModuleOptions;
 }
 
 /**
@@ -243,6 +250,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     rateLimit: options.rateLimit ?? {},
     connectionRateLimit: options.connectionRateLimit ?? {},
     rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
+    presence: options.presence ?? {},
   };
 }
 

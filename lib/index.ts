@@ -15,7 +15,7 @@ export { isChannelName } from './core/channel-name.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
 export { OnMessage } from './decorators/on-message.decorator.js';
-export { OnJoin } from './decorators/on-join.decorator.js';
+export { OnJoin, type OnJoinOptions } from './decorators/on-join.decorator.js';
 export {
   ChannelParam,
   ConnectedClient,
@@ -65,3 +65,16 @@ export {
   type MessageRateLimitOptions,
   type RateLimitBudget,
 } from './rate-limit/rate-limit.options.js';
+
+export { PresenceStore, type PresenceChangeListener } from './presence/presence.store.js';
+export { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
+export type { PresenceModuleOptions } from './presence/presence.module-options.js';
+export {
+  PresenceEvent,
+  type PresenceChange,
+  type PresenceEventData,
+  type PresenceMember,
+  type PresenceOptions,
+  type PresencePushFrame,
+  type PresenceReply,
+} from './presence/presence.types.js';

@@ -4,6 +4,7 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { HistoryStore } from '../history/history.store.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
 import {
   ErrorCode,
   type PushFrame,
@@ -31,6 +32,7 @@ export class ChannelHub {
     private readonly adapter: BroadcastAdapter,
     private readonly history: HistoryStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly presence: PresenceTracker,
   ) {}
 
   /** Records a push in history and sends it to every subscriber on every node. */
@@ -93,6 +95,7 @@ export class ChannelHub {
   /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */
   goLive(connection: Connection, reply: SubscribeReply): void {
     connection.completeSubscribe(reply);
+    this.presence.connectionJoined(connection, reply.channel);
   }
 
   /** Removes one subscription. @returns whether the connection was subscribed. */
@@ -100,6 +103,7 @@ export class ChannelHub {
     const was = connection.subscriptions.has(channel);
     connection.removeSubscription(channel);
     this.adapter.removeLocal(channel, connection);
+    this.presence.connectionLeft(connection, channel);
     return was;
   }
 
