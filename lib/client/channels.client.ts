@@ -14,6 +14,8 @@ import {
 import type { ConnectionState, StateChange } from './connection-state.js';
 import { ConnectionManager } from './connection.manager.js';
 import { Emitter } from './emitter.js';
+import { ClientPresence, type PresenceSubscription } from './presence.listeners.js';
+import type { PresenceMember } from '../presence/presence.types.js';
 import { RequestTracker } from './request.tracker.js';
 import {
   SubscriptionRegistry,
@@ -78,6 +80,10 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
   private readonly subscriptions: SubscriptionRegistry;
   private readonly connection: ConnectionManager;
   private waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }> = [];
+  private readonly presenceListeners = new ClientPresence({
+    request: (event, data) => this.request(event, data),
+    error: (error) => this.report(error),
+  });
 
   /** @throws TypeError / RangeError for an option that is wrong */
   constructor(options: ChannelsClientOptions) {
@@ -107,6 +113,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
           this.options.heartbeatTimeoutMs,
         ).catch(() => undefined),
     });
+    this.on('subscribed', (info) => this.presenceListeners.subscribed(info));
   }
 
   /** The connection state. */
@@ -157,7 +164,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
     channel: string,
     handler: PushHandler<T>,
     options: SubscribeOptions = {},
-  ): Promise<Subscription> {
+  ): Promise<PresenceSubscription> {
     if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
       return Promise.reject(
         new ChannelsError(
@@ -171,7 +178,17 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
     const subscribed = this.subscriptions.add(channel, handler, options);
     this.connection.start();
-    return subscribed;
+    return subscribed.then((subscription) => this.presenceListeners.attach(subscription));
+  }
+
+  /**
+   * Who is in `channel` (one entry per principal, with its connection count and the info the
+   * server shares). The client must be subscribed to it.
+   * @throws ChannelsError (rejects) `BAD_REQUEST` when the channel has no presence, `FORBIDDEN`
+   *   when not subscribed
+   */
+  presence<TInfo = unknown>(channel: string): Promise<PresenceMember<TInfo>[]> {
+    return this.presenceListeners.fetch<TInfo>(channel);
   }
 
   /** Removes every handler of `channel` and leaves it. */
@@ -259,6 +276,7 @@ export class ChannelsClient extends Emitter<ChannelsClientEvents> {
   }
 
   private onFrame(frame: ServerFrame, status: number | undefined): void {
+    if (this.presenceListeners.handle(frame)) return;
     if ('channel' in frame && 'offset' in frame) return this.subscriptions.push(frame);
     if ('error' in frame && frame.error.code === 'UNAUTHORIZED') this.connection.markTokenStale();
     if (this.requests.settle(frame, status)) return;
