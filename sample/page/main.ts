@@ -1,7 +1,12 @@
 // The notification page. In an app of your own the import is 'nestjs-channels/client'.
-import { ChannelsClient, type TransportName } from '../../lib/client/index.js';
+import {
+  ChannelsClient,
+  type PresenceSubscription,
+  type TransportName,
+} from '../../lib/client/index.js';
 import { announce, demoLogin, notify } from './demo.api.js';
 import { InboxModel, type Item, type Page } from './inbox.model.js';
+import { OnlineModel, trackOnline, type OnlineInfo } from './online.presence.js';
 import { view } from './page.view.js';
 
 const USER_KEY = 'nestjs-channels-demo:user';
@@ -57,6 +62,12 @@ async function signIn(userId: string): Promise<void> {
   void client
     .subscribe('broadcast', (announcement: { title: string; createdAt: string }) =>
       view.announce(announcement),
+    )
+    // Who else is signed in: `broadcast` has presence (see the gateway's @OnJoin).
+    .then((room) =>
+      trackOnline(room as PresenceSubscription<OnlineInfo>, new OnlineModel(), (m) =>
+        view.online(m),
+      ),
     )
     .catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.

@@ -34,8 +34,10 @@ export class NotificationsGateway {
     return client.principal?.userId === userId;
   }
 
-  /** `broadcast` is open to every signed-in user. */
-  @OnJoin('broadcast')
+  /** `broadcast` is open to every signed-in user, and shows who is online. */
+  @OnJoin('broadcast', {
+    presence: { joinLeave: true, info: (user: DemoPrincipal) => ({ userId: user.userId }) },
+  })
   canJoinBroadcast(): boolean {
     return true;
   }
