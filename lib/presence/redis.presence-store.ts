@@ -1,0 +1,236 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { PresenceStore } from './presence.store.js';
+import type { PresenceMember } from './presence.types.js';
+import {
+  JOIN_SCRIPT,
+  LEAVE_SCRIPT,
+  MEMBERS_SCRIPT,
+  REMOVE_NODE_SCRIPT,
+} from './redis-presence.scripts.js';
+
+/**
+ * Options of {@link RedisPresenceStore}.
+ * @example new RedisPresenceStore({ client: new Redis(process.env.REDIS_URL), ttlMs: 15_000 })
+ */
+export interface RedisPresenceStoreOptions {
+  /**
+   * An `ioredis` client to copy the connection settings from. The store opens its own two
+   * connections with `client.duplicate()` (commands, and the change subscription) and closes
+   * them on shutdown; it never closes `client`.
+   */
+  client: Redis;
+  /**
+   * How long the members of a node that died without a shutdown stay listed: its lease lasts
+   * two thirds of it and is renewed six times per TTL, and every node looks for expired
+   * leases as often, so their `presence.leave` goes out within the TTL.
+   * @default 30000
+   */
+  ttlMs?: number;
+  /**
+   * Prefix of every Redis key and of the change channel, to share one Redis between apps.
+   * @default 'channels:presence'
+   */
+  keyPrefix?: string;
+  /**
+   * This node's id in Redis.
+   * @default a random UUID
+   */
+  nodeId?: string;
+}
+
+type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
+
+/**
+ * Presence in Redis, shared by every node (see {@link PresenceStore} for the semantics).
+ * Connections are counted per node and per key in hashes hash-tagged by channel, so every
+ * operation is one Lua script on one slot and `members` reads one channel's two hashes. Each
+ * change is published on one Redis channel that every node's store subscribes to. Each node
+ * renews a lease (a score in `<prefix>:nodes`); a node that finds another's lease expired
+ * claims it (`ZREM` answers 1 to one node only) and removes its connections, channel by
+ * channel (`<prefix>:node:<id>:channels`), which reports their leaves.
+ *
+ * @example
+ * const redis = new Redis(process.env.REDIS_URL);
+ * ChannelsModule.forRoot({ presence: { store: new RedisPresenceStore({ client: redis }) } })
+ */
+export class RedisPresenceStore extends PresenceStore {
+  /** This node's id in Redis. */
+  readonly nodeId: string;
+  private readonly logger = new Logger('Channels');
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly changeChannel: string;
+  private readonly ready: Promise<unknown>;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  private readonly flushes = new Map<string, () => void>();
+
+  constructor(options: RedisPresenceStoreOptions) {
+    super();
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.prefix = options.keyPrefix ?? 'channels:presence';
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.changeChannel = `${this.prefix}:changes`;
+    this.commands = options.client.duplicate();
+    this.subscriber = options.client.duplicate();
+    this.commands.on('error', () => undefined);
+    this.subscriber.on('error', () => undefined);
+    for (const [name, lua, keys] of [
+      ['presenceJoin', JOIN_SCRIPT, 3],
+      ['presenceLeave', LEAVE_SCRIPT, 3],
+      ['presenceRemoveNode', REMOVE_NODE_SCRIPT, 3],
+      ['presenceMembers', MEMBERS_SCRIPT, 2],
+    ] as const)
+      this.commands.defineCommand(name, { lua, numberOfKeys: keys });
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.changeChannel) this.onMessage(message);
+    });
+    // Changes are received from the moment the subscription is up; the lease starts with it.
+    this.ready = Promise.all([this.subscriber.subscribe(this.changeChannel), this.beat()]);
+    this.timer = setInterval(() => void this.beat(), Math.max(1, this.ttlMs / 6));
+    this.timer.unref();
+  }
+
+  async join(channel: string, key: string, info: unknown): Promise<void> {
+    await this.ready;
+    await this.commands.sadd(this.nodeChannels(this.nodeId), channel);
+    await this.script('presenceJoin')(
+      ...this.channelKeys(channel, this.nodeId),
+      key,
+      JSON.stringify(info ?? null),
+      this.changeChannel,
+      channel,
+    );
+  }
+
+  async leave(channel: string, key: string): Promise<void> {
+    await this.ready;
+    await this.script('presenceLeave')(
+      ...this.channelKeys(channel, this.nodeId),
+      key,
+      this.changeChannel,
+      channel,
+    );
+  }
+
+  async members(channel: string): Promise<PresenceMember[]> {
+    await this.ready;
+    const [keys, infos] = (await this.script('presenceMembers')(
+      `${this.channelPrefix(channel)}:keys`,
+      `${this.channelPrefix(channel)}:info`,
+    )) as [string[], string[]];
+    const info = new Map<string, string>();
+    for (let i = 0; i < infos.length; i += 2) info.set(infos[i]!, infos[i + 1]!);
+    const members: PresenceMember[] = [];
+    for (let i = 0; i < keys.length; i += 2) {
+      const key = keys[i]!;
+      members.push({ key, connections: Number(keys[i + 1]), info: parse(info.get(key)) });
+    }
+    return members;
+  }
+
+  /** Removes this node's connections (their leaves are reported), then disconnects. */
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    try {
+      await this.ready;
+      await this.removeNode(this.nodeId);
+      await this.flush();
+    } catch (error) {
+      this.logger.error(`Presence: removing this node's members failed: ${String(error)}`);
+    }
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
+  // Waits until this node's subscription has received every change published before now: a
+  // marker published after them arrives after them (bounded, should Redis be gone).
+  private async flush(): Promise<void> {
+    const marker = randomUUID();
+    const received = new Promise<void>((resolve) => {
+      this.flushes.set(marker, resolve);
+      setTimeout(resolve, 1_000).unref();
+    });
+    await this.commands.publish(this.changeChannel, JSON.stringify(['', 'flush', marker, '']));
+    await received;
+    this.flushes.delete(marker);
+  }
+
+  // Renews this node's lease, then removes the members of the nodes whose lease expired.
+  private async beat(): Promise<void> {
+    if (this.closed) return;
+    const nodes = `${this.prefix}:nodes`;
+    const now = Date.now();
+    try {
+      await this.commands.zadd(nodes, now + Math.round((this.ttlMs * 2) / 3), this.nodeId);
+      const expired = await this.commands.zrangebyscore(nodes, '-inf', now);
+      for (const node of expired) {
+        if (node === this.nodeId) continue;
+        // Only the node whose ZREM removed it cleans up after it.
+        if ((await this.commands.zrem(nodes, node)) === 1) await this.removeNode(node);
+      }
+    } catch (error) {
+      this.logger.warn(`Presence heartbeat failed: ${String(error)}`);
+    }
+  }
+
+  private async removeNode(node: string): Promise<void> {
+    const list = this.nodeChannels(node);
+    for (const channel of await this.commands.smembers(list)) {
+      await this.script('presenceRemoveNode')(
+        ...this.channelKeys(channel, node),
+        this.changeChannel,
+        channel,
+      );
+    }
+    await this.commands.del(list);
+    if (node === this.nodeId) await this.commands.zrem(`${this.prefix}:nodes`, node);
+  }
+
+  private onMessage(message: string): void {
+    let change: unknown;
+    try {
+      change = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(change) || change.length !== 4) return;
+    const [channel, type, key, info] = change as [string, string, string, string];
+    if (type === 'flush') return this.flushes.get(key)?.();
+    if (type !== 'join' && type !== 'leave') return;
+    this.emitChange({ channel, type, key, info: parse(info) });
+  }
+
+  private script(name: string): Script {
+    const command = (this.commands as unknown as Record<string, Script>)[name]!;
+    return command.bind(this.commands) as Script;
+  }
+
+  private channelPrefix(channel: string): string {
+    return `${this.prefix}:{${channel}}`;
+  }
+
+  private channelKeys(channel: string, node: string): [string, string, string] {
+    const base = this.channelPrefix(channel);
+    return [`${base}:node:${node}`, `${base}:keys`, `${base}:info`];
+  }
+
+  private nodeChannels(node: string): string {
+    return `${this.prefix}:node:${node}:channels`;
+  }
+}
+
+function parse(json: string | undefined): unknown {
+  if (json === undefined) return null;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null;
+  }
+}
