@@ -97,7 +97,9 @@ export class RedisPresenceStore extends PresenceStore {
 
   async join(channel: string, key: string, info: unknown): Promise<void> {
     await this.ready;
-    await this.commands.sadd(this.nodeChannels(this.nodeId), channel);
+    // Both sent at once, with nothing awaited in between: a command issued after this join
+    // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
+    const listed = this.commands.sadd(this.nodeChannels(this.nodeId), channel);
     await this.script('presenceJoin')(
       ...this.channelKeys(channel, this.nodeId),
       key,
@@ -105,6 +107,7 @@ export class RedisPresenceStore extends PresenceStore {
       this.changeChannel,
       channel,
     );
+    await listed;
   }
 
   async leave(channel: string, key: string): Promise<void> {

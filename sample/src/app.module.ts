@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ChannelsModule } from '../../lib/index.js';
+import { Redis } from 'ioredis';
+import { ChannelsModule, RedisPresenceStore } from '../../lib/index.js';
 import { AuthController } from './auth/auth.controller.js';
 import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
@@ -24,6 +25,16 @@ export class AppModule {
           sseHeartbeatMs: config.heartbeatMs,
           heartbeatTimeoutMs: config.heartbeatTimeoutMs,
           allowedOrigins,
+          // With REDIS_URL, every node lists the same members. The client is only a template:
+          // the store opens (and closes) its own connections with its settings.
+          presence: config.redisUrl
+            ? {
+                store: new RedisPresenceStore({
+                  client: new Redis(config.redisUrl, { lazyConnect: true }),
+                  ttlMs: config.presenceTtlMs,
+                }),
+              }
+            : undefined,
         }),
       ],
       controllers: [AuthController, NotificationsController],

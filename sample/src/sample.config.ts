@@ -18,6 +18,10 @@ export interface SampleConfig {
   tokenTtlMs: number;
   /** Where the page's files are. */
   publicDir: string;
+  /** `REDIS_URL`; undefined: in-memory, one node. */
+  redisUrl: string | undefined;
+  /** `CHANNELS_PRESENCE_TTL_MS`. */
+  presenceTtlMs: number;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -44,6 +48,8 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     tokenSecretIsDefault: !env.SAMPLE_TOKEN_SECRET,
     tokenTtlMs: 60 * 60 * 1000,
     publicDir,
+    redisUrl: env.REDIS_URL || undefined,
+    presenceTtlMs: integer(env, 'CHANNELS_PRESENCE_TTL_MS', 30_000, 1),
   };
 }
 

@@ -72,7 +72,7 @@ describe('RedisPresenceStore across nodes', () => {
     );
   });
 
-  it('removes a node's members at once on a graceful close', async () => {
+  it("removes a node's members at once on a graceful close", async () => {
     const keyPrefix = 'close-test';
     store = new RedisPresenceStore({ client, ttlMs: 60_000, keyPrefix });
     const other = new RedisPresenceStore({ client, ttlMs: 60_000, keyPrefix });
