@@ -22,7 +22,6 @@ import {
   type PushHandler,
   type SubscribedInfo,
   type SubscribeOptions,
-  type Subscription,
 } from './subscription.registry.js';
 
 /**
