@@ -95,7 +95,10 @@ export class RedisPresenceStore extends PresenceStore {
     this.timer.unref();
   }
 
+  // After close (a shutdown in progress) this node holds nothing any more: joins and leaves of
+  // its connections closing late are no-ops.
   async join(channel: string, key: string, info: unknown): Promise<void> {
+    if (this.closed) return;
     await this.ready;
     // Both sent at once, with nothing awaited in between: a command issued after this join
     // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
@@ -111,6 +114,7 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   async leave(channel: string, key: string): Promise<void> {
+    if (this.closed) return;
     await this.ready;
     await this.script('presenceLeave')(
       ...this.channelKeys(channel, this.nodeId),
