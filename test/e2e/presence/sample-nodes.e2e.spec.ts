@@ -14,12 +14,12 @@ describe('presence on two sample nodes with Redis', () => {
   const nodes: SampleProcess[] = [];
   const clients: TestClient[] = [];
 
-  const startNode = async () => {
+  const startNode = async (ttlMs = TTL_MS) => {
     const node = await startSampleProcess({
       PORT: '0',
       SAMPLE_TOKEN_SECRET: SECRET,
       REDIS_URL: redis.url,
-      CHANNELS_PRESENCE_TTL_MS: String(TTL_MS),
+      CHANNELS_PRESENCE_TTL_MS: String(ttlMs),
     });
     nodes.push(node);
     return node;
@@ -55,7 +55,7 @@ describe('presence on two sample nodes with Redis', () => {
     await redis.stop();
   });
 
-  it('lists members of both nodes from either, and drops a killed node members within the TTL', async () => {
+  it("lists members of both nodes from either, and drops a killed node's members within the TTL", async () => {
     const [a, b] = [await startNode(), await startNode()];
     const alice = await join(a, 'alice');
     await join(b, 'bob');
@@ -80,5 +80,21 @@ describe('presence on two sample nodes with Redis', () => {
     expect(await membersSeenBy(alice)).toBe('alice:1 carol:1');
     // Carol, reconnected to A, was never reported gone.
     expect(alice.frames.filter((f) => f.event === 'presence.leave')).toEqual([]);
+  });
+
+  it('removes the members of a node that shuts down gracefully at once, not after its TTL', async () => {
+    // A TTL far beyond the wait below: only the shutdown itself can remove Dave in time.
+    const [a, c] = [await startNode(600_000), await startNode(600_000)];
+    const erin = await join(a, 'erin');
+    await join(c, 'dave');
+    await erin.next((f) => f.event === 'presence.join' && f.data.key === 'dave');
+
+    await c.stop(); // SIGTERM
+    const leave = await erin.next((f) => f.event === 'presence.leave', 5_000);
+    expect(leave.data).toEqual({ key: 'dave', info: { userId: 'dave' } });
+    // (The first test's nodes and members are still up on the same Redis.)
+    const members = await membersSeenBy(erin);
+    expect(members).toContain('erin:1');
+    expect(members).not.toContain('dave');
   });
 });
