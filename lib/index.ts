@@ -68,10 +68,8 @@ export {
 
 export { PresenceStore, type PresenceChangeListener } from './presence/presence.store.js';
 export { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
-export {
-  RedisPresenceStore,
-  type RedisPresenceStoreOptions,
-} from './presence/redis.presence-store.js';
+export { RedisPresenceStore } from './presence/redis.presence-store.js';
+export type { RedisPresenceStoreOptions } from './presence/redis-presence.options.js';
 export type { PresenceModuleOptions } from './presence/presence.module-options.js';
 export {
   PresenceEvent,

@@ -8,11 +8,15 @@
  * as `[channel, type, key, infoJson]`, which every node receives.
  */
 
-/** KEYS: node hash, keys hash, info hash. ARGV: key, info JSON, change channel, channel. */
+/**
+ * KEYS: node hash, keys hash, info hash. ARGV: key, info JSON, change channel, channel, how
+ * many connections (1, or more when a node puts back what it held).
+ */
 export const JOIN_SCRIPT = `
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-local total = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-if total == 1 then
+local count = tonumber(ARGV[5])
+redis.call('HINCRBY', KEYS[1], ARGV[1], count)
+local total = redis.call('HINCRBY', KEYS[2], ARGV[1], count)
+if total == count then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
   redis.call('PUBLISH', ARGV[3], cjson.encode({ARGV[4], 'join', ARGV[1], ARGV[2]}))
 end

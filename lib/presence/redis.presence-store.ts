@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { PresenceLedger } from './presence.ledger.js';
+import type { RedisPresenceStoreOptions } from './redis-presence.options.js';
 import { PresenceStore } from './presence.store.js';
 import type { PresenceMember } from './presence.types.js';
 import {
@@ -9,36 +11,6 @@ import {
   MEMBERS_SCRIPT,
   REMOVE_NODE_SCRIPT,
 } from './redis-presence.scripts.js';
-
-/**
- * Options of {@link RedisPresenceStore}.
- * @example new RedisPresenceStore({ client: new Redis(process.env.REDIS_URL), ttlMs: 15_000 })
- */
-export interface RedisPresenceStoreOptions {
-  /**
-   * An `ioredis` client to copy the connection settings from. The store opens its own two
-   * connections with `client.duplicate()` (commands, and the change subscription) and closes
-   * them on shutdown; it never closes `client`.
-   */
-  client: Redis;
-  /**
-   * How long the members of a node that died without a shutdown stay listed: its lease lasts
-   * two thirds of it and is renewed six times per TTL, and every node looks for expired
-   * leases as often, so their `presence.leave` goes out within the TTL.
-   * @default 30000
-   */
-  ttlMs?: number;
-  /**
-   * Prefix of every Redis key and of the change channel, to share one Redis between apps.
-   * @default 'channels:presence'
-   */
-  keyPrefix?: string;
-  /**
-   * This node's id in Redis.
-   * @default a random UUID
-   */
-  nodeId?: string;
-}
 
 type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
 
@@ -56,8 +28,8 @@ type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
  * ChannelsModule.forRoot({ presence: { store: new RedisPresenceStore({ client: redis }) } })
  */
 export class RedisPresenceStore extends PresenceStore {
-  /** This node's id in Redis. */
-  readonly nodeId: string;
+  /** This node's id in Redis; a new one after the node's entries were taken for dead. */
+  nodeId: string;
   private readonly logger = new Logger('Channels');
   private readonly commands: Redis;
   private readonly subscriber: Redis;
@@ -68,6 +40,8 @@ export class RedisPresenceStore extends PresenceStore {
   private readonly timer: NodeJS.Timeout;
   private closed = false;
   private readonly flushes = new Map<string, () => void>();
+  private readonly ledger = new PresenceLedger();
+  private leased = false;
 
   constructor(options: RedisPresenceStoreOptions) {
     super();
@@ -99,9 +73,14 @@ export class RedisPresenceStore extends PresenceStore {
   // its connections closing late are no-ops.
   async join(channel: string, key: string, info: unknown): Promise<void> {
     if (this.closed) return;
+    this.ledger.add(channel, key, info);
     await this.ready;
     // Both sent at once, with nothing awaited in between: a command issued after this join
     // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
+    await this.add(channel, key, info, 1);
+  }
+
+  private async add(channel: string, key: string, info: unknown, count: number): Promise<void> {
     const listed = this.commands.sadd(this.nodeChannels(this.nodeId), channel);
     await this.script('presenceJoin')(
       ...this.channelKeys(channel, this.nodeId),
@@ -109,12 +88,13 @@ export class RedisPresenceStore extends PresenceStore {
       JSON.stringify(info ?? null),
       this.changeChannel,
       channel,
+      count,
     );
     await listed;
   }
 
   async leave(channel: string, key: string): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.ledger.remove(channel, key)) return;
     await this.ready;
     await this.script('presenceLeave')(
       ...this.channelKeys(channel, this.nodeId),
@@ -145,6 +125,7 @@ export class RedisPresenceStore extends PresenceStore {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
+    this.ledger.clear();
     try {
       await this.ready;
       await this.removeNode(this.nodeId);
@@ -175,7 +156,13 @@ export class RedisPresenceStore extends PresenceStore {
     const nodes = `${this.prefix}:nodes`;
     const now = Date.now();
     try {
-      await this.commands.zadd(nodes, now + Math.round((this.ttlMs * 2) / 3), this.nodeId);
+      const lease = now + Math.round((this.ttlMs * 2) / 3);
+      const added = await this.commands.zadd(nodes, lease, this.nodeId);
+      // Our lease had gone: another node took us for dead (we were cut off longer than the
+      // TTL) and removes what we held. Put it back under a new id, which that removal
+      // cannot touch.
+      if (Number(added) === 1 && this.leased) await this.rejoin(nodes, lease);
+      this.leased = true;
       const expired = await this.commands.zrangebyscore(nodes, '-inf', now);
       for (const node of expired) {
         if (node === this.nodeId) continue;
@@ -185,6 +172,18 @@ export class RedisPresenceStore extends PresenceStore {
     } catch (error) {
       this.logger.warn(`Presence heartbeat failed: ${String(error)}`);
     }
+  }
+
+  private async rejoin(nodes: string, lease: number): Promise<void> {
+    const old = this.nodeId;
+    // What we hold, as of the switch: later joins and leaves go to the new id themselves.
+    const held = [...this.ledger.entries()];
+    this.nodeId = randomUUID();
+    this.logger.warn(`Presence: node ${old} was taken for dead; rejoining as ${this.nodeId}.`);
+    await this.commands.zrem(nodes, old);
+    await this.commands.zadd(nodes, lease, this.nodeId);
+    for (const { channel, key, connections, info } of held)
+      await this.add(channel, key, info, connections);
   }
 
   private async removeNode(node: string): Promise<void> {

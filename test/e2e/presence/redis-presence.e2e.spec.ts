@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RedisPresenceStore } from '../../../lib/index.js';
+import { REMOVE_NODE_SCRIPT } from '../../../lib/presence/redis-presence.scripts.js';
 import { startChildApp, type ChildApp } from '../../support/child-app.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { ChangeLog } from '../../unit/presence/presence-store.contract.js';
@@ -87,5 +88,37 @@ describe('RedisPresenceStore across nodes', () => {
       info: null,
     });
     expect(await store.members('room:c')).toEqual([]);
+  });
+
+  it('puts back the members of a live node that another took for dead', async () => {
+    const keyPrefix = 'rejoin-test';
+    store = new RedisPresenceStore({ client, ttlMs: 1_200, keyPrefix });
+    await store.join('room:r', 'alice', { userId: 'alice' });
+    await store.join('room:r', 'alice', { userId: 'alice' });
+    const old = store.nodeId;
+    // What a node that found this one's lease expired does (this one was cut off from Redis
+    // for longer than the TTL, say): claim it, then remove what it held.
+    const channelKeys = (node: string) => [
+      `${keyPrefix}:{room:r}:node:${node}`,
+      `${keyPrefix}:{room:r}:keys`,
+      `${keyPrefix}:{room:r}:info`,
+    ];
+    await client.zrem(`${keyPrefix}:nodes`, old);
+    await client.eval(REMOVE_NODE_SCRIPT, 3, ...channelKeys(old), `${keyPrefix}:changes`, 'room:r');
+
+    // Its next heartbeat notices and puts its connections back, under a new node id.
+    for (let i = 0; i < 100 && store.nodeId === old; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.nodeId).not.toBe(old);
+    let members = await store.members('room:r');
+    for (let i = 0; i < 100 && members.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      members = await store.members('room:r');
+    }
+    expect(members).toEqual([{ key: 'alice', connections: 2, info: { userId: 'alice' } }]);
+    // Its connections leave normally afterwards.
+    await store.leave('room:r', 'alice');
+    await store.leave('room:r', 'alice');
+    expect(await store.members('room:r')).toEqual([]);
   });
 });
