@@ -32,4 +32,17 @@ describe('the sample page in Chromium: who is online', () => {
     await bob.close();
     await alice.close();
   });
+
+  it('shows a page on the SSE fallback coming and going, to a page on WebSocket', async () => {
+    const alice = await harness.openSignedIn('alice');
+    const dave = await harness.openSignedIn('dave', { query: '?transport=sse' });
+    expect(await text(dave, '#transport')).toBe('sse');
+    await alice.waitForSelector('#online li[data-user-id="dave"]');
+    await dave.waitForSelector('#online li[data-user-id="alice"]');
+
+    await dave.click('#sign-out');
+    await alice.waitForSelector('#online li[data-user-id="dave"]', { state: 'detached' });
+    await dave.close();
+    await alice.close();
+  });
 });
