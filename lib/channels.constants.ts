@@ -4,6 +4,8 @@ export const GATEWAY_METADATA = 'channels:gateway';
 export const MESSAGE_METADATA = 'channels:message';
 /** Metadata key: the channel pattern a method authorizes (`@OnJoin`). */
 export const JOIN_METADATA = 'channels:join';
+/** Metadata key: the presence settings of a join pattern (`@OnJoin(pattern, { presence })`). */
+export const PRESENCE_METADATA = 'channels:presence';
 /** Metadata key: the handler's parameters, with the default validation pipe added. */
 export const HANDLER_ARGS_METADATA = 'channels:handler-args';
 /** Metadata key: the per-event rate limit (`@RateLimit`). */
@@ -33,4 +35,8 @@ export const ChannelsParamtype = {
 export const CHANNELS_CONTEXT_TYPE = 'ws';
 
 /** The built-in commands: no gateway may handle these names. */
-export const BUILT_IN_EVENTS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
+export const BUILT_IN_EVENTS: ReadonlySet<string> = new Set([
+  'subscribe',
+  'unsubscribe',
+  'presence',
+]);

@@ -41,6 +41,8 @@ import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
 import { ControlListener } from './adapters/control.listener.js';
 import { applyRedisOptions } from './redis/redis.setup.js';
+import { presenceProviders } from './presence/presence.providers.js';
+import { PresenceStore } from './presence/presence.store.js';
 
 const providers: Provider[] = [
   {
@@ -85,6 +87,7 @@ const providers: Provider[] = [
   ConnectionExpiry,
   HandshakeRateLimiter,
   MessageRateLimiter,
+  ...presenceProviders,
 ];
 
 /**
@@ -101,7 +104,7 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [ChannelsService, BroadcastAdapter, HistoryStore, RESOLVED_OPTIONS],
+  exports: [ChannelsService, BroadcastAdapter, HistoryStore, PresenceStore, RESOLVED_OPTIONS],
 })
 export class ChannelsModule
   extends ChannelsConfigurableModule

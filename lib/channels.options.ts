@@ -6,6 +6,7 @@ import { createTokenExtractor, type TokenExtractor } from './auth/token.extracto
 import type { HistoryStore } from './history/history.store.js';
 import type { RedisConnection } from './redis/redis.connection.js';
 import type { ChannelsRedisOptions } from './redis/redis.options.js';
+import type { PresenceModuleOptions } from './presence/presence.module-options.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
@@ -224,6 +225,12 @@ export interface ChannelsModuleOptions {
    * @default { points: 1000, durationMs: 1000 }
    */
   handshakeAdmission?: Partial<RateLimitBudget> | false;
+  /**
+   * Presence settings: the store and how changes are coalesced. Which channels have presence
+   * is declared on their `@OnJoin` (see docs/presence.md).
+   * @default { store: new InMemoryPresenceStore(), coalesceMs: 50 }
+   */
+  presence?: PresenceModuleOptions;
 }
 
 /**
@@ -325,6 +332,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     connectionRateLimit: options.connectionRateLimit ?? {},
     rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
     transports: options.transports ?? true,
+    presence: options.presence ?? {},
   };
 }
 

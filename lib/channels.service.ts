@@ -6,6 +6,8 @@ import { ConnectionRegistry } from './connection/connection.registry.js';
 import type { ChannelRef, PushMap } from './contract/channel.definition.js';
 import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
+import { PresenceTracker } from './presence/presence.tracker.js';
+import type { PresenceReply } from './presence/presence.types.js';
 
 /**
  * Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a
@@ -30,6 +32,7 @@ export class ChannelsService {
     private readonly connections: ConnectionRegistry,
     private readonly adapter: BroadcastAdapter,
     private readonly control: ControlListener,
+    private readonly presenceTracker: PresenceTracker,
   ) {}
 
   /**
@@ -99,5 +102,15 @@ export class ChannelsService {
   /** Subscriptions on this node: to one channel, or to all channels together. */
   subscriptionCount(channel?: string): number {
     return this.adapter.localSubscriberCount(channel);
+  }
+
+  /**
+   * Who is in a channel whose `@OnJoin` enables presence, on every node: one member per
+   * principal, with its connection count and the `info` it shares.
+   * @example const { members } = await channels.presence('room:lobby');
+   * @throws ChannelsException `BAD_REQUEST` when the channel has no presence
+   */
+  presence(channel: string): Promise<PresenceReply> {
+    return this.presenceTracker.presence(channel);
   }
 }

@@ -18,7 +18,7 @@ export {
   type ReplyLike,
   type TypedMessageDecorator,
 } from './decorators/on-message.decorator.js';
-export { OnJoin } from './decorators/on-join.decorator.js';
+export { OnJoin, type OnJoinOptions } from './decorators/on-join.decorator.js';
 export {
   ChannelParam,
   ConnectedClient,
@@ -135,3 +135,17 @@ export { HandshakeResponse } from './auth/handshake.response.js';
 export { ChannelsHandshake } from './core/pipeline.factory.js';
 export { type TrustProxy, type TrustFunction } from './auth/trust-proxy.js';
 export { DEFAULT_HANDSHAKE_ADMISSION } from './auth/handshake.shedder.js';
+export { PresenceStore, type PresenceChangeListener } from './presence/presence.store.js';
+export { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
+export { RedisPresenceStore } from './presence/redis.presence-store.js';
+export type { RedisPresenceStoreOptions } from './presence/redis-presence.options.js';
+export type { PresenceModuleOptions } from './presence/presence.module-options.js';
+export {
+  PresenceEvent,
+  type PresenceChange,
+  type PresenceEventData,
+  type PresenceMember,
+  type PresenceOptions,
+  type PresencePushFrame,
+  type PresenceReply,
+} from './presence/presence.types.js';

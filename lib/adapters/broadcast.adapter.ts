@@ -141,6 +141,19 @@ export abstract class BroadcastAdapter {
     this.controlListener?.(message);
   }
 
+  /**
+   * Writes a frame that is not history (a `presence.join` / `presence.leave`: no offset, never
+   * replayed) to this node's subscribers of its channel. Serializes it once.
+   * @returns how many connections it was written to
+   */
+  fanOutTransient(frame: { channel: string; event: string; data: unknown }): number {
+    const subscribers = this.local.subscribers(frame.channel);
+    if (!subscribers) return 0;
+    const json = JSON.stringify(frame);
+    for (const connection of subscribers) connection.deliverTransient(frame.event, json);
+    return subscribers.size;
+  }
+
   /** Called when a channel gets its first local subscriber: a cluster adapter subscribes to its broker here. */
   protected onChannelActive(_channel: string): Promise<void> | void {}
 

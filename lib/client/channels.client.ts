@@ -26,13 +26,14 @@ import {
 import type { ConnectionState, StateChange } from './connection-state.js';
 import { ConnectionManager } from './connection.manager.js';
 import { Emitter } from './emitter.js';
+import { ClientPresence, type PresenceSubscription } from './presence.listeners.js';
+import type { PresenceMember } from '../presence/presence.types.js';
 import { RequestTracker } from './request.tracker.js';
 import {
   SubscriptionRegistry,
   type PushHandler,
   type SubscribedInfo,
   type SubscribeOptions,
-  type Subscription,
 } from './subscription.registry.js';
 
 /**
@@ -105,6 +106,10 @@ export class ChannelsClient<
   private readonly subscriptions: SubscriptionRegistry;
   private readonly connection: ConnectionManager;
   private waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }> = [];
+  private readonly presenceListeners = new ClientPresence({
+    request: (event, data) => this.request(event, data),
+    error: (error) => this.report(error),
+  });
 
   /** @throws TypeError / RangeError for an option that is wrong */
   constructor(options: ChannelsClientOptions) {
@@ -134,6 +139,7 @@ export class ChannelsClient<
           this.options.heartbeatTimeoutMs,
         ).catch(() => undefined),
     });
+    this.on('subscribed', (info) => this.presenceListeners.subscribed(info));
   }
 
   /** The connection state. */
@@ -186,17 +192,17 @@ export class ChannelsClient<
     channel: C,
     handler: TypedPushHandler<ChannelPushes<Api, C>>,
     options?: SubscribeOptions,
-  ): Promise<Subscription>;
+  ): Promise<PresenceSubscription>;
   subscribe<T = unknown>(
     channel: LooseChannel<Api>,
     handler: PushHandler<T>,
     options?: SubscribeOptions,
-  ): Promise<Subscription>;
+  ): Promise<PresenceSubscription>;
   subscribe(
     channel: string,
     handler: PushHandler<never>,
     options: SubscribeOptions = {},
-  ): Promise<Subscription> {
+  ): Promise<PresenceSubscription> {
     if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
       return Promise.reject(
         new ChannelsError(
@@ -210,7 +216,17 @@ export class ChannelsClient<
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.', { channel }));
     const subscribed = this.subscriptions.add(channel, handler as PushHandler, options);
     this.connection.start();
-    return subscribed;
+    return subscribed.then((subscription) => this.presenceListeners.attach(subscription));
+  }
+
+  /**
+   * Who is in `channel` (one entry per principal, with its connection count and the info the
+   * server shares). The client must be subscribed to it.
+   * @throws ChannelsError (rejects) `BAD_REQUEST` when the channel has no presence, `FORBIDDEN`
+   *   when not subscribed
+   */
+  presence<TInfo = unknown>(channel: string): Promise<PresenceMember<TInfo>[]> {
+    return this.presenceListeners.fetch<TInfo>(channel);
   }
 
   /** Removes every handler of `channel` and leaves it. */
@@ -309,6 +325,7 @@ export class ChannelsClient<
   }
 
   private onFrame(frame: ServerFrame, status: number | undefined): void {
+    if (this.presenceListeners.handle(frame)) return;
     if ('channel' in frame && 'offset' in frame) return this.subscriptions.push(frame);
     if ('error' in frame && frame.error.code === 'UNAUTHORIZED') this.connection.markTokenStale();
     if (this.requests.settle(frame, status)) return;

@@ -24,6 +24,17 @@ export {
   type ChannelsErrorOptions,
 } from './channels.error.js';
 export type { ConnectionState, StateChange } from './connection-state.js';
+export type {
+  PresenceEventListener,
+  PresenceSubscription,
+  PresenceSyncListener,
+} from './presence.listeners.js';
+export type {
+  PresenceEventData,
+  PresenceMember,
+  PresencePushFrame,
+  PresenceReply,
+} from '../presence/presence.types.js';
 export type { TransportName } from './client-transport.js';
 export type {
   PushHandler,

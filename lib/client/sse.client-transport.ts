@@ -180,7 +180,10 @@ export class SseClientTransport implements ClientTransport {
     } else if (
       isObject(data) &&
       typeof data.channel === 'string' &&
-      typeof data.offset === 'number'
+      // Presence pushes carry no offset: they are not history.
+      (typeof data.offset === 'number' ||
+        data.event === 'presence.join' ||
+        data.event === 'presence.leave')
     ) {
       this.listener.onFrame(data as unknown as PushFrame);
     }

@@ -79,6 +79,14 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
     else this.writePush(push);
   }
 
+  /**
+   * Writes a push that is not history (presence): no offset, so it waits for nothing and
+   * moves no cursor. `json` is the whole frame, `event` its event name.
+   */
+  deliverTransient(event: string, json: string): void {
+    if (!this.isClosed && !this.expireIfDue()) this.writeTransient(event, json);
+  }
+
   /** Closes the connection with a protocol close code. */
   abstract close(code?: number, reason?: string): void;
 
@@ -141,6 +149,11 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Writes a JSON text frame on the transport. */
   protected abstract writeText(json: string): void;
+
+  /** Writes a push that is not history; a transport that names its events overrides it. */
+  protected writeTransient(_event: string, json: string): void {
+    this.writeText(json);
+  }
 
   /** Writes an encoded push on the transport. */
   protected abstract writePush(push: EncodedPush): void;

@@ -5,6 +5,7 @@ import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { HistoryStore } from '../history/history.store.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
 import {
   ErrorCode,
   type PushFrame,
@@ -33,6 +34,7 @@ export class ChannelHub {
     private readonly history: HistoryStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly connections: ConnectionRegistry,
+    private readonly presence: PresenceTracker,
   ) {}
 
   /**
@@ -103,6 +105,7 @@ export class ChannelHub {
   /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */
   goLive(connection: Connection, reply: SubscribeReply): void {
     connection.completeSubscribe(reply);
+    this.presence.connectionJoined(connection, reply.channel);
   }
 
   /** Removes one subscription. @returns whether the connection was subscribed. */
@@ -110,6 +113,7 @@ export class ChannelHub {
     const was = connection.subscriptions.has(channel);
     connection.removeSubscription(channel);
     this.adapter.removeLocal(channel, connection);
+    this.presence.connectionLeft(connection, channel);
     return was;
   }
 

@@ -1,9 +1,11 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { PresenceOptions } from '../presence/presence.types.js';
 import {
   GATEWAY_METADATA,
   JOIN_METADATA,
   MESSAGE_METADATA,
+  PRESENCE_METADATA,
   RATE_LIMIT_METADATA,
 } from '../channels.constants.js';
 
@@ -28,6 +30,10 @@ export class ChannelsMetadataAccessor {
 
   joinPattern(method: Function): string | undefined {
     return this.reflector.get<string | undefined>(JOIN_METADATA, method);
+  }
+
+  presence(method: Function): PresenceOptions | undefined {
+    return this.reflector.get<PresenceOptions | undefined>(PRESENCE_METADATA, method);
   }
 
   rateLimit(method: Function): RateLimitMetadata | undefined {

@@ -58,7 +58,8 @@ export class ChannelsExplorer implements OnModuleInit {
       const pattern = this.accessor.joinPattern(method);
       if (pattern !== undefined) {
         const handler = this.pipelines.forMethod(instance, methodName);
-        this.registry.addJoin({ pattern: new ChannelPattern(pattern), handler, name });
+        const presence = this.accessor.presence(method);
+        this.registry.addJoin({ pattern: new ChannelPattern(pattern), handler, name, presence });
       }
     }
     this.logger.log(`Mapped gateway ${gatewayName}`);

@@ -15,12 +15,13 @@ import {
 import { assertChannelName } from './channel-name.js';
 import { ChannelHub } from './channel.hub.js';
 import { HandlerRegistry } from './handler.registry.js';
+import { PresenceTracker } from '../presence/presence.tracker.js';
 
 /** Where the router writes the one answer of a command. */
 export type AnswerWriter = (frame: ReplyFrame | ErrorFrame) => void;
 
 /**
- * Routes a command to the built-in `subscribe` / `unsubscribe` or to the app's handler, and
+ * Routes a command to the built-in `subscribe` / `unsubscribe` / `presence` or to the app's handler, and
  * answers it: a reply when it carries an `id`, an error frame (with its `id`, if any) when it
  * fails. It never throws: every failure becomes an error frame.
  */
@@ -31,6 +32,7 @@ export class CommandRouter {
     private readonly hub: ChannelHub,
     private readonly limiter: MessageRateLimiter,
     private readonly connections: ConnectionRegistry,
+    private readonly presence: PresenceTracker,
   ) {}
 
   /**
@@ -51,7 +53,9 @@ export class CommandRouter {
       const data =
         command.event === 'unsubscribe'
           ? this.unsubscribe(connection, command)
-          : await this.run(connection, command);
+          : command.event === 'presence'
+            ? await this.presence.command(connection, command.data)
+            : await this.run(connection, command);
       if (command.id !== undefined) write({ id: command.id, data: data ?? null });
     } catch (error) {
       this.logFault(error, connection, command.event);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChannelsClient } from '../connection/handshake.js';
 import type { ChannelPattern } from './channel-pattern.js';
 import type { RateLimitMetadata } from './channels-metadata.accessor.js';
+import type { PresenceOptions } from '../presence/presence.types.js';
 
 /** What a handler receives: the client, the payload, and where the call came from. */
 export interface InvocationMeta {
@@ -31,6 +32,8 @@ export interface JoinRoute {
   pattern: ChannelPattern;
   handler: PipelineHandler;
   name: string;
+  /** Presence on the matching channels, when `@OnJoin` enables it. */
+  presence?: PresenceOptions;
 }
 
 /** The handlers found at bootstrap: by event and by channel pattern. */

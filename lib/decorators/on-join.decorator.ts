@@ -1,7 +1,20 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { JOIN_METADATA } from '../channels.constants.js';
+import { JOIN_METADATA, PRESENCE_METADATA } from '../channels.constants.js';
 import type { ChannelDefinition } from '../contract/channel.definition.js';
 import { JOIN_CONTRACT_METADATA } from '../contract/contract.constants.js';
+import type { PresenceOptions } from '../presence/presence.types.js';
+
+/**
+ * Options of {@link OnJoin}.
+ * @example @OnJoin('room:{id}', { presence: { joinLeave: true, info: (u: User) => ({ name: u.name }) } })
+ */
+export interface OnJoinOptions<TPrincipal = unknown> {
+  /**
+   * Presence on the matching channels: `true`, or its settings (see docs/presence.md).
+   * @default undefined (no presence: the `presence` command answers `BAD_REQUEST`)
+   */
+  presence?: boolean | PresenceOptions<TPrincipal>;
+}
 
 /**
  * Authorizes subscriptions to the channels that match `pattern`. `{name}` matches one
@@ -20,10 +33,15 @@ import { JOIN_CONTRACT_METADATA } from '../contract/contract.constants.js';
  * @OnJoin(userChannel) // defineChannel('user:{userId}', { notification: NotificationPush })
  * canJoinOwn(@ConnectedClient() client: Connection<User>, @ChannelParam('userId') id: string) {}
  */
-export function OnJoin(pattern: string | ChannelDefinition): MethodDecorator {
-  if (typeof pattern === 'string') return SetMetadata(JOIN_METADATA, pattern);
-  return applyDecorators(
-    SetMetadata(JOIN_METADATA, pattern.pattern),
-    SetMetadata(JOIN_CONTRACT_METADATA, pattern),
-  );
+export function OnJoin<TPrincipal = unknown>(
+  pattern: string | ChannelDefinition,
+  options: OnJoinOptions<TPrincipal> = {},
+): MethodDecorator {
+  const { presence } = options;
+  const decorators = [
+    SetMetadata(JOIN_METADATA, typeof pattern === 'string' ? pattern : pattern.pattern),
+  ];
+  if (typeof pattern !== 'string') decorators.push(SetMetadata(JOIN_CONTRACT_METADATA, pattern));
+  if (presence) decorators.push(SetMetadata(PRESENCE_METADATA, presence === true ? {} : presence));
+  return decorators.length === 1 ? decorators[0]! : applyDecorators(...decorators);
 }

@@ -165,6 +165,12 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
     this.writeEvent(undefined, json, false);
   }
 
+  // Not history: a named event without `id:`, so the cursor (and Last-Event-ID) stays put.
+  protected override writeTransient(event: string, json: string): void {
+    const named = RESERVED_EVENTS.has(event) || /[\r\n\0]/.test(event) ? undefined : event;
+    this.writeEvent(named, json, false);
+  }
+
   protected writePush(push: EncodedPush): void {
     const { channel, epoch, offset, event } = push.frame;
     this.positions.set(channel, { epoch, offset });

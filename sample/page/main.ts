@@ -1,10 +1,15 @@
 // The notification page. In an app of your own the import is 'nestjs-channels/client'.
-import { ChannelsClient, type TransportName } from '../../lib/client/index.js';
+import {
+  ChannelsClient,
+  type PresenceSubscription,
+  type TransportName,
+} from '../../lib/client/index.js';
 // Types only (erased from the bundle): the server's declared channels and commands, so every
 // event name, payload, reply and push below is checked against the gateway (docs/contract.md).
 import type { NotificationsApi } from '../src/notifications/notifications.contract.js';
 import { announce, demoLogin, notify } from './demo.api.js';
 import { InboxModel } from './inbox.model.js';
+import { OnlineModel, trackOnline, type OnlineInfo } from './online.presence.js';
 import { view } from './page.view.js';
 
 const USER_KEY = 'nestjs-channels-demo:user';
@@ -57,7 +62,15 @@ async function signIn(userId: string): Promise<void> {
     // Missed notifications could not be replayed after a reconnect: ask for the list again.
     { onReset: () => void refresh().catch(report) },
   );
-  void client.subscribe('broadcast', (announcement) => view.announce(announcement)).catch(report);
+  void client
+    .subscribe('broadcast', (announcement) => view.announce(announcement))
+    // Who else is signed in: `broadcast` has presence (see the gateway's @OnJoin).
+    .then((room) =>
+      trackOnline(room as PresenceSubscription<OnlineInfo>, new OnlineModel(), (m) =>
+        view.online(m),
+      ),
+    )
+    .catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();

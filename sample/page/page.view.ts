@@ -1,5 +1,6 @@
 import type { StateChange, TransportName } from '../../lib/client/index.js';
 import type { InboxModel, Item } from './inbox.model.js';
+import type { OnlineModel } from './online.presence.js';
 
 const element = <T extends HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
@@ -32,6 +33,7 @@ export const view = {
     this.inbox.hidden = this.composeCard.hidden = true;
     this.list.replaceChildren();
     element('announcements').replaceChildren();
+    element('online').replaceChildren();
     this.transport(undefined, false);
     this.state({ state: 'idle' });
     element('unread').textContent = '0';
@@ -60,6 +62,19 @@ export const view = {
     element('empty').hidden = inbox.items.length > 0;
     this.markAll.disabled = inbox.unread === 0;
     this.list.replaceChildren(...inbox.items.map((item) => row(item, item.id === freshId)));
+  },
+
+  online(model: OnlineModel): void {
+    const users = model.userIds;
+    element('online-count').textContent = String(users.length);
+    element('online').replaceChildren(
+      ...users.map((userId) => {
+        const li = document.createElement('li');
+        li.dataset.userId = userId;
+        li.textContent = userId;
+        return li;
+      }),
+    );
   },
 
   announce(announcement: { title: string; createdAt: string }): void {

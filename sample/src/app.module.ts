@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ChannelsAsyncApiModule, ChannelsModule } from '../../lib/index.js';
+import { Redis } from 'ioredis';
+import { ChannelsAsyncApiModule, ChannelsModule, RedisPresenceStore } from '../../lib/index.js';
 import { AuthController } from './auth/auth.controller.js';
 import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
@@ -29,6 +30,16 @@ export class AppModule {
           allowedOrigins,
           // SAMPLE.md: with REDIS_URL, channels, history and rate limits live in Redis.
           redis: config.redisUrl ? { url: config.redisUrl } : undefined,
+          // With REDIS_URL, every node lists the same members. The client is only a template:
+          // the store opens (and closes) its own connections with its settings.
+          presence: config.redisUrl
+            ? {
+                store: new RedisPresenceStore({
+                  client: new Redis(config.redisUrl, { lazyConnect: true }),
+                  ttlMs: config.presenceTtlMs,
+                }),
+              }
+            : undefined,
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
       ],

@@ -18,8 +18,10 @@ export interface SampleConfig {
   tokenTtlMs: number;
   /** Where the page's files are. */
   publicDir: string;
-  /** `REDIS_URL`: when set, Redis for channels, rate limits and notifications. */
+  /** `REDIS_URL`; undefined: in-memory, one node. */
   redisUrl: string | undefined;
+  /** `CHANNELS_PRESENCE_TTL_MS`. */
+  presenceTtlMs: number;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -47,6 +49,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     tokenTtlMs: 60 * 60 * 1000,
     publicDir,
     redisUrl: env.REDIS_URL || undefined,
+    presenceTtlMs: integer(env, 'CHANNELS_PRESENCE_TTL_MS', 30_000, 1),
   };
 }
 

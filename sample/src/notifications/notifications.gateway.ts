@@ -40,8 +40,10 @@ export class NotificationsGateway {
     return client.principal?.userId === userId;
   }
 
-  /** `broadcast` is open to every signed-in user. */
-  @OnJoin(broadcastChannel)
+  /** `broadcast` is open to every signed-in user, and shows who is online. */
+  @OnJoin(broadcastChannel, {
+    presence: { joinLeave: true, info: (user: DemoPrincipal) => ({ userId: user.userId }) },
+  })
   canJoinBroadcast(): boolean {
     return true;
   }

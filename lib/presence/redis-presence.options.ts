@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Options of {@link RedisPresenceStore}.
+ * @example new RedisPresenceStore({ client: new Redis(process.env.REDIS_URL), ttlMs: 15_000 })
+ */
+export interface RedisPresenceStoreOptions {
+  /**
+   * An `ioredis` client to copy the connection settings from. The store opens its own two
+   * connections with `client.duplicate()` (commands, and the change subscription) and closes
+   * them on shutdown; it never closes `client`.
+   */
+  client: Redis;
+  /**
+   * How long the members of a node that died without a shutdown stay listed: its lease lasts
+   * two thirds of it and is renewed six times per TTL, and every node looks for expired
+   * leases as often, so their `presence.leave` goes out within the TTL.
+   * @default 30000
+   */
+  ttlMs?: number;
+  /**
+   * Prefix of every Redis key and of the change channel, to share one Redis between apps.
+   * @default 'channels:presence'
+   */
+  keyPrefix?: string;
+  /**
+   * This node's id in Redis.
+   * @default a random UUID
+   */
+  nodeId?: string;
+}
