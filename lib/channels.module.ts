@@ -28,6 +28,8 @@ import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
+import { ChannelsEvents } from './events/channels.events.js';
+import { ChannelsLifecycle } from './events/channels.lifecycle.js';
 
 const providers: Provider[] = [
   {
@@ -65,6 +67,8 @@ const providers: Provider[] = [
   ConnectionExpiry,
   HandshakeRateLimiter,
   MessageRateLimiter,
+  ChannelsEvents,
+  ChannelsLifecycle,
 ];
 
 /**
@@ -81,7 +85,14 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [ChannelsService, BroadcastAdapter, HistoryStore, RESOLVED_OPTIONS],
+  exports: [
+    ChannelsService,
+    BroadcastAdapter,
+    HistoryStore,
+    RESOLVED_OPTIONS,
+    ChannelsEvents,
+    ChannelsLifecycle,
+  ],
 })
 export class ChannelsModule extends ChannelsConfigurableModule implements OnApplicationShutdown {
   constructor(

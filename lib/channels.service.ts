@@ -4,6 +4,8 @@ import type { Connection } from './connection/connection.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
+import type { NodeStats } from './events/channels-event.types.js';
+import { ChannelsLifecycle } from './events/channels.lifecycle.js';
 
 /**
  * Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a
@@ -27,6 +29,7 @@ export class ChannelsService {
     private readonly hub: ChannelHub,
     private readonly connections: ConnectionRegistry,
     private readonly adapter: BroadcastAdapter,
+    private readonly lifecycle: ChannelsLifecycle,
   ) {}
 
   /**
@@ -71,6 +74,29 @@ export class ChannelsService {
   /** Subscriptions on this node: to one channel, or to all channels together. */
   subscriptionCount(channel?: string): number {
     return this.adapter.localSubscriberCount(channel);
+  }
+
+  /**
+   * This node's counts: live connections by transport, subscriptions, channels with
+   * subscribers. For an admin endpoint; Prometheus reads the same through the metrics module.
+   * @example channels.nodeStats() // { node: '…', connections: { websocket: 2, sse: 1 }, subscriptions: 5, channels: 3 }
+   */
+  nodeStats(): NodeStats {
+    return this.lifecycle.nodeStats();
+  }
+
+  /**
+   * Every node's counts: with a cluster adapter (Redis) each node answers for itself; with the
+   * in-memory adapter, this node only.
+   * @example const total = (await channels.clusterStats()).reduce((n, s) => n + s.subscriptions, 0);
+   */
+  clusterStats(): Promise<NodeStats[]> {
+    return this.adapter.nodeStats();
+  }
+
+  /** The channels with at least one subscriber on this node. */
+  activeChannels(): string[] {
+    return this.adapter.localChannels();
   }
 
   private find(target: DisconnectTarget): Connection[] {

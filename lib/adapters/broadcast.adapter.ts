@@ -1,5 +1,6 @@
 import type { Connection, EncodedPush } from '../connection/connection.js';
 import type { PushFrame } from '../protocol/frames.js';
+import type { AdapterHost, BrokerEvent, NodeStats } from '../events/channels-event.types.js';
 
 /**
  * The only seam between nodes. The hub hands every push to {@link publish}; an adapter makes
@@ -13,6 +14,7 @@ import type { PushFrame } from '../protocol/frames.js';
  */
 export abstract class BroadcastAdapter {
   private readonly local = new Map<string, Set<Connection>>();
+  private host?: AdapterHost;
 
   /**
    * Delivers `push` to the subscribers of `push.channel` on every node, except the
@@ -86,4 +88,32 @@ export abstract class BroadcastAdapter {
 
   /** Called when a channel loses its last local subscriber: a cluster adapter unsubscribes here. */
   protected onChannelIdle(_channel: string): Promise<void> | void {}
+
+  /** @internal The module hands the adapter where its broker events go and this node's counts. */
+  attach(host: AdapterHost): void {
+    this.host = host;
+  }
+
+  /**
+   * Whether the broker is reachable, for the health check (`ChannelsHealthIndicator`). A
+   * cluster adapter answers with a ping; it should settle quickly (the check times out).
+   * @default true (no broker)
+   */
+  async healthy(): Promise<boolean> {
+    return true;
+  }
+
+  /**
+   * Every node's counts, for `ChannelsService.clusterStats()`. A cluster adapter asks the
+   * other nodes, each answering with its own `AdapterHost.stats()`.
+   * @default this node's counts only
+   */
+  async nodeStats(): Promise<NodeStats[]> {
+    return this.host ? [this.host.stats()] : [];
+  }
+
+  /** Reports a broker event (`broker.error`, `broker.roundtrip`) to the lifecycle stream. */
+  protected report(event: BrokerEvent): void {
+    this.host?.report(event);
+  }
 }

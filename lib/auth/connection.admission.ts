@@ -9,6 +9,8 @@ import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { HandshakeRateLimiter } from '../rate-limit/handshake-rate.limiter.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
+import { ChannelsEvents } from '../events/channels.events.js';
+import { reportRefusal } from '../events/connection.reporter.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
@@ -26,6 +28,7 @@ export class ConnectionAdmission {
     private readonly quota: ConnectionQuota,
     private readonly expiry: ConnectionExpiry,
     private readonly connections: ConnectionRegistry,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /**
@@ -37,8 +40,12 @@ export class ConnectionAdmission {
    *   `UNAUTHORIZED` (expired credentials), `INTERNAL` (timed out), or what a guard threw
    */
   async admit(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
-    this.assertOrigin(request);
-    return this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+    try {
+      this.assertOrigin(request);
+      return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+    } catch (error) {
+      throw reportRefusal(this.events, transport, error);
+    }
   }
 
   /**
@@ -54,10 +61,15 @@ export class ConnectionAdmission {
     );
   }
 
-  /** Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed). */
-  originAllowed(origin: string | undefined): boolean {
+  /**
+   * Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed).
+   * With `refusing`, a foreign origin is also reported as a refused handshake on that transport.
+   */
+  originAllowed(origin: string | undefined, refusing?: TransportName): boolean {
     const allowed = this.options.allowedOrigins;
-    return !allowed || origin === undefined || allowed.includes(origin);
+    const ok = !allowed || origin === undefined || allowed.includes(origin);
+    if (!ok && refusing) reportRefusal(this.events, refusing, forbiddenOrigin());
+    return ok;
   }
 
   private async handshake(
@@ -93,7 +105,7 @@ export class ConnectionAdmission {
 
   private assertOrigin(request: IncomingMessage): void {
     if (!this.originAllowed(request.headers.origin)) {
-      throw new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
+      throw forbiddenOrigin();
     }
   }
 
@@ -127,6 +139,10 @@ interface Attempt {
   abandoned: boolean;
   /** Gives back what the attempt holds, when it times out while a guard still runs. */
   onAbandon?: () => void;
+}
+
+function forbiddenOrigin(): ChannelsException {
+  return new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
 }
 
 function timedOut(): ChannelsException {

@@ -11,6 +11,7 @@ import {
   type SubscribeReply,
 } from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
+import { ChannelsEvents } from '../events/channels.events.js';
 
 /**
  * Options of a publish (`ChannelsService.publish`).
@@ -31,6 +32,7 @@ export class ChannelHub {
     private readonly adapter: BroadcastAdapter,
     private readonly history: HistoryStore,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /** Records a push in history and sends it to every subscriber on every node. */
@@ -47,6 +49,7 @@ export class ChannelHub {
     const push = await this.history.append(channel, event, data ?? null);
     const except = typeof options.except === 'string' ? [options.except] : options.except;
     await this.adapter.publish(push, except);
+    this.events.emit({ type: 'push.published', push });
     return push;
   }
 
@@ -68,6 +71,7 @@ export class ChannelHub {
     }
     connection.hold(channel);
     connection.addSubscription(channel);
+    if (!already) this.events.emit({ type: 'subscription.added', connection, channel });
     try {
       assertOpen(connection);
       await this.adapter.addLocal(channel, connection);
@@ -100,6 +104,7 @@ export class ChannelHub {
     const was = connection.subscriptions.has(channel);
     connection.removeSubscription(channel);
     this.adapter.removeLocal(channel, connection);
+    if (was) this.events.emit({ type: 'subscription.removed', connection, channel });
     return was;
   }
 

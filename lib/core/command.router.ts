@@ -13,6 +13,8 @@ import {
 import { assertChannelName } from './channel-name.js';
 import { ChannelHub } from './channel.hub.js';
 import { HandlerRegistry } from './handler.registry.js';
+import { ChannelsEvents } from '../events/channels.events.js';
+import { CommandTimer } from '../events/command.timer.js';
 
 /** Where the router writes the one answer of a command. */
 export type AnswerWriter = (frame: ReplyFrame | ErrorFrame) => void;
@@ -28,6 +30,7 @@ export class CommandRouter {
     private readonly registry: HandlerRegistry,
     private readonly hub: ChannelHub,
     private readonly limiter: MessageRateLimiter,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /**
@@ -40,6 +43,8 @@ export class CommandRouter {
     command: CommandFrame,
     write: AnswerWriter,
   ): Promise<void> {
+    const timer = new CommandTimer(this.events, this.registry, connection, command.event);
+    write = timer.wrap(write);
     try {
       if (connection.expireIfDue())
         throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
@@ -52,6 +57,8 @@ export class CommandRouter {
       if (command.id !== undefined) write({ id: command.id, data: data ?? null });
     } catch (error) {
       write(errorFrame(error, command.id));
+    } finally {
+      timer.finish();
     }
   }
 
@@ -62,11 +69,15 @@ export class CommandRouter {
    */
   async rejectFrame(connection: Connection, error: unknown, write: AnswerWriter): Promise<void> {
     const id = error instanceof ChannelsException ? error.options.id : undefined;
+    const timer = new CommandTimer(this.events, this.registry, connection, undefined);
+    write = timer.wrap(write);
     try {
       await this.limiter.consume(connection, undefined);
       write(errorFrame(error, id));
     } catch (limited) {
       write(errorFrame(limited, id));
+    } finally {
+      timer.finish();
     }
   }
 
