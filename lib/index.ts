@@ -65,3 +65,7 @@ export {
   type MessageRateLimitOptions,
   type RateLimitBudget,
 } from './rate-limit/rate-limit.options.js';
+
+// Lifecycle events (metrics and health are the `nestjs-channels/metrics` and `/health` entries).
+export { ChannelsEvents } from './events/channels.events.js';
+export type * from './events/channels-event.types.js';

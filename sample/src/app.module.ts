@@ -8,6 +8,7 @@ import { NotificationStore } from './notifications/notification.store.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
 import { NotificationsGateway } from './notifications/notifications.gateway.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** The notification sample: demo sign-in, the HTTP API, and the channels gateway. */
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
           heartbeatTimeoutMs: config.heartbeatTimeoutMs,
           allowedOrigins,
         }),
+        ObservabilityModule,
       ],
       controllers: [AuthController, NotificationsController],
       providers: [
