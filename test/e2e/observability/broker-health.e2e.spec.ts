@@ -56,6 +56,8 @@ describe('health and broker metrics with a real Redis', () => {
       enableOfflineQueue: false,
     });
     client.on('error', () => undefined);
+    // Without an offline queue, a PING before the connection is up fails: start once it is.
+    if (client.status !== 'ready') await new Promise((ready) => client.once('ready', ready));
     ({ app, http } = await startApp({
       imports: [
         ChannelsModule.forRoot({ path: '/rt', adapter: new PingingAdapter(client) }),
