@@ -135,9 +135,12 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
       duration.observe({ event }, e.durationMs / 1000);
     });
     this.listen('push.published', () => publishes.inc());
+    // Bound once: a push then costs an increment, without hashing its labels again.
+    const wsDeliveries = deliveries.labels({ transport: 'websocket' });
+    const sseDeliveries = deliveries.labels({ transport: 'sse' });
     this.listen('push.delivered', (e) => {
-      if (e.delivered > e.sse) deliveries.inc({ transport: 'websocket' }, e.delivered - e.sse);
-      if (e.sse > 0) deliveries.inc({ transport: 'sse' }, e.sse);
+      if (e.delivered > e.sse) wsDeliveries.inc(e.delivered - e.sse);
+      if (e.sse > 0) sseDeliveries.inc(e.sse);
     });
     this.listen('connection.closed', (e) =>
       disconnects.inc({ transport: e.transport, code: closeCodeLabel(e.code), by: e.by }),
