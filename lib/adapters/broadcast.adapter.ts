@@ -112,7 +112,10 @@ export abstract class BroadcastAdapter {
     return this.host ? [this.host.stats()] : [];
   }
 
-  /** Reports a broker event (`broker.error`, `broker.roundtrip`) to the lifecycle stream. */
+  /**
+   * Reports a broker event (`broker.error`, `broker.roundtrip`) to the lifecycle stream.
+   * @example this.report({ type: 'broker.error', operation: 'publish', error });
+   */
   protected report(event: BrokerEvent): void {
     this.host?.report(event);
   }

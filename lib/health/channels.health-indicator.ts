@@ -3,10 +3,17 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
 import { ChannelsLifecycle } from '../events/channels.lifecycle.js';
 
-/** DI token of how long the broker's health answer may take (milliseconds). */
+/**
+ * DI token of how long the broker's health answer may take (milliseconds).
+ * @default 1000
+ * @example { provide: CHANNELS_HEALTH_TIMEOUT, useValue: 500 }
+ */
 export const CHANNELS_HEALTH_TIMEOUT = Symbol('CHANNELS_HEALTH_TIMEOUT');
 
-/** The broker probe's default timeout, in milliseconds. */
+/**
+ * The broker probe's default timeout, in milliseconds.
+ * @example ChannelsHealthModule.forRoot({ brokerTimeoutMs: DEFAULT_HEALTH_TIMEOUT_MS * 2 })
+ */
 export const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
 
 /**

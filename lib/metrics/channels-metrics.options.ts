@@ -28,10 +28,16 @@ export interface ChannelsMetricsOptions {
   brokerRoundTripBuckets?: number[];
 }
 
-/** The default `enabled`: on unless `CHANNELS_METRICS` turns it off. */
+/**
+ * The default `enabled`: on unless `CHANNELS_METRICS` is `off`, `false` or `0`.
+ * @example metricsEnabledByEnv({ CHANNELS_METRICS: 'off' }) // false
+ */
 export function metricsEnabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return !['off', 'false', '0'].includes((env.CHANNELS_METRICS ?? '').trim().toLowerCase());
 }
 
-/** DI token of the options given to `ChannelsMetricsModule.forRoot()`. */
+/**
+ * DI token of the options given to `ChannelsMetricsModule.forRoot()`.
+ * @example constructor(@Inject(CHANNELS_METRICS_OPTIONS) options: ChannelsMetricsOptions) {}
+ */
 export const CHANNELS_METRICS_OPTIONS = Symbol('CHANNELS_METRICS_OPTIONS');

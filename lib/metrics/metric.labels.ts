@@ -1,10 +1,19 @@
 import { CloseCode, ErrorCode } from '../protocol/frames.js';
 
-/** The `event` label of a command whose event has no handler in the app. */
+/**
+ * The `event` label of a command whose event has no handler in the app.
+ * @example sum(rate(channels_commands_total{event="(unknown)"}[5m]))
+ */
 export const UNKNOWN_EVENT_LABEL = '(unknown)';
-/** The `event` label of a frame that could not be parsed into a command. */
+/**
+ * The `event` label of a frame that could not be parsed into a command.
+ * @example sum(rate(channels_commands_total{event="(invalid)"}[5m]))
+ */
 export const INVALID_FRAME_LABEL = '(invalid)';
-/** The label of a code outside the protocol's (a client may close with any 3000-4999 code). */
+/**
+ * The label of a code outside the protocol's (a client may close with any 3000-4999 code).
+ * @example channels_disconnects_total{code="other"}
+ */
 export const OTHER_LABEL = 'other';
 
 const ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
