@@ -84,15 +84,35 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
         registers: [],
       }),
     );
-    const publishes = this.counter(
-      'channels_publishes_total',
-      'Pushes published from this node.',
-      [],
+    // The per-push counts are plain numbers, handed to prom-client at scrape time: a push costs
+    // an addition, not a label lookup.
+    const perPush = { published: 0, websocket: 0, sse: 0 };
+    const reported = { published: 0, websocket: 0, sse: 0 };
+    const flush = (counter: Counter<string>, key: keyof typeof perPush, labels = {}): void => {
+      counter.inc(labels, perPush[key] - reported[key]);
+      reported[key] = perPush[key];
+    };
+    this.add(
+      new Counter({
+        name: 'channels_publishes_total',
+        help: 'Pushes published from this node.',
+        registers: [],
+        collect() {
+          flush(this, 'published');
+        },
+      }),
     );
-    const deliveries = this.counter(
-      'channels_deliveries_total',
-      'Pushes written to connections on this node, by transport.',
-      ['transport'],
+    this.add(
+      new Counter({
+        name: 'channels_deliveries_total',
+        help: 'Pushes written to connections on this node, by transport.',
+        labelNames: ['transport'],
+        registers: [],
+        collect() {
+          flush(this, 'websocket', { transport: 'websocket' });
+          flush(this, 'sse', { transport: 'sse' });
+        },
+      }),
     );
     const disconnects = this.counter(
       'channels_disconnects_total',
@@ -134,13 +154,10 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
       commands.inc({ event, result: resultLabel(e.result) });
       duration.observe({ event }, e.durationMs / 1000);
     });
-    this.listen('push.published', () => publishes.inc());
-    // Bound once: a push then costs an increment, without hashing its labels again.
-    const wsDeliveries = deliveries.labels({ transport: 'websocket' });
-    const sseDeliveries = deliveries.labels({ transport: 'sse' });
+    this.listen('push.published', () => perPush.published++);
     this.listen('push.delivered', (e) => {
-      if (e.delivered > e.sse) wsDeliveries.inc(e.delivered - e.sse);
-      if (e.sse > 0) sseDeliveries.inc(e.sse);
+      perPush.websocket += e.delivered - e.sse;
+      perPush.sse += e.sse;
     });
     this.listen('connection.closed', (e) =>
       disconnects.inc({ transport: e.transport, code: closeCodeLabel(e.code), by: e.by }),
