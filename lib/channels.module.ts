@@ -43,6 +43,8 @@ import { ControlListener } from './adapters/control.listener.js';
 import { applyRedisOptions } from './redis/redis.setup.js';
 import { presenceProviders } from './presence/presence.providers.js';
 import { PresenceStore } from './presence/presence.store.js';
+import { ChannelsEvents } from './events/channels.events.js';
+import { ChannelsLifecycle } from './events/channels.lifecycle.js';
 
 const providers: Provider[] = [
   {
@@ -88,6 +90,8 @@ const providers: Provider[] = [
   HandshakeRateLimiter,
   MessageRateLimiter,
   ...presenceProviders,
+  ChannelsEvents,
+  ChannelsLifecycle,
 ];
 
 /**
@@ -104,7 +108,15 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [ChannelsService, BroadcastAdapter, HistoryStore, PresenceStore, RESOLVED_OPTIONS],
+  exports: [
+    ChannelsService,
+    BroadcastAdapter,
+    HistoryStore,
+    PresenceStore,
+    RESOLVED_OPTIONS,
+    ChannelsEvents,
+    ChannelsLifecycle,
+  ],
 })
 export class ChannelsModule
   extends ChannelsConfigurableModule

@@ -8,6 +8,8 @@ import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
 import type { PresenceReply } from './presence/presence.types.js';
+import type { NodeStats } from './events/channels-event.types.js';
+import { ChannelsLifecycle } from './events/channels.lifecycle.js';
 
 /**
  * Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a
@@ -33,6 +35,7 @@ export class ChannelsService {
     private readonly adapter: BroadcastAdapter,
     private readonly control: ControlListener,
     private readonly presenceTracker: PresenceTracker,
+    private readonly lifecycle: ChannelsLifecycle,
   ) {}
 
   /**
@@ -112,5 +115,28 @@ export class ChannelsService {
    */
   presence(channel: string): Promise<PresenceReply> {
     return this.presenceTracker.presence(channel);
+  }
+
+  /**
+   * This node's counts: live connections by transport, subscriptions, channels with
+   * subscribers. For an admin endpoint; Prometheus reads the same through the metrics module.
+   * @example channels.nodeStats() // { node: '…', connections: { websocket: 2, sse: 1 }, subscriptions: 5, channels: 3 }
+   */
+  nodeStats(): NodeStats {
+    return this.lifecycle.nodeStats();
+  }
+
+  /**
+   * Every node's counts: with a cluster adapter (Redis) each node answers for itself; with the
+   * in-memory adapter, this node only.
+   * @example const total = (await channels.clusterStats()).reduce((n, s) => n + s.subscriptions, 0);
+   */
+  clusterStats(): Promise<NodeStats[]> {
+    return this.adapter.nodeStats();
+  }
+
+  /** The channels with at least one subscriber on this node. */
+  activeChannels(): string[] {
+    return this.adapter.localChannels();
   }
 }

@@ -149,3 +149,6 @@ export {
   type PresencePushFrame,
   type PresenceReply,
 } from './presence/presence.types.js';
+// Lifecycle events (metrics and health are the `nestjs-channels/metrics` and `/health` entries).
+export { ChannelsEvents } from './events/channels.events.js';
+export type * from './events/channels-event.types.js';

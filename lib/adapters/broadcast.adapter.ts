@@ -4,6 +4,7 @@ import type { HistoryStore } from '../history/history.store.js';
 import type { PushFrame } from '../protocol/frames.js';
 import { ChannelActivityQueue } from './channel-activity.queue.js';
 import type { ControlMessage } from './control.message.js';
+import type { AdapterHost, BrokerEvent, NodeStats } from '../events/channels-event.types.js';
 
 /**
  * The only seam between nodes. The hub hands every push to {@link publish}; an adapter makes
@@ -31,6 +32,7 @@ export abstract class BroadcastAdapter {
     (error, channel) => this.onDeactivateError(error, channel),
   );
   private controlListener?: (message: ControlMessage) => void;
+  private host?: AdapterHost;
 
   /**
    * Delivers `push` to the subscribers of `push.channel` on every node, except the
@@ -169,5 +171,36 @@ export abstract class BroadcastAdapter {
     this.logger.error(
       `Could not unsubscribe from channel "${channel}" at the broker: ${String(error)}`,
     );
+  }
+
+  /** @internal The module hands the adapter where its broker events go and this node's counts. */
+  attach(host: AdapterHost): void {
+    this.host = host;
+  }
+
+  /**
+   * Whether the broker is reachable, for the health check (`ChannelsHealthIndicator`). A
+   * cluster adapter answers with a ping; it should settle quickly (the check times out).
+   * @default true (no broker)
+   */
+  async healthy(): Promise<boolean> {
+    return true;
+  }
+
+  /**
+   * Every node's counts, for `ChannelsService.clusterStats()`. A cluster adapter asks the
+   * other nodes, each answering with its own `AdapterHost.stats()`.
+   * @default this node's counts only
+   */
+  async nodeStats(): Promise<NodeStats[]> {
+    return this.host ? [this.host.stats()] : [];
+  }
+
+  /**
+   * Reports a broker event (`broker.error`, `broker.roundtrip`) to the lifecycle stream.
+   * @example this.report({ type: 'broker.error', operation: 'publish', error });
+   */
+  protected report(event: BrokerEvent): void {
+    this.host?.report(event);
   }
 }

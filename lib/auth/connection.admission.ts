@@ -12,6 +12,8 @@ import { logFault } from '../exceptions/fault.logger.js';
 import { ClientIpResolver } from './client-ip.resolver.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
 import { HandshakeShedder } from './handshake.shedder.js';
+import { ChannelsEvents } from '../events/channels.events.js';
+import { reportRefusal } from '../events/connection.reporter.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
@@ -31,6 +33,7 @@ export class ConnectionAdmission {
     private readonly connections: ConnectionRegistry,
     private readonly clientIp: ClientIpResolver,
     private readonly shedder: HandshakeShedder,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /**
@@ -48,7 +51,7 @@ export class ConnectionAdmission {
       return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
     } catch (error) {
       this.logFault(error, request, transport);
-      throw error;
+      throw reportRefusal(this.events, transport, error);
     }
   }
 
@@ -70,10 +73,15 @@ export class ConnectionAdmission {
     }
   }
 
-  /** Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed). */
-  originAllowed(origin: string | undefined): boolean {
+  /**
+   * Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed).
+   * With `refusing`, a foreign origin is also reported as a refused handshake on that transport.
+   */
+  originAllowed(origin: string | undefined, refusing?: TransportName): boolean {
     const allowed = this.options.allowedOrigins;
-    return !allowed || origin === undefined || allowed.includes(origin);
+    const ok = !allowed || origin === undefined || allowed.includes(origin);
+    if (!ok && refusing) reportRefusal(this.events, refusing, forbiddenOrigin());
+    return ok;
   }
 
   private async handshake(
@@ -118,7 +126,7 @@ export class ConnectionAdmission {
 
   private assertOrigin(request: IncomingMessage): void {
     if (!this.originAllowed(request.headers.origin)) {
-      throw new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
+      throw forbiddenOrigin();
     }
   }
 
@@ -152,6 +160,10 @@ interface Attempt {
   abandoned: boolean;
   /** Gives back what the attempt holds, when it times out while a guard still runs. */
   onAbandon?: () => void;
+}
+
+function forbiddenOrigin(): ChannelsException {
+  return new ChannelsException(ErrorCode.FORBIDDEN, 'This origin is not allowed.');
 }
 
 function timedOut(): ChannelsException {

@@ -3,6 +3,8 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import type { Connection } from './connection.js';
 import { ConnectionExpiry } from './connection.expiry.js';
 import { ConnectionQuota } from './connection.quota.js';
+import { ChannelsEvents } from '../events/channels.events.js';
+import { reportConnection } from '../events/connection.reporter.js';
 
 /**
  * The live connections of this node, by id and by principal. A connection is registered only
@@ -17,6 +19,7 @@ export class ConnectionRegistry {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly quota: ConnectionQuota,
     private readonly expiry: ConnectionExpiry,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /** Number of live connections on this node. */
@@ -39,6 +42,7 @@ export class ConnectionRegistry {
     connection.onClose(() => this.remove(connection, key));
     this.quota.claim(connection);
     this.expiry.watch(connection);
+    reportConnection(this.events, connection);
   }
 
   /** The connection with this id, if it is live on this node. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloseCode, type PushFrame, type SubscribeReply } from '../protocol/frames.js';
 import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
+import type { CloseInitiator } from '../events/channels-event.types.js';
 
 /**
  * A push serialized once by the fan-out and written as is to every subscriber.
@@ -50,6 +51,7 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   private readonly held = new Map<string, EncodedPush[]>();
   private readonly closeListeners: Array<() => void> = [];
   private isClosed = false;
+  private ending?: { readonly code: number; readonly by: CloseInitiator };
 
   constructor(
     readonly handshake: Handshake,
@@ -59,6 +61,11 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   /** The channels this connection is subscribed to. */
   get subscriptions(): ReadonlySet<string> {
     return this.channels;
+  }
+
+  /** How the connection ended (or is ending): its close code and who closed it. */
+  get closeInfo(): { readonly code: number; readonly by: CloseInitiator } | undefined {
+    return this.ending;
   }
 
   /** Whether the connection has closed; nothing is written after that. */
@@ -157,6 +164,11 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Writes an encoded push on the transport. */
   protected abstract writePush(push: EncodedPush): void;
+
+  /** The transport records how the connection ends; the first record wins. */
+  protected noteClose(code: number, by: CloseInitiator): void {
+    this.ending ??= { code, by };
+  }
 
   /** The transport calls this exactly once when the underlying socket or stream ends. */
   protected markClosed(): void {

@@ -13,6 +13,7 @@ import {
   type SubscribeReply,
 } from '../protocol/frames.js';
 import { assertChannelName } from './channel-name.js';
+import { ChannelsEvents } from '../events/channels.events.js';
 
 /**
  * Options of a publish (`ChannelsService.publish`).
@@ -35,6 +36,7 @@ export class ChannelHub {
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly connections: ConnectionRegistry,
     private readonly presence: PresenceTracker,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /**
@@ -59,7 +61,9 @@ export class ChannelHub {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    return this.adapter.publishNew(this.history, channel, event, data ?? null, except);
+    const push = await this.adapter.publishNew(this.history, channel, event, data ?? null, except);
+    this.events.emit({ type: 'push.published', push });
+    return push;
   }
 
   /**
@@ -80,6 +84,7 @@ export class ChannelHub {
     }
     connection.hold(channel);
     connection.addSubscription(channel);
+    if (!already) this.events.emit({ type: 'subscription.added', connection, channel });
     try {
       assertOpen(connection);
       await this.adapter.addLocal(channel, connection);
@@ -114,6 +119,7 @@ export class ChannelHub {
     connection.removeSubscription(channel);
     this.adapter.removeLocal(channel, connection);
     this.presence.connectionLeft(connection, channel);
+    if (was) this.events.emit({ type: 'subscription.removed', connection, channel });
     return was;
   }
 

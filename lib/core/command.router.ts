@@ -16,6 +16,8 @@ import { assertChannelName } from './channel-name.js';
 import { ChannelHub } from './channel.hub.js';
 import { HandlerRegistry } from './handler.registry.js';
 import { PresenceTracker } from '../presence/presence.tracker.js';
+import { ChannelsEvents } from '../events/channels.events.js';
+import { CommandTimer } from '../events/command.timer.js';
 
 /** Where the router writes the one answer of a command. */
 export type AnswerWriter = (frame: ReplyFrame | ErrorFrame) => void;
@@ -33,6 +35,7 @@ export class CommandRouter {
     private readonly limiter: MessageRateLimiter,
     private readonly connections: ConnectionRegistry,
     private readonly presence: PresenceTracker,
+    private readonly events: ChannelsEvents,
   ) {}
 
   /**
@@ -45,6 +48,8 @@ export class CommandRouter {
     command: CommandFrame,
     write: AnswerWriter,
   ): Promise<void> {
+    const timer = new CommandTimer(this.events, this.registry, connection, command.event);
+    write = timer.wrap(write);
     try {
       if (connection.expireIfDue())
         throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
@@ -60,6 +65,8 @@ export class CommandRouter {
     } catch (error) {
       this.logFault(error, connection, command.event);
       write(errorFrame(error, command.id));
+    } finally {
+      timer.finish();
     }
   }
 
@@ -70,11 +77,15 @@ export class CommandRouter {
    */
   async rejectFrame(connection: Connection, error: unknown, write: AnswerWriter): Promise<void> {
     const id = error instanceof ChannelsException ? error.options.id : undefined;
+    const timer = new CommandTimer(this.events, this.registry, connection, undefined);
+    write = timer.wrap(write);
     try {
       await this.limiter.consume(connection, undefined);
       write(errorFrame(error, id));
     } catch (limited) {
       write(errorFrame(limited, id));
+    } finally {
+      timer.finish();
     }
   }
 

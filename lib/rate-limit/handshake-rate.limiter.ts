@@ -3,6 +3,7 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { RateLimitBucket } from './rate-limit.bucket.js';
+import { ChannelsEvents } from '../events/channels.events.js';
 import { resolveConnectionRateLimit } from './rate-limit.options.js';
 
 /**
@@ -13,7 +14,10 @@ import { resolveConnectionRateLimit } from './rate-limit.options.js';
 export class HandshakeRateLimiter {
   private readonly bucket?: RateLimitBucket;
 
-  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions) {
+  constructor(
+    @Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions,
+    private readonly events: ChannelsEvents,
+  ) {
     const budget = resolveConnectionRateLimit(options.connectionRateLimit);
     if (budget) {
       this.bucket = new RateLimitBucket(
@@ -33,6 +37,7 @@ export class HandshakeRateLimiter {
     if (!this.bucket || ip === undefined) return;
     const retryAfterMs = await this.bucket.take(ip);
     if (retryAfterMs !== undefined) {
+      this.events.emit({ type: 'rate.limited', scope: 'handshake', ip, retryAfterMs });
       throw new ChannelsException(
         ErrorCode.RATE_LIMITED,
         `Too many connection attempts: retry in ${retryAfterMs} ms.`,

@@ -5,6 +5,7 @@ import { HandlerRegistry } from '../core/handler.registry.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { CloseCode, ErrorCode } from '../protocol/frames.js';
 import { RateLimitBucket } from './rate-limit.bucket.js';
+import { ChannelsEvents } from '../events/channels.events.js';
 import { resolveMessageRateLimit, type ResolvedMessageRateLimit } from './rate-limit.options.js';
 
 /** Per-connection bookkeeping: the abuse window, and the event buckets to free on close. */
@@ -31,6 +32,7 @@ export class MessageRateLimiter {
   constructor(
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
     private readonly registry: HandlerRegistry,
+    private readonly events: ChannelsEvents,
   ) {
     this.settings = resolveMessageRateLimit(options.rateLimit);
     if (this.settings) {
@@ -48,6 +50,7 @@ export class MessageRateLimiter {
     const bucket = this.bucketFor(event, state);
     const retryAfterMs = await bucket.take(this.settings.key(connection));
     if (retryAfterMs === undefined) return;
+    this.events.emit({ type: 'rate.limited', scope: 'message', connection, event, retryAfterMs });
     this.recordRejection(connection, state, this.settings);
     throw new ChannelsException(
       ErrorCode.RATE_LIMITED,

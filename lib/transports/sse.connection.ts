@@ -10,6 +10,8 @@ import {
 } from '../protocol/frames.js';
 import { encodeCursor } from './sse-cursor.js';
 
+/** The close code reported for a stream the client left: an SSE client sends none (1005). */
+const CLIENT_WENT_AWAY = 1005;
 /** How long an ended stream may take to flush before its socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -59,6 +61,7 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
     super(handshake, principal);
     // A client that goes away, and the end of a stream the server closed, both end here.
     response.once('close', () => {
+      this.noteClose(CLIENT_WENT_AWAY, 'client');
       clearTimeout(this.killTimer);
       this.markClosed();
     });
@@ -137,6 +140,7 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
    * transport then answers the request with an error.
    */
   close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (!this.closed) this.noteClose(code, 'server');
     if (!this.started) {
       this.earlyClose ??= { code, reason };
       return this.markClosed();
@@ -189,6 +193,7 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
       return;
     if (this.response.writableLength > this.settings.maxBufferedBytes) {
       // The client does not read: nothing more would reach it, not even a close event.
+      this.noteClose(CloseCode.SLOW_CONSUMER, 'server');
       this.response.destroy();
       return;
     }

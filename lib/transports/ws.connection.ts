@@ -28,7 +28,8 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
     socket.on('pong', () => (this.awaitingPong = false));
     // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
     socket.on('error', () => undefined);
-    socket.once('close', () => {
+    socket.once('close', (code: number) => {
+      this.noteClose(code, 'client');
       clearTimeout(this.killTimer);
       this.markClosed();
     });
@@ -41,6 +42,7 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.socket.readyState === WebSocket.CLOSED) return;
+    if (this.socket.readyState === WebSocket.OPEN) this.noteClose(code, 'server');
     if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, closeReason(reason));
     this.killTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }

@@ -103,7 +103,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.closing)
       return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
-    if (!this.admission.originAllowed(request.headers.origin)) {
+    if (!this.admission.originAllowed(request.headers.origin, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
     let client: ChannelsClient;

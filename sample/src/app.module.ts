@@ -11,6 +11,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { NotificationsGateway } from './notifications/notifications.gateway.js';
 import { SAMPLE_API_INFO } from './sample.asyncapi.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** The notification sample: demo sign-in, the HTTP API, and the channels gateway. */
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
             : undefined,
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
+        ObservabilityModule,
       ],
       controllers: [AuthController, NotificationsController],
       providers: [
