@@ -152,10 +152,11 @@ describe('two sample nodes through one redis-server', () => {
   });
 
   it('holds the per-IP connection rate limit across both nodes', async () => {
-    // 30 per 10 s per IP (the default): alone, each node would let 30 in, 60 together.
+    // 600 per 10 s per IP (the default): alone, each node would let all of its 320 in.
+    // Distinct users, so that no per-principal cap is what refuses them.
     const outcomes = await Promise.all(
-      Array.from({ length: 40 }, async (_, i) => {
-        const token = await apis[i % 2]!.login('erin');
+      Array.from({ length: 640 }, async (_, i) => {
+        const token = await apis[i % 2]!.login(`erin${i}`);
         const client = await TestClient.open(`${nodes[i % 2]!.url.replace('http', 'ws')}channels`, {
           headers: { Authorization: `Bearer ${token}` },
         }).catch(() => undefined);
@@ -169,7 +170,8 @@ describe('two sample nodes through one redis-server', () => {
       }),
     );
     const admitted = outcomes.filter((o) => o === 'welcome').length;
-    expect(admitted).toBeLessThanOrEqual(30);
+    expect(admitted).toBeLessThanOrEqual(600);
+    expect(admitted).toBeGreaterThan(0);
     expect(outcomes.filter((o) => o !== 'welcome').every((o) => o === '4429')).toBe(true);
   });
 });

@@ -53,7 +53,9 @@ export class PresenceGateway {
 /** Starts an app with the presence gateway. */
 export function startPresenceApp() {
   return startApp({
-    imports: [ChannelsModule.forRoot({ presence: { coalesceMs: 10 } })],
+    imports: [
+      ChannelsModule.forRoot({ presence: { coalesceMs: 10 }, handshakeGuards: [NameGuard] }),
+    ],
     providers: [PresenceGateway],
   });
 }

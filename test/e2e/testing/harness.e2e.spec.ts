@@ -8,7 +8,7 @@ import {
   RefusedConnectionError,
 } from 'nestjs-channels/testing';
 import { ChatGateway } from '../protocol/fixtures.js';
-import { Notifier, RoomsGateway } from './fixtures.js';
+import { Notifier, RoomsGateway, TokenGuard } from './fixtures.js';
 
 // Nothing here listens: the module starts without transports, the harness runs handlers in
 // process, and the recording adapter shows what was published.
@@ -18,7 +18,7 @@ describe('the in-process harness', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ transports: false })],
+      imports: [ChannelsModule.forRoot({ transports: false, handshakeGuards: [TokenGuard] })],
       providers: [RoomsGateway],
     }).compile();
     moduleRef.useLogger(false);

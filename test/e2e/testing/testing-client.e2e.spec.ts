@@ -7,7 +7,7 @@ import {
   RefusedConnectionError,
   type ChannelsTestClient,
 } from 'nestjs-channels/testing';
-import { RoomsGateway } from './fixtures.js';
+import { RoomsGateway, TokenGuard } from './fixtures.js';
 
 describe.each(['websocket', 'sse'] as const)('the test client over %s', (transport) => {
   let app: INestApplication;
@@ -20,7 +20,7 @@ describe.each(['websocket', 'sse'] as const)('the test client over %s', (transpo
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ history: { size: 10 } })],
+      imports: [ChannelsModule.forRoot({ history: { size: 10 }, handshakeGuards: [TokenGuard] })],
       providers: [RoomsGateway],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
