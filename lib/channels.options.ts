@@ -2,6 +2,11 @@ import type { ValidatorOptions } from 'class-validator';
 import type { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 import { createTokenExtractor, type TokenExtractor } from './auth/token.extractor.js';
 import type { HistoryStore } from './history/history.store.js';
+import {
+  resolveFrameLimits,
+  type FrameLimits,
+  type ResolvedFrameLimits,
+} from './protocol/frame.limits.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
@@ -52,6 +57,18 @@ export interface ChannelsModuleOptions {
    * @default { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }
    */
   validation?: ValidatorOptions | false;
+  /**
+   * Bounds on a command frame's structure (depth, keys per object, array length, string
+   * length), checked before it is parsed into objects; a frame past one is `BAD_REQUEST`.
+   * @default { maxDepth: 32, maxKeys: 256, maxArrayLength: 4096, maxStringLength: 16384 }
+   */
+  frameLimits?: FrameLimits;
+  /**
+   * The most per-field details a `VALIDATION_FAILED` carries; the rest are counted in its
+   * `omitted`, so an error reply stays about the size of the request that caused it.
+   * @default 20
+   */
+  maxValidationDetails?: number;
   /**
    * Allowed `Origin` values for the WebSocket upgrade and the SSE endpoints. A request with
    * another origin gets HTTP 403. Requests without an `Origin` header (non-browser clients) are
@@ -191,8 +208,12 @@ export const RESOLVED_OPTIONS = Symbol('channels:resolved-options');
  * @example const { path, heartbeatMs } = this.options; // '/channels', 25000 by default
  */
 export type ResolvedChannelsOptions = Required<
-  Omit<ChannelsModuleOptions, 'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors'>
+  Omit<
+    ChannelsModuleOptions,
+    'allowedOrigins' | 'history' | 'adapter' | 'historyStore' | 'cors' | 'frameLimits'
+  >
 > & {
+  frameLimits: ResolvedFrameLimits;
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -222,6 +243,8 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     validation: options.validation ?? DEFAULT_VALIDATION,
+    frameLimits: resolveFrameLimits(options.frameLimits),
+    maxValidationDetails: options.maxValidationDetails ?? 20,
     allowedOrigins: options.allowedOrigins,
     principalKey: options.principalKey ?? defaultPrincipalKey,
     extractToken: options.extractToken ?? createTokenExtractor(),

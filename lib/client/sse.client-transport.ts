@@ -52,7 +52,13 @@ export interface FetchInitLike {
  */
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
 
-const CLOSE_BY_STATUS: Readonly<Record<number, number>> = { 401: 4401, 403: 4403, 429: 4429 };
+// 503 is a server going away (a graceful shutdown): reconnect later, as after a 1001.
+const CLOSE_BY_STATUS: Readonly<Record<number, number>> = {
+  401: 4401,
+  403: 4403,
+  429: 4429,
+  503: 1001,
+};
 const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
@@ -218,8 +224,22 @@ export class SseClientTransport implements ClientTransport {
       );
       return;
     }
-    const answer = toAnswer(frame.id, response, parseJson(text));
+    const body = parseJson(text);
+    const answer = toAnswer(frame.id, response, body);
     if (answer) this.listener.onFrame(answer, response.status);
+    // The server is shutting down: its stream ends too, so reconnect later (as after a 1001),
+    // without waiting for the stream's own close.
+    if (response.status === 503) {
+      const retryAfterMs = retryAfter(response);
+      const reason = readErrorBody(body)?.message ?? 'The server is shutting down.';
+      this.end({
+        code: 1001,
+        reason,
+        opened: true,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+      this.abort.abort();
+    }
   }
 
   private get credentials(): 'include' | 'same-origin' {

@@ -53,7 +53,11 @@ export class PipelineFactory {
     private readonly contextCreator: ExternalContextCreator,
     @Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions,
   ) {
-    if (options.validation) this.validationPipe = new PayloadValidationPipe(options.validation);
+    if (options.validation)
+      this.validationPipe = new PayloadValidationPipe(
+        options.validation,
+        options.maxValidationDetails,
+      );
   }
 
   /** A gateway method as a pipeline handler. */

@@ -10,6 +10,8 @@ export interface ChannelsExceptionOptions {
   id?: number;
   /** Per-field details (for `VALIDATION_FAILED`). */
   details?: ValidationDetail[];
+  /** How many details were left out of `details` (a `VALIDATION_FAILED` with many problems). */
+  omitted?: number;
   /** For `RATE_LIMITED`: milliseconds until the client may try again. */
   retryAfterMs?: number;
 }
@@ -35,6 +37,7 @@ export class ChannelsException extends Error {
   toBody(): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.options.details) body.details = this.options.details;
+    if (this.options.omitted !== undefined) body.omitted = this.options.omitted;
     if (this.options.retryAfterMs !== undefined) body.retryAfterMs = this.options.retryAfterMs;
     return body;
   }
