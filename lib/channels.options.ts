@@ -60,7 +60,7 @@ export interface ChannelsModuleOptions {
   /**
    * Bounds on a command frame's structure (depth, keys per object, array length, string
    * length), checked before it is parsed into objects; a frame past one is `BAD_REQUEST`.
-   * @default { maxDepth: 32, maxKeys: 256, maxArrayLength: 4096, maxStringLength: 16384 }
+   * @default { maxDepth: 32, maxKeys: 256, maxArrayLength: 4096, maxStringLength: 65536 }
    */
   frameLimits?: FrameLimits;
   /**

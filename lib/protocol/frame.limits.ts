@@ -24,7 +24,7 @@ export interface FrameLimits {
   maxArrayLength?: number;
   /**
    * The longest string, key or value, in characters of the JSON text (escapes included).
-   * @default 16384
+   * @default 65536
    */
   maxStringLength?: number;
 }
@@ -41,7 +41,7 @@ export const DEFAULT_FRAME_LIMITS: Readonly<ResolvedFrameLimits> = Object.freeze
   maxDepth: 32,
   maxKeys: 256,
   maxArrayLength: 4_096,
-  maxStringLength: 16_384,
+  maxStringLength: 65_536,
 });
 
 /**
