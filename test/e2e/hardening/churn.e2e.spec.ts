@@ -17,7 +17,7 @@ describe('hardening: connection churn', () => {
   afterAll(() => fixture?.cleanup());
 
   it(`keeps the heap after GC within 1 MB of its baseline over ${SESSIONS} sessions with long-lived credentials`, async () => {
-    const env = { ...process.env, CHURN_SESSIONS: String(SESSIONS) };
+    const env: NodeJS.ProcessEnv = { ...process.env, CHURN_SESSIONS: String(SESSIONS) };
     delete env.NODE_OPTIONS;
     const { stdout } = await run(process.execPath, ['--expose-gc', fixture.file], {
       env,
