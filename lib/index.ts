@@ -51,6 +51,7 @@ export {
 export { toErrorBody } from './exceptions/error-body.mapper.js';
 export { PayloadValidationPipe } from './validation/payload-validation.pipe.js';
 export * from './protocol/frames.js';
+export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './protocol/frame.limits.js';
 
 export { RateLimit } from './rate-limit/decorators/rate-limit.decorator.js';
 export { RateLimitStore, type LimiterConfig } from './rate-limit/rate-limit.store.js';
