@@ -224,22 +224,11 @@ export class SseClientTransport implements ClientTransport {
       );
       return;
     }
-    const body = parseJson(text);
-    const answer = toAnswer(frame.id, response, body);
+    // A 503 (a server shutting down) fails only this command, with the server's own code and
+    // `retryAfterMs`: other POSTs in flight still get their answers, and the stream's own
+    // close (1001), or the 503 of the next stream, tells the client to reconnect later.
+    const answer = toAnswer(frame.id, response, parseJson(text));
     if (answer) this.listener.onFrame(answer, response.status);
-    // The server is shutting down: its stream ends too, so reconnect later (as after a 1001),
-    // without waiting for the stream's own close.
-    if (response.status === 503) {
-      const retryAfterMs = retryAfter(response);
-      const reason = readErrorBody(body)?.message ?? 'The server is shutting down.';
-      this.end({
-        code: 1001,
-        reason,
-        opened: true,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      });
-      this.abort.abort();
-    }
   }
 
   private get credentials(): 'include' | 'same-origin' {
