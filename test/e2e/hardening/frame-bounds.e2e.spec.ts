@@ -131,3 +131,36 @@ describe('hardening: bounded frames', () => {
     });
   });
 });
+
+describe('hardening: frameLimits and maxValidationDetails options', () => {
+  let channels: ChannelsApp;
+
+  beforeAll(async () => {
+    channels = await startChannels({ frameLimits: { maxDepth: 3 }, maxValidationDetails: 2 });
+  });
+  afterEach(() => channels.closeClients());
+  afterAll(() => channels.app.close());
+
+  it('applies the configured bounds on both transports', async () => {
+    const refusal = { code: 'BAD_REQUEST', message: 'The frame is nested deeper than 3 levels.' };
+    const { client } = await channels.connect();
+    expect(await client.request('echo', [[1]])).toMatchObject({ data: [[1]] });
+    client.send(nested(51, 3));
+    expect(await client.next((f) => f.id === 51)).toEqual({ id: 51, error: refusal });
+    const response = await fetch(`${channels.http}/channels/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: nested(52, 3),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ id: 52, error: refusal });
+  });
+
+  it('sends at most maxValidationDetails details', async () => {
+    const { client } = await channels.connect();
+    client.send(withUnknownKeys(53, 5));
+    const answer = await client.next((f) => f.id === 53);
+    expect(answer.error.details).toHaveLength(2);
+    expect(answer.error.omitted).toBe(3);
+  });
+});
