@@ -58,9 +58,9 @@ export interface ChannelsModuleOptions {
    */
   validation?: ValidatorOptions | false;
   /**
-   * Bounds on a command frame's structure (depth, keys per object, array length, string
-   * length), checked before it is parsed into objects; a frame past one is `BAD_REQUEST`.
-   * @default { maxDepth: 32, maxKeys: 256, maxArrayLength: 4096, maxStringLength: 65536 }
+   * Bounds on a command frame's structure (depth, keys per object and in all, array length,
+   * string length), checked before it is parsed into objects; a frame past one is `BAD_REQUEST`.
+   * @default { maxDepth: 32, maxKeys: 256, maxTotalKeys: 512, maxArrayLength: 4096, maxStringLength: 65536 }
    */
   frameLimits?: FrameLimits;
   /**

@@ -38,6 +38,8 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
   const arrays: boolean[] = [];
   let violation: string | undefined;
   let id: number | undefined;
+  // Every key is followed by a colon outside strings: counting colons counts keys.
+  let keys = 0;
   // Inside the top-level object: whether the next string is a key, and whether the key just
   // read is "id".
   let rootKeyNext = false;
@@ -79,7 +81,10 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
           violation = `An object has more than ${limits.maxKeys} keys.`;
       }
       if (top === 0) rootKeyNext = !arrays[0];
-    } else if (c === COLON && idKey && commas.length === 1) {
+    } else if (c === COLON) {
+      if (++keys > limits.maxTotalKeys && violation === undefined)
+        violation = `The frame has more than ${limits.maxTotalKeys} keys in all.`;
+      if (!idKey || commas.length !== 1) continue;
       idKey = false;
       let at = i + 1;
       while (at < length && isSpace(text.charCodeAt(at))) at++;

@@ -86,6 +86,18 @@ describe('hardening: bounded frames', () => {
     expect(json).toEqual({ id: 21, error: refusal });
   });
 
+  it('bounds the keys of the whole frame, however they are spread over objects', async () => {
+    // 20 items of 100 unknown keys each: every object is within maxKeys, the frame is not.
+    const item = `{${Array.from({ length: 100 }, (_, i) => `"k${i}":1`).join(',')}}`;
+    const items = Array(20).fill(item).join(',');
+    const frame = `{"id":33,"event":"order","data":{"address":{"city":"Oslo"},"items":[${items}]}}`;
+    const refusal = { code: 'BAD_REQUEST', message: 'The frame has more than 512 keys in all.' };
+    const { client } = await channels.connect();
+    client.send(frame);
+    expect(await client.next((f) => f.id === 33)).toEqual({ id: 33, error: refusal });
+    expect((await post(frame)).json).toEqual({ id: 33, error: refusal });
+  });
+
   it('bounds array length and string length too', async () => {
     const { client } = await channels.connect();
     client.send(`{"id":31,"event":"echo","data":[${Array(5_000).fill(0).join(',')}]}`);

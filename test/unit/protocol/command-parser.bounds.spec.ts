@@ -17,6 +17,7 @@ describe('command parser: structure bounds', () => {
   const small = resolveFrameLimits({
     maxDepth: 3,
     maxKeys: 2,
+    maxTotalKeys: 6,
     maxArrayLength: 3,
     maxStringLength: 5,
   });
@@ -39,6 +40,12 @@ describe('command parser: structure bounds', () => {
     expect(
       refusal('{"id":5,"event":"e","data":{"a":1,"b":2,"c":3,"d":4}}', { ...small, maxKeys: 3 }),
     ).toEqual({ id: 5, message: 'An object has more than 3 keys.' });
+    expect(
+      refusal('{"id":3,"event":"e","data":[{"a":1,"b":2},{"c":3,"d":4}]}', {
+        ...small,
+        maxKeys: 3,
+      }),
+    ).toEqual({ id: 3, message: 'The frame has more than 6 keys in all.' });
     expect(refusal('{"id":6,"event":"e","data":[1,2,3,4]}', { ...small, maxKeys: 3 })).toEqual({
       id: 6,
       message: 'An array has more than 3 elements.',
