@@ -7,6 +7,11 @@ import type { HistoryStore } from './history/history.store.js';
 import type { RedisConnection } from './redis/redis.connection.js';
 import type { ChannelsRedisOptions } from './redis/redis.options.js';
 import type { PresenceModuleOptions } from './presence/presence.module-options.js';
+import {
+  resolveFrameLimits,
+  type FrameLimits,
+  type ResolvedFrameLimits,
+} from './protocol/frame.limits.js';
 import type { IncomingMessage } from 'node:http';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import type { MessageRateLimitOptions, RateLimitBudget } from './rate-limit/rate-limit.options.js';
@@ -57,6 +62,18 @@ export interface ChannelsModuleOptions {
    * @default { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }
    */
   validation?: ValidatorOptions | false;
+  /**
+   * Bounds on a command frame's structure (depth, keys per object and in all, array length,
+   * string length), checked before it is parsed into objects; a frame past one is `BAD_REQUEST`.
+   * @default { maxDepth: 32, maxKeys: 256, maxTotalKeys: 512, maxArrayLength: 4096, maxStringLength: 65536 }
+   */
+  frameLimits?: FrameLimits;
+  /**
+   * The most per-field details a `VALIDATION_FAILED` carries; the rest are counted in its
+   * `omitted`, so an error reply stays about the size of the request that caused it.
+   * @default 20
+   */
+  maxValidationDetails?: number;
   /**
    * Allowed `Origin` values for the WebSocket upgrade and the SSE endpoints. A request with
    * another origin gets HTTP 403. Requests without an `Origin` header (non-browser clients) are
@@ -268,6 +285,7 @@ export type ResolvedChannelsOptions = Required<
     | 'redis'
     | 'clientIp'
     | 'trustProxy'
+    | 'frameLimits'
   >
 > & {
   redis: ChannelsRedisOptions | undefined;
@@ -275,6 +293,7 @@ export type ResolvedChannelsOptions = Required<
   redisConnection: RedisConnection | undefined;
   clientIp: ((request: IncomingMessage) => string | undefined) | undefined;
   trustProxy: TrustProxy | undefined;
+  frameLimits: ResolvedFrameLimits;
   allowedOrigins: string[] | undefined;
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -304,6 +323,8 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection ?? 100,
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     validation: options.validation ?? DEFAULT_VALIDATION,
+    frameLimits: resolveFrameLimits(options.frameLimits),
+    maxValidationDetails: options.maxValidationDetails ?? 20,
     allowedOrigins: options.allowedOrigins,
     principalKey: options.principalKey ?? defaultPrincipalKey,
     extractToken: options.extractToken ?? createTokenExtractor(),

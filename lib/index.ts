@@ -66,6 +66,7 @@ export {
   type ValidationDetail,
   type WelcomeData,
 } from './protocol/frames.js';
+export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './protocol/frame.limits.js';
 
 export { RateLimit } from './rate-limit/decorators/rate-limit.decorator.js';
 export {

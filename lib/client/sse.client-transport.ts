@@ -52,7 +52,13 @@ export interface FetchInitLike {
  */
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
 
-const CLOSE_BY_STATUS: Readonly<Record<number, number>> = { 401: 4401, 403: 4403, 429: 4429 };
+// 503 is a server going away (a graceful shutdown): reconnect later, as after a 1001.
+const CLOSE_BY_STATUS: Readonly<Record<number, number>> = {
+  401: 4401,
+  403: 4403,
+  429: 4429,
+  503: 1001,
+};
 const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHORIZED',
@@ -221,6 +227,9 @@ export class SseClientTransport implements ClientTransport {
       );
       return;
     }
+    // A 503 (a server shutting down) fails only this command, with the server's own code and
+    // `retryAfterMs`: other POSTs in flight still get their answers, and the stream's own
+    // close (1001), or the 503 of the next stream, tells the client to reconnect later.
     const answer = toAnswer(frame.id, response, parseJson(text));
     if (answer) this.listener.onFrame(answer, response.status);
   }

@@ -1,19 +1,28 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { Connection } from './connection.js';
-
-// setTimeout's longest delay (about 24.8 days); a later expiry is reached in steps.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { DeadlineQueue } from './deadline.queue.js';
 
 /**
  * Disconnects a connection with 4401 when its principal's credentials expire, on any
- * transport: one unref'd timer per expiring connection, set when it is registered and cleared
- * when it closes. The connection itself also refuses to write past its `expiresAt`, so a late
- * timer never lets a push through.
+ * transport. Every expiring connection waits in one {@link DeadlineQueue} (one shared timer),
+ * and leaves it the moment it closes, so nothing of a closed connection is kept until its
+ * credentials' expiry. The connection itself also refuses to write past its `expiresAt`, so a
+ * late timer never lets a push through.
  */
 @Injectable()
-export class ConnectionExpiry {
+export class ConnectionExpiry implements OnApplicationShutdown {
+  private readonly queue = new DeadlineQueue<Connection>((connection) => {
+    // Not yet due by the connection's own clock (a timer that fired a little early): requeue.
+    if (!connection.expireIfDue() && !connection.closed)
+      this.queue.add(connection, connection.expiresAt!);
+  });
+
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+
+  onApplicationShutdown(): void {
+    this.queue.clear();
+  }
 
   /**
    * When `principal`'s credentials expire, in milliseconds since the epoch.
@@ -38,12 +47,7 @@ export class ConnectionExpiry {
     if (at === undefined) return;
     connection.expiresAt = at;
     if (connection.expireIfDue()) return;
-    let timer: NodeJS.Timeout | undefined;
-    const arm = (): void => {
-      if (connection.expireIfDue()) return;
-      timer = setTimeout(arm, Math.min(at - Date.now(), MAX_TIMER_MS)).unref();
-    };
-    arm();
-    connection.onClose(() => clearTimeout(timer));
+    this.queue.add(connection, at);
+    connection.onClose(() => this.queue.delete(connection));
   }
 }

@@ -64,7 +64,9 @@ export class PipelineFactory {
     @Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions,
   ) {
     if (options.validation) {
-      this.validationPipe = new RawPayloadPipe(new PayloadValidationPipe(options.validation));
+      this.validationPipe = new RawPayloadPipe(
+        new PayloadValidationPipe(options.validation, options.maxValidationDetails),
+      );
     }
   }
 

@@ -11,6 +11,8 @@ export interface ChannelsExceptionOptions {
   id?: number;
   /** Per-field details (for `VALIDATION_FAILED`). */
   details?: ValidationDetail[];
+  /** How many details were left out of `details` (a `VALIDATION_FAILED` with many problems). */
+  omitted?: number;
   /** For `RATE_LIMITED`: milliseconds until the client may try again. */
   retryAfterMs?: number;
   /**
@@ -43,6 +45,7 @@ export class ChannelsException extends IntrinsicException {
   toBody(): ErrorBody {
     const body: ErrorBody = { code: this.code, message: this.message };
     if (this.options.details) body.details = this.options.details;
+    if (this.options.omitted !== undefined) body.omitted = this.options.omitted;
     if (this.options.retryAfterMs !== undefined) body.retryAfterMs = this.options.retryAfterMs;
     if (this.options.status !== undefined) body.status = this.options.status;
     return body;

@@ -1,25 +1,40 @@
 import { ChannelsException } from '../exceptions/channels.exception.js';
+import { DEFAULT_FRAME_LIMITS, type ResolvedFrameLimits } from './frame.limits.js';
+import { scanFrame } from './frame.scanner.js';
 import { ErrorCode, type CommandFrame } from './frames.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * Parses a JSON text into a command frame.
+ * Parses a JSON text into a command frame, within `limits`: the text is first scanned once,
+ * without recursion, for its depth, keys per object, array lengths and string lengths (see
+ * {@link scanFrame}); only a frame within every bound is handed to `JSON.parse`, whose reviver
+ * then never runs deeper than `maxDepth`.
  *
  * Keys named `__proto__`, `constructor` or `prototype` are dropped at every depth, so a
  * payload can never reach an object's prototype chain (prototype poisoning).
  *
- * @throws ChannelsException `BAD_REQUEST` when the text is not JSON, not an object, has no
+ * @throws ChannelsException `BAD_REQUEST` when the text passes a bound, is not JSON, not an object, has no
  *   string `event`, or an `id` that is not a positive integer. The exception carries the
  *   `id` when one could be read, so the error can still be correlated.
  * @example parseCommand('{"id":1,"event":"ping"}') // { id: 1, event: 'ping', data: undefined }
  */
-export function parseCommand(text: string): CommandFrame {
+export function parseCommand(
+  text: string,
+  limits: ResolvedFrameLimits = DEFAULT_FRAME_LIMITS,
+): CommandFrame {
+  const scan = scanFrame(text, limits);
+  if (scan.violation !== undefined) {
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, scan.violation, { id: scan.id });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text, (key, v: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : v));
   } catch {
-    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The frame is not valid JSON.');
+    // The id read by the scan, when the text got that far: the client's request is settled.
+    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The frame is not valid JSON.', {
+      id: scan.id,
+    });
   }
   return validateCommand(value);
 }

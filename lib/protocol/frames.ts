@@ -73,6 +73,8 @@ export interface ErrorBody {
   message: string;
   /** Per-field details for `VALIDATION_FAILED`. */
   details?: ValidationDetail[];
+  /** For `VALIDATION_FAILED`: how many details were left out of `details` (at most 20 are sent). */
+  omitted?: number;
   /** For `RATE_LIMITED`: how long to wait before trying again. */
   retryAfterMs?: number;
   /** The HTTP status of an app's `HttpException` (e.g. 409, 418), or of a busy server (503). */

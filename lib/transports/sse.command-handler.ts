@@ -75,7 +75,7 @@ export class SseCommandHandler {
     let command: CommandFrame | undefined;
     let parseError: unknown;
     try {
-      command = parseCommand(body);
+      command = parseCommand(body, this.options.frameLimits);
     } catch (error) {
       parseError = error;
     }

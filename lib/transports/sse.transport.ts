@@ -4,6 +4,7 @@ import {
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -28,7 +29,9 @@ type Route = 'stream' | 'messages';
  * the same on every platform), as the WebSocket transport takes its upgrades.
  */
 @Injectable()
-export class SseTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class SseTransport
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private readonly cors: CorsPolicy;
   private routes = new Map<string, Route>();
@@ -75,7 +78,15 @@ export class SseTransport implements OnApplicationBootstrap, BeforeApplicationSh
     const open = () =>
       [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
     await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
+  }
+
+  /**
+   * Lets go of the HTTP server's `request` event only once Nest has closed the server: until it
+   * stops listening, both routes answer 503 + `Retry-After`, never the platform's 404.
+   */
+  onApplicationShutdown(): void {
     this.detach?.();
+    this.detach = undefined;
   }
 
   private serve(route: Route, request: IncomingMessage, response: ServerResponse): void {

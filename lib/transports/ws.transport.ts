@@ -4,6 +4,7 @@ import {
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
@@ -37,7 +38,9 @@ import { WsConnection } from './ws.connection.js';
  * sees them, so Nest's own `WsAdapter` gateways live beside it on other paths.
  */
 @Injectable()
-export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class WsTransport
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly inflight = new InFlightTracker(new Logger('Channels'));
   private wss?: WebSocketServer;
   private detach?: () => void;
@@ -94,14 +97,21 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const open = () =>
       [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
     await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
-    this.detach?.();
     this.wss?.close();
+  }
+
+  /**
+   * Lets go of the HTTP server's `upgrade` event only once Nest has closed the server: until it
+   * stops listening, an upgrade still gets 503 + `Retry-After`, never a 404 from a bare server.
+   */
+  onApplicationShutdown(): void {
+    this.detach?.();
+    this.detach = undefined;
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    if (this.closing)
-      return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
+    if (this.closing) return refuseShuttingDown(socket);
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
     if (!this.admission.originAllowed(request.headers.origin, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
@@ -113,8 +123,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       return this.refuse(request, socket, head, error);
     }
     if (socket.destroyed) return;
-    if (this.closing)
-      return refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.');
+    if (this.closing) return refuseShuttingDown(socket);
     this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
   }
 
@@ -159,7 +168,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
           ErrorCode.BAD_REQUEST,
           'Binary frames are not supported: send JSON text.',
         );
-      command = parseCommand(data.toString());
+      command = parseCommand(data.toString(), this.options.frameLimits);
     } catch (error) {
       this.inflight.track(this.router.rejectFrame(connection, error, write));
       return;
@@ -195,11 +204,22 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-function refuseHttp(socket: Duplex, status: number, code: Code, message: string): void {
+function refuseHttp(
+  socket: Duplex,
+  status: number,
+  code: Code,
+  message: string,
+  extraHeaders = '',
+): void {
   const body = JSON.stringify({ error: { code, message } });
   const reason = STATUS_TEXT[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      `${extraHeaders}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+// The protocol's answer to an upgrade during a graceful shutdown: try again in a second.
+function refuseShuttingDown(socket: Duplex): void {
+  refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.', 'Retry-After: 1\r\n');
 }

@@ -15,15 +15,28 @@ const NOT_VALIDATED: ReadonlySet<unknown> = new Set([
   Date,
 ]);
 
+/** The longest property path or message a detail repeats back, in characters. */
+const MAX_DETAIL_TEXT = 200;
+
 /**
  * Validates a payload whose declared type is a class, with class-transformer and
  * class-validator; the module adds it to every `@MessageBody()` unless `validation: false`.
- * A failure is `VALIDATION_FAILED` with one detail per field (its path and messages).
+ * A failure is `VALIDATION_FAILED` with one detail per field (its path and messages), at most
+ * `maxDetails` of them, each path and message cut at 200 characters; the details left out are
+ * counted in the error's `omitted`. A client's invented property names are so never echoed
+ * back at more than a few times the size of the frame that carried them.
  *
- * @example new PayloadValidationPipe({ whitelist: true, forbidNonWhitelisted: true })
+ * @example new PayloadValidationPipe({ whitelist: true, forbidNonWhitelisted: true }, 20)
  */
 export class PayloadValidationPipe implements PipeTransform {
-  constructor(private readonly options: ValidatorOptions) {}
+  /**
+   * @param options the class-validator options
+   * @param maxDetails the most details one failure carries (default 20)
+   */
+  constructor(
+    private readonly options: ValidatorOptions,
+    private readonly maxDetails = 20,
+  ) {}
 
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const metatype = metadata.metatype;
@@ -34,15 +47,28 @@ export class PayloadValidationPipe implements PipeTransform {
     }
     const instance = plainToInstance(metatype as new () => object, value) as object;
     const errors = await validate(instance, this.options);
-    if (errors.length > 0) throw failed(flatten(errors, property));
+    if (errors.length > 0) throw failed(flatten(errors, property), this.maxDetails);
     return instance;
   }
 }
 
-function failed(details: ValidationDetail[]): ChannelsException {
-  return new ChannelsException(ErrorCode.VALIDATION_FAILED, 'The message failed validation.', {
-    details,
-  });
+function failed(all: ValidationDetail[], maxDetails = Infinity): ChannelsException {
+  const details = all.slice(0, Math.max(0, maxDetails)).map((detail) => ({
+    property: clip(detail.property),
+    messages: detail.messages.slice(0, 4).map(clip),
+  }));
+  const omitted = all.length - details.length;
+  return new ChannelsException(
+    ErrorCode.VALIDATION_FAILED,
+    omitted > 0
+      ? `The message failed validation (${omitted} more problems left out).`
+      : 'The message failed validation.',
+    omitted > 0 ? { details, omitted } : { details },
+  );
+}
+
+function clip(text: string): string {
+  return text.length > MAX_DETAIL_TEXT ? `${text.slice(0, MAX_DETAIL_TEXT - 1)}…` : text;
 }
 
 function flatten(errors: ValidationError[], parent: string): ValidationDetail[] {

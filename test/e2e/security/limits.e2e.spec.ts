@@ -87,9 +87,10 @@ describe('security: size and resource limits', () => {
       });
       const depth = 30_000;
       client.send(`{"id":2,"event":"echo","data":${'['.repeat(depth)}${']'.repeat(depth)}}`);
-      // Nesting deep enough to overflow a recursive walk of the parsed value.
+      // Nesting deep enough to overflow a recursive walk is refused before parsing, id kept.
       expect(await client.next()).toEqual({
-        error: { code: 'BAD_REQUEST', message: 'The frame is not valid JSON.' },
+        id: 2,
+        error: { code: 'BAD_REQUEST', message: 'The frame is nested deeper than 32 levels.' },
       });
       const thrown = await client.request('throws');
       expect(thrown.error).toEqual({ code: 'INTERNAL', message: 'Internal error.' });
