@@ -13,6 +13,8 @@ const ENTRIES = [
   { name: 'nestjs-channels', source: 'lib/index.ts' },
   { name: 'nestjs-channels/client', source: 'lib/client/index.ts' },
   { name: 'nestjs-channels/testing', source: 'lib/testing/index.ts' },
+  { name: 'nestjs-channels/metrics', source: 'lib/metrics/index.ts' },
+  { name: 'nestjs-channels/health', source: 'lib/health/index.ts' },
 ];
 // `--dir <path>` reads and writes the reports elsewhere (the check's own test uses it).
 const dirFlag = process.argv.indexOf('--dir');

@@ -8,7 +8,7 @@ import {
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AUTH, SseGateway } from '../sse/fixtures.js';
+import { AUTH, SseGateway, TokenGuard } from '../sse/fixtures.js';
 
 // One lifecycle, whatever the transport: the same events, from the same places, for a
 // WebSocket and an SSE client.
@@ -39,7 +39,7 @@ describe('lifecycle events (ChannelsEvents)', () => {
 
   beforeAll(async () => {
     ({ app, ws, http } = await startApp({
-      imports: [ChannelsModule.forRoot({ path: '/rt' })],
+      imports: [ChannelsModule.forRoot({ path: '/rt', handshakeGuards: [TokenGuard] })],
       providers: [SseGateway],
     }));
     channels = app.get(ChannelsService);

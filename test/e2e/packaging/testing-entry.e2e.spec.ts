@@ -25,7 +25,7 @@ describe('a fresh app tests its gateway with nestjs-channels/testing alone', () 
   beforeAll(() => {
     expect(existsSync(join(root, 'dist/cjs/lib/testing/index.js'))).toBe(true);
     dir = mkdtempSync(join(tmpdir(), 'channels-testing-entry-'));
-    run('npm', ['pack', '--silent', '--pack-destination', dir], root);
+    run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], root);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     copyFileSync(join(fixture, 'package.json'), join(dir, 'package.json'));
     // The registry is not needed: Nest 11 and the module's dependencies come from npm's cache.
