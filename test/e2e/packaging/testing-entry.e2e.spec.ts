@@ -28,12 +28,13 @@ describe('a fresh app tests its gateway with nestjs-channels/testing alone', () 
     run('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], root);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     copyFileSync(join(fixture, 'package.json'), join(dir, 'package.json'));
-    // The registry is not needed: Nest 11 and the module's dependencies come from npm's cache.
+    // Nest 11 and the module's dependencies come from npm's cache when another packaging test
+    // has fetched them; on a fresh machine, from the registry.
     run(
       'npm',
       [
         'install',
-        '--offline',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--ignore-scripts',
