@@ -84,7 +84,8 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Delivers a push; while the channel is held (a subscribe in progress) it waits in order. */
   deliver(push: EncodedPush): void {
-    if (this.isClosed || this.expireIfDue()) return;
+    // expiresAt is checked first: most connections never expire, and this runs per subscriber.
+    if (this.isClosed || (this.expiresAt !== undefined && this.expireIfDue())) return;
     const waiting = this.held?.get(push.frame.channel);
     if (waiting) waiting.push(push);
     else this.writePush(push);

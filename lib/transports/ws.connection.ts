@@ -37,8 +37,9 @@ export class WsConnection<TPrincipal = unknown>
   // undefined where they are not there: every frame then goes through `ws.send`.
   private readonly raw: Socket | undefined;
   private readonly sender: WsSender | undefined;
-  // Frames gathered this turn (the array is kept and reused), their size, and whether a flush
-  // is scheduled.
+  // Frames gathered this turn: one alone needs no array (most turns of most sockets); more go
+  // to an array that is kept and reused. Then their size, and whether a flush is scheduled.
+  private pendingOne?: Buffer;
   private pending?: Buffer[];
   private pendingBytes = 0;
   private flushDue = false;
@@ -116,8 +117,7 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   private writePending(): void {
-    const pending = this.pending;
-    if (!pending || pending.length === 0) return;
+    if (this.pendingBytes === 0) return;
     if (this.socket.readyState !== WebSocket.OPEN || !this.raw || this.raw.destroyed) {
       this.dropPending();
       return;
@@ -129,7 +129,7 @@ export class WsConnection<TPrincipal = unknown>
       }
       return;
     }
-    const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, this.pendingBytes);
+    const bytes = this.pendingOne ?? Buffer.concat(this.pending!, this.pendingBytes);
     this.dropPending();
     this.raw.write(bytes);
   }
@@ -147,7 +147,11 @@ export class WsConnection<TPrincipal = unknown>
       });
       return;
     }
-    (this.pending ??= []).push(frame);
+    if (this.pendingBytes === 0) this.pendingOne = frame;
+    else if (this.pendingOne) {
+      (this.pending ??= []).push(this.pendingOne, frame);
+      this.pendingOne = undefined;
+    } else this.pending!.push(frame);
     this.pendingBytes += frame.length;
     // A large burst is written in slices, so the batch never looks like a slow consumer.
     if (this.pendingBytes >= BATCH_FLUSH_BYTES) this.writePending();
@@ -158,6 +162,7 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   private dropPending(): void {
+    this.pendingOne = undefined;
     if (this.pending) this.pending.length = 0;
     this.pendingBytes = 0;
   }
