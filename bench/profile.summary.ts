@@ -1,5 +1,5 @@
 // `node dist/esm/bench/profile.summary.js <file.cpuprofile> [top]`: self time by function,
-// the way BENCHMARKS.md quotes the `node --cpu-prof` profiles (run with BENCH_CPU_PROF=<dir>).
+// as a share of the busy (non-idle) samples, the way BENCHMARKS.md quotes the `node --cpu-prof` profiles (run with BENCH_CPU_PROF=<dir>).
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -14,9 +14,12 @@ if (!file) {
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
-const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+// Shares of the busy time: samples where the process idled are left out.
+const idle = (n: ProfileNode) => n.callFrame.functionName === '(idle)';
+const total = profile.nodes.reduce((sum, n) => sum + (idle(n) ? 0 : (n.hitCount ?? 0)), 0);
 const self = new Map<string, number>();
 for (const node of profile.nodes) {
+  if (idle(node)) continue;
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url.replace(/^.*\/(node_modules\/|dist\/esm\/)/, '').replace(/^node:/, 'node:');
   const key = `${functionName || '(anonymous)'} ${where ? `${where}:${lineNumber + 1}` : ''}`;

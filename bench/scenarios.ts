@@ -23,8 +23,9 @@ export interface Scenario {
 }
 
 const LOCAL = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
-const quick = process.env.BENCH_QUICK === '1';
+const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 3));
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 50);
 
 /** Servers and clients of one measurement, subscribed to `channels` (one entry a connection). */
 async function setUp(contender: Contender, channels: string[], clientCount: number) {
@@ -112,7 +113,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: 'paced',
-    title: 'paced fan-out: 50 pushes/s to 1 channel of 1,000 subscribers, push-to-client latency',
+    title: `paced fan-out: ${PACED_RATE} pushes/s to 1 channel of 1,000 subscribers, push-to-client latency`,
     contenders: withBefore(WS_ALL),
     metrics: [
       { key: 'p50Ms', label: 'latency p50 ms', higher: false },
@@ -126,7 +127,7 @@ export const SCENARIOS: Scenario[] = [
           port: s.port,
           channels: ['bench'],
           durationMs: SECONDS * 1000 + 1000,
-          perSecond: 50,
+          perSecond: PACED_RATE,
         });
         const reached = await Promise.all(s.clients.map((c, i) => c.reached(s.expected(sent)[i]!)));
         const latencies = reached.flatMap((r) => r.latencies ?? []);
@@ -222,4 +223,43 @@ export const SCENARIOS: Scenario[] = [
     metrics: fanOutMetrics,
     run: (c) => saturated(c, repeat(n, 'bench'), ['bench']),
   })),
+  {
+    // Opt-in (`npm run bench -- idle-heavy`): it needs a descriptor limit above the count
+    // (`ulimit -Hn`), and spreads clients over 127.0.0.1-4 for enough source ports.
+    id: 'idle-heavy',
+    title:
+      'many idle connections with heartbeats on (BENCH_IDLE_HEAVY, default 50,000; heartbeat 5 s)',
+    contenders: ['channels'],
+    metrics: [
+      { key: 'connections', label: 'connections held', higher: true },
+      { key: 'rssKbPerConnection', label: 'RSS KB per connection', higher: false },
+      { key: 'lagP99Ms', label: 'event-loop delay p99 ms', higher: false },
+      { key: 'lagMaxMs', label: 'event-loop delay max ms', higher: false },
+    ],
+    async run(contender) {
+      const n = Number(process.env.BENCH_IDLE_HEAVY ?? 50_000);
+      const env = { BENCH_HEARTBEAT_MS: '5000' };
+      const server = await ServerProcess.start(contender.entry, contender.args, env);
+      const clients = await Promise.all(Array.from({ length: 4 }, ClientProcess.start));
+      try {
+        const before = await server.stats(true);
+        const quarter = repeat(n / 4, '');
+        await Promise.all(
+          clients.map((c) => c.open(contender.dialect, server.port, quarter, LOCAL)),
+        );
+        await server.stats(); // resets the event-loop delay histogram
+        await new Promise((resolve) => setTimeout(resolve, 12_000)); // two heartbeat rounds
+        const after = await server.stats(true);
+        return {
+          connections: n,
+          rssKbPerConnection: (after.rss - before.rss) / 1024 / n,
+          lagP99Ms: after.lagP99Ms,
+          lagMaxMs: after.lagMaxMs,
+        };
+      } finally {
+        for (const c of clients) c.stop();
+        server.stop();
+      }
+    },
+  },
 ];

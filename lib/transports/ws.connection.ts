@@ -129,7 +129,7 @@ export class WsConnection<TPrincipal = unknown>
       }
       return;
     }
-    const bytes = this.pendingOne ?? Buffer.concat(this.pending!, this.pendingBytes);
+    const bytes = this.pendingOne ?? joinFrames(this.pending!, this.pendingBytes);
     this.dropPending();
     this.raw.write(bytes);
   }
@@ -166,4 +166,22 @@ export class WsConnection<TPrincipal = unknown>
     if (this.pending) this.pending.length = 0;
     this.pendingBytes = 0;
   }
+}
+
+// The subscribers of a channel gather the same frames in a turn, and are flushed one after
+// another: the frames joined for one socket are reused for the next that gathered the very
+// same ones (the same Buffers, in the same order), so a turn's burst is copied once, not once
+// per socket. Frames are never written to after they are built, so sharing them is safe.
+let joinedParts: Buffer[] = [];
+let joined: Buffer | undefined;
+
+function joinFrames(parts: Buffer[], length: number): Buffer {
+  if (joined !== undefined && joined.length === length && parts.length === joinedParts.length) {
+    let same = true;
+    for (let i = 0; i < parts.length && same; i++) same = parts[i] === joinedParts[i];
+    if (same) return joined;
+  }
+  joined = Buffer.concat(parts, length);
+  joinedParts = parts.slice();
+  return joined;
 }
