@@ -1,4 +1,7 @@
-/** Something that gathers writes during an event-loop turn and writes them out at its end. */
+/**
+ * Something that gathers writes during an event-loop turn and writes them out at its end.
+ * @example class Batch implements TurnFlushable { flush() { socket.write(Buffer.concat(parts)); } }
+ */
 export interface TurnFlushable {
   /** Writes out what was gathered; called once per turn in which it was scheduled. */
   flush(): void;

@@ -1,4 +1,7 @@
-/** Length of the header of an unmasked server frame carrying `payloadLength` bytes. */
+/**
+ * Length of the header of an unmasked server frame carrying `payloadLength` bytes.
+ * @example frameHeaderLength(125) // 2; frameHeaderLength(126) // 4; frameHeaderLength(65_536) // 10
+ */
 export function frameHeaderLength(payloadLength: number): number {
   if (payloadLength < 126) return 2;
   return payloadLength < 65_536 ? 4 : 10;
