@@ -238,7 +238,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     async run(contender) {
       const n = Number(process.env.BENCH_IDLE_HEAVY ?? 50_000);
-      const env = { BENCH_HEARTBEAT_MS: '5000' };
+      const env = { BENCH_HEARTBEAT_MS: process.env.BENCH_HEARTBEAT_MS ?? '5000' };
       const server = await ServerProcess.start(contender.entry, contender.args, env);
       const clients = await Promise.all(Array.from({ length: 4 }, ClientProcess.start));
       try {
