@@ -1,221 +1,107 @@
-// Side-by-side benchmarks: nestjs-channels against Nest's own WsAdapter gateway and a plain
-// Socket.IO server, in one run,
-// on one machine. They print ratios; no absolute time is a pass or fail anywhere.
-import 'reflect-metadata';
-import { WebSocket } from 'ws';
-import type { Socket } from 'socket.io-client';
-import { startBenchApp } from './bench-apps.js';
-import { socketIoClients, startSocketIo } from './socket-io.baseline.js';
+// `npm run bench [-- <scenario|quick|all> ...]`: contenders side by side, interleaved over
+// rounds (each round runs every contender once, in a rotated order), with per-round ratios
+// and medians. Clients run in their own processes, pushes arrive over HTTP from outside.
+// Environment: BENCH_ROUNDS (3), BENCH_SECONDS (3; 2 when quick), BENCH_CONTENDERS (a comma
+// list to keep), BENCH_BEFORE (a build of the module before a change, see BENCHMARKS.md),
+// BENCH_OUT (a JSON file for the raw results). No number here is a pass or fail.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { CONTENDERS } from './contenders.js';
+import { pinning } from './harness.js';
+import { SCENARIOS, type Scenario } from './scenarios.js';
+import { median } from './stats.js';
 
-const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 200);
-const PUSHES = Number(process.env.BENCH_PUSHES ?? 500);
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const args = process.argv.slice(2);
+const QUICK = ['fanout', 'paced', 'inbound'];
+// `all` (the default) is every scenario but the opt-in `idle-heavy`.
+const ALL = SCENARIOS.map((s) => s.id).filter((id) => id !== 'idle-heavy');
+const wanted = args.length === 0 ? ['all'] : args;
+const ids = wanted.flatMap((a) =>
+  a === 'all'
+    ? ALL
+    : a === 'quick'
+      ? QUICK
+      : a === 'curve'
+        ? SCENARIOS.filter((s) => s.id.startsWith('curve')).map((s) => s.id)
+        : [a],
+);
+const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+if (unknown.length > 0) {
+  console.error(
+    `unknown scenario(s) ${unknown.join(', ')}; one of quick, all, curve, ${SCENARIOS.map((s) => s.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const keep = process.env.BENCH_CONTENDERS?.split(',');
 
-// A stalled run (a refused connection, a dropped reply) must fail loudly, not hang.
-setTimeout(() => {
-  console.error('bench: no result within 5 minutes; something stalled');
-  process.exit(1);
-}, 300_000).unref();
+type Rounds = Record<string, Array<Record<string, number>>>;
 
-// The welcome can arrive in the same read as the upgrade response, before an `await open()`
-// resumes: `ready` attaches its listener before the socket opens.
-async function clients(
-  url: string,
-  n: number,
-  ready: (s: WebSocket) => Promise<void>,
-): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let i = 0; i < n; i++) {
-    const socket = new WebSocket(url);
-    const prepared = ready(socket);
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    await prepared;
-    sockets.push(socket);
+async function runScenario(scenario: Scenario): Promise<Rounds> {
+  const names = scenario.contenders.filter((c) => CONTENDERS[c] && (!keep || keep.includes(c)));
+  const results: Rounds = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const name of order) {
+      const result = await scenario.run(CONTENDERS[name]!);
+      results[name]!.push(result);
+      const shown = Object.entries(result).map(([k, v]) => `${k}=${v.toFixed(2)}`);
+      console.error(`  ${scenario.id} round ${round + 1} ${name}: ${shown.join(' ')}`);
+    }
   }
-  return sockets;
+  return results;
 }
 
-function received(sockets: WebSocket[], count: number): Promise<void> {
-  return Promise.all(
-    sockets.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          let seen = 0;
-          const onMessage = () => {
-            if (++seen === count) {
-              socket.off('message', onMessage);
-              resolve();
-            }
-          };
-          socket.on('message', onMessage);
-        }),
-    ),
-  ).then(() => undefined);
-}
+const fmt = (v: number) =>
+  !Number.isFinite(v)
+    ? '-'
+    : v >= 1000
+      ? Math.round(v).toLocaleString('en')
+      : v.toFixed(v >= 10 ? 1 : 2);
 
-function reply(socket: WebSocket, match: (frame: any) => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const onMessage = (data: Buffer) => {
-      if (match(JSON.parse(data.toString()))) {
-        socket.off('message', onMessage);
-        resolve();
-      }
-    };
-    socket.on('message', onMessage);
-  });
-}
-
-async function timed(run: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await run();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/** Requests in flight, 100 at a time, from one socket; resolves when all are answered. */
-async function pipeline(
-  socket: WebSocket,
-  frame: (i: number) => string,
-  isAnswer: (f: any) => boolean,
-): Promise<void> {
-  let sent = 0;
-  let answered = 0;
-  await new Promise<void>((resolve) => {
-    const onMessage = (data: Buffer) => {
-      if (!isAnswer(JSON.parse(data.toString()))) return;
-      answered++;
-      if (sent < REQUESTS) socket.send(frame(sent++));
-      if (answered === REQUESTS) {
-        socket.off('message', onMessage);
-        resolve();
-      }
-    };
-    socket.on('message', onMessage);
-    while (sent < Math.min(100, REQUESTS)) socket.send(frame(sent++));
-  });
-}
-
-function receivedIo(sockets: Socket[], count: number): Promise<void> {
-  return Promise.all(
-    sockets.map(
-      (socket) =>
-        new Promise<void>((resolve) => {
-          let seen = 0;
-          const onPush = () => {
-            if (++seen === count) {
-              socket.off('notification', onPush);
-              resolve();
-            }
-          };
-          socket.on('notification', onPush);
-        }),
-    ),
-  ).then(() => undefined);
-}
-
-/** Socket.IO acknowledgements, 100 in flight, from one socket. */
-async function pipelineIo(socket: Socket): Promise<void> {
-  let sent = 0;
-  let answered = 0;
-  await new Promise<void>((resolve) => {
-    const send = () => {
-      const n = sent++;
-      socket.emit('echo', { n }, () => {
-        answered++;
-        if (sent < REQUESTS) send();
-        if (answered === REQUESTS) resolve();
-      });
-    };
-    while (sent < Math.min(100, REQUESTS)) send();
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+function report(scenario: Scenario, results: Rounds): string {
+  const ref = scenario.reference ?? 'channels';
+  const refName = CONTENDERS[ref]?.name ?? ref;
+  const lines = [
+    `### ${scenario.title}`,
+    '',
+    `| contender | ${scenario.metrics.map((m) => `${m.label} (median)`).join(' | ')} | ${scenario.metrics.map((m) => `${refName} ÷ this, ${m.label}`).join(' | ')} |`,
+    `|---|${scenario.metrics.map(() => '---:').join('|')}|${scenario.metrics.map(() => '---:').join('|')}|`,
+  ];
+  for (const [name, rounds] of Object.entries(results)) {
+    const values = scenario.metrics.map((m) => fmt(median(rounds.map((r) => r[m.key]!))));
+    const ratios = scenario.metrics.map((m) => {
+      if (name === ref || !results[ref]) return '1';
+      // Per-round ratios (the reference and this contender ran side by side), then the median.
+      const perRound = rounds.map((r, i) => results[ref]![i]![m.key]! / r[m.key]!);
+      return `${median(perRound).toFixed(2)}x (${perRound.map((x) => x.toFixed(2)).join(', ')})`;
+    });
+    lines.push(`| ${CONTENDERS[name]!.name} | ${values.join(' | ')} | ${ratios.join(' | ')} |`);
+  }
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
-  const { app, port, nest, channels } = await startBenchApp();
-  const base = `ws://127.0.0.1:${port}`;
-  const payload = { title: 'Build finished', body: 'x'.repeat(200), at: Date.now() };
-
-  const ours = await clients(`${base}/channels`, SUBSCRIBERS, async (socket) => {
-    await reply(socket, (f) => f.event === 'connected');
-    const subscribed = reply(socket, (f) => f.id === 1);
-    socket.send(JSON.stringify({ id: 1, event: 'subscribe', data: { channel: 'bench' } }));
-    await subscribed;
-  });
-  const theirs = await clients(`${base}/nest`, SUBSCRIBERS, async () => undefined);
-  const socketIo = await startSocketIo();
-  const ios = await socketIoClients(socketIo.port, SUBSCRIBERS);
-
-  const fanOut = { channels: [] as number[], nest: [] as number[], io: [] as number[] };
-  const requests = { channels: [] as number[], nest: [] as number[], io: [] as number[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    fanOut.channels.push(
-      await timed(async () => {
-        const done = received(ours, PUSHES);
-        for (let i = 0; i < PUSHES; i++) await channels.publish('bench', 'notification', payload);
-        await done;
-      }),
-    );
-    fanOut.nest.push(
-      await timed(async () => {
-        const done = received(theirs, PUSHES);
-        for (let i = 0; i < PUSHES; i++) nest.broadcast('notification', payload);
-        await done;
-      }),
-    );
-    fanOut.io.push(
-      await timed(async () => {
-        const done = receivedIo(ios, PUSHES);
-        for (let i = 0; i < PUSHES; i++) socketIo.broadcast('notification', payload);
-        await done;
-      }),
-    );
-    requests.channels.push(
-      await timed(() =>
-        pipeline(
-          ours[0]!,
-          (i) => `{"id":${i + 1},"event":"echo","data":{"n":${i}}}`,
-          (f) => f.id !== undefined,
-        ),
-      ),
-    );
-    requests.nest.push(
-      await timed(() =>
-        pipeline(
-          theirs[0]!,
-          (i) => `{"event":"echo","data":{"n":${i}}}`,
-          (f) => f.event === 'echo',
-        ),
-      ),
-    );
-    requests.io.push(await timed(() => pipelineIo(ios[0]!)));
+  const started = Date.now();
+  const header = [
+    `# npm run bench ${args.join(' ')}`.trim(),
+    '',
+    `${new Date().toISOString()}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GB; ${pinning}; ${ROUNDS} rounds, contenders interleaved.`,
+    '',
+  ];
+  console.log(header.join('\n'));
+  const raw: Record<string, Rounds> = {};
+  for (const scenario of SCENARIOS.filter((s) => ids.includes(s.id))) {
+    raw[scenario.id] = await runScenario(scenario);
+    console.log(report(scenario, raw[scenario.id]!) + '\n');
   }
-
-  const rate = (units: number, ms: number) => ((units / ms) * 1000).toFixed(0).padStart(9);
-  const row = (
-    name: string,
-    times: { channels: number[]; nest: number[]; io: number[] },
-    units: number,
-  ) => {
-    const [ours_, nest_, io_] = [median(times.channels), median(times.nest), median(times.io)];
-    console.log(
-      `${name.padEnd(36)} nestjs-channels ${rate(units, ours_)}/s | Nest WsAdapter ${rate(units, nest_)}/s ` +
-        `(${(nest_ / ours_).toFixed(2)}x) | Socket.IO ${rate(units, io_)}/s (${(io_ / ours_).toFixed(2)}x)`,
-    );
-  };
-  console.log(
-    `median of ${ROUNDS} rounds; (Nx) = how many times faster nestjs-channels is than that one`,
-  );
-  row(`fan-out: ${PUSHES} pushes x ${SUBSCRIBERS} subs`, fanOut, PUSHES * SUBSCRIBERS);
-  row(`request/reply: ${REQUESTS}, 100 in flight`, requests, REQUESTS);
-
-  for (const socket of [...ours, ...theirs]) socket.terminate();
-  for (const socket of ios) socket.disconnect();
-  await Promise.all([app.close(), socketIo.close()]);
+  console.log(`total ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+  if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(raw, null, 2));
+  process.exit(0);
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { Connection, EncodedPush } from '../connection/connection.js';
+import type { Connection } from '../connection/connection.js';
+import { encodePush } from '../connection/push.encoder.js';
 import type { HistoryStore } from '../history/history.store.js';
 import type { PushFrame } from '../protocol/frames.js';
 import { ChannelActivityQueue } from './channel-activity.queue.js';
@@ -120,18 +121,24 @@ export abstract class BroadcastAdapter {
   }
 
   /**
-   * Writes a push to this node's subscribers of its channel. Serializes it once.
+   * Writes a push to this node's subscribers of its channel. Serializes and frames it once.
    * @returns how many connections it was written to
    */
   protected fanOut(push: PushFrame, except?: readonly string[]): number {
     const subscribers = this.local.subscribers(push.channel);
     if (!subscribers) return 0;
-    const json = JSON.stringify(push);
-    const encoded: EncodedPush = { frame: push, json, bytes: Buffer.from(json) };
-    const skip = except && except.length > 0 ? new Set(except) : undefined;
+    // One JSON text and one WebSocket frame for every subscriber; nothing is allocated per
+    // subscriber (the transports gather the writes and flush once per event-loop turn).
+    const encoded = encodePush(push);
+    const skip = except && except.length > 8 ? new Set(except) : undefined;
     let written = 0;
     for (const connection of subscribers) {
-      if (skip?.has(connection.id)) continue;
+      if (
+        except &&
+        except.length > 0 &&
+        (skip?.has(connection.id) ?? except.includes(connection.id))
+      )
+        continue;
       connection.deliver(encoded);
       written++;
     }

@@ -4,10 +4,11 @@ import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
 import type { CloseInitiator } from '../events/channels-event.types.js';
 
 /**
- * A push serialized once by the fan-out and written as is to every subscriber.
+ * A push serialized once by the fan-out and written as is to every subscriber. Build one with
+ * `encodePush`; a transport may fill the optional caches the first time it writes the push, so
+ * its other subscribers reuse them.
  * @example
- * const json = JSON.stringify(push);
- * connection.deliver({ frame: push, json, bytes: Buffer.from(json) });
+ * connection.deliver(encodePush(push)); // { frame, json, bytes, wsFrame }
  */
 export interface EncodedPush {
   /** The push itself. */
@@ -16,6 +17,12 @@ export interface EncodedPush {
   readonly json: string;
   /** The same text as UTF-8 bytes. */
   readonly bytes: Buffer;
+  /** @internal The push as one WebSocket text frame (header and `bytes`). */
+  wsFrame?: Buffer;
+  /** @internal The SSE event's lines after its `id:` line, shared by every stream. */
+  sseTail?: string;
+  /** @internal The whole SSE event for a stream whose only channel is the push's. */
+  sseSolo?: Buffer;
 }
 
 /**
@@ -31,8 +38,10 @@ export interface EncodedPush {
 export abstract class Connection<TPrincipal = unknown> implements ChannelsClient<TPrincipal> {
   /** A unique id, sent to the client in the welcome frame. */
   readonly id: string = randomUUID();
-  /** Free storage for the app's own per-connection state. */
-  readonly state = new Map<string, unknown>();
+  /** Free storage for the app's own per-connection state (created on first use). */
+  get state(): Map<string, unknown> {
+    return (this.stateMap ??= new Map());
+  }
   abstract readonly transport: TransportName;
   /**
    * True for a client that lives for one request (an SSE POST bound to no stream): its `id`
@@ -48,7 +57,9 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
    */
   expiresAt: number | undefined;
   private readonly channels = new Set<string>();
-  private readonly held = new Map<string, EncodedPush[]>();
+  // Created on first use: most connections never store state, and hold only while subscribing.
+  private stateMap?: Map<string, unknown>;
+  private held?: Map<string, EncodedPush[]>;
   private readonly closeListeners: Array<() => void> = [];
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
@@ -80,8 +91,9 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** Delivers a push; while the channel is held (a subscribe in progress) it waits in order. */
   deliver(push: EncodedPush): void {
-    if (this.isClosed || this.expireIfDue()) return;
-    const waiting = this.held.get(push.frame.channel);
+    // expiresAt is checked first: most connections never expire, and this runs per subscriber.
+    if (this.isClosed || (this.expiresAt !== undefined && this.expireIfDue())) return;
+    const waiting = this.held?.get(push.frame.channel);
     if (waiting) waiting.push(push);
     else this.writePush(push);
   }
@@ -121,11 +133,12 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   /** @internal Forgets a subscription (the hub calls it). */
   removeSubscription(channel: string): void {
     this.channels.delete(channel);
-    this.held.delete(channel);
+    this.held?.delete(channel);
   }
 
   /** @internal Holds pushes of `channel` until {@link release}: no push overtakes a replay. */
   hold(channel: string): void {
+    this.held ??= new Map();
     if (!this.held.has(channel)) this.held.set(channel, []);
   }
 
@@ -140,8 +153,8 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
 
   /** @internal Writes the held pushes newer than `afterOffset`, then goes live. */
   release(channel: string, afterOffset: number): void {
-    const waiting = this.held.get(channel);
-    this.held.delete(channel);
+    const waiting = this.held?.get(channel);
+    this.held?.delete(channel);
     for (const push of waiting ?? []) if (push.frame.offset > afterOffset) this.deliver(push);
   }
 
@@ -174,7 +187,7 @@ export abstract class Connection<TPrincipal = unknown> implements ChannelsClient
   protected markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.held.clear();
+    this.held = undefined;
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

@@ -9,6 +9,7 @@ import {
   type WelcomeData,
 } from '../protocol/frames.js';
 import { encodeCursor } from './sse-cursor.js';
+import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
 
 /** The close code reported for a stream the client left: an SSE client sends none (1005). */
 const CLIENT_WENT_AWAY = 1005;
@@ -43,8 +44,13 @@ export interface SseConnectionSettings {
  *
  * @example if (client instanceof SseConnection) this.logger.debug(`SSE cursor: ${client.cursor}`);
  */
-export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
+export class SseConnection<TPrincipal = unknown>
+  extends Connection<TPrincipal>
+  implements TurnFlushable
+{
   readonly transport = 'sse' as const;
+  // Whether the stream is corked until the end of this event-loop turn.
+  private flushDue = false;
   private readonly positions = new Map<string, StreamPosition>();
   private started = false;
   private lastPingAt = Date.now();
@@ -146,6 +152,7 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
       return this.markClosed();
     }
     if (this.response.writableEnded) return;
+    this.flush();
     this.writeEvent('close', JSON.stringify({ code, reason }), false);
     this.response.end();
     this.killTimer ??= setTimeout(() => this.response.destroy(), CLOSE_GRACE_MS).unref();
@@ -175,11 +182,24 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
     this.writeEvent(named, json, false);
   }
 
+  // The event's lines after `id:` are the same on every stream, and so is the whole event on
+  // every stream whose only channel is the push's (its cursor names that channel alone): both
+  // are built by the first stream that writes the push and reused by the others.
   protected writePush(push: EncodedPush): void {
-    const { channel, epoch, offset, event } = push.frame;
+    const { channel, epoch, offset } = push.frame;
     this.positions.set(channel, { epoch, offset });
-    const named = RESERVED_EVENTS.has(event) || /[\r\n\0]/.test(event) ? undefined : event;
-    this.writeEvent(named, push.json, true);
+    if (this.positions.size === 1) {
+      this.write((push.sseSolo ??= Buffer.from(`id: ${this.cursor}\n${sseTail(push)}`)));
+    } else {
+      this.write(`id: ${this.cursor}\n${sseTail(push)}`);
+    }
+  }
+
+  /** Uncorks the stream: what was written this turn leaves in one write. */
+  flush(): void {
+    if (!this.flushDue) return;
+    this.flushDue = false;
+    if (this.response.writableCorked > 0) this.response.uncork();
   }
 
   private writeEvent(event: string | undefined, data: string, withId: boolean): void {
@@ -188,7 +208,7 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
     this.write(`${text}data: ${data}\n\n`);
   }
 
-  private write(text: string): void {
+  private write(text: string | Buffer): void {
     if (!this.started || this.closed || this.response.writableEnded || this.response.destroyed)
       return;
     if (this.response.writableLength > this.settings.maxBufferedBytes) {
@@ -197,6 +217,20 @@ export class SseConnection<TPrincipal = unknown> extends Connection<TPrincipal> 
       this.response.destroy();
       return;
     }
+    if (!this.flushDue) {
+      this.flushDue = true;
+      this.response.cork();
+      flushAtEndOfTurn(this);
+    }
     this.response.write(text);
   }
+}
+
+/** The lines of a push event after its `id:` line, built once per push. */
+function sseTail(push: EncodedPush): string {
+  if (push.sseTail !== undefined) return push.sseTail;
+  const event = push.frame.event;
+  // Push events that would be mistaken for the stream's own are sent unnamed (see above).
+  const named = RESERVED_EVENTS.has(event) || /[\r\n\0]/.test(event) ? '' : `event: ${event}\n`;
+  return (push.sseTail = `${named}data: ${push.json}\n\n`);
 }

@@ -4,19 +4,45 @@ import { Connection, type EncodedPush } from '../connection/connection.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
+import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
+import { encodeTextFrame } from './ws-frame.encoder.js';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
-/** A batch of corked writes is flushed early once this many bytes wait in it. */
+/** The frames gathered in one turn are written early once this many bytes wait. */
 const BATCH_FLUSH_BYTES = 64 * 1024;
 
-/** A connection on a `ws` WebSocket. */
-export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
+/** The parts of `ws` 8's sender this reads: it writes straight to the socket when idle. */
+interface WsSender {
+  /** 0 (DEFAULT) when no compression or blob read is under way. */
+  _state: number;
+  /** Sends waiting for that to end. */
+  _queue: unknown[];
+}
+
+/**
+ * A connection on a `ws` WebSocket. Every outbound text frame (pushes, replies, errors) is
+ * framed by this module and gathered until the end of the event-loop turn, then written to the
+ * socket in one write; a push is framed once for all subscribers (see `encodePush`).
+ */
+export class WsConnection<TPrincipal = unknown>
+  extends Connection<TPrincipal>
+  implements TurnFlushable
+{
   readonly transport = 'websocket' as const;
   private lastPingAt = Date.now();
   private awaitingPong = false;
   private killTimer?: NodeJS.Timeout;
-  private corked = false;
+  // The TCP socket and the sender under `ws` (`_socket`, `_sender`: stable across ws 8), or
+  // undefined where they are not there: every frame then goes through `ws.send`.
+  private readonly raw: Socket | undefined;
+  private readonly sender: WsSender | undefined;
+  // Frames gathered this turn: one alone needs no array (most turns of most sockets); more go
+  // to an array that is kept and reused. Then their size, and whether a flush is scheduled.
+  private pendingOne?: Buffer;
+  private pending?: Buffer[];
+  private pendingBytes = 0;
+  private flushDue = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -25,6 +51,13 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
     private readonly maxBufferedBytes: number,
   ) {
     super(handshake, principal);
+    const internals = socket as unknown as { _socket?: Socket; _sender?: WsSender };
+    const direct =
+      typeof internals._socket?.write === 'function' &&
+      typeof internals._sender?._state === 'number' &&
+      Array.isArray(internals._sender._queue);
+    this.raw = direct ? internals._socket : undefined;
+    this.sender = direct ? internals._sender : undefined;
     socket.on('pong', () => (this.awaitingPong = false));
     // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
     socket.on('error', () => undefined);
@@ -35,20 +68,25 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
     });
   }
 
-  /** Bytes waiting to be written to this socket. */
+  /** Bytes waiting to be written to this socket (gathered this turn, or in its buffers). */
   get bufferedBytes(): number {
-    return this.socket.bufferedAmount;
+    return this.socket.bufferedAmount + this.pendingBytes;
   }
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    if (this.socket.readyState === WebSocket.OPEN) this.noteClose(code, 'server');
+    if (this.socket.readyState === WebSocket.OPEN) {
+      this.noteClose(code, 'server');
+      // What was written before the close (an error frame, the last pushes) leaves before it.
+      this.writePending();
+    }
     if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, closeReason(reason));
     this.killTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   /** Destroys the socket at once, without a close handshake. */
   terminate(): void {
+    this.dropPending();
     this.socket.terminate();
   }
 
@@ -65,42 +103,89 @@ export class WsConnection<TPrincipal = unknown> extends Connection<TPrincipal> {
   }
 
   protected writeText(json: string): void {
-    this.write(json);
+    this.write(encodeTextFrame(json));
   }
 
   protected writePush(push: EncodedPush): void {
-    this.write(push.bytes);
+    this.write((push.wsFrame ??= encodeTextFrame(push.json)));
   }
 
-  private write(data: string | Buffer): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+  /**
+   * Writes the frames gathered this turn in one write. When `ws`'s sender is busy (it never is
+   * without compression or blobs, which this transport does not use) they wait a turn more, so
+   * no frame cuts into one of its own.
+   */
+  flush(): void {
+    this.flushDue = false;
+    this.writePending();
+  }
+
+  private writePending(): void {
+    if (this.pendingBytes === 0) return;
+    if (this.socket.readyState !== WebSocket.OPEN || !this.raw || this.raw.destroyed) {
+      this.dropPending();
       return;
     }
-    this.batch();
-    this.socket.send(data, { binary: false });
-  }
-
-  // The frames written in one tick leave in one system call: a burst of pushes otherwise costs
-  // a writev each, which is most of a fan-out's time. `ws` has no public cork, so this uses
-  // its socket (`_socket`, stable across ws 8) when present, and does nothing otherwise.
-  private batch(): void {
-    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
-    if (!raw || typeof raw.cork !== 'function') return;
-    if (this.corked) {
-      // A large burst is flushed in slices, so the batch never looks like a slow consumer.
-      if (raw.writableLength >= BATCH_FLUSH_BYTES) {
-        raw.uncork();
-        raw.cork();
+    if (this.sender!._state !== 0 || this.sender!._queue.length > 0) {
+      if (!this.flushDue) {
+        this.flushDue = true;
+        flushAtEndOfTurn(this);
       }
       return;
     }
-    this.corked = true;
-    raw.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      raw.uncork();
-    });
+    const bytes = this.pendingOne ?? joinFrames(this.pending!, this.pendingBytes);
+    this.dropPending();
+    this.raw.write(bytes);
   }
+
+  private write(frame: Buffer): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.bufferedBytes > this.maxBufferedBytes) {
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      return;
+    }
+    if (!this.raw) {
+      // No access to the socket under ws: a plain send, which frames the payload itself.
+      this.socket.send(frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2), {
+        binary: false,
+      });
+      return;
+    }
+    if (this.pendingBytes === 0) this.pendingOne = frame;
+    else if (this.pendingOne) {
+      (this.pending ??= []).push(this.pendingOne, frame);
+      this.pendingOne = undefined;
+    } else this.pending!.push(frame);
+    this.pendingBytes += frame.length;
+    // A large burst is written in slices, so the batch never looks like a slow consumer.
+    if (this.pendingBytes >= BATCH_FLUSH_BYTES) this.writePending();
+    else if (!this.flushDue) {
+      this.flushDue = true;
+      flushAtEndOfTurn(this);
+    }
+  }
+
+  private dropPending(): void {
+    this.pendingOne = undefined;
+    if (this.pending) this.pending.length = 0;
+    this.pendingBytes = 0;
+  }
+}
+
+// The subscribers of a channel gather the same frames in a turn, and are flushed one after
+// another: the frames joined for one socket are reused for the next that gathered the very
+// same ones (the same Buffers, in the same order), so a turn's burst is copied once, not once
+// per socket. Frames are never written to after they are built, so sharing them is safe.
+let joinedParts: Buffer[] = [];
+let joined: Buffer | undefined;
+
+function joinFrames(parts: Buffer[], length: number): Buffer {
+  if (joined !== undefined && joined.length === length && parts.length === joinedParts.length) {
+    let same = true;
+    for (let i = 0; i < parts.length && same; i++) same = parts[i] === joinedParts[i];
+    if (same) return joined;
+  }
+  joined = Buffer.concat(parts, length);
+  joinedParts = parts.slice();
+  return joined;
 }

@@ -1,0 +1,200 @@
+// A load-client process: opens connections in one contender's protocol, counts the pushes
+// they receive (and their latency, from the `t` the driver stamped), or drives echo commands.
+// The harness talks to it over IPC; it never shares a process with a server.
+import { request as httpRequest, Agent } from 'node:http';
+import { WebSocket } from 'ws';
+
+/** How a contender's subscribers connect and what its frames look like. */
+export type Dialect = 'ws-raw' | 'nest' | 'channels' | 'socket.io' | 'sse';
+
+interface OpenOp {
+  op: 'open';
+  dialect: Dialect;
+  port: number;
+  channels: string[];
+  localAddresses: string[];
+}
+interface AwaitOp {
+  op: 'await';
+  expect: number;
+}
+interface EchoOp {
+  op: 'echo';
+  durationMs: number;
+  inFlight: number;
+}
+type Op = OpenOp | AwaitOp | EchoOp | { op: 'arm'; latency: boolean } | { op: 'close' };
+
+const now = () => performance.timeOrigin + performance.now();
+const reply = (message: object) => process.send!(message);
+
+let received = 0;
+let waiting: { expect: number } | undefined;
+let latencies: number[] | undefined;
+const sockets: WebSocket[] = [];
+const streams: Array<{ destroy(): void }> = [];
+let dialect: Dialect = 'ws-raw';
+
+function onPushText(text: string, count: number): void {
+  received += count;
+  if (latencies) {
+    const at = now();
+    for (let i = text.indexOf('"t":'); i >= 0; i = text.indexOf('"t":', i + 4))
+      latencies.push(at - parseFloat(text.slice(i + 4, i + 30)));
+  }
+  if (waiting && received >= waiting.expect) {
+    waiting = undefined;
+    reply({ op: 'reached', at: now(), latencies });
+  }
+}
+
+function openWs(port: number, channel: string, localAddress: string): Promise<void> {
+  const path =
+    dialect === 'channels'
+      ? '/channels'
+      : dialect === 'nest'
+        ? '/nest'
+        : dialect === 'socket.io'
+          ? `/socket.io/?EIO=4&transport=websocket&channel=${channel}`
+          : `/?channel=${channel}`;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
+    localAddress,
+    perMessageDeflate: false,
+  });
+  sockets.push(ws);
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const done = () => {
+      ready = true;
+      resolve();
+    };
+    ws.once('error', reject);
+    ws.on('message', (data: Buffer) => {
+      if (ready) {
+        if (dialect !== 'socket.io') return onPushText(latencies ? data.toString() : '', 1);
+        const text = data.toString();
+        if (text === '2') return ws.send('3');
+        if (text.startsWith('42')) onPushText(text, 1);
+        return;
+      }
+      const text = data.toString();
+      if (dialect === 'channels' && text.includes('"connected"')) {
+        if (!channel) return done();
+        ws.send(JSON.stringify({ id: 1, event: 'subscribe', data: { channel } }));
+      } else if (dialect === 'channels' && text.includes('"id":1')) done();
+      else if (dialect === 'nest' && text.includes('"joined"')) done();
+      else if (dialect === 'socket.io' && text.startsWith('0')) ws.send('40');
+      else if (dialect === 'socket.io' && text.startsWith('40')) done();
+    });
+    ws.once('open', () => {
+      if (dialect === 'ws-raw') done();
+      else if (dialect === 'nest') {
+        if (!channel) return done();
+        ws.send(JSON.stringify({ event: 'join', data: { channel } }));
+      }
+    });
+  });
+}
+
+function openSse(port: number, channel: string, agent: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: '127.0.0.1', port, path: `/channels/sse?channel=${channel}`, agent },
+      (response) => {
+        let ready = false;
+        let last = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          // One event ends with a blank line; a chunk may split its two newlines.
+          let count = 0;
+          let text = last + chunk;
+          for (let i = text.indexOf('\n\n'); i >= 0; i = text.indexOf('\n\n', i + 2)) count++;
+          last = chunk.endsWith('\n') && !chunk.endsWith('\n\n') ? '\n' : '';
+          if (!ready) {
+            if (!text.includes('event: connected')) return;
+            ready = true;
+            count--; // the connected event
+            text = '';
+            resolve();
+          }
+          if (count > 0) onPushText(latencies ? text : '', count);
+        });
+      },
+    );
+    request.once('error', reject);
+    streams.push(request);
+    request.end();
+  });
+}
+
+async function open(op: OpenOp): Promise<void> {
+  dialect = op.dialect;
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  // In parallel, a bounded number at a time: a burst of thousands would be refused by the
+  // listen backlog.
+  let next = 0;
+  const worker = async () => {
+    while (next < op.channels.length) {
+      const i = next++;
+      const local = op.localAddresses[i % op.localAddresses.length]!;
+      if (dialect === 'sse') await openSse(op.port, op.channels[i]!, agent);
+      else await openWs(op.port, op.channels[i]!, local);
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+}
+
+// Echo commands over every open socket, `inFlight` outstanding on each, for `durationMs`.
+function echo(op: EchoOp): Promise<number> {
+  let answered = 0;
+  const stopAt = now() + op.durationMs;
+  return new Promise((resolve) => {
+    let open = sockets.length;
+    for (const ws of sockets) {
+      let id = 1_000;
+      let outstanding = 0;
+      const send = () => {
+        id++;
+        outstanding++;
+        const data = `{"n":${id}}`;
+        if (dialect === 'channels') ws.send(`{"id":${id},"event":"echo","data":${data}}`);
+        else if (dialect === 'nest') ws.send(`{"event":"echo","data":${data}}`);
+        else ws.send(`42${id}["echo",${data}]`);
+      };
+      ws.removeAllListeners('message');
+      ws.on('message', (raw: Buffer) => {
+        const text = raw.toString();
+        if (dialect === 'socket.io' && text === '2') return ws.send('3');
+        if (dialect === 'socket.io' && !text.startsWith('43')) return;
+        answered++;
+        outstanding--;
+        if (now() < stopAt) send();
+        else if (outstanding === 0 && --open === 0) resolve(answered);
+      });
+      for (let i = 0; i < op.inFlight; i++) send();
+    }
+  });
+}
+
+process.on('message', (op: Op) => {
+  if (op.op === 'open') {
+    open(op).then(
+      () => reply({ op: 'opened' }),
+      (error: Error) => reply({ op: 'failed', error: error.message }),
+    );
+  } else if (op.op === 'arm') {
+    received = 0;
+    latencies = op.latency ? [] : undefined;
+  } else if (op.op === 'await') {
+    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies });
+    else waiting = { expect: op.expect };
+  } else if (op.op === 'echo') {
+    void echo(op).then((answered) => reply({ op: 'echoed', answered }));
+  } else if (op.op === 'close') {
+    for (const ws of sockets) ws.terminate();
+    for (const stream of streams) stream.destroy();
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+reply({ op: 'ready' });

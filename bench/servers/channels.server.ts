@@ -1,0 +1,85 @@
+// This module, in memory, the way a service uses it: a controller publishes one push per
+// request through ChannelsService; a gateway authorizes joins and answers a validated,
+// guarded, rate-limited echo.
+import {
+  Body,
+  Controller,
+  Injectable,
+  Module,
+  Post,
+  UseGuards,
+  type CanActivate,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  ChannelsService,
+  MessageBody,
+  OnJoin,
+  OnMessage,
+} from '../../lib/index.js';
+import { EchoDto } from './echo.dto.js';
+import { serveHarness, type PushRequest } from './server.protocol.js';
+
+@Injectable()
+class AllowGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
+@UseGuards(AllowGuard)
+@ChannelGateway()
+class BenchGateway {
+  @OnJoin('bench')
+  joinOne() {
+    return true;
+  }
+
+  @OnJoin('bench:{n}')
+  joinMany() {
+    return true;
+  }
+
+  @OnMessage('echo')
+  echo(@MessageBody() dto: EchoDto) {
+    return dto;
+  }
+}
+
+@Controller()
+class PushController {
+  constructor(private readonly channels: ChannelsService) {}
+
+  @Post('push')
+  async push(@Body() body: PushRequest) {
+    await this.channels.publish(body.channel, 'push', body.data);
+    return {};
+  }
+}
+
+@Module({
+  imports: [
+    ChannelsModule.forRoot({
+      // One client host on purpose: the per-IP caps that protect a public server would only
+      // measure themselves here. The message rate limit stays on (its budget is never hit).
+      maxBufferedBytes: 64 * 1024 * 1024,
+      maxConnectionsPerIp: Infinity,
+      connectionRateLimit: false,
+      rateLimit: { points: 1_000_000_000, durationMs: 1000 },
+      heartbeatMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000),
+      sseHeartbeatMs: 3_600_000,
+    }),
+  ],
+  controllers: [PushController],
+  providers: [BenchGateway, AllowGuard],
+})
+class ChannelsBenchModule {}
+
+export async function startChannels(): Promise<void> {
+  const app = await NestFactory.create(ChannelsBenchModule, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  serveHarness(app.getHttpServer() as Server);
+}

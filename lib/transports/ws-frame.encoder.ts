@@ -1,0 +1,36 @@
+/**
+ * Length of the header of an unmasked server frame carrying `payloadLength` bytes.
+ * @example frameHeaderLength(125) // 2; frameHeaderLength(126) // 4; frameHeaderLength(65_536) // 10
+ */
+export function frameHeaderLength(payloadLength: number): number {
+  if (payloadLength < 126) return 2;
+  return payloadLength < 65_536 ? 4 : 10;
+}
+
+/**
+ * Frames JSON text as one final, unmasked RFC 6455 text frame (a server never masks), header
+ * and payload in one Buffer: the fan-out frames a push once and writes these same bytes to
+ * every WebSocket subscriber, where `ws.send` would frame it again for each of them.
+ *
+ * @example
+ * encodeTextFrame('{"a":1}') // <Buffer 81 07 7b 22 61 22 3a 31 7d>
+ */
+export function encodeTextFrame(json: string): Buffer {
+  const length = Buffer.byteLength(json);
+  const header = frameHeaderLength(length);
+  // allocUnsafe: every byte is written below; small frames come from Node's shared pool.
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN + text opcode
+  if (header === 2) {
+    frame[1] = length;
+  } else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(json, header, 'utf8');
+  return frame;
+}
