@@ -27,7 +27,7 @@ export {
 } from './decorators/param.decorators.js';
 
 export { Connection, type EncodedPush } from './connection/connection.js';
-export type { ChannelsClient, Handshake, TransportName } from './connection/handshake.js';
+export type { HandshakeClient, Handshake, TransportName } from './connection/handshake.js';
 
 export { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 export { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { assertChannelName } from '../core/channel-name.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter } from '../core/command.router.js';
@@ -53,7 +53,7 @@ export class SseStreamHandler {
     response: ServerResponse,
     headers: Record<string, string>,
   ): Promise<void> {
-    let client: ChannelsClient;
+    let client: HandshakeClient;
     let wanted: StreamRequest;
     try {
       // Read first: a malformed request must not take (and hold) a connection place.

@@ -14,7 +14,7 @@ import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { PROTOCOL_NAME } from '../auth/token.extractor.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter, errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
@@ -116,7 +116,7 @@ export class WsTransport
     if (!this.admission.originAllowed(request.headers.origin, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
-    let client: ChannelsClient;
+    let client: HandshakeClient;
     try {
       client = await this.admission.admit(request, 'websocket');
     } catch (error) {
@@ -140,7 +140,7 @@ export class WsTransport
     });
   }
 
-  private accept(ws: WebSocket, client: ChannelsClient): void {
+  private accept(ws: WebSocket, client: HandshakeClient): void {
     const connection = new WsConnection(
       ws,
       client.handshake,
