@@ -9,7 +9,7 @@ export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './core/channel.hub.js';
 export { ChannelPattern } from './core/channel-pattern.js';
-export { isChannelName } from './core/channel-name.js';
+export { isChannelName } from './protocol/channel-name.rule.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
 export {
@@ -27,7 +27,8 @@ export {
 } from './decorators/param.decorators.js';
 
 export { Connection, type EncodedPush } from './connection/connection.js';
-export type { HandshakeClient, Handshake, TransportName } from './connection/handshake.js';
+export type { Handshake, HandshakeClient } from './connection/handshake.js';
+export type { TransportName } from './protocol/transport-name.js';
 
 export { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 export { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';

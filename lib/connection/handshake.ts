@@ -1,10 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TransportName } from '../protocol/transport-name.js';
 
-/**
- * Which transport carries a connection.
- * @example if (client.transport === 'sse') this.logger.debug('fallback client');
- */
-export type TransportName = 'websocket' | 'sse';
+export type { TransportName } from '../protocol/transport-name.js';
 
 /**
  * What the server knew about a client when it connected: the upgrade (or SSE) request and

@@ -14,6 +14,7 @@ import {
   type StreamPosition,
   type SubscribeReply,
 } from '../protocol/frames.js';
+import { REFUSAL_ERROR_BY_CLOSE_CODE } from '../protocol/codes.js';
 import { sendError, sendJson } from './http.responder.js';
 import { decodeCursor } from './sse-cursor.js';
 import { SseConnection } from './sse.connection.js';
@@ -23,13 +24,6 @@ interface StreamRequest {
   channels: string[];
   resumeFrom: Map<string, StreamPosition>;
 }
-
-/** The error a stream closed before its 200 is refused with, by close code (else a 503). */
-const CODE_BY_CLOSE_CODE: Readonly<Record<number, ErrorCode>> = {
-  [CloseCode.UNAUTHORIZED]: ErrorCode.UNAUTHORIZED,
-  [CloseCode.FORBIDDEN]: ErrorCode.FORBIDDEN,
-  [CloseCode.TOO_MANY]: ErrorCode.RATE_LIMITED,
-};
 
 /**
  * Opens `GET {path}/sse` streams: admission (origin, authentication), then every channel of
@@ -151,7 +145,7 @@ export class SseStreamHandler {
     connection.terminate();
     // An adapter that awaited its broker may have added the connection after it was dropped.
     for (const channel of wanted.channels) this.hub.unsubscribe(connection, channel);
-    const code = early && CODE_BY_CLOSE_CODE[early.code];
+    const code = early && REFUSAL_ERROR_BY_CLOSE_CODE[early.code];
     if (code)
       return sendError(
         response,

@@ -27,6 +27,7 @@ import {
   type ErrorCode as Code,
 } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
+import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { drainAndClose } from './graceful-close.js';
 import { InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
@@ -186,16 +187,10 @@ export class WsTransport
   }
 }
 
-const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
-  [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,
-  [ErrorCode.FORBIDDEN]: CloseCode.FORBIDDEN,
-  [ErrorCode.RATE_LIMITED]: CloseCode.TOO_MANY,
-};
-
 // A busy server (503) sheds with 1013 "Try Again Later"; other refusals by their code.
 function closeCodeFor(body: { code: Code; status?: number }): number {
   if (body.status === 503) return CloseCode.TRY_AGAIN_LATER;
-  return CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
+  return REFUSAL_CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
 }
 
 const STATUS_TEXT: Record<number, string> = {
