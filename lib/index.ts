@@ -4,7 +4,14 @@
 export { ChannelsModule } from './channels.module.js';
 export { CHANNELS_OPTIONS } from './channels.module-definition.js';
 export { DEFAULT_VALIDATION, type ChannelsModuleOptions } from './channels.options.js';
-export type { ChannelsCorsOptions } from './channels.options.js';
+export type { ChannelsAuthOptions } from './options/auth.options.js';
+export type { FlatChannelsModuleOptions } from './options/flat.options.js';
+export type { ChannelsHeartbeatOptions } from './options/heartbeat.options.js';
+export type { ChannelsLimitsOptions } from './options/limits.options.js';
+export type { ChannelsRateLimitsOptions } from './options/rate-limits.options.js';
+export type { ChannelsShutdownOptions } from './options/shutdown.options.js';
+export type { ChannelsCorsOptions, ChannelsSseOptions } from './options/sse.options.js';
+export type { ChannelsStoresOptions } from './options/stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './core/channel.hub.js';
