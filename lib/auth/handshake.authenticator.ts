@@ -9,7 +9,11 @@ import {
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { readHandshake, type HandshakeClient, type TransportName } from '../connection/handshake.js';
+import {
+  readHandshake,
+  type HandshakeClient,
+  type TransportName,
+} from '../connection/handshake.js';
 import type { PipelineHandler } from '../core/handler.registry.js';
 import { ChannelsMetadataAccessor } from '../core/channels-metadata.accessor.js';
 import { NEST_KEYS } from '../core/handler.rules.js';

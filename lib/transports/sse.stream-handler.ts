@@ -8,7 +8,6 @@ import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import {
-  CloseCode,
   ErrorCode,
   PROTOCOL_VERSION,
   type StreamPosition,

@@ -5,7 +5,12 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ChannelGateway, ChannelsModule, OnJoin, type HandshakeClient } from '../../../lib/index.js';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  OnJoin,
+  type HandshakeClient,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';
 import { TestClient, type Frame } from '../../support/ws-client.js';
