@@ -10,6 +10,4 @@ export interface ChannelsShutdownOptions {
    * @default 5000
    */
   timeoutMs?: number;
-  // The close code of a shutdown (`shutdownCloseCode`, being added on another branch) belongs
-  // here as `closeCode`, resolved to the flat `shutdownCloseCode`.
 }
