@@ -4,12 +4,19 @@
 export { ChannelsModule } from './channels.module.js';
 export { CHANNELS_OPTIONS } from './channels.module-definition.js';
 export { DEFAULT_VALIDATION, type ChannelsModuleOptions } from './channels.options.js';
-export type { ChannelsCorsOptions } from './channels.options.js';
+export type { ChannelsAuthOptions } from './options/auth.options.js';
+export type { FlatChannelsModuleOptions } from './options/flat.options.js';
+export type { ChannelsHeartbeatOptions } from './options/heartbeat.options.js';
+export type { ChannelsLimitsOptions } from './options/limits.options.js';
+export type { ChannelsRateLimitsOptions } from './options/rate-limits.options.js';
+export type { ChannelsShutdownOptions } from './options/shutdown.options.js';
+export type { ChannelsCorsOptions, ChannelsSseOptions } from './options/sse.options.js';
+export type { ChannelsStoresOptions } from './options/stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './core/channel.hub.js';
 export { ChannelPattern } from './core/channel-pattern.js';
-export { isChannelName } from './core/channel-name.js';
+export { isChannelName } from './protocol/channel-name.rule.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
 export {
@@ -27,7 +34,8 @@ export {
 } from './decorators/param.decorators.js';
 
 export { Connection, type EncodedPush } from './connection/connection.js';
-export type { ChannelsClient, Handshake, TransportName } from './connection/handshake.js';
+export type { Handshake, HandshakeClient } from './connection/handshake.js';
+export type { TransportName } from './protocol/transport-name.js';
 
 export { BroadcastAdapter } from './adapters/broadcast.adapter.js';
 export { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';

@@ -14,7 +14,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
 } from '../lib/index.js';
 
 // Credentials that outlive any run (20 days and a random part, so that no two connections
@@ -25,7 +25,7 @@ const LONG_CREDENTIALS_MS = 20 * 24 * 3_600_000;
 @Injectable()
 class LongTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient>();
+    const client = context.switchToWs().getClient<HandshakeClient>();
     if (client.principal !== undefined) return true;
     client.principal = {
       id: client.handshake.token ?? 'anonymous',

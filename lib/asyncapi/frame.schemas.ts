@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../contract/schema.source.js';
+import { CHANNEL_NAME_PATTERN } from '../protocol/channel-name.rule.js';
 import { ErrorCode, PROTOCOL_VERSION } from '../protocol/frames.js';
 
 // The wire frames of docs/protocol.md as JSON Schema: each message's payload is the whole
@@ -105,7 +106,7 @@ const POSITION: JsonSchema = {
 export const SUBSCRIBE_DATA: JsonSchema = {
   type: 'object',
   properties: {
-    channel: { type: 'string', pattern: '^[A-Za-z0-9:_\\-.@#/=]{1,255}$' },
+    channel: { type: 'string', pattern: CHANNEL_NAME_PATTERN.source },
     since: POSITION,
   },
   required: ['channel'],

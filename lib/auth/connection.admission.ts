@@ -4,7 +4,7 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import { ConnectionExpiry } from '../connection/connection.expiry.js';
 import { ConnectionQuota } from '../connection/connection.quota.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { ChannelsClient, TransportName } from '../connection/handshake.js';
+import type { HandshakeClient, TransportName } from '../connection/handshake.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { HandshakeRateLimiter } from '../rate-limit/handshake-rate.limiter.js';
@@ -44,7 +44,7 @@ export class ConnectionAdmission {
    * @throws ChannelsException `FORBIDDEN` (origin), `RATE_LIMITED` (handshake rate or a cap),
    *   `UNAUTHORIZED` (expired credentials), `INTERNAL` (timed out), or what a guard threw
    */
-  async admit(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
+  async admit(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
     try {
       this.assertOrigin(request);
       this.shedder.admit();
@@ -61,7 +61,7 @@ export class ConnectionAdmission {
    * refused. It takes no place in the caps and no point of the handshake rate.
    * @throws as {@link admit}
    */
-  async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
+  async authenticate(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
     try {
       this.assertOrigin(request);
       return await this.withinTimeout(async () =>
@@ -88,7 +88,7 @@ export class ConnectionAdmission {
     request: IncomingMessage,
     transport: TransportName,
     attempt: Attempt,
-  ): Promise<ChannelsClient> {
+  ): Promise<HandshakeClient> {
     const ip = this.clientIp.resolve(request);
     await this.handshakeLimiter.consume(ip);
     if (attempt.abandoned) throw timedOut();
@@ -130,7 +130,7 @@ export class ConnectionAdmission {
     }
   }
 
-  private assertNotExpired(client: ChannelsClient): ChannelsClient {
+  private assertNotExpired(client: HandshakeClient): HandshakeClient {
     if (this.expiry.hasExpired(client.principal)) {
       throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
     }

@@ -9,7 +9,11 @@ import {
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { readHandshake, type ChannelsClient, type TransportName } from '../connection/handshake.js';
+import {
+  readHandshake,
+  type HandshakeClient,
+  type TransportName,
+} from '../connection/handshake.js';
 import type { PipelineHandler } from '../core/handler.registry.js';
 import { ChannelsMetadataAccessor } from '../core/channels-metadata.accessor.js';
 import { NEST_KEYS } from '../core/handler.rules.js';
@@ -45,13 +49,13 @@ export class HandshakeAuthenticator implements OnModuleInit {
    * @returns the authenticated client, to become a connection
    * @throws whatever a guard threw; a guard that returned false throws `ForbiddenException`
    */
-  async authenticate(request: IncomingMessage, transport: TransportName): Promise<ChannelsClient> {
+  async authenticate(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
     const handshake = readHandshake(
       request,
       this.options.extractToken(request),
       this.clientIp.resolve(request),
     );
-    const client: ChannelsClient = { transport, handshake, principal: undefined };
+    const client: HandshakeClient = { transport, handshake, principal: undefined };
     await this.check?.(client, undefined, { event: 'handshake' });
     return client;
   }

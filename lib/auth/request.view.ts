@@ -1,4 +1,4 @@
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 
 /**
  * The HTTP-request face of a client: what `context.switchToHttp().getRequest()` gives a guard
@@ -14,7 +14,7 @@ import type { ChannelsClient } from '../connection/handshake.js';
  *   return true;
  * }
  */
-export interface ChannelsRequest<TPrincipal = unknown> extends ChannelsClient<TPrincipal> {
+export interface ChannelsRequest<TPrincipal = unknown> extends HandshakeClient<TPrincipal> {
   /**
    * The handshake request's headers. When the credential came another way (the
    * `Sec-WebSocket-Protocol` value `bearer.<token>`, a cookie, `?access_token=`), it also
@@ -49,7 +49,7 @@ const VIEW = Symbol('channels:request-view');
  * fields are not enumerable, so they stay out of logs and `JSON.stringify`.
  * @example exposeRequest(connection); // then switchToHttp().getRequest().headers works
  */
-export function exposeRequest<T extends ChannelsClient>(client: T): T & ChannelsRequest {
+export function exposeRequest<T extends HandshakeClient>(client: T): T & ChannelsRequest {
   const target = client as T & { [VIEW]?: true };
   if (target[VIEW]) return client as T & ChannelsRequest;
   const { handshake } = client;
@@ -85,7 +85,7 @@ export function exposeRequest<T extends ChannelsClient>(client: T): T & Channels
 }
 
 function withAuthorization(
-  headers: ChannelsClient['handshake']['headers'],
+  headers: HandshakeClient['handshake']['headers'],
   token: string | undefined,
 ): ChannelsRequest['headers'] {
   if (headers.authorization !== undefined || token === undefined) return headers;

@@ -10,6 +10,7 @@ import type {
   LooseCommand,
   TypedPushHandler,
 } from '../contract/api.types.js';
+import { isChannelName } from '../protocol/channel-name.rule.js';
 import type { WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import {
@@ -79,8 +80,6 @@ export const PROBE_CHANNEL = '_channels.probe';
 export type RequestArgs<P> = undefined extends P
   ? [data?: P, options?: RequestOptions]
   : [data: P, options?: RequestOptions];
-
-const CHANNEL_NAME = /^[A-Za-z0-9:_\-.@#/=]{1,255}$/;
 
 /**
  * A client of a `nestjs-channels` server, for browsers and Node: WebSocket first, SSE + POST
@@ -203,7 +202,7 @@ export class ChannelsClient<
     handler: PushHandler<never>,
     options: SubscribeOptions = {},
   ): Promise<PresenceSubscription> {
-    if (!CHANNEL_NAME.test(channel) || channel === PROBE_CHANNEL) {
+    if (!isChannelName(channel) || channel === PROBE_CHANNEL) {
       return Promise.reject(
         new ChannelsError(
           'BAD_REQUEST',

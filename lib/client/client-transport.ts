@@ -5,13 +5,10 @@ import type {
   ReplyFrame,
   WelcomeData,
 } from '../protocol/frames.js';
+import type { TransportName } from '../protocol/transport-name.js';
 import type { ChannelsError } from './channels.error.js';
 
-/**
- * The transports the SDK speaks.
- * @example new ChannelsClient({ url: '/channels', transports: ['sse'] }) // SSE only
- */
-export type TransportName = 'websocket' | 'sse';
+export type { TransportName } from '../protocol/transport-name.js';
 
 /** A frame the server sends after the welcome. */
 export type ServerFrame = ReplyFrame | ErrorFrame | PushFrame;

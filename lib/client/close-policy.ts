@@ -1,3 +1,4 @@
+import { CloseCode } from '../protocol/codes.js';
 import type { ChannelsErrorCode } from './channels.error.js';
 
 /**
@@ -42,15 +43,15 @@ const reconnect = (minAttempt = 0, refreshToken = false): CloseDecision => ({
  */
 export function decideOnClose(code: number): CloseDecision {
   switch (code) {
-    case 1000:
+    case CloseCode.NORMAL:
       return { action: 'stop', error: 'CLOSED' };
-    case 4403:
+    case CloseCode.FORBIDDEN:
       return { action: 'stop', error: 'FORBIDDEN' };
-    case 4401:
+    case CloseCode.UNAUTHORIZED:
       return reconnect(0, true);
-    case 4429:
+    case CloseCode.TOO_MANY:
       return { action: 'reconnect', delay: 'long', minAttempt: 0, refreshToken: false };
-    case 1011:
+    case CloseCode.INTERNAL_ERROR:
       return reconnect(2);
     default:
       return reconnect();

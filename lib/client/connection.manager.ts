@@ -1,3 +1,4 @@
+import { CloseCode } from '../protocol/codes.js';
 import type { WelcomeData } from '../protocol/frames.js';
 import { backoffDelay, longDelay } from './backoff.js';
 import { ChannelsError } from './channels.error.js';
@@ -296,7 +297,7 @@ export class ConnectionManager {
     } else if (transport === this.active) {
       this.lost(transport, close);
     } else if (this.webSocketReturn.owns(transport)) {
-      if (close.code === 4401) this.markTokenStale();
+      if (close.code === CloseCode.UNAUTHORIZED) this.markTokenStale();
       this.webSocketReturn.failed();
     }
   }
@@ -322,8 +323,12 @@ export class ConnectionManager {
     const transport = this.active;
     if (!transport) return;
     this.active = undefined;
-    transport.close(4408, 'heartbeat timeout');
-    this.lost(transport, { code: 4408, reason: 'No heartbeat from the server.', opened: true });
+    transport.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+    this.lost(transport, {
+      code: CloseCode.HEARTBEAT_TIMEOUT,
+      reason: 'No heartbeat from the server.',
+      opened: true,
+    });
   }
 
   private afterClose(close: TransportClose): void {

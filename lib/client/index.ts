@@ -1,6 +1,8 @@
+// The client SDK's public surface (`nestjs-channels/client`): what an app needs to connect,
+// subscribe, request and type its API. The reconnect policy, backoff arithmetic and the SSE
+// parser are internal (their tests import them from their own files).
 export {
   ChannelsClient,
-  PROBE_CHANNEL,
   type ChannelsClientEvents,
   type RequestArgs,
   type RequestOptions,
@@ -35,31 +37,23 @@ export type {
   PresencePushFrame,
   PresenceReply,
 } from '../presence/presence.types.js';
-export type { TransportName } from './client-transport.js';
+export type { TransportName } from '../protocol/transport-name.js';
 export type {
   PushHandler,
   SubscribedInfo,
   SubscribeOptions,
   Subscription,
 } from './subscription.registry.js';
-export {
-  backoffCeiling,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  longDelay,
-  type BackoffOptions,
-  type ResolvedBackoff,
-} from './backoff.js';
-export { decideOnClose, type CloseDecision } from './close-policy.js';
-export { SseParser, type SseEvent } from './sse.parser.js';
+export type { BackoffOptions } from './backoff.js';
+export type { GetToken } from './token.source.js';
 export type { FetchInitLike, FetchLike, FetchResponseLike } from './sse.client-transport.js';
 export type {
   WebSocketConstructor,
   WebSocketEventLike,
   WebSocketLike,
 } from './ws.client-transport.js';
+export { CloseCode, ErrorCode } from '../protocol/codes.js';
 export type {
-  ErrorCode,
   PushFrame,
   StreamPosition,
   SubscribeReply,

@@ -5,6 +5,12 @@ import type {
   PushFrame,
   WelcomeData,
 } from '../protocol/frames.js';
+import {
+  CLOSE_CODE_BY_HTTP_STATUS,
+  CloseCode,
+  ERROR_CODE_BY_STATUS,
+  ErrorCode,
+} from '../protocol/codes.js';
 import { ChannelsError } from './channels.error.js';
 import type {
   ClientTransport,
@@ -51,22 +57,6 @@ export interface FetchInitLike {
  * new ChannelsClient({ url: '/channels', fetch });
  */
 export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchResponseLike>;
-
-// 503 is a server going away (a graceful shutdown): reconnect later, as after a 1001.
-const CLOSE_BY_STATUS: Readonly<Record<number, number>> = {
-  401: 4401,
-  403: 4403,
-  429: 4429,
-  503: 1001,
-};
-const CODE_BY_STATUS: Readonly<Record<number, ErrorBody['code']>> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'UNKNOWN_EVENT',
-  413: 'PAYLOAD_TOO_LARGE',
-  429: 'RATE_LIMITED',
-};
 
 /**
  * The fallback transport: pushes arrive on a `text/event-stream` response, commands go out as
@@ -142,7 +132,7 @@ export class SseClientTransport implements ClientTransport {
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('text/event-stream') || !response.body) {
       return this.end({
-        code: 1011,
+        code: CloseCode.INTERNAL_ERROR,
         reason: `Not an event stream (HTTP ${response.status}).`,
         opened: false,
       });
@@ -254,7 +244,7 @@ async function refusal(response: FetchResponseLike): Promise<TransportClose> {
   const retryAfterMs = retryAfter(response) ?? body?.retryAfterMs;
   const status = response.status;
   // Any other refusal (a 404 where no SSE transport is mounted, a 5xx) is a server-side failure.
-  const code = CLOSE_BY_STATUS[status] ?? 1011;
+  const code = CLOSE_CODE_BY_HTTP_STATUS[status] ?? CloseCode.INTERNAL_ERROR;
   const close: TransportClose = { code, reason: body?.message ?? `HTTP ${status}`, opened: false };
   if (retryAfterMs !== undefined) close.retryAfterMs = retryAfterMs;
   return close;
@@ -287,7 +277,7 @@ function toAnswer(
     return id === undefined
       ? undefined
       : { id, data: isObject(body) && 'data' in body ? body.data : null };
-  const code = CODE_BY_STATUS[response.status] ?? 'INTERNAL';
+  const code = ERROR_CODE_BY_STATUS[response.status] ?? ErrorCode.INTERNAL;
   const frame: ErrorFrame = {
     error: { code, message: `The server answered HTTP ${response.status}.` },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CloseCode, type PushFrame, type SubscribeReply } from '../protocol/frames.js';
-import type { ChannelsClient, Handshake, TransportName } from './handshake.js';
+import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
 import type { CloseInitiator } from '../events/channels-event.types.js';
 
 /**
@@ -35,7 +35,7 @@ export interface EncodedPush {
  *   return { id: client.id, user: client.principal?.name, channels: [...client.subscriptions] };
  * }
  */
-export abstract class Connection<TPrincipal = unknown> implements ChannelsClient<TPrincipal> {
+export abstract class Connection<TPrincipal = unknown> implements HandshakeClient<TPrincipal> {
   /** A unique id, sent to the client in the welcome frame. */
   readonly id: string = randomUUID();
   /** Free storage for the app's own per-connection state (created on first use). */

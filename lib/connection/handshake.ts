@@ -1,15 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { TransportName } from '../protocol/transport-name.js';
 
-/**
- * Which transport carries a connection.
- * @example if (client.transport === 'sse') this.logger.debug('fallback client');
- */
-export type TransportName = 'websocket' | 'sse';
+export type { TransportName } from '../protocol/transport-name.js';
 
 /**
  * What the server knew about a client when it connected: the upgrade (or SSE) request and
  * the credentials read from it. Guards read it at the handshake and on every message.
- * @example const user = this.auth.verify(client.handshake.token); // client: ChannelsClient
+ * @example const user = this.auth.verify(client.handshake.token); // client: HandshakeClient
  */
 export interface Handshake {
   /** The request's headers. */
@@ -39,12 +36,12 @@ export interface Handshake {
  *
  * @example
  * canActivate(ctx: ExecutionContext) {
- *   const client = ctx.switchToWs().getClient<ChannelsClient<User>>();
+ *   const client = ctx.switchToWs().getClient<HandshakeClient<User>>();
  *   client.principal ??= this.auth.verify(client.handshake.token);
  *   return client.principal !== undefined;
  * }
  */
-export interface ChannelsClient<TPrincipal = unknown> {
+export interface HandshakeClient<TPrincipal = unknown> {
   readonly transport: TransportName;
   readonly handshake: Handshake;
   principal: TPrincipal | undefined;

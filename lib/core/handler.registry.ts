@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import type { ChannelPattern } from './channel-pattern.js';
 import type { RateLimitMetadata } from './channels-metadata.accessor.js';
 import type { PresenceOptions } from '../presence/presence.types.js';
@@ -13,7 +13,7 @@ export interface InvocationMeta {
 
 /** A handler wrapped in Nest's pipeline: guards, interceptors, pipes, filters. */
 export type PipelineHandler = (
-  client: ChannelsClient,
+  client: HandshakeClient,
   data: unknown,
   meta: InvocationMeta,
 ) => Promise<unknown>;

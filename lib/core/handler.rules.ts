@@ -1,6 +1,6 @@
 import type { ArgumentsHost, CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { defaultIfEmpty, Observable, Subject, take, takeUntil } from 'rxjs';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 
 /** Nest's metadata keys (the same in Nest 11 and 12). */
 export const NEST_KEYS = {
@@ -12,7 +12,7 @@ export const NEST_KEYS = {
 const closing = new WeakMap<object, Subject<void>>();
 
 // One close listener per connection, however many commands it sends.
-function closed(client: ChannelsClient): Observable<void> {
+function closed(client: HandshakeClient): Observable<void> {
   const onClose = (client as { onClose?: (listener: () => void) => void }).onClose;
   if (typeof onClose !== 'function') return new Observable<void>();
   let subject = closing.get(client);
@@ -37,7 +37,7 @@ function closed(client: ChannelsClient): Observable<void> {
  */
 export const replyRule: NestInterceptor = {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const client = context.switchToWs().getClient<ChannelsClient>();
+    const client = context.switchToWs().getClient<HandshakeClient>();
     return next.handle().pipe(take(1), takeUntil(closed(client)), defaultIfEmpty(null));
   },
 };

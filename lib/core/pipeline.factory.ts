@@ -9,13 +9,13 @@ import {
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { HandshakeResponse } from '../auth/handshake.response.js';
 import { exposeRequest } from '../auth/request.view.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { PayloadValidationPipe } from '../validation/payload-validation.pipe.js';
 import type { InvocationMeta, PipelineHandler } from './handler.registry.js';
 import { NEST_KEYS, passThroughFilter, replyRule } from './handler.rules.js';
 import { RawPayloadPipe, withRawPayload } from './raw-payload.pipe.js';
 
-type HandlerArgs = [ChannelsClient, unknown, InvocationMeta];
+type HandlerArgs = [HandshakeClient, unknown, InvocationMeta];
 type ArgsMetadata = Record<string, { index: number; data?: unknown; pipes?: unknown[] }>;
 
 const paramsFactory: ParamsFactory = {
@@ -53,7 +53,7 @@ export class ChannelsHandshake {
  * Wraps gateway methods in Nest's own pipeline with `ExternalContextCreator`, so global,
  * class and method guards, interceptors, pipes and filters run as they do for HTTP. The
  * execution context's type is `'ws'`; `switchToWs().getClient()` is the connection (or, at the
- * handshake, the {@link ChannelsClient}) and `getData()` the payload.
+ * handshake, the {@link HandshakeClient}) and `getData()` the payload.
  */
 @Injectable()
 export class PipelineFactory {

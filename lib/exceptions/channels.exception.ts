@@ -51,21 +51,3 @@ export class ChannelsException extends IntrinsicException {
     return body;
   }
 }
-
-/**
- * The HTTP status that carries each error code on the HTTP side of the SSE transport.
- * @example HTTP_STATUS_BY_CODE[ErrorCode.RATE_LIMITED] // 429
- */
-export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
-  [ErrorCode.BAD_REQUEST]: 400,
-  [ErrorCode.VALIDATION_FAILED]: 400,
-  [ErrorCode.UNAUTHORIZED]: 401,
-  [ErrorCode.FORBIDDEN]: 403,
-  [ErrorCode.NOT_FOUND]: 404,
-  [ErrorCode.CONFLICT]: 409,
-  [ErrorCode.CLIENT_ERROR]: 400,
-  [ErrorCode.UNKNOWN_EVENT]: 404,
-  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
-  [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.INTERNAL]: 500,
-};

@@ -1,17 +1,9 @@
 import { HttpException } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ErrorCode, type ErrorBody, type ValidationDetail } from '../protocol/frames.js';
+import { ERROR_CODE_BY_STATUS } from '../protocol/codes.js';
 import { ChannelsException } from './channels.exception.js';
 
-const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: ErrorCode.BAD_REQUEST,
-  401: ErrorCode.UNAUTHORIZED,
-  403: ErrorCode.FORBIDDEN,
-  404: ErrorCode.NOT_FOUND,
-  409: ErrorCode.CONFLICT,
-  413: ErrorCode.PAYLOAD_TOO_LARGE,
-  429: ErrorCode.RATE_LIMITED,
-};
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 const GENERIC = 'Internal error.';
 
@@ -48,7 +40,7 @@ export function isServerFault(error: unknown): boolean {
 function fromHttpException(error: HttpException): ErrorBody {
   const status = error.getStatus();
   if (status >= 500 || status < 400) return { code: ErrorCode.INTERNAL, status, message: GENERIC };
-  const code = CODE_BY_STATUS[status] ?? ErrorCode.CLIENT_ERROR;
+  const code = ERROR_CODE_BY_STATUS[status] ?? ErrorCode.CLIENT_ERROR;
   const response = error.getResponse();
   const message = readMessage(response) ?? error.message;
   if (status === 400 && Array.isArray(message)) {

@@ -1,6 +1,9 @@
 /**
  * The frames of protocol v1 (see docs/protocol.md). Every shape a client can observe is here.
  */
+import type { ErrorCode } from './codes.js';
+
+export { CloseCode, ErrorCode } from './codes.js';
 
 /**
  * The protocol version announced in the welcome frame (`data.protocol`).
@@ -155,51 +158,3 @@ export interface SubscribeReply {
   /** The pushes after `since`, oldest first, when `recovered`; otherwise empty. */
   missed: PushFrame[];
 }
-
-/**
- * The stable error codes of protocol v1.
- * @example throw new ChannelsException(ErrorCode.FORBIDDEN, 'Only moderators may pin messages.');
- */
-export const ErrorCode = {
-  BAD_REQUEST: 'BAD_REQUEST',
-  UNKNOWN_EVENT: 'UNKNOWN_EVENT',
-  VALIDATION_FAILED: 'VALIDATION_FAILED',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  CLIENT_ERROR: 'CLIENT_ERROR',
-  RATE_LIMITED: 'RATE_LIMITED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  INTERNAL: 'INTERNAL',
-} as const;
-
-/**
- * One of the stable error codes.
- * @example if (body.code === 'RATE_LIMITED') await sleep(body.retryAfterMs ?? 1000);
- */
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/**
- * The WebSocket close codes of protocol v1 (SSE streams send the same codes in `event: close`).
- * @example channels.disconnect({ principal: user }, CloseCode.FORBIDDEN, 'account suspended');
- */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-  SERVICE_RESTART: 1012,
-  TRY_AGAIN_LATER: 1013,
-  SLOW_CONSUMER: 4008,
-  UNAUTHORIZED: 4401,
-  FORBIDDEN: 4403,
-  HEARTBEAT_TIMEOUT: 4408,
-  TOO_MANY: 4429,
-} as const;
-
-/**
- * One of the close codes.
- * @example const code: CloseCode = CloseCode.SERVICE_RESTART; // 1012
- */
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

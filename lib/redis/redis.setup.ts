@@ -14,14 +14,15 @@ export async function applyRedisOptions(
   resolved: ResolvedChannelsOptions,
   given: ChannelsModuleOptions,
 ): Promise<ResolvedChannelsOptions> {
-  if (!given.redis) return resolved;
-  const redis = await RedisConnection.create(given.redis);
+  if (!resolved.redis) return resolved;
+  const redis = await RedisConnection.create(resolved.redis);
   return {
     ...resolved,
     redisConnection: redis,
     adapter: resolved.adapter ?? new RedisBroadcastAdapter(redis),
     historyStore: resolved.historyStore ?? new RedisHistoryStore(redis, resolved.history),
     rateLimitStore:
+      given.rateLimits?.store ??
       given.rateLimitStore ??
       new RedisRateLimitStore({ client: redis.client, keyPrefix: redis.keyPrefix }),
   };

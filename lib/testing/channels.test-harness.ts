@@ -8,7 +8,7 @@ import { readHandshake, type TransportName } from '../connection/handshake.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter } from '../core/command.router.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
-import { ErrorCode } from '../protocol/frames.js';
+import { CloseCode, REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { createInProcessConnection, InProcessTestClient } from './in-process.test-client.js';
 import { RefusedConnectionError } from './refused-connection.error.js';
 
@@ -33,13 +33,6 @@ export interface HarnessConnectOptions {
   /** How long every wait may take, in milliseconds. @default 2000 */
   timeoutMs?: number;
 }
-
-// Close codes a WebSocket handshake refusal carries, by the error's code.
-const REFUSAL: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHORIZED]: 4401,
-  [ErrorCode.FORBIDDEN]: 4403,
-  [ErrorCode.RATE_LIMITED]: 4429,
-};
 
 /**
  * Runs gateways in process, without sockets or an HTTP server: a connection made by
@@ -89,7 +82,7 @@ export class ChannelsTestHarness {
       } catch (error) {
         const body = toErrorBody(error);
         throw new RefusedConnectionError(transport, {
-          closeCode: REFUSAL[body.code] ?? 1011,
+          closeCode: REFUSAL_CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR,
           body,
         });
       }

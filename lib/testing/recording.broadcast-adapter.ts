@@ -18,7 +18,7 @@ export interface RecordedPush extends PushFrame {
  * @example
  * const recorder = new RecordingBroadcastAdapter();
  * const moduleRef = await Test.createTestingModule({
- *   imports: [ChannelsModule.forRoot({ transports: false, adapter: recorder })],
+ *   imports: [ChannelsModule.forRoot({ transports: false, stores: { adapter: recorder } })],
  *   providers: [NotificationsService],
  * }).compile();
  * await moduleRef.init();

@@ -1,15 +1,8 @@
-import type { TransportName } from '../connection/handshake.js';
-import type { ErrorBody } from '../protocol/frames.js';
-
-// What a WebSocket client gets for each HTTP status an SSE handshake is refused with (the
+// A refused SSE stream gets the close code a WebSocket client gets for the same refusal (the
 // protocol gives both transports the same refusals), so one test can assert on either.
-const CLOSE_CODE_BY_STATUS: Readonly<Record<number, number>> = {
-  401: 4401,
-  403: 4403,
-  429: 4429,
-  500: 1011,
-  503: 1001,
-};
+import { CLOSE_CODE_BY_HTTP_STATUS } from '../protocol/codes.js';
+import type { ErrorBody } from '../protocol/frames.js';
+import type { TransportName } from '../protocol/transport-name.js';
 
 /**
  * A connection the server refused at its handshake: a WebSocket closed before its welcome, an
@@ -35,7 +28,7 @@ export class RefusedConnectionError extends Error {
   ) {
     const closeCode =
       refusal.closeCode ??
-      (refusal.status === undefined ? undefined : CLOSE_CODE_BY_STATUS[refusal.status]);
+      (refusal.status === undefined ? undefined : CLOSE_CODE_BY_HTTP_STATUS[refusal.status]);
     const what = refusal.status !== undefined ? `HTTP ${refusal.status}` : `close ${closeCode}`;
     const why = refusal.body?.message ?? refusal.reason;
     super(`The server refused the ${transport} connection: ${what}${why ? ` (${why})` : ''}.`);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { HTTP_STATUS_BY_CODE } from '../exceptions/channels.exception.js';
+import { HTTP_STATUS_BY_CODE } from '../protocol/codes.js';
 import { toErrorBody } from '../exceptions/error-body.mapper.js';
 import type { ErrorFrame } from '../protocol/frames.js';
 

@@ -6,7 +6,7 @@ import { BUILT_IN_EVENTS } from '../channels.constants.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { CommandRouter, errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { parseCommand } from '../protocol/command.parser.js';
@@ -56,7 +56,7 @@ export class SseCommandHandler {
     response: ServerResponse,
     headers: Record<string, string>,
   ): Promise<void> {
-    let client: ChannelsClient;
+    let client: HandshakeClient;
     let body: string;
     try {
       // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
@@ -112,7 +112,7 @@ export class SseCommandHandler {
     request: IncomingMessage,
     response: ServerResponse,
     headers: Record<string, string>,
-    client: ChannelsClient,
+    client: HandshakeClient,
     connectionId: string,
     body: string,
     command: CommandFrame | undefined,
@@ -166,7 +166,7 @@ export class SseCommandHandler {
 
   private connectionFor(
     request: IncomingMessage,
-    client: ChannelsClient,
+    client: HandshakeClient,
     command: CommandFrame | undefined,
   ): Connection {
     const bound = boundStream(request);

@@ -2,18 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { assertChannelName } from '../core/channel-name.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import {
-  CloseCode,
   ErrorCode,
   PROTOCOL_VERSION,
   type StreamPosition,
   type SubscribeReply,
 } from '../protocol/frames.js';
+import { REFUSAL_ERROR_BY_CLOSE_CODE } from '../protocol/codes.js';
 import { sendError, sendJson } from './http.responder.js';
 import { decodeCursor } from './sse-cursor.js';
 import { SseConnection } from './sse.connection.js';
@@ -23,13 +23,6 @@ interface StreamRequest {
   channels: string[];
   resumeFrom: Map<string, StreamPosition>;
 }
-
-/** The error a stream closed before its 200 is refused with, by close code (else a 503). */
-const CODE_BY_CLOSE_CODE: Readonly<Record<number, ErrorCode>> = {
-  [CloseCode.UNAUTHORIZED]: ErrorCode.UNAUTHORIZED,
-  [CloseCode.FORBIDDEN]: ErrorCode.FORBIDDEN,
-  [CloseCode.TOO_MANY]: ErrorCode.RATE_LIMITED,
-};
 
 /**
  * Opens `GET {path}/sse` streams: admission (origin, authentication), then every channel of
@@ -53,7 +46,7 @@ export class SseStreamHandler {
     response: ServerResponse,
     headers: Record<string, string>,
   ): Promise<void> {
-    let client: ChannelsClient;
+    let client: HandshakeClient;
     let wanted: StreamRequest;
     try {
       // Read first: a malformed request must not take (and hold) a connection place.
@@ -151,7 +144,7 @@ export class SseStreamHandler {
     connection.terminate();
     // An adapter that awaited its broker may have added the connection after it was dropped.
     for (const channel of wanted.channels) this.hub.unsubscribe(connection, channel);
-    const code = early && CODE_BY_CLOSE_CODE[early.code];
+    const code = early && REFUSAL_ERROR_BY_CLOSE_CODE[early.code];
     if (code)
       return sendError(
         response,

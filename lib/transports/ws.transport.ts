@@ -14,7 +14,7 @@ import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { PROTOCOL_NAME } from '../auth/token.extractor.js';
 import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { ChannelsClient } from '../connection/handshake.js';
+import type { HandshakeClient } from '../connection/handshake.js';
 import { ChannelHub } from '../core/channel.hub.js';
 import { CommandRouter, errorFrame } from '../core/command.router.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
@@ -27,6 +27,7 @@ import {
   type ErrorCode as Code,
 } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
+import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { drainAndClose } from './graceful-close.js';
 import { InFlightTracker, requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
@@ -116,7 +117,7 @@ export class WsTransport
     if (!this.admission.originAllowed(request.headers.origin, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
-    let client: ChannelsClient;
+    let client: HandshakeClient;
     try {
       client = await this.admission.admit(request, 'websocket');
     } catch (error) {
@@ -140,7 +141,7 @@ export class WsTransport
     });
   }
 
-  private accept(ws: WebSocket, client: ChannelsClient): void {
+  private accept(ws: WebSocket, client: HandshakeClient): void {
     const connection = new WsConnection(
       ws,
       client.handshake,
@@ -186,16 +187,10 @@ export class WsTransport
   }
 }
 
-const CLOSE_CODE_BY_ERROR: Partial<Record<Code, number>> = {
-  [ErrorCode.UNAUTHORIZED]: CloseCode.UNAUTHORIZED,
-  [ErrorCode.FORBIDDEN]: CloseCode.FORBIDDEN,
-  [ErrorCode.RATE_LIMITED]: CloseCode.TOO_MANY,
-};
-
 // A busy server (503) sheds with 1013 "Try Again Later"; other refusals by their code.
 function closeCodeFor(body: { code: Code; status?: number }): number {
   if (body.status === 503) return CloseCode.TRY_AGAIN_LATER;
-  return CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
+  return REFUSAL_CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
 }
 
 const STATUS_TEXT: Record<number, string> = {

@@ -23,24 +23,24 @@ export class AppModule {
       imports: [
         ChannelsModule.forRoot({
           path: '/channels',
-          handshakeGuards: [DemoAuthGuard],
+          auth: { handshakeGuards: [DemoAuthGuard], allowedOrigins },
           // SAMPLE.md: one heartbeat setting for both transports.
-          heartbeatMs: config.heartbeatMs,
-          sseHeartbeatMs: config.heartbeatMs,
-          heartbeatTimeoutMs: config.heartbeatTimeoutMs,
-          allowedOrigins,
-          // SAMPLE.md: with REDIS_URL, channels, history and rate limits live in Redis.
-          redis: config.redisUrl ? { url: config.redisUrl } : undefined,
-          // With REDIS_URL, every node lists the same members. The client is only a template:
-          // the store opens (and closes) its own connections with its settings.
-          presence: config.redisUrl
-            ? {
-                store: new RedisPresenceStore({
-                  client: new Redis(config.redisUrl, { lazyConnect: true }),
-                  ttlMs: config.presenceTtlMs,
-                }),
-              }
-            : undefined,
+          heartbeat: { intervalMs: config.heartbeatMs, timeoutMs: config.heartbeatTimeoutMs },
+          sse: { heartbeatMs: config.heartbeatMs },
+          stores: {
+            // SAMPLE.md: with REDIS_URL, channels, history and rate limits live in Redis.
+            redis: config.redisUrl ? { url: config.redisUrl } : undefined,
+            // With REDIS_URL, every node lists the same members. The client is only a
+            // template: the store opens (and closes) its own connections with its settings.
+            presence: config.redisUrl
+              ? {
+                  store: new RedisPresenceStore({
+                    client: new Redis(config.redisUrl, { lazyConnect: true }),
+                    ttlMs: config.presenceTtlMs,
+                  }),
+                }
+              : undefined,
+          },
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
         ObservabilityModule,

@@ -3,8 +3,8 @@ import {
   backoffDelay,
   DEFAULT_BACKOFF,
   longDelay,
-} from '../../lib/client/index.js';
-import { resolveBackoff } from '../../lib/client/backoff.js';
+  resolveBackoff,
+} from '../../lib/client/backoff.js';
 
 describe('reconnect backoff (full jitter)', () => {
   it('doubles the ceiling from 0.5 s and caps it at 20 s by default', () => {

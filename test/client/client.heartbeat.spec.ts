@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PROBE_CHANNEL, type ChannelsClient } from '../../lib/client/index.js';
+import type { ChannelsClient } from '../../lib/client/index.js';
+import { PROBE_CHANNEL } from '../../lib/client/channels.client.js';
 import { createClient, sleep, startServer, StateLog } from './support/client-fixtures.js';
 
 describe('ChannelsClient notices a dead server', () => {

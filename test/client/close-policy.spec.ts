@@ -1,4 +1,4 @@
-import { decideOnClose } from '../../lib/client/index.js';
+import { decideOnClose } from '../../lib/client/close-policy.js';
 import { TransportSelector } from '../../lib/client/transport.selector.js';
 
 describe('close codes, from the client side', () => {

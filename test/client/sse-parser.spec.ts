@@ -1,4 +1,4 @@
-import { SseParser, type SseEvent } from '../../lib/client/index.js';
+import { SseParser, type SseEvent } from '../../lib/client/sse.parser.js';
 
 function parse(chunks: string[]): { events: SseEvent[]; comments: string[] } {
   const events: SseEvent[] = [];

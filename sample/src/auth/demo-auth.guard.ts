@@ -5,7 +5,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { ChannelsClient } from '../../../lib/index.js';
+import type { HandshakeClient } from '../../../lib/index.js';
 import { DemoTokenService, type DemoPrincipal } from './demo-token.service.js';
 
 /** An HTTP request after {@link DemoAuthGuard}. */
@@ -30,7 +30,7 @@ export class DemoAuthGuard implements CanActivate {
       );
       return true;
     }
-    const client = context.switchToWs().getClient<ChannelsClient<DemoPrincipal>>();
+    const client = context.switchToWs().getClient<HandshakeClient<DemoPrincipal>>();
     client.principal ??= this.require(client.handshake.token);
     return true;
   }

@@ -18,7 +18,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient as ServerClient,
+  type HandshakeClient,
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
@@ -42,7 +42,7 @@ export class TokenGuard implements CanActivate {
   constructor(private readonly book: TokenBook) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ServerClient<{ id: string }>>();
+    const client = context.switchToWs().getClient<HandshakeClient<{ id: string }>>();
     if (client.principal) return true;
     if (client.handshake.token === 'banned-token') throw new ForbiddenException('Banned.');
     const user = this.book.users.get(client.handshake.token ?? '');

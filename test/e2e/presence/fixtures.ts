@@ -5,7 +5,12 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ChannelGateway, ChannelsModule, OnJoin, type ChannelsClient } from '../../../lib/index.js';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  OnJoin,
+  type HandshakeClient,
+} from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';
 import { TestClient, type Frame } from '../../support/ws-client.js';
@@ -18,7 +23,7 @@ export interface User {
 @Injectable()
 export class NameGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient<User>>();
+    const client = context.switchToWs().getClient<HandshakeClient<User>>();
     const token = client.handshake.token;
     if (!token) throw new UnauthorizedException('Who are you?');
     client.principal ??= { id: token };

@@ -16,7 +16,7 @@ import {
   ConnectedClient,
   MessageBody,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
   type Connection,
 } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
@@ -35,7 +35,7 @@ class SettingsModule {}
 @Injectable()
 class GlobalUserGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient<{ id: string }>>();
+    const client = context.switchToWs().getClient<HandshakeClient<{ id: string }>>();
     const user = client.handshake.query.user;
     if (typeof user !== 'string') return false;
     client.principal ??= { id: user };

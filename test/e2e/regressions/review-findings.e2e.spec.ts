@@ -14,7 +14,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
 } from '../../../lib/index.js';
 import { decodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { startApp } from '../../support/app.js';
@@ -29,7 +29,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 @Injectable()
 class EdgeGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const client = context.switchToWs().getClient<ChannelsClient<{ id: string }>>();
+    const client = context.switchToWs().getClient<HandshakeClient<{ id: string }>>();
     if (client.principal) return true;
     const wait = Number(client.handshake.query.wait ?? 0);
     if (wait > 0) await sleep(wait);

@@ -16,7 +16,7 @@ import {
   OnJoin,
   OnMessage,
   RateLimit,
-  type ChannelsClient,
+  type HandshakeClient,
   type Connection,
 } from '../../../lib/index.js';
 
@@ -37,7 +37,7 @@ export class TokenGuard implements CanActivate {
   static handshakes = 0;
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const client = context.switchToWs().getClient<ChannelsClient<TestPrincipal>>();
+    const client = context.switchToWs().getClient<HandshakeClient<TestPrincipal>>();
     if (client.principal !== undefined) return true;
     TokenGuard.handshakes++;
     const token = client.handshake.token ?? '';

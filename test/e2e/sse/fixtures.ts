@@ -16,7 +16,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
   type Connection,
 } from '../../../lib/index.js';
 
@@ -28,7 +28,7 @@ export interface User {
 @Injectable()
 export class TokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient<User>>();
+    const client = context.switchToWs().getClient<HandshakeClient<User>>();
     const token = client.handshake.token;
     if (token === 'banned') return false;
     if (token !== 'alice' && token !== 'bob') throw new UnauthorizedException('Who are you?');

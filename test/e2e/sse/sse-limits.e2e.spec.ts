@@ -12,7 +12,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
 } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
@@ -26,7 +26,7 @@ class ExpiringTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const client = context
       .switchToWs()
-      .getClient<ChannelsClient<{ id: string; expiresAt?: number }>>();
+      .getClient<HandshakeClient<{ id: string; expiresAt?: number }>>();
     const [id, kind] = (client.handshake.token ?? '').split('.');
     if (!id) return false;
     client.principal ??= { id, expiresAt: kind === 'short' ? Date.now() + 300 : undefined };

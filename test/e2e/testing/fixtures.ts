@@ -15,7 +15,7 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type ChannelsClient,
+  type HandshakeClient,
   type Connection,
 } from 'nestjs-channels';
 
@@ -28,7 +28,7 @@ export interface User {
 @Injectable()
 export class TokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<ChannelsClient<User>>();
+    const client = context.switchToWs().getClient<HandshakeClient<User>>();
     if (client.principal) return true;
     const token = client.handshake.token;
     if (token === 'banned') throw new ForbiddenException('Banned.');
