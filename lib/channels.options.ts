@@ -248,6 +248,14 @@ export interface ChannelsModuleOptions {
    * @default { store: new InMemoryPresenceStore(), coalesceMs: 50 }
    */
   presence?: PresenceModuleOptions;
+  /**
+   * The close code a graceful shutdown closes every connection with (WebSocket close frame,
+   * SSE `event: close`): `1001` (going away), or `1012` (service restart) for a node of many
+   * going down in a rolling deploy. The client SDK reconnects on both, with jittered backoff.
+   * @default 1001
+   * @example shutdownCloseCode: process.env.REDIS_URL ? 1012 : 1001
+   */
+  shutdownCloseCode?: 1001 | 1012;
 }
 
 /**
@@ -354,6 +362,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     rateLimitStore: options.rateLimitStore ?? new MemoryRateLimitStore(),
     transports: options.transports ?? true,
     presence: options.presence ?? {},
+    shutdownCloseCode: options.shutdownCloseCode ?? 1001,
   };
 }
 

@@ -32,6 +32,8 @@ export class AppModule {
           // Redis, so every node lists the same members.
           redis: config.redisUrl ? { url: config.redisUrl } : undefined,
           presence: { ttlMs: config.presenceTtlMs },
+          // One node of several going down is a restart: its clients reconnect to the others.
+          shutdownCloseCode: config.redisUrl ? 1012 : 1001,
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
         ObservabilityModule,
