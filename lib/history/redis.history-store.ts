@@ -69,7 +69,7 @@ export class RedisHistoryStore extends HistoryStore {
   }
 
   /**
-   * Failed reads and appends are reported as `broker.error` (`operation`: `history`), and so
+   * @internal Failed reads and appends are reported as `broker.error` (`operation`: `history`), and so
    * are the connection's errors unless the adapter already reports them (the same connection).
    */
   override attach(report: (event: BrokerErrorEvent) => void): void {
