@@ -6,6 +6,7 @@ import {
   ChannelsEvents,
   ChannelsModule,
   ChannelsService,
+  HistoryStore,
   OnJoin,
   type ChannelsEventOf,
 } from '../../../lib/index.js';
@@ -122,6 +123,9 @@ describe('RedisBroadcastAdapter: health, broker metrics and cluster stats', () =
     });
     await expect(nodes[0]!.app.get(ChannelsService).publish('room:x', 'e', 1)).rejects.toThrow();
     expect(await metric('channels_broker_errors_total', { operation: 'publish' })).toBe(1);
+    // A history read (a subscribe with recovery asks for one) fails and is counted too.
+    await expect(nodes[0]!.app.get(HistoryStore).read('room:x')).rejects.toThrow();
+    expect(await metric('channels_broker_errors_total', { operation: 'history' })).toBe(1);
     // ioredis keeps trying to reconnect; each failed attempt is reported.
     await until(
       async () => (await metric('channels_broker_errors_total', { operation: 'connection' })) > 0,
