@@ -137,6 +137,7 @@ export interface ResolvedChannelsOptions {
   trustProxy: TrustProxy | undefined;
   handshakeGuards: Array<Type<CanActivate> | CanActivate>;
   shutdownTimeoutMs: number;
+  shutdownCloseCode: 1001 | 1012;
   history: { size: number; ttlMs: number };
   adapter: BroadcastAdapter | undefined;
   historyStore: HistoryStore | undefined;
@@ -217,6 +218,7 @@ export function resolveOptions(options: ChannelsModuleOptions = {}): ResolvedCha
     connectionRateLimit: rateLimits.connection ?? options.connectionRateLimit ?? {},
     handshakeAdmission: rateLimits.handshakeAdmission ?? options.handshakeAdmission ?? {},
     rateLimitStore: rateLimitStore ?? new MemoryRateLimitStore(),
+    shutdownCloseCode: shutdown.closeCode ?? 1001,
   };
 }
 

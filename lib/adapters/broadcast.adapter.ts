@@ -33,7 +33,8 @@ export abstract class BroadcastAdapter {
     (error, channel) => this.onDeactivateError(error, channel),
   );
   private controlListener?: (message: ControlMessage) => void;
-  private host?: AdapterHost;
+  /** Where broker events go and this node's counts (set by the module when it starts). */
+  protected host?: AdapterHost;
 
   /**
    * Delivers `push` to the subscribers of `push.channel` on every node, except the

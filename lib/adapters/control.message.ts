@@ -1,3 +1,4 @@
+import type { NodeStats } from '../events/channels-event.types.js';
 import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
 
 /**
@@ -43,7 +44,35 @@ export interface CommandResultControl {
 }
 
 /**
+ * A node asks every other node for its counts (`ChannelsService.clusterStats()`); each answers
+ * with a {@link StatsResultControl}. Cluster adapters handle both themselves.
+ * @example { type: 'stats', requestId: 'r1', replyTo: 'node-a' }
+ */
+export interface StatsRequestControl {
+  type: 'stats';
+  requestId: string;
+  /** The node that waits for the answers. */
+  replyTo: string;
+}
+
+/**
+ * One node's answer to a {@link StatsRequestControl}: its `AdapterHost.stats()`.
+ * @example { type: 'stats-result', requestId: 'r1', to: 'node-a', stats: { node: 'node-b', connections: { websocket: 1, sse: 0 }, subscriptions: 1, channels: 1 } }
+ */
+export interface StatsResultControl {
+  type: 'stats-result';
+  requestId: string;
+  to: string;
+  stats: NodeStats;
+}
+
+/**
  * What travels between nodes besides pushes, through {@link BroadcastAdapter.publishControl}.
  * @example await adapter.publishControl({ type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
  */
-export type ControlMessage = DisconnectControl | CommandControl | CommandResultControl;
+export type ControlMessage =
+  | DisconnectControl
+  | CommandControl
+  | CommandResultControl
+  | StatsRequestControl
+  | StatsResultControl;

@@ -15,6 +15,11 @@ import { ClusterBroadcastAdapter } from './cluster.broadcast-adapter.js';
  * repaired by clients from history (they see a gap in offsets, or a new epoch). The
  * subscriber reconnects and resubscribes by itself; a publish that fails rejects its caller.
  *
+ * For health checks and metrics: `healthy()` PINGs Redis; every failed publish, subscribe,
+ * unsubscribe and connection attempt is reported as a `broker.error` (`operation`: `publish`,
+ * `control`, `subscribe`, `unsubscribe`, `connection`); a push's round trip is from its
+ * PUBLISH (or append script) to its arrival back on this node's subscriber connection.
+ *
  * @example
  * ChannelsModule.forRoot({ redis: { url: process.env.REDIS_URL } }) // adapter, history and rate limits
  * @example
@@ -22,6 +27,8 @@ import { ClusterBroadcastAdapter } from './cluster.broadcast-adapter.js';
  * ChannelsModule.forRoot({ adapter: new RedisBroadcastAdapter(redis), historyStore: new RedisHistoryStore(redis) })
  */
 export class RedisBroadcastAdapter extends ClusterBroadcastAdapter {
+  /** How long {@link healthy}'s PING may take, in milliseconds. @default 500 */
+  healthTimeoutMs = 500;
   private listening = false;
 
   constructor(readonly redis: RedisConnection) {
@@ -29,6 +36,8 @@ export class RedisBroadcastAdapter extends ClusterBroadcastAdapter {
   }
 
   override async start(): Promise<void> {
+    // Before connecting: a first connection that fails is reported too.
+    this.redis.reportErrorsTo((event) => this.report(event));
     await this.redis.start();
     if (this.listening) return;
     this.listening = true;
@@ -68,24 +77,46 @@ export class RedisBroadcastAdapter extends ClusterBroadcastAdapter {
         topic: this.topic(channel),
         command: this.redis.sharded ? 'SPUBLISH' : 'PUBLISH',
         except,
+        sentAt: performance.now(),
       }),
     );
   }
 
-  protected async send(channel: string, message: string): Promise<void> {
-    const topic = this.topic(channel);
-    if (this.redis.sharded) await this.redis.client.spublish(topic, message);
-    else await this.redis.client.publish(topic, message);
+  /**
+   * Whether Redis answers a PING within {@link healthTimeoutMs} and the subscriber connection
+   * is up (without it this node would miss every push).
+   */
+  override async healthy(): Promise<boolean> {
+    if (this.redis.subscriber.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.healthTimeoutMs).unref();
+    });
+    try {
+      return (await Promise.race([this.redis.client.ping(), late])) === 'PONG';
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  protected async sendControl(message: string): Promise<void> {
-    await this.redis.client.publish(controlTopic(this.redis.keyPrefix), message);
+  protected async send(channel: string, message: string): Promise<number> {
+    const topic = this.topic(channel);
+    if (this.redis.sharded) return Number(await this.redis.client.spublish(topic, message));
+    return this.redis.client.publish(topic, message);
+  }
+
+  protected async sendControl(message: string): Promise<number | void> {
+    const received = await this.redis.client.publish(controlTopic(this.redis.keyPrefix), message);
+    // A cluster's PUBLISH counts the receivers of one node only: no early answer there.
+    return this.redis.client.isCluster ? undefined : received;
   }
 
   protected override async onChannelActive(channel: string): Promise<void> {
     const topic = this.topic(channel);
-    if (this.redis.sharded) await this.redis.subscriber.ssubscribe(topic);
-    else await this.redis.subscriber.subscribe(topic);
+    const subscribe = this.redis.sharded
+      ? this.redis.subscriber.ssubscribe(topic)
+      : this.redis.subscriber.subscribe(topic);
+    await this.reported('subscribe', subscribe);
   }
 
   protected override async onChannelIdle(channel: string): Promise<void> {

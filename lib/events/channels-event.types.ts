@@ -136,7 +136,8 @@ export interface PushDeliveredEvent {
 
 /**
  * The application began to shut down: from now on the node reports itself down to health
- * checks, then its transports stop accepting and close their connections with 1001.
+ * checks, then its transports stop accepting and close their connections with `shutdown.closeCode`
+ * (1001 by default).
  * @example events.on('shutdown.started', () => log.log('draining'));
  */
 export interface ShutdownStartedEvent {

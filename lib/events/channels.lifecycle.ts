@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { TransportName } from '../connection/handshake.js';
+import { HistoryStore } from '../history/history.store.js';
 import type { PushFrame } from '../protocol/frames.js';
 import type { NodeStats } from './channels-event.types.js';
 import { ChannelsEvents } from './channels.events.js';
@@ -16,8 +17,8 @@ type FanOut = (push: PushFrame, except?: readonly string[]) => number;
  */
 @Injectable()
 export class ChannelsLifecycle implements OnModuleInit, OnModuleDestroy {
-  /** This node's id in inspection answers (random per process start). */
-  readonly node = randomUUID();
+  /** This node's id in inspection answers: the adapter's node id, or random per process start. */
+  readonly node: string;
   private readonly connections: Record<TransportName, number> = { websocket: 0, sse: 0 };
   // SSE subscribers per channel, so a push's delivery count splits by transport without a
   // look at each delivery.
@@ -28,7 +29,9 @@ export class ChannelsLifecycle implements OnModuleInit, OnModuleDestroy {
     private readonly events: ChannelsEvents,
     private readonly adapter: BroadcastAdapter,
     private readonly registry: ConnectionRegistry,
+    private readonly history: HistoryStore,
   ) {
+    this.node = adapter.nodeId ?? randomUUID();
     events.on('connection.opened', ({ transport }) => this.connections[transport]++);
     events.on('connection.closed', ({ transport }) => this.connections[transport]--);
     events.on('subscription.added', ({ connection, channel }) => {
@@ -49,6 +52,7 @@ export class ChannelsLifecycle implements OnModuleInit, OnModuleDestroy {
       report: (event) => this.events.emit(event),
       stats: () => this.nodeStats(),
     });
+    this.history.attach((event) => this.events.emit(event));
     this.meterFanOut();
   }
 

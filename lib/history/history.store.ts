@@ -1,3 +1,4 @@
+import type { BrokerErrorEvent } from '../events/channels-event.types.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 
 /**
@@ -44,4 +45,11 @@ export abstract class HistoryStore {
 
   /** Releases resources (called on application shutdown, after connections closed). */
   async close(): Promise<void> {}
+
+  /**
+   * @internal The module hands the store where its backend's errors go (the lifecycle
+   * stream's `broker.error`, so `channels_broker_errors_total` counts them). A store without
+   * a backend ignores it.
+   */
+  attach(_report: (event: BrokerErrorEvent) => void): void {}
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { BrokerErrorEvent } from '../events/channels-event.types.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from '../redis/history.scripts.js';
 import { decodePushBody, encodePushBody } from '../redis/push.envelope.js';
@@ -26,6 +27,8 @@ export interface AppendBroadcast {
   /** PUBLISH or SPUBLISH. */
   command: 'PUBLISH' | 'SPUBLISH';
   except?: readonly string[];
+  /** When the node publishes it (`performance.now()`), for its round-trip metric. */
+  sentAt?: number;
 }
 
 type AppendResult = [number, string];
@@ -45,6 +48,7 @@ type ReadResult = [string, number, Array<[string, string[]]>];
 export class RedisHistoryStore extends HistoryStore {
   private readonly size: number;
   private readonly ttlSeconds: number;
+  private report?: (event: BrokerErrorEvent) => void;
 
   constructor(
     /** The Redis clients; an adapter on the same connection publishes with the append. */
@@ -64,12 +68,21 @@ export class RedisHistoryStore extends HistoryStore {
     return this.redis.isReady();
   }
 
+  /**
+   * @internal Failed reads and appends are reported as `broker.error` (`operation`: `history`), and so
+   * are the connection's errors unless the adapter already reports them (the same connection).
+   */
+  override attach(report: (event: BrokerErrorEvent) => void): void {
+    this.report = report;
+    this.redis.reportErrorsTo(report);
+  }
+
   override async close(): Promise<void> {
     await this.redis.close();
   }
 
   async append(channel: string, event: string, data: unknown): Promise<PushFrame> {
-    return this.appendAndPublish(channel, event, data);
+    return this.reported(this.appendAndPublish(channel, event, data));
   }
 
   /**
@@ -83,7 +96,13 @@ export class RedisHistoryStore extends HistoryStore {
     broadcast?: AppendBroadcast,
   ): Promise<PushFrame> {
     const keys = redisKeys(this.redis.keyPrefix, channel);
-    const body = encodePushBody(broadcast?.node ?? '', event, data, broadcast?.except);
+    const body = encodePushBody(
+      broadcast?.node ?? '',
+      event,
+      data,
+      broadcast?.except,
+      broadcast?.sentAt,
+    );
     const [offset, epoch] = (await this.redis.client.eval(
       APPEND_SCRIPT,
       2,
@@ -100,6 +119,20 @@ export class RedisHistoryStore extends HistoryStore {
   }
 
   async read(channel: string, since?: StreamPosition): Promise<HistoryRead> {
+    return this.reported(this.readNow(channel, since));
+  }
+
+  // An append the adapter publishes with is reported by the adapter, as a publish.
+  private async reported<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      this.report?.({ type: 'broker.error', operation: 'history', error });
+      throw error;
+    }
+  }
+
+  private async readNow(channel: string, since?: StreamPosition): Promise<HistoryRead> {
     const keys = redisKeys(this.redis.keyPrefix, channel);
     const [epoch, rawOffset, entries] = (await this.redis.client.eval(
       READ_SCRIPT,

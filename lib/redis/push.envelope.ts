@@ -2,12 +2,15 @@ import type { PushFrame } from '../protocol/frames.js';
 
 /**
  * The body of a push between nodes, without its position: the publishing node (`n`), the
- * connection ids it skips (`x`), the event (`e`) and the data (`d`). The history script
+ * connection ids it skips (`x`), when it was sent (`t`, meaningful to its sender only), the
+ * event (`e`) and the data (`d`). The history script
  * stores it as is and prefixes the position when it publishes.
  */
 interface PushBody {
   n: string;
   x?: readonly string[];
+  /** When the publishing node sent it (its `performance.now()`), for its round-trip metric. */
+  t?: number;
   e: string;
   d: unknown;
 }
@@ -23,6 +26,8 @@ export interface DecodedPush {
   /** The node that published it. */
   node: string;
   except: readonly string[] | undefined;
+  /** When its node sent it, on that node's `performance.now()` clock. */
+  sentAt: number | undefined;
 }
 
 /** The body part of an envelope (what the script and the stream get). */
@@ -31,15 +36,23 @@ export function encodePushBody(
   event: string,
   data: unknown,
   except?: readonly string[],
+  sentAt?: number,
 ): string {
   const body: PushBody = { n: node, e: event, d: data };
   if (except && except.length > 0) body.x = except;
+  if (sentAt !== undefined) body.t = sentAt;
   return JSON.stringify(body);
 }
 
 /** A whole envelope, for a push whose position is known already. */
-export function encodePush(node: string, push: PushFrame, except?: readonly string[]): string {
-  return `${push.offset}\n${push.epoch}\n${encodePushBody(node, push.event, push.data, except)}`;
+export function encodePush(
+  node: string,
+  push: PushFrame,
+  except?: readonly string[],
+  sentAt?: number,
+): string {
+  const body = encodePushBody(node, push.event, push.data, except, sentAt);
+  return `${push.offset}\n${push.epoch}\n${body}`;
 }
 
 /**
@@ -58,6 +71,7 @@ export function decodePush(channel: string, message: string): DecodedPush | unde
     push: { channel, event: body.e, data: body.d, offset, epoch },
     node: body.n,
     except: body.x,
+    sentAt: typeof body.t === 'number' ? body.t : undefined,
   };
 }
 

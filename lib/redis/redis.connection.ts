@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
+import type { BrokerErrorEvent } from '../events/channels-event.types.js';
 import type { ChannelsRedisOptions } from './redis.options.js';
 
 /**
@@ -19,6 +20,7 @@ export class RedisConnection {
   readonly sharded: boolean;
   private starting?: Promise<void>;
   private users = 0;
+  private reporter?: (event: BrokerErrorEvent) => void;
 
   private constructor(
     /** The command client (publish, scripts, reads). */
@@ -40,6 +42,7 @@ export class RedisConnection {
       redis.on('error', (error: Error) => {
         if (!reported) logger.warn(`Redis ${name}: ${error.message} (reconnecting)`);
         reported = true;
+        this.reporter?.({ type: 'broker.error', operation: 'connection', error });
       });
       redis.on('ready', () => (reported = false));
     }
@@ -91,6 +94,15 @@ export class RedisConnection {
       },
     );
     return this.starting;
+  }
+
+  /**
+   * Where every error of the two clients (a failed connection or reconnection attempt) is
+   * reported, as `broker.error` with `operation: 'connection'`. The first caller wins, so a
+   * connection shared by the adapter and the history store is counted once.
+   */
+  reportErrorsTo(report: (event: BrokerErrorEvent) => void): void {
+    this.reporter ??= report;
   }
 
   /** Whether both clients are connected now. */

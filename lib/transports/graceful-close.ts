@@ -9,18 +9,19 @@ const CLOSE_SHARE_MS = 1_000;
 export type TerminableConnection = Connection & { terminate(): void };
 
 /**
- * Closes every connection with 1001, waits for each to finish closing until `deadline`, then
+ * Closes every connection with `code` (1001 or 1012), waits for each to finish closing until `deadline`, then
  * terminates those still open, so a shutdown never hangs on a client that does not answer.
  */
 async function closeGracefully(
   connections: TerminableConnection[],
   deadline: Promise<void>,
+  code: number,
 ): Promise<void> {
   const closed = connections.map(
     (connection) => new Promise<void>((resolve) => connection.onClose(resolve)),
   );
   for (const connection of connections) {
-    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+    connection.close(code, 'server shutting down');
   }
   await Promise.race([Promise.all(closed), deadline]);
   for (const connection of connections) if (!connection.closed) connection.terminate();
@@ -29,17 +30,19 @@ async function closeGracefully(
 /**
  * A transport's graceful shutdown within `timeoutMs`: in-flight work finishes first (nothing
  * can be written after a close), taking the time left once the closes have had their share,
- * then every connection `open()` lists is closed with 1001, and terminated at the deadline.
+ * then every connection `open()` lists is closed with `code` (the `shutdown.closeCode` option),
+ * and terminated at the deadline.
  */
 export async function drainAndClose(
   inflight: InFlightTracker,
   open: () => TerminableConnection[],
   timeoutMs: number,
+  code: number = CloseCode.GOING_AWAY,
 ): Promise<void> {
   const deadline = delay(timeoutMs);
   const drained = delay(timeoutMs - Math.min(CLOSE_SHARE_MS, timeoutMs / 2));
   await inflight.drain(drained.promise);
   drained.cancel();
-  await closeGracefully(open(), deadline.promise);
+  await closeGracefully(open(), deadline.promise, code);
   deadline.cancel();
 }

@@ -70,14 +70,15 @@ export class SseTransport
 
   /**
    * Refuses new streams and commands (503), lets in-flight commands finish, then ends every
-   * stream with `event: close` (1001) within `shutdownTimeoutMs`, so the HTTP server can close.
+   * stream with `event: close` (`shutdown.closeCode`, 1001 by default) within `shutdownTimeoutMs`, so the HTTP server can close.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     this.streams.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
-    await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
+    const { shutdownTimeoutMs, shutdownCloseCode } = this.options;
+    await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
   }
 
   /**

@@ -91,13 +91,14 @@ export class WsTransport
 
   /**
    * Stops accepting (new upgrades get HTTP 503), lets in-flight replies finish, closes every
-   * socket with 1001, and terminates what is still open at `shutdownTimeoutMs`.
+   * socket with `shutdown.closeCode` (1001 by default), and terminates what is still open at `shutdownTimeoutMs`.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
-    await drainAndClose(this.inflight, open, this.options.shutdownTimeoutMs);
+    const { shutdownTimeoutMs, shutdownCloseCode } = this.options;
+    await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
     this.wss?.close();
   }
 

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { ChannelsAsyncApiModule, ChannelsModule, RedisPresenceStore } from '../../lib/index.js';
+import { ChannelsAsyncApiModule, ChannelsModule } from '../../lib/index.js';
 import { AuthController } from './auth/auth.controller.js';
 import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
@@ -28,19 +27,13 @@ export class AppModule {
           heartbeat: { intervalMs: config.heartbeatMs, timeoutMs: config.heartbeatTimeoutMs },
           sse: { heartbeatMs: config.heartbeatMs },
           stores: {
-            // SAMPLE.md: with REDIS_URL, channels, history and rate limits live in Redis.
+            // SAMPLE.md: with REDIS_URL, channels, history, presence and rate limits live in
+            // Redis, so every node lists the same members.
             redis: config.redisUrl ? { url: config.redisUrl } : undefined,
-            // With REDIS_URL, every node lists the same members. The client is only a
-            // template: the store opens (and closes) its own connections with its settings.
-            presence: config.redisUrl
-              ? {
-                  store: new RedisPresenceStore({
-                    client: new Redis(config.redisUrl, { lazyConnect: true }),
-                    ttlMs: config.presenceTtlMs,
-                  }),
-                }
-              : undefined,
+            presence: { ttlMs: config.presenceTtlMs },
           },
+          // One node of several going down is a restart: its clients reconnect to the others.
+          shutdown: { closeCode: config.redisUrl ? 1012 : 1001 },
         }),
         ChannelsAsyncApiModule.forRoot({ path: '/asyncapi.json', info: SAMPLE_API_INFO }),
         ObservabilityModule,

@@ -1,21 +1,38 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
+import { BroadcastAdapter, RedisBroadcastAdapter } from '../../../lib/index.js';
 import { ChannelsHealthIndicator } from '../../../lib/health/index.js';
+import { checkRedis } from './redis.health-check.js';
 
 /**
- * `GET /health`: 200 `{ "status": "ok", "info": { "channels": { "status": "up", ... } } }`;
- * 503 once the app begins to shut down, or while the broker (Redis) does not answer.
+ * `GET /health`: 200 `{ "status": "ok", "info": { "channels": { "status": "up", ... } } }`,
+ * with a `redis` entry too when the channels go through Redis (`REDIS_URL`); 503 once the app
+ * begins to shut down, or while Redis does not answer.
  */
 @Controller('health')
 export class HealthController {
+  private readonly checks: HealthIndicatorFunction[];
+
   constructor(
     private readonly health: HealthCheckService,
-    private readonly channels: ChannelsHealthIndicator,
-  ) {}
+    channels: ChannelsHealthIndicator,
+    indicators: HealthIndicatorService,
+    adapter: BroadcastAdapter,
+  ) {
+    this.checks = [() => channels.isHealthy('channels')];
+    if (adapter instanceof RedisBroadcastAdapter)
+      this.checks.push(() => checkRedis(indicators, adapter.redis));
+  }
 
   @Get()
   @HealthCheck()
   check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.channels.isHealthy('channels')]);
+    return this.health.check(this.checks);
   }
 }

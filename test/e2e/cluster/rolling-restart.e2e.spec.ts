@@ -45,6 +45,8 @@ describe('a rolling restart of one node of two under 200 clients', () => {
     const received: string[][] = [];
     let resets = 0;
     const resubscribes: boolean[] = [];
+    // The close codes that ended connections (a node of several closes its clients with 1012).
+    const closeCodes: number[] = [];
     for (let i = 0; i < CLIENTS; i++) {
       const client = new ChannelsClient({
         url: `http://127.0.0.1:${balancer.port}/channels`,
@@ -53,6 +55,10 @@ describe('a rolling restart of one node of two under 200 clients', () => {
         transports: ['websocket'],
       });
       clients.push(client);
+      client.on('state', (change) => {
+        if (change.state === 'reconnecting' && change.code !== undefined)
+          closeCodes.push(change.code);
+      });
       client.on('subscribed', (info) => {
         if (info.resubscribed) resubscribes.push(info.recovered);
       });
@@ -87,5 +93,8 @@ describe('a rolling restart of one node of two under 200 clients', () => {
     // The clients of node A (about half) came back on B, and recovered what they missed.
     expect(resubscribes.length).toBeGreaterThanOrEqual(CLIENTS / 4);
     expect(resubscribes.every(Boolean)).toBe(true);
+    // Node A told its clients it was restarting (the sample's shutdownCloseCode with REDIS_URL).
+    expect(closeCodes.length).toBeGreaterThanOrEqual(CLIENTS / 4);
+    expect(new Set(closeCodes)).toEqual(new Set([1012]));
   }, 120_000);
 });
