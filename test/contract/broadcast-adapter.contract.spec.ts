@@ -6,7 +6,7 @@ import { IMPLEMENTATIONS, until, type Implementation } from './implementations.j
 describe.each(IMPLEMENTATIONS.map((impl) => [impl.name, impl] as const))(
   'BroadcastAdapter contract: %s',
   (_name, impl: Implementation) => {
-    beforeAll(() => impl.setUp());
+    beforeAll(() => impl.setUp(), 90_000);
     afterAll(() => impl.tearDown());
 
     it('delivers a new push once to each local subscriber, skipping `except`', async () => {
@@ -58,7 +58,7 @@ describe.each(IMPLEMENTATIONS.map((impl) => [impl.name, impl] as const))(
 describe.each(
   IMPLEMENTATIONS.filter((impl) => impl.maxNodes >= 3).map((impl) => [impl.name, impl] as const),
 )('BroadcastAdapter contract across nodes: %s', (_name, impl: Implementation) => {
-  beforeAll(() => impl.setUp());
+  beforeAll(() => impl.setUp(), 90_000);
   afterAll(() => impl.tearDown());
 
   it('reaches subscribers on every node exactly once', async () => {

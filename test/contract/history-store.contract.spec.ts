@@ -4,7 +4,7 @@ import { IMPLEMENTATIONS, type Implementation } from './implementations.js';
 describe.each(IMPLEMENTATIONS.map((impl) => [impl.name, impl] as const))(
   'HistoryStore contract: %s',
   (_name, impl: Implementation) => {
-    beforeAll(() => impl.setUp());
+    beforeAll(() => impl.setUp(), 90_000);
     afterAll(() => impl.tearDown());
 
     it('gives each push the next offset of its channel and the channel epoch', async () => {
@@ -72,7 +72,7 @@ describe.each(IMPLEMENTATIONS.map((impl) => [impl.name, impl] as const))(
 describe.each(
   IMPLEMENTATIONS.filter((impl) => impl.maxNodes >= 2).map((impl) => [impl.name, impl] as const),
 )('HistoryStore contract across nodes: %s', (_name, impl: Implementation) => {
-  beforeAll(() => impl.setUp());
+  beforeAll(() => impl.setUp(), 90_000);
   afterAll(() => impl.tearDown());
 
   it('gives the same offsets and epoch whichever node appends or reads', async () => {

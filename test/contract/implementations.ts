@@ -117,7 +117,7 @@ function redisCluster(): Implementation {
         await node.adapter.close();
         await node.history.close();
       }
-      await cluster.stop();
+      await cluster?.stop();
     },
   };
 }

@@ -94,7 +94,8 @@ async function cli(port: number, ...args: string[]): Promise<string> {
   }
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+// Generous: on a loaded machine (two suites start clusters at once) forming one takes longer.
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('the Redis Cluster did not come up in time');
