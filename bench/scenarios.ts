@@ -229,7 +229,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'idle-heavy',
     title:
       'many idle connections with heartbeats on (BENCH_IDLE_HEAVY, default 50,000; heartbeat 5 s)',
-    contenders: ['channels'],
+    contenders: withBefore(['channels']),
     metrics: [
       { key: 'connections', label: 'connections held', higher: true },
       { key: 'rssKbPerConnection', label: 'RSS KB per connection', higher: false },
