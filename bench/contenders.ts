@@ -41,14 +41,14 @@ export const CONTENDERS: Record<string, Contender> = {
     entry: main,
     args: ['channels-sse'],
   },
-  // Two nodes of the module through one redis-server that run.ts starts (BENCH_REDIS_URL).
+  // Two nodes of the module through one redis-server that run.ts starts (BENCH_REDIS_SERVER).
   'channels-redis': {
     name: 'nestjs-channels, 2 nodes (Redis)',
     dialect: 'channels',
     entry: main,
     args: ['channels'],
     nodes: 2,
-    env: () => ({ BENCH_REDIS_URL: process.env.BENCH_REDIS_URL ?? '' }),
+    env: () => ({ BENCH_REDIS_URL: process.env.BENCH_REDIS_SERVER ?? '' }),
   },
   // The module with ChannelsMetricsModule imported (issue 11): the cost of the metrics.
   'channels-metrics': {

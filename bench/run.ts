@@ -98,7 +98,9 @@ async function main(): Promise<void> {
   const redis = chosen.some((s) => s.contenders.includes('channels-redis'))
     ? await startBenchRedis()
     : undefined;
-  if (redis) process.env.BENCH_REDIS_URL = redis.url;
+  // Under its own name: every server inherits this environment, and only the two-node
+  // contender's (contenders.ts) may turn it into BENCH_REDIS_URL.
+  if (redis) process.env.BENCH_REDIS_SERVER = redis.url;
   try {
     for (const scenario of chosen) {
       raw[scenario.id] = await runScenario(scenario);
