@@ -17,9 +17,6 @@ export interface Contender {
   /**
    * Server processes it runs on (default 1). With more, subscribers are spread over them
    * round-robin, pushes are posted to the first, and CPU is summed over all of them.
-   * HOOK: the Redis two-node contender goes here as `{ name: 'channels, 2 nodes (Redis)',
-   * dialect: 'channels', nodes: 2, env: (i) => ({ BENCH_REDIS_URL, BENCH_NODE: i }), ... }`,
-   * with a server starter in servers/ that installs the Redis adapter.
    */
   nodes?: number;
   env?: (node: number) => Record<string, string>;
@@ -43,6 +40,23 @@ export const CONTENDERS: Record<string, Contender> = {
     dialect: 'sse',
     entry: main,
     args: ['channels-sse'],
+  },
+  // Two nodes of the module through one redis-server that run.ts starts (BENCH_REDIS_SERVER).
+  'channels-redis': {
+    name: 'nestjs-channels, 2 nodes (Redis)',
+    dialect: 'channels',
+    entry: main,
+    args: ['channels'],
+    nodes: 2,
+    env: () => ({ BENCH_REDIS_URL: process.env.BENCH_REDIS_SERVER ?? '' }),
+  },
+  // The module with ChannelsMetricsModule imported (issue 11): the cost of the metrics.
+  'channels-metrics': {
+    name: 'nestjs-channels, metrics on',
+    dialect: 'channels',
+    entry: main,
+    args: ['channels'],
+    env: () => ({ CHANNELS_METRICS: 'on' }),
   },
 };
 

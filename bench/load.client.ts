@@ -69,6 +69,10 @@ function openWs(port: number, channel: string, localAddress: string): Promise<vo
       resolve();
     };
     ws.once('error', reject);
+    // Refused after the upgrade (a close code instead of the welcome): fail, do not hang.
+    ws.once('close', (code: number) => {
+      if (!ready) reject(new Error(`closed with ${code} before it was ready`));
+    });
     ws.on('message', (data: Buffer) => {
       if (ready) {
         if (dialect !== 'socket.io') return onPushText(latencies ? data.toString() : '', 1);

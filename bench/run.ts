@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { CONTENDERS } from './contenders.js';
 import { pinning } from './harness.js';
+import { startBenchRedis } from './redis.process.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { median } from './stats.js';
 
@@ -92,9 +93,21 @@ async function main(): Promise<void> {
   ];
   console.log(header.join('\n'));
   const raw: Record<string, Rounds> = {};
-  for (const scenario of SCENARIOS.filter((s) => ids.includes(s.id))) {
-    raw[scenario.id] = await runScenario(scenario);
-    console.log(report(scenario, raw[scenario.id]!) + '\n');
+  const chosen = SCENARIOS.filter((s) => ids.includes(s.id));
+  // The two-node contender's redis-server: the bench's own, for the whole run.
+  const redis = chosen.some((s) => s.contenders.includes('channels-redis'))
+    ? await startBenchRedis()
+    : undefined;
+  // Under its own name: every server inherits this environment, and only the two-node
+  // contender's (contenders.ts) may turn it into BENCH_REDIS_URL.
+  if (redis) process.env.BENCH_REDIS_SERVER = redis.url;
+  try {
+    for (const scenario of chosen) {
+      raw[scenario.id] = await runScenario(scenario);
+      console.log(report(scenario, raw[scenario.id]!) + '\n');
+    }
+  } finally {
+    await redis?.stop();
   }
   console.log(`total ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, JSON.stringify(raw, null, 2));

@@ -112,6 +112,23 @@ export const SCENARIOS: Scenario[] = [
     run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
   },
   {
+    // Needs a redis-server (run.ts starts one); the 2 nodes share the server CPU.
+    id: 'redis',
+    title: 'saturated fan-out over 2 nodes through Redis: 1 channel, 1,000 subscribers',
+    contenders: ['channels', 'channels-redis'],
+    reference: 'channels-redis',
+    metrics: fanOutMetrics,
+    run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
+  },
+  {
+    id: 'metrics',
+    title: 'saturated fan-out with the metrics module on and off: 1 channel, 1,000 subscribers',
+    contenders: ['channels', 'channels-metrics'],
+    reference: 'channels-metrics',
+    metrics: fanOutMetrics,
+    run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
+  },
+  {
     id: 'paced',
     title: `paced fan-out: ${PACED_RATE} pushes/s to 1 channel of 1,000 subscribers, push-to-client latency`,
     contenders: withBefore(WS_ALL),
@@ -229,7 +246,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'idle-heavy',
     title:
       'many idle connections with heartbeats on (BENCH_IDLE_HEAVY, default 50,000; heartbeat 5 s)',
-    contenders: ['channels'],
+    contenders: withBefore(['channels']),
     metrics: [
       { key: 'connections', label: 'connections held', higher: true },
       { key: 'rssKbPerConnection', label: 'RSS KB per connection', higher: false },

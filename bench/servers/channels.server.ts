@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
+import { Registry } from 'prom-client';
 import {
   ChannelGateway,
   ChannelsModule,
@@ -20,6 +21,7 @@ import {
   OnJoin,
   OnMessage,
 } from '../../lib/index.js';
+import { ChannelsMetricsModule } from '../../lib/metrics/index.js';
 import { EchoDto } from './echo.dto.js';
 import { serveHarness, type PushRequest } from './server.protocol.js';
 
@@ -68,10 +70,20 @@ class PushController {
       maxBufferedBytes: 64 * 1024 * 1024,
       maxConnectionsPerIp: Infinity,
       connectionRateLimit: false,
+      // The node-wide admission rate (1,000 handshakes/s) would refuse the bench's own clients
+      // as they open thousands of connections at once.
+      handshakeAdmission: false,
       rateLimit: { points: 1_000_000_000, durationMs: 1000 },
       heartbeatMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000),
       sseHeartbeatMs: 3_600_000,
+      // Two nodes through Redis when the bench gives a URL (the channels-redis contender).
+      ...(process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL } } : {}),
     }),
+    // With CHANNELS_METRICS set (on or off, which the metrics module reads itself) the
+    // metrics module is imported, with its own registry; unset, it is not there at all.
+    ...(process.env.CHANNELS_METRICS
+      ? [ChannelsMetricsModule.forRoot({ registry: new Registry() })]
+      : []),
   ],
   controllers: [PushController],
   providers: [BenchGateway, AllowGuard],

@@ -4,6 +4,7 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import { ConnectionExpiry } from '../connection/connection.expiry.js';
 import { ConnectionQuota } from '../connection/connection.quota.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
+import { DeadlineQueue } from '../connection/deadline.queue.js';
 import type { HandshakeClient, TransportName } from '../connection/handshake.js';
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
@@ -24,6 +25,9 @@ import { reportRefusal } from '../events/connection.reporter.js';
  */
 @Injectable()
 export class ConnectionAdmission {
+  // Every pending handshake's deadline, on one shared timer (not a timer per handshake).
+  private readonly deadlines = new DeadlineQueue<() => void>((expire) => expire());
+
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
@@ -140,18 +144,19 @@ export class ConnectionAdmission {
   // A guard that never settles (a hung auth service, say) must not hold a socket forever.
   private async withinTimeout<T>(work: (attempt: Attempt) => Promise<T>): Promise<T> {
     const attempt: Attempt = { abandoned: false };
-    let timer: NodeJS.Timeout | undefined;
+    let expire!: () => void;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
+      expire = () => {
         attempt.abandoned = true;
         attempt.onAbandon?.();
         reject(timedOut());
-      }, this.options.handshakeTimeoutMs).unref();
+      };
     });
+    this.deadlines.add(expire, Date.now() + this.options.handshakeTimeoutMs);
     try {
       return await Promise.race([work(attempt), deadline]);
     } finally {
-      clearTimeout(timer);
+      this.deadlines.delete(expire);
     }
   }
 }

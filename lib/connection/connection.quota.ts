@@ -4,6 +4,7 @@ import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.opti
 import { ChannelsException } from '../exceptions/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import type { Connection } from './connection.js';
+import { DeadlineQueue } from './deadline.queue.js';
 import type { Handshake } from './handshake.js';
 
 /**
@@ -41,6 +42,8 @@ export class ConnectionQuota {
   private readonly byIp = new Map<string, number>();
   private readonly byPrincipal = new Map<string, number>();
   private readonly pending = new WeakMap<Handshake, { slot: QuotaSlot; stop: () => void }>();
+  // Unclaimed places' deadlines, on one shared timer (not a timer per handshake).
+  private readonly deadlines = new DeadlineQueue<QuotaSlot>((slot) => slot.release());
 
   constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
 
@@ -74,10 +77,10 @@ export class ConnectionQuota {
     const socket = request.socket;
     if (socket.destroyed) return slot.release();
     const abandon = (): void => slot.release();
-    const timer = setTimeout(abandon, this.options.handshakeTimeoutMs).unref();
+    this.deadlines.add(slot, Date.now() + this.options.handshakeTimeoutMs);
     socket.once('close', abandon);
     const stop = (): void => {
-      clearTimeout(timer);
+      this.deadlines.delete(slot);
       socket.off('close', abandon);
       this.pending.delete(handshake);
     };
@@ -90,7 +93,9 @@ export class ConnectionQuota {
     const held = this.pending.get(connection.handshake);
     if (!held) return;
     held.stop();
-    connection.onClose(() => held.slot.release());
+    // The slot alone outlives the handshake: not the request's socket and listener.
+    const { slot } = held;
+    connection.onClose(() => slot.release());
   }
 
   private take(

@@ -9,7 +9,18 @@ export interface FrameScan {
   id?: number;
   /** The first bound the text passes, as a message for the client; absent when within them. */
   violation?: string;
+  /**
+   * Whether a string in the text reads `__proto__`, `constructor` or `prototype` once decoded
+   * (escapes included): only then does the parser need its key-dropping reviver.
+   * @default false
+   * @example scanFrame('{"event":"x","data":{"__proto__":1}}', DEFAULT_FRAME_LIMITS).prototypeKeys // true
+   */
+  prototypeKeys?: boolean;
 }
+
+// The longest escaped string that can decode to "constructor": 11 characters as `\uXXXX`.
+const MAX_ESCAPED_FORBIDDEN = 11 * 6;
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -44,17 +55,24 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
   // read is "id".
   let rootKeyNext = false;
   let idKey = false;
+  let prototypeKeys = false;
   const length = text.length;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const start = i + 1;
+      let escaped = false;
       i = start;
       while (i < length) {
         const d = text.charCodeAt(i);
         if (d === QUOTE) break;
-        i += d === BACKSLASH ? 2 : 1;
+        if (d === BACKSLASH) {
+          escaped = true;
+          i += 2;
+        } else i++;
       }
+      // Keys and values alike (telling them apart costs more than the rare false alarm).
+      if (!prototypeKeys) prototypeKeys = mayReachPrototype(text, start, i - start, escaped);
       if (violation === undefined && i - start > limits.maxStringLength)
         violation = `A string is longer than ${limits.maxStringLength} characters.`;
       if (commas.length === 1) {
@@ -96,7 +114,23 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
     // Past a bound only the id matters; once it is known there is nothing left to read.
     if (violation !== undefined && id !== undefined) break;
   }
-  return violation === undefined ? { id } : { id, violation };
+  if (violation !== undefined) return { id, violation };
+  return prototypeKeys ? { id, prototypeKeys } : { id };
+}
+
+function mayReachPrototype(text: string, start: number, length: number, escaped: boolean) {
+  if (escaped) {
+    if (length > MAX_ESCAPED_FORBIDDEN) return false;
+    // Rare and short: decode it. One JSON.parse cannot tell, so a bad escape is a maybe.
+    try {
+      return FORBIDDEN.has(JSON.parse(text.slice(start - 1, start + length + 1)) as string);
+    } catch {
+      return true;
+    }
+  }
+  if (length === 9)
+    return text.startsWith('__proto__', start) || text.startsWith('prototype', start);
+  return length === 11 && text.startsWith('constructor', start);
 }
 
 function isSpace(c: number): boolean {

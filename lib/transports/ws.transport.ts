@@ -137,7 +137,9 @@ export class WsTransport
     if (socket.destroyed) return;
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
-      setTimeout(() => ws.terminate(), 1_000).unref();
+      const kill = setTimeout(() => ws.terminate(), 1_000).unref();
+      // Cleared once the client answers the close, so nothing outlives the socket by a second.
+      ws.once('close', () => clearTimeout(kill));
       ws.close(code, closeReason(body.message));
     });
   }
