@@ -1,5 +1,5 @@
-import type { ArgumentsHost, CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { defaultIfEmpty, Observable, Subject, take, takeUntil } from 'rxjs';
+import type { ArgumentsHost } from '@nestjs/common';
+import { defaultIfEmpty, isObservable, Observable, Subject, take, takeUntil } from 'rxjs';
 import type { HandshakeClient } from '../connection/handshake.js';
 
 /** Nest's metadata keys (the same in Nest 11 and 12). */
@@ -7,6 +7,7 @@ export const NEST_KEYS = {
   guards: '__guards__',
   interceptors: '__interceptors__',
   filters: '__exceptionFilters__',
+  pipes: '__pipes__',
 } as const;
 
 const closing = new WeakMap<object, Subject<void>>();
@@ -29,18 +30,17 @@ function closed(client: HandshakeClient): Observable<void> {
 }
 
 /**
- * The reply rule of a handler that returns an `Observable` (innermost interceptor of every
- * handler): its first value is the reply and the Observable is then unsubscribed; one that
- * completes without a value replies `null`; one still running when its connection closes is
- * unsubscribed (its work cancelled). A command has exactly one reply (docs/protocol.md), so
- * this differs from Nest's gateways, which send every value: a stream is a channel.
+ * The reply rule of a handler that returns an `Observable`, applied to what the handler
+ * returned (before any interceptor of the app sees it): its first value is the reply and the
+ * Observable is then unsubscribed; one that completes without a value replies `null`; one still
+ * running when its connection closes is unsubscribed (its work cancelled). A command has
+ * exactly one reply (docs/protocol.md), so this differs from Nest's gateways, which send every
+ * value: a stream is a channel. Any other result is returned as it is.
  */
-export const replyRule: NestInterceptor = {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const client = context.switchToWs().getClient<HandshakeClient>();
-    return next.handle().pipe(take(1), takeUntil(closed(client)), defaultIfEmpty(null));
-  },
-};
+export function replyRule(result: unknown, client: HandshakeClient): unknown {
+  if (!isObservable(result)) return result;
+  return result.pipe(take(1), takeUntil(closed(client)), defaultIfEmpty(null));
+}
 
 /**
  * The last exception filter of a handler without filters of its own: it hands the exception
