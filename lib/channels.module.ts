@@ -1,6 +1,7 @@
 import {
   Inject,
   Module,
+  type DynamicModule,
   type OnApplicationShutdown,
   type OnModuleInit,
   type Provider,
@@ -128,6 +129,17 @@ export class ChannelsModule
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
   ) {
     super();
+  }
+
+  /**
+   * Configures the module. Every option is optional: `forRoot()` alone runs on the in-memory
+   * defaults. `isGlobal` (default `true`) makes `ChannelsService` injectable everywhere.
+   * @example ChannelsModule.forRoot({ auth: { handshakeGuards: [AuthGuard('jwt')] } })
+   */
+  static override forRoot(
+    options: ChannelsModuleOptions & { isGlobal?: boolean } = {},
+  ): DynamicModule {
+    return super.forRoot(options);
   }
 
   // Before the app listens (app.init() runs it): no client may subscribe through an adapter

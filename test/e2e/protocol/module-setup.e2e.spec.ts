@@ -115,3 +115,16 @@ describe('module setup', () => {
     other.client.close();
   });
 });
+
+describe('module setup on the defaults', () => {
+  it('starts with forRoot() and no options at all', async () => {
+    const { app, ws } = await startApp({ imports: [ChannelsModule.forRoot()] });
+    try {
+      const { client, welcome } = await TestClient.connect(`${ws}/channels`);
+      expect(welcome.data).toMatchObject({ heartbeatMs: 25_000, protocol: 1 });
+      client.close();
+    } finally {
+      await app.close();
+    }
+  });
+});
