@@ -1,3 +1,15 @@
+// The channel's epoch, created with the new epoch in ARGV[newEpochArg] (and an emptied stream)
+// when its metadata is gone: both scripts start with it, so every node agrees on the epoch.
+function channelEpoch(newEpochArg: number): string {
+  return `local epoch = redis.call('HGET', KEYS[2], 'e')
+if not epoch then
+  epoch = ARGV[${newEpochArg}]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
+end
+`;
+}
+
 /**
  * Appends a push and publishes it in one step, so that every node sees a channel's pushes in
  * offset order (as Centrifugo's Redis broker does). A channel whose metadata is gone (expired,
@@ -8,13 +20,7 @@
  * @returns { offset, epoch }
  */
 export const APPEND_SCRIPT = `
-local epoch = redis.call('HGET', KEYS[2], 'e')
-if not epoch then
-  epoch = ARGV[4]
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
-end
-local offset = redis.call('HINCRBY', KEYS[2], 'o', 1)
+${channelEpoch(4)}local offset = redis.call('HINCRBY', KEYS[2], 'o', 1)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], offset .. '-0', 'p', ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
@@ -32,13 +38,7 @@ return { offset, epoch }
  * @returns { epoch, offset, entries }
  */
 export const READ_SCRIPT = `
-local epoch = redis.call('HGET', KEYS[2], 'e')
-if not epoch then
-  epoch = ARGV[1]
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
-end
-redis.call('EXPIRE', KEYS[2], ARGV[2])
+${channelEpoch(1)}redis.call('EXPIRE', KEYS[2], ARGV[2])
 local offset = tonumber(redis.call('HGET', KEYS[2], 'o'))
 local entries = {}
 if ARGV[3] ~= '' and tonumber(ARGV[3]) < offset then

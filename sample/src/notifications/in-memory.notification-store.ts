@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  KEPT_PER_USER,
   NotificationStore,
   type Notification,
   type NotificationPage,
 } from './notification.store.js';
-
-/** How many notifications are kept per user; older ones are dropped. */
-const KEPT_PER_USER = 500;
 
 /** Notifications in this process's memory: lost on restart, not shared between nodes. */
 @Injectable()

@@ -14,6 +14,9 @@ export interface NotificationPage {
   unread: number;
 }
 
+/** How many notifications every store keeps per user; older ones are dropped. */
+export const KEPT_PER_USER = 500;
+
 /**
  * Each user's notifications. Abstract class as DI token: the in-memory store serves one
  * node; a shared store (Redis, with `REDIS_URL`) arrives with the Redis adapter.

@@ -2,13 +2,11 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
+  KEPT_PER_USER,
   NotificationStore,
   type Notification,
   type NotificationPage,
 } from './notification.store.js';
-
-/** How many notifications are kept per user; older ones are dropped. */
-const KEPT_PER_USER = 500;
 
 /**
  * Notifications in Redis (with `REDIS_URL`), so that every node answers alike. Per user: a
