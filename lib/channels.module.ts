@@ -7,30 +7,25 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
-import { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
+import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
 import { ConnectionAdmission } from './auth/connection.admission.js';
 import { ClientIpResolver } from './auth/client-ip.resolver.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { HandshakeShedder } from './auth/handshake.shedder.js';
-import { CHANNELS_OPTIONS, ChannelsConfigurableModule } from './channels.module-definition.js';
-import {
-  RESOLVED_OPTIONS,
-  resolveOptions,
-  type ChannelsModuleOptions,
-  type ResolvedChannelsOptions,
-} from './channels.options.js';
+import type { RedisConnection } from './redis/redis.connection.js';
+import { ChannelsConfigurableModule } from './channels.module-definition.js';
+import type { ChannelsModuleOptions } from './channels.options.js';
+import { CHANNELS_SETTINGS } from './settings/channels.settings.js';
 import { ChannelsService } from './channels.service.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import { HeartbeatMonitor } from './connection/heartbeat.monitor.js';
-import { ChannelHub } from './core/channel.hub.js';
-import { ChannelsExplorer } from './core/channels.explorer.js';
-import { ChannelsMetadataAccessor } from './core/channels-metadata.accessor.js';
-import { CommandRouter } from './core/command.router.js';
-import { HandlerRegistry } from './core/handler.registry.js';
-import { PipelineFactory } from './core/pipeline.factory.js';
-import { HistoryStore } from './history/history.store.js';
-import { InMemoryHistoryStore } from './history/in-memory.history-store.js';
+import { ChannelHub } from './hub/channel.hub.js';
+import { ChannelsExplorer } from './gateway/channels.explorer.js';
+import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
+import { CommandRouter } from './router/command.router.js';
+import { HandlerRegistry } from './gateway/handler.registry.js';
+import { PipelineFactory } from './gateway/pipeline.factory.js';
+import { HistoryStore } from './brokers/history.store.js';
 import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseStreamHandler } from './transports/sse.stream-handler.js';
@@ -40,32 +35,16 @@ import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
-import { ControlListener } from './adapters/control.listener.js';
-import { applyRedisOptions } from './redis/redis.setup.js';
-import { presenceProviders } from './presence/presence.providers.js';
+import { ControlListener } from './hub/control.listener.js';
+import { PresenceTracker } from './presence/presence.tracker.js';
+import { REDIS_CONNECTION, storeProviders } from './channels.providers.js';
+import { RateLimitStore } from './rate-limit/rate-limit.store.js';
 import { PresenceStore } from './presence/presence.store.js';
-import { ChannelsEvents } from './events/channels.events.js';
-import { ChannelsLifecycle } from './events/channels.lifecycle.js';
+import { ChannelsEvents } from './connection/channels.events.js';
+import { ChannelsLifecycle } from './channels.lifecycle.js';
 
 const providers: Provider[] = [
-  {
-    provide: RESOLVED_OPTIONS,
-    useFactory: (options: ChannelsModuleOptions) =>
-      applyRedisOptions(resolveOptions(options), options),
-    inject: [CHANNELS_OPTIONS],
-  },
-  {
-    provide: BroadcastAdapter,
-    useFactory: (options: ResolvedChannelsOptions) =>
-      options.adapter ?? new InMemoryBroadcastAdapter(),
-    inject: [RESOLVED_OPTIONS],
-  },
-  {
-    provide: HistoryStore,
-    useFactory: (options: ResolvedChannelsOptions) =>
-      options.historyStore ?? new InMemoryHistoryStore(options.history),
-    inject: [RESOLVED_OPTIONS],
-  },
+  ...storeProviders,
   ChannelsMetadataAccessor,
   HandlerRegistry,
   PipelineFactory,
@@ -90,7 +69,7 @@ const providers: Provider[] = [
   ConnectionExpiry,
   HandshakeRateLimiter,
   MessageRateLimiter,
-  ...presenceProviders,
+  PresenceTracker,
   ChannelsEvents,
   ChannelsLifecycle,
 ];
@@ -114,7 +93,7 @@ const providers: Provider[] = [
     BroadcastAdapter,
     HistoryStore,
     PresenceStore,
-    RESOLVED_OPTIONS,
+    CHANNELS_SETTINGS,
     ChannelsEvents,
     ChannelsLifecycle,
   ],
@@ -126,7 +105,7 @@ export class ChannelsModule
   constructor(
     @Inject(BroadcastAdapter) private readonly adapter: BroadcastAdapter,
     @Inject(HistoryStore) private readonly history: HistoryStore,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | undefined,
   ) {
     super();
   }
@@ -149,13 +128,13 @@ export class ChannelsModule
     await Promise.all([
       this.adapter.start(),
       this.history.start(),
-      this.options.redisConnection?.start(),
+      this.redis?.start(),
     ]);
   }
 
   // After every transport drained its connections (beforeApplicationShutdown).
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([this.adapter.close(), this.history.close()]);
-    await this.options.redisConnection?.close();
+    await this.redis?.close();
   }
 }

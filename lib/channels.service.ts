@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { BroadcastAdapter } from './adapters/broadcast.adapter.js';
-import { ControlListener } from './adapters/control.listener.js';
+import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+import { ControlListener } from './hub/control.listener.js';
 import type { Connection } from './connection/connection.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import type { ChannelRef, PushMap } from './contract/channel.definition.js';
-import { ChannelHub, type PublishOptions } from './core/channel.hub.js';
+import { ChannelHub, type PublishOptions } from './hub/channel.hub.js';
 import { CloseCode, type PushFrame } from './protocol/frames.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
-import type { PresenceReply } from './presence/presence.types.js';
-import type { NodeStats } from './events/channels-event.types.js';
-import { ChannelsLifecycle } from './events/channels.lifecycle.js';
+import type { PresenceReply } from './protocol/presence.types.js';
+import type { NodeStats } from './connection/channels-event.types.js';
+import { ChannelsLifecycle } from './channels.lifecycle.js';
 
 /**
  * Who {@link ChannelsService.disconnect} closes: one connection, or every connection of a

@@ -3,19 +3,27 @@
 // api/nestjs-channels.api.md records this surface; `npm run api:update` refreshes it.
 export { ChannelsModule } from './channels.module.js';
 export { CHANNELS_OPTIONS } from './channels.module-definition.js';
-export { DEFAULT_VALIDATION, type ChannelsModuleOptions } from './channels.options.js';
-export type { ChannelsAuthOptions } from './options/auth.options.js';
-export type { FlatChannelsModuleOptions } from './options/flat.options.js';
-export type { ChannelsHeartbeatOptions } from './options/heartbeat.options.js';
-export type { ChannelsLimitsOptions } from './options/limits.options.js';
-export type { ChannelsRateLimitsOptions } from './options/rate-limits.options.js';
-export type { ChannelsShutdownOptions } from './options/shutdown.options.js';
-export type { ChannelsCorsOptions, ChannelsSseOptions } from './options/sse.options.js';
-export type { ChannelsStoresOptions } from './options/stores.options.js';
-export { CHANNELS_CONTEXT_TYPE } from './channels.constants.js';
+export type { ChannelsModuleOptions } from './channels.options.js';
+export {
+  CHANNELS_SETTINGS,
+  DEFAULT_VALIDATION,
+  resolveSettings,
+  type ChannelsSettings,
+  type ChannelsSettingsInput,
+} from './settings/channels.settings.js';
+export type { ChannelsHistoryOptions } from './settings/history.options.js';
+export type { ChannelsPresenceOptions } from './settings/presence.options.js';
+export type { ChannelsAuthOptions } from './settings/auth.options.js';
+export type { ChannelsHeartbeatOptions } from './settings/heartbeat.options.js';
+export type { ChannelsLimitsOptions } from './settings/limits.options.js';
+export type { ChannelsRateLimitsOptions } from './settings/rate-limits.options.js';
+export type { ChannelsShutdownOptions } from './settings/shutdown.options.js';
+export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.options.js';
+export type { ChannelsStoresOptions, InstanceOrFactory } from './channels-stores.options.js';
+export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
-export type { PublishOptions } from './core/channel.hub.js';
-export { ChannelPattern } from './core/channel-pattern.js';
+export type { PublishOptions } from './hub/channel.hub.js';
+export { ChannelPattern } from './gateway/channel-pattern.js';
 export { isChannelName } from './protocol/channel-name.rule.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
@@ -33,35 +41,36 @@ export {
   MessageBody,
 } from './decorators/param.decorators.js';
 
-export { Connection, type EncodedPush } from './connection/connection.js';
+export { Connection } from './connection/connection.js';
+export type { EncodedPush } from './protocol/push.encoder.js';
 export type { Handshake, HandshakeClient } from './connection/handshake.js';
 export type { TransportName } from './protocol/transport-name.js';
 
-export { BroadcastAdapter } from './adapters/broadcast.adapter.js';
-export { InMemoryBroadcastAdapter } from './adapters/in-memory.broadcast-adapter.js';
-export { ClusterBroadcastAdapter } from './adapters/cluster.broadcast-adapter.js';
-export { RedisBroadcastAdapter } from './adapters/redis.broadcast-adapter.js';
-export type * from './adapters/control.message.js';
-export { RedisHistoryStore, type RedisHistoryOptions } from './history/redis.history-store.js';
+export { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+export { InMemoryBroadcastAdapter } from './brokers/in-memory.broadcast-adapter.js';
+export { ClusterBroadcastAdapter } from './brokers/cluster.broadcast-adapter.js';
+export { RedisBroadcastAdapter } from './redis/redis.broadcast-adapter.js';
+export type * from './brokers/control.message.js';
+export { RedisHistoryStore, type RedisHistoryOptions } from './redis/redis.history-store.js';
 export { RedisConnection } from './redis/redis.connection.js';
 export type { ChannelsRedisOptions } from './redis/redis.options.js';
-export { HistoryStore, type HistoryRead } from './history/history.store.js';
+export { HistoryStore, type HistoryRead } from './brokers/history.store.js';
 export {
   InMemoryHistoryStore,
   type InMemoryHistoryOptions,
-} from './history/in-memory.history-store.js';
+} from './brokers/in-memory.history-store.js';
 
 export {
   createTokenExtractor,
   PROTOCOL_NAME,
   type TokenExtractor,
   type TokenExtractorOptions,
-} from './auth/token.extractor.js';
+} from './protocol/token.extractor.js';
 export {
   ChannelsException,
   type ChannelsExceptionOptions,
-} from './exceptions/channels.exception.js';
-export { PayloadValidationPipe } from './validation/payload-validation.pipe.js';
+} from './protocol/channels.exception.js';
+export { PayloadValidationPipe } from './gateway/payload-validation.pipe.js';
 export {
   CloseCode,
   ErrorCode,
@@ -86,13 +95,13 @@ export { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 export {
   RedisRateLimitStore,
   type RedisRateLimitStoreOptions,
-} from './rate-limit/redis.rate-limit-store.js';
+} from './redis/redis.rate-limit-store.js';
 export {
   DEFAULT_CONNECTION_RATE_LIMIT,
   DEFAULT_MESSAGE_RATE_LIMIT,
   type MessageRateLimitOptions,
   type RateLimitBudget,
-} from './rate-limit/rate-limit.options.js';
+} from './settings/rate-limit.budgets.js';
 
 export {
   defineChannel,
@@ -139,16 +148,15 @@ export type {
   AsyncApiInfo,
   AsyncApiOptions,
 } from './asyncapi/asyncapi.options.js';
-export { type ChannelsRequest } from './auth/request.view.js';
-export { HandshakeResponse } from './auth/handshake.response.js';
-export { ChannelsHandshake } from './core/pipeline.factory.js';
-export { type TrustProxy, type TrustFunction } from './auth/trust-proxy.js';
+export { type ChannelsRequest } from './connection/request.view.js';
+export { HandshakeResponse } from './connection/handshake.response.js';
+export { ChannelsHandshake } from './gateway/pipeline.factory.js';
+export { type TrustProxy, type TrustFunction } from './settings/trust-proxy.js';
 export { DEFAULT_HANDSHAKE_ADMISSION } from './auth/handshake.shedder.js';
 export { PresenceStore, type PresenceChangeListener } from './presence/presence.store.js';
 export { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
-export { RedisPresenceStore } from './presence/redis.presence-store.js';
-export type { RedisPresenceStoreOptions } from './presence/redis-presence.options.js';
-export type { PresenceModuleOptions } from './presence/presence.module-options.js';
+export { RedisPresenceStore } from './redis/redis.presence-store.js';
+export type { RedisPresenceStoreOptions } from './redis/redis-presence.options.js';
 export {
   PresenceEvent,
   type PresenceChange,
@@ -157,7 +165,7 @@ export {
   type PresenceOptions,
   type PresencePushFrame,
   type PresenceReply,
-} from './presence/presence.types.js';
+} from './protocol/presence.types.js';
 // Lifecycle events (metrics and health are the `nestjs-channels/metrics` and `/health` entries).
-export { ChannelsEvents } from './events/channels.events.js';
-export type * from './events/channels-event.types.js';
+export { ChannelsEvents } from './connection/channels.events.js';
+export type * from './connection/channels-event.types.js';

@@ -1,7 +1,7 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { GATEWAY_METADATA } from '../channels.constants.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { GATEWAY_METADATA } from '../gateway/gateway.constants.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { buildAsyncApiDocument } from './asyncapi.document.js';
 import type { AsyncApiDocument, AsyncApiOptions } from './asyncapi.options.js';
 import { readGateways } from './gateway.reader.js';
@@ -49,7 +49,7 @@ export async function documentFor(
 /** The `path` option of `ChannelsModule`, or its default when the app has none. */
 export function channelsPath(app: Pick<INestApplicationContext, 'get'>): string {
   try {
-    return app.get<ResolvedChannelsOptions>(RESOLVED_OPTIONS, { strict: false }).path;
+    return app.get<ChannelsSettings>(CHANNELS_SETTINGS, { strict: false }).path;
   } catch {
     return '/channels';
   }

@@ -4,7 +4,7 @@ import {
   JOIN_METADATA,
   MESSAGE_METADATA,
   ROUTE_ARGS_METADATA,
-} from '../channels.constants.js';
+} from '../gateway/gateway.constants.js';
 import type { ChannelDefinition } from '../contract/channel.definition.js';
 import {
   JOIN_CONTRACT_METADATA,

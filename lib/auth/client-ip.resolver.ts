@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { clientAddress, compileTrust, type TrustFunction } from './trust-proxy.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { clientAddress, compileTrust, type TrustFunction } from '../settings/trust-proxy.js';
 
 /**
  * The client IP of a handshake, for the per-IP cap and handshake rate, the Express way: the
@@ -18,15 +18,15 @@ export class ClientIpResolver {
   private warned = false;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly adapterHost: HttpAdapterHost,
   ) {
-    if (options.trustProxy !== undefined) this.trust = compileTrust(options.trustProxy);
+    if (settings.auth.trustProxy !== undefined) this.trust = compileTrust(settings.auth.trustProxy);
   }
 
   /** The client IP of `request`. */
   resolve(request: IncomingMessage): string | undefined {
-    if (this.options.clientIp) return this.options.clientIp(request);
+    if (this.settings.auth.clientIp) return this.settings.auth.clientIp(request);
     const socket = request.socket.remoteAddress;
     const header = request.headers['x-forwarded-for'];
     const forwarded = Array.isArray(header) ? header.join(',') : header;

@@ -1,20 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionExpiry } from '../connection/connection.expiry.js';
 import { ConnectionQuota } from '../connection/connection.quota.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { DeadlineQueue } from '../connection/deadline.queue.js';
 import type { HandshakeClient, TransportName } from '../connection/handshake.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { HandshakeRateLimiter } from '../rate-limit/handshake-rate.limiter.js';
-import { logFault } from '../exceptions/fault.logger.js';
+import { logFault } from '../router/fault.logger.js';
 import { ClientIpResolver } from './client-ip.resolver.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
 import { HandshakeShedder } from './handshake.shedder.js';
-import { ChannelsEvents } from '../events/channels.events.js';
-import { reportRefusal } from '../events/connection.reporter.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
+import { reportRefusal } from '../connection/connection.reporter.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
@@ -30,7 +30,7 @@ export class ConnectionAdmission {
 
   constructor(
     private readonly authenticator: HandshakeAuthenticator,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly handshakeLimiter: HandshakeRateLimiter,
     private readonly quota: ConnectionQuota,
     private readonly expiry: ConnectionExpiry,
@@ -82,7 +82,7 @@ export class ConnectionAdmission {
    * With `refusing`, a foreign origin is also reported as a refused handshake on that transport.
    */
   originAllowed(origin: string | undefined, refusing?: TransportName): boolean {
-    const allowed = this.options.allowedOrigins;
+    const allowed = this.settings.auth.allowedOrigins;
     const ok = !allowed || origin === undefined || allowed.includes(origin);
     if (!ok && refusing) reportRefusal(this.events, refusing, forbiddenOrigin());
     return ok;
@@ -152,7 +152,7 @@ export class ConnectionAdmission {
         reject(timedOut());
       };
     });
-    this.deadlines.add(expire, Date.now() + this.options.handshakeTimeoutMs);
+    this.deadlines.add(expire, Date.now() + this.settings.limits.handshakeTimeoutMs);
     try {
       return await Promise.race([work(attempt), deadline]);
     } finally {

@@ -8,16 +8,16 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import {
   readHandshake,
   type HandshakeClient,
   type TransportName,
 } from '../connection/handshake.js';
-import type { PipelineHandler } from '../core/handler.registry.js';
-import { ChannelsMetadataAccessor } from '../core/channels-metadata.accessor.js';
-import { NEST_KEYS } from '../core/handler.rules.js';
-import { PipelineFactory } from '../core/pipeline.factory.js';
+import type { PipelineHandler } from '../gateway/handler.registry.js';
+import { ChannelsMetadataAccessor } from '../gateway/channels-metadata.accessor.js';
+import { NEST_KEYS } from '../gateway/handler.rules.js';
+import { PipelineFactory } from '../gateway/pipeline.factory.js';
 import { ClientIpResolver } from './client-ip.resolver.js';
 
 /**
@@ -31,7 +31,7 @@ export class HandshakeAuthenticator implements OnModuleInit {
   private check?: PipelineHandler;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly pipelines: PipelineFactory,
     private readonly moduleRef: ModuleRef,
     private readonly clientIp: ClientIpResolver,
@@ -40,7 +40,7 @@ export class HandshakeAuthenticator implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const guards = await Promise.all(this.options.handshakeGuards.map((g) => this.resolve(g)));
+    const guards = await Promise.all(this.settings.auth.handshakeGuards.map((g) => this.resolve(g)));
     this.check = this.pipelines.forHandshake(guards);
     if (guards.length === 0) this.explainGatewayGuards();
   }
@@ -52,7 +52,7 @@ export class HandshakeAuthenticator implements OnModuleInit {
   async authenticate(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
     const handshake = readHandshake(
       request,
-      this.options.extractToken(request),
+      this.settings.auth.extractToken(request),
       this.clientIp.resolve(request),
     );
     const client: HandshakeClient = { transport, handshake, principal: undefined };

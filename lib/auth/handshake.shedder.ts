@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
-import { checkBudget, type RateLimitBudget } from '../rate-limit/rate-limit.options.js';
+import { checkBudget, type RateLimitBudget } from '../settings/rate-limit.budgets.js';
 
 /**
  * The default node-wide handshake admission: 1,000 handshakes per second from all addresses.
@@ -25,8 +25,8 @@ export class HandshakeShedder {
   private windowStart = 0;
   private count = 0;
 
-  constructor(@Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions) {
-    const given = options.handshakeAdmission;
+  constructor(@Inject(CHANNELS_SETTINGS) settings: ChannelsSettings) {
+    const given = settings.rateLimits.handshakeAdmission;
     if (given !== false) {
       this.budget = checkBudget(
         {

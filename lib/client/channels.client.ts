@@ -28,7 +28,7 @@ import type { ConnectionState, StateChange } from './connection-state.js';
 import { ConnectionManager } from './connection.manager.js';
 import { Emitter } from './emitter.js';
 import { ClientPresence, type PresenceSubscription } from './presence.listeners.js';
-import type { PresenceMember } from '../presence/presence.types.js';
+import type { PresenceMember } from '../protocol/presence.types.js';
 import { RequestTracker } from './request.tracker.js';
 import {
   SubscriptionRegistry,

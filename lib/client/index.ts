@@ -36,7 +36,7 @@ export type {
   PresenceMember,
   PresencePushFrame,
   PresenceReply,
-} from '../presence/presence.types.js';
+} from '../protocol/presence.types.js';
 export type { TransportName } from '../protocol/transport-name.js';
 export type {
   PushHandler,

@@ -2,7 +2,7 @@ import type {
   PresenceEventData,
   PresenceMember,
   PresenceReply,
-} from '../presence/presence.types.js';
+} from '../protocol/presence.types.js';
 import type { Subscription, SubscribedInfo } from './subscription.registry.js';
 
 /**

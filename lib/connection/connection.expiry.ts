@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from './connection.js';
 import { DeadlineQueue } from './deadline.queue.js';
 
@@ -18,7 +18,7 @@ export class ConnectionExpiry implements OnApplicationShutdown {
       this.queue.add(connection, connection.expiresAt!);
   });
 
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+  constructor(@Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings) {}
 
   onApplicationShutdown(): void {
     this.queue.clear();
@@ -30,7 +30,7 @@ export class ConnectionExpiry implements OnApplicationShutdown {
    */
   expiresAt(principal: unknown): number | undefined {
     if (principal === undefined) return undefined;
-    const value = this.options.principalExpiresAt(principal);
+    const value = this.settings.auth.principalExpiresAt(principal);
     const ms = value instanceof Date ? value.getTime() : value;
     return typeof ms === 'number' && !Number.isNaN(ms) ? ms : undefined;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import type { Connection } from './connection.js';
 import { DeadlineQueue } from './deadline.queue.js';
@@ -45,7 +45,7 @@ export class ConnectionQuota {
   // Unclaimed places' deadlines, on one shared timer (not a timer per handshake).
   private readonly deadlines = new DeadlineQueue<QuotaSlot>((slot) => slot.release());
 
-  constructor(@Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions) {}
+  constructor(@Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings) {}
 
   /**
    * Takes a place for a connection from `ip`.
@@ -54,7 +54,7 @@ export class ConnectionQuota {
   takeIp(ip: string | undefined): QuotaSlot {
     const slot = new QuotaSlot();
     if (ip !== undefined) {
-      this.take(slot, this.byIp, ip, this.options.maxConnectionsPerIp, 'this IP address');
+      this.take(slot, this.byIp, ip, this.settings.limits.maxConnectionsPerIp, 'this IP address');
     }
     return slot;
   }
@@ -65,7 +65,7 @@ export class ConnectionQuota {
    */
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
     if (key !== undefined) {
-      this.take(slot, this.byPrincipal, key, this.options.maxConnectionsPerPrincipal, 'this user');
+      this.take(slot, this.byPrincipal, key, this.settings.limits.maxConnectionsPerPrincipal, 'this user');
     }
   }
 
@@ -77,7 +77,7 @@ export class ConnectionQuota {
     const socket = request.socket;
     if (socket.destroyed) return slot.release();
     const abandon = (): void => slot.release();
-    this.deadlines.add(slot, Date.now() + this.options.handshakeTimeoutMs);
+    this.deadlines.add(slot, Date.now() + this.settings.limits.handshakeTimeoutMs);
     socket.once('close', abandon);
     const stop = (): void => {
       this.deadlines.delete(slot);

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from './connection.js';
 import { ConnectionExpiry } from './connection.expiry.js';
 import { ConnectionQuota } from './connection.quota.js';
-import { ChannelsEvents } from '../events/channels.events.js';
-import { reportConnection } from '../events/connection.reporter.js';
+import { ChannelsEvents } from './channels.events.js';
+import { reportConnection } from './connection.reporter.js';
 
 /**
  * The live connections of this node, by id and by principal. A connection is registered only
@@ -16,7 +16,7 @@ export class ConnectionRegistry {
   private readonly byPrincipal = new Map<string, Set<Connection>>();
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly quota: ConnectionQuota,
     private readonly expiry: ConnectionExpiry,
     private readonly events: ChannelsEvents,
@@ -62,7 +62,7 @@ export class ConnectionRegistry {
 
   /** The key that names a principal, per the `principalKey` option. */
   keyOf(principal: unknown): string | undefined {
-    return principal === undefined ? undefined : this.options.principalKey(principal);
+    return principal === undefined ? undefined : this.settings.auth.principalKey(principal);
   }
 
   private remove(connection: Connection, key: string | undefined): void {

@@ -1,29 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CloseCode, type PushFrame, type SubscribeReply } from '../protocol/frames.js';
+import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
-import type { CloseInitiator } from '../events/channels-event.types.js';
-
-/**
- * A push serialized once by the fan-out and written as is to every subscriber. Build one with
- * `encodePush`; a transport may fill the optional caches the first time it writes the push, so
- * its other subscribers reuse them.
- * @example
- * connection.deliver(encodePush(push)); // { frame, json, bytes, wsFrame }
- */
-export interface EncodedPush {
-  /** The push itself. */
-  readonly frame: PushFrame;
-  /** The push frame as JSON text. */
-  readonly json: string;
-  /** The same text as UTF-8 bytes. */
-  readonly bytes: Buffer;
-  /** @internal The push as one WebSocket text frame (header and `bytes`). */
-  wsFrame?: Buffer;
-  /** @internal The SSE event's lines after its `id:` line, shared by every stream. */
-  sseTail?: string;
-  /** @internal The whole SSE event for a stream whose only channel is the push's. */
-  sseSolo?: Buffer;
-}
+import type { CloseInitiator } from './channels-event.types.js';
 
 /**
  * One client, on either transport. Guards, handlers, the rate limiter, the heartbeat and the

@@ -5,7 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from './connection.js';
 import { ConnectionRegistry } from './connection.registry.js';
 
@@ -36,11 +36,12 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly connections: ConnectionRegistry,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs } = this.options;
+    const { intervalMs: heartbeatMs, timeoutMs: heartbeatTimeoutMs } = this.settings.heartbeat;
+    const sseHeartbeatMs = this.settings.sse.heartbeatMs;
     // SSE streams keep their own interval (sseHeartbeatMs): the sweep must be fine enough for both.
     const tick = Math.max(5, Math.min(heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs) / 2);
     this.timer = setInterval(() => this.sweep(), tick).unref();
@@ -63,7 +64,7 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
     this.resume = undefined;
     const cursor = this.cursor;
     if (!cursor) return;
-    const { heartbeatMs, heartbeatTimeoutMs } = this.options;
+    const { intervalMs: heartbeatMs, timeoutMs: heartbeatTimeoutMs } = this.settings.heartbeat;
     const start = performance.now();
     let now = Date.now();
     for (let visited = 1; ; visited++) {

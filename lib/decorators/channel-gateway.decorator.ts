@@ -1,5 +1,5 @@
 import { applyDecorators, Injectable, SetMetadata } from '@nestjs/common';
-import { GATEWAY_METADATA } from '../channels.constants.js';
+import { GATEWAY_METADATA } from '../gateway/gateway.constants.js';
 
 /**
  * Marks a provider as a channel gateway: its `@OnMessage` and `@OnJoin` methods are found at

@@ -1,8 +1,8 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { JOIN_METADATA, PRESENCE_METADATA } from '../channels.constants.js';
+import { JOIN_METADATA, PRESENCE_METADATA } from '../gateway/gateway.constants.js';
 import type { ChannelDefinition } from '../contract/channel.definition.js';
 import { JOIN_CONTRACT_METADATA } from '../contract/contract.constants.js';
-import type { PresenceOptions } from '../presence/presence.types.js';
+import type { PresenceOptions } from '../protocol/presence.types.js';
 
 /**
  * Options of {@link OnJoin}.

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { MESSAGE_METADATA } from '../channels.constants.js';
+import { MESSAGE_METADATA } from '../gateway/gateway.constants.js';
 import type { CommandDefinition } from '../contract/command.definition.js';
 import { MESSAGE_CONTRACT_METADATA } from '../contract/contract.constants.js';
 import type { SchemaSource } from '../contract/schema.source.js';

@@ -1,5 +1,5 @@
 import type { PipeTransform, Type } from '@nestjs/common';
-import { ChannelsParamtype, ROUTE_ARGS_METADATA } from '../channels.constants.js';
+import { ChannelsParamtype, ROUTE_ARGS_METADATA } from '../gateway/gateway.constants.js';
 
 type ParamPipe = Type<PipeTransform> | PipeTransform;
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
-import { ChannelsLifecycle } from '../events/channels.lifecycle.js';
+import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
+import { ChannelsLifecycle } from '../channels.lifecycle.js';
 
 /**
  * DI token of how long the broker's health answer may take (milliseconds).

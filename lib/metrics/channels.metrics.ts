@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Metric, type Registry } from 'prom-client';
-import { ChannelsEvents } from '../events/channels.events.js';
-import { ChannelsLifecycle } from '../events/channels.lifecycle.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
+import { ChannelsLifecycle } from '../channels.lifecycle.js';
 import {
   CHANNELS_METRICS_OPTIONS,
   metricsEnabledByEnv,

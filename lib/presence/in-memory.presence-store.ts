@@ -1,4 +1,4 @@
-import type { PresenceMember } from './presence.types.js';
+import type { PresenceMember } from '../protocol/presence.types.js';
 import { PresenceStore } from './presence.store.js';
 
 interface Entry {

@@ -1,4 +1,4 @@
-import type { PresenceChange } from './presence.types.js';
+import type { PresenceChange } from '../protocol/presence.types.js';
 
 interface Pending {
   /** The key's first change in the window: what it was before is the opposite. */

@@ -1,4 +1,4 @@
-import type { PresenceChange, PresenceMember } from './presence.types.js';
+import type { PresenceChange, PresenceMember } from '../protocol/presence.types.js';
 
 /**
  * Listens to the membership changes a {@link PresenceStore} reports.

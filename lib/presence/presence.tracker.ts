@@ -5,15 +5,14 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
-import { assertChannelName } from '../core/channel-name.js';
-import { HandlerRegistry } from '../core/handler.registry.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { assertChannelName } from '../protocol/channel-name.js';
+import { HandlerRegistry } from '../gateway/handler.registry.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { PresenceCoalescer } from './presence.coalescer.js';
-import { DEFAULT_PRESENCE_COALESCE_MS } from './presence.module-options.js';
 import { PresenceStore } from './presence.store.js';
 import {
   PresenceEvent,
@@ -21,7 +20,7 @@ import {
   type PresenceOptions,
   type PresencePushFrame,
   type PresenceReply,
-} from './presence.types.js';
+} from '../protocol/presence.types.js';
 
 /**
  * Presence on this node: the hub tells it when a connection has joined a channel (after its
@@ -44,10 +43,10 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
     private readonly store: PresenceStore,
     private readonly registry: HandlerRegistry,
     private readonly adapter: BroadcastAdapter,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
   ) {
     this.coalescer = new PresenceCoalescer(
-      options.presence.coalesceMs ?? DEFAULT_PRESENCE_COALESCE_MS,
+      settings.presence.coalesceMs,
       (channel, changes) => this.deliver(channel, changes),
     );
   }
@@ -74,7 +73,7 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
     if (connection.closed || connection.transient) return;
     const presence = this.optionsFor(channel);
     if (!presence || connection.principal === undefined) return;
-    const key = this.options.principalKey(connection.principal);
+    const key = this.settings.auth.principalKey(connection.principal);
     if (key === undefined) return;
     let channels = this.joined.get(connection);
     if (!channels) {

@@ -1,4 +1,4 @@
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { ChannelsException } from './channels.exception.js';
 import { DEFAULT_FRAME_LIMITS, type ResolvedFrameLimits } from './frame.limits.js';
 import { scanFrame } from './frame.scanner.js';
 import { ErrorCode, type CommandFrame } from './frames.js';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { RateLimitBucket } from './rate-limit.bucket.js';
-import { ChannelsEvents } from '../events/channels.events.js';
-import { resolveConnectionRateLimit } from './rate-limit.options.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
+import { RateLimitStore } from './rate-limit.store.js';
 
 /**
  * Limits how fast one client IP may open connections (`connectionRateLimit`), before its
@@ -15,13 +15,14 @@ export class HandshakeRateLimiter {
   private readonly bucket?: RateLimitBucket;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
+    store: RateLimitStore,
     private readonly events: ChannelsEvents,
   ) {
-    const budget = resolveConnectionRateLimit(options.connectionRateLimit);
+    const budget = settings.rateLimits.connection;
     if (budget) {
       this.bucket = new RateLimitBucket(
-        options.rateLimitStore,
+        store,
         'handshake',
         budget,
         new Logger('Channels'),

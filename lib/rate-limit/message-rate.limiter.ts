@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
-import { HandlerRegistry } from '../core/handler.registry.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { HandlerRegistry } from '../gateway/handler.registry.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { CloseCode, ErrorCode } from '../protocol/frames.js';
 import { RateLimitBucket } from './rate-limit.bucket.js';
-import { ChannelsEvents } from '../events/channels.events.js';
-import { resolveMessageRateLimit, type ResolvedMessageRateLimit } from './rate-limit.options.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
+import type { ResolvedMessageRateLimit } from '../settings/rate-limit.budgets.js';
+import { RateLimitStore } from './rate-limit.store.js';
 
 /** Per-connection bookkeeping: the abuse window, and the event buckets to free on close. */
 interface ConnectionState {
@@ -24,20 +25,19 @@ interface ConnectionState {
 @Injectable()
 export class MessageRateLimiter {
   private readonly logger = new Logger('Channels');
-  private readonly settings: ResolvedMessageRateLimit | false;
+  private readonly limit: ResolvedMessageRateLimit | false;
   private readonly shared?: RateLimitBucket;
   private readonly perEvent = new Map<string, RateLimitBucket>();
   private readonly states = new WeakMap<Connection, ConnectionState>();
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
+    private readonly store: RateLimitStore,
     private readonly registry: HandlerRegistry,
     private readonly events: ChannelsEvents,
   ) {
-    this.settings = resolveMessageRateLimit(options.rateLimit);
-    if (this.settings) {
-      this.shared = new RateLimitBucket(options.rateLimitStore, 'msg', this.settings, this.logger);
-    }
+    this.limit = settings.rateLimits.message;
+    if (this.limit) this.shared = new RateLimitBucket(store, 'msg', this.limit, this.logger);
   }
 
   /**
@@ -45,13 +45,13 @@ export class MessageRateLimiter {
    * @throws ChannelsException `RATE_LIMITED` with `retryAfterMs`, over the budget
    */
   async consume(connection: Connection, event: string | undefined): Promise<void> {
-    if (!this.settings) return;
+    if (!this.limit) return;
     const state = this.stateOf(connection);
     const bucket = this.bucketFor(event, state);
-    const retryAfterMs = await bucket.take(this.settings.key(connection));
+    const retryAfterMs = await bucket.take(this.limit.key(connection));
     if (retryAfterMs === undefined) return;
     this.events.emit({ type: 'rate.limited', scope: 'message', connection, event, retryAfterMs });
-    this.recordRejection(connection, state, this.settings);
+    this.recordRejection(connection, state, this.limit);
     throw new ChannelsException(
       ErrorCode.RATE_LIMITED,
       `Too many messages: retry in ${retryAfterMs} ms.`,
@@ -65,7 +65,7 @@ export class MessageRateLimiter {
     let bucket = this.perEvent.get(event!);
     if (!bucket) {
       bucket = new RateLimitBucket(
-        this.options.rateLimitStore,
+        this.store,
         `event:${event}`,
         budget,
         this.logger,
@@ -81,7 +81,7 @@ export class MessageRateLimiter {
     if (!state) {
       state = { windowStart: Date.now(), rejections: 0, events: new Set() };
       this.states.set(connection, state);
-      const settings = this.settings as ResolvedMessageRateLimit;
+      const settings = this.limit as ResolvedMessageRateLimit;
       // Only a connection-scoped bucket may be dropped on close: dropping a shared one (a
       // principal's, or the id every unbound POST of a principal shares) would let a client
       // reset its budget by reconnecting. Those expire with their window instead.

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimitBudget } from './rate-limit.options.js';
+import type { RateLimitBudget } from '../settings/rate-limit.budgets.js';
 import type { RateLimiter, RateLimitStore } from './rate-limit.store.js';
 
 const STORE_ERROR_LOG_INTERVAL_MS = 10_000;

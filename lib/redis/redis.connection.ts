@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
-import type { BrokerErrorEvent } from '../events/channels-event.types.js';
+import type { BrokerErrorEvent } from '../connection/channels-event.types.js';
 import type { ChannelsRedisOptions } from './redis.options.js';
 
 /**

@@ -2,12 +2,12 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { HandshakeAuthenticator } from '../auth/handshake.authenticator.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { readHandshake, type TransportName } from '../connection/handshake.js';
-import { ChannelHub } from '../core/channel.hub.js';
-import { CommandRouter } from '../core/command.router.js';
-import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { ChannelHub } from '../hub/channel.hub.js';
+import { CommandRouter } from '../router/command.router.js';
+import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { CloseCode, REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { createInProcessConnection, InProcessTestClient } from './in-process.test-client.js';
 import { RefusedConnectionError } from './refused-connection.error.js';
@@ -69,7 +69,7 @@ export class ChannelsTestHarness {
    */
   async connect(options: HarnessConnectOptions = {}): Promise<InProcessTestClient> {
     const transport = options.transport ?? 'websocket';
-    const config = this.get<ResolvedChannelsOptions>(RESOLVED_OPTIONS);
+    const config = this.get<ChannelsSettings>(CHANNELS_SETTINGS);
     const request = fakeRequest(config.path, options);
     let principal = options.principal;
     if (!('principal' in options)) {

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo, Server } from 'node:net';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { TransportName } from '../connection/handshake.js';
 import type { ChannelsTestClient } from './channels.test-client.js';
 import { SseTestClient } from './sse.test-client.js';
@@ -52,7 +52,7 @@ export interface TestAppAddress {
  * @example const { http } = await listenForTests(app); // then fetch(`${http}/health`)
  */
 export async function listenForTests(app: INestApplication): Promise<TestAppAddress> {
-  const options = app.get<ResolvedChannelsOptions>(RESOLVED_OPTIONS, { strict: false });
+  const options = app.get<ChannelsSettings>(CHANNELS_SETTINGS, { strict: false });
   if (!options.transports) {
     throw new Error(
       'This app runs ChannelsModule with `transports: false`: no client can connect. ' +

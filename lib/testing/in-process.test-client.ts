@@ -1,7 +1,8 @@
 import { ChannelsError } from '../client/channels.error.js';
-import { Connection, type EncodedPush } from '../connection/connection.js';
+import { Connection } from '../connection/connection.js';
+import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { Handshake, TransportName } from '../connection/handshake.js';
-import type { CommandRouter } from '../core/command.router.js';
+import type { CommandRouter } from '../router/command.router.js';
 import type { CommandFrame, ErrorBody, PushFrame } from '../protocol/frames.js';
 import { ChannelsTestClient, type TestAnswer } from './channels.test-client.js';
 

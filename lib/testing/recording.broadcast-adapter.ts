@@ -1,4 +1,4 @@
-import { InMemoryBroadcastAdapter } from '../adapters/in-memory.broadcast-adapter.js';
+import { InMemoryBroadcastAdapter } from '../brokers/in-memory.broadcast-adapter.js';
 import type { PushFrame } from '../protocol/frames.js';
 
 /**

@@ -16,7 +16,9 @@ export class CorsPolicy {
   private readonly anyOrigin: boolean;
   private readonly origins: ReadonlySet<string>;
 
-  constructor(private readonly settings: { origins: string[] | undefined; credentials: boolean }) {
+  constructor(
+    private readonly settings: { readonly origins: readonly string[] | undefined; readonly credentials: boolean },
+  ) {
     this.anyOrigin = settings.origins?.includes('*') ?? false;
     this.origins = new Set(settings.origins ?? []);
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HTTP_STATUS_BY_CODE } from '../protocol/codes.js';
-import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { toErrorBody } from '../protocol/error-body.mapper.js';
 import type { ErrorFrame } from '../protocol/frames.js';
 
 /** Writes a JSON response, unless the response has already started or the client has gone. */

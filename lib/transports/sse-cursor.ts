@@ -1,5 +1,5 @@
-import { isChannelName } from '../core/channel-name.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { isChannelName } from '../protocol/channel-name.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode, type StreamPosition } from '../protocol/frames.js';
 
 /** The longest cursor accepted, in characters: 100 channels of the longest names fit. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BroadcastAdapter } from '../adapters/broadcast.adapter.js';
-import type { CommandControl } from '../adapters/control.message.js';
-import { ControlListener } from '../adapters/control.listener.js';
+import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
+import type { CommandControl } from '../brokers/control.message.js';
+import { ControlListener } from '../hub/control.listener.js';
 import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
 
 /** How long a POST waits for the node that holds its SSE stream to answer. */

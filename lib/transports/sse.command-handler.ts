@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CommandControl } from '../adapters/control.message.js';
+import type { CommandControl } from '../brokers/control.message.js';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { BUILT_IN_EVENTS } from '../channels.constants.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { BUILT_IN_EVENTS } from '../gateway/gateway.constants.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { HandshakeClient } from '../connection/handshake.js';
-import { CommandRouter, errorFrame } from '../core/command.router.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { CommandRouter, errorFrame } from '../router/command.router.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { parseCommand } from '../protocol/command.parser.js';
 import {
   ErrorCode,
@@ -38,7 +38,7 @@ export class SseCommandHandler {
   private readonly logger = new Logger('Channels');
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly admission: ConnectionAdmission,
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
@@ -68,14 +68,14 @@ export class SseCommandHandler {
       }
       // A POST is not a connection: it is authenticated, but takes no connection place.
       client = await this.admission.authenticate(request, 'sse');
-      body = await readBody(request, this.options.maxPayloadBytes);
+      body = await readBody(request, this.settings.limits.maxPayloadBytes);
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }
     let command: CommandFrame | undefined;
     let parseError: unknown;
     try {
-      command = parseCommand(body, this.options.frameLimits);
+      command = parseCommand(body, this.settings.limits.frameLimits);
     } catch (error) {
       parseError = error;
     }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Connection, type EncodedPush } from '../connection/connection.js';
+import { Connection } from '../connection/connection.js';
+import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { Handshake } from '../connection/handshake.js';
 import {
   CloseCode,

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { HandshakeClient } from '../connection/handshake.js';
-import { assertChannelName } from '../core/channel-name.js';
-import { ChannelHub } from '../core/channel.hub.js';
-import { CommandRouter } from '../core/command.router.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
+import { assertChannelName } from '../protocol/channel-name.js';
+import { ChannelHub } from '../hub/channel.hub.js';
+import { CommandRouter } from '../router/command.router.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import {
   ErrorCode,
   PROTOCOL_VERSION,
@@ -35,7 +35,7 @@ export class SseStreamHandler {
   closing = false;
 
   constructor(
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly admission: ConnectionAdmission,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
@@ -58,8 +58,8 @@ export class SseStreamHandler {
     // A client that left while its guards ran is gone before its stream could notice.
     if (request.socket.destroyed || response.destroyed) return;
     const settings = {
-      heartbeatMs: this.options.sseHeartbeatMs,
-      maxBufferedBytes: this.options.maxBufferedBytes,
+      heartbeatMs: this.settings.sse.heartbeatMs,
+      maxBufferedBytes: this.settings.limits.maxBufferedBytes,
     };
     const connection = new SseConnection(
       request,
@@ -119,7 +119,7 @@ export class SseStreamHandler {
       // A resumed channel starts where the client was; the replay moves it on push by push.
       connection.track(reply.channel, resumed ? since : reply);
     }
-    const { sseHeartbeatMs, sseRetryMs } = this.options;
+    const { heartbeatMs: sseHeartbeatMs, retryMs: sseRetryMs } = this.settings.sse;
     connection.start(headers, sseRetryMs, {
       connectionId: connection.id,
       heartbeatMs: sseHeartbeatMs,

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { CorsPolicy } from './cors.policy.js';
@@ -40,18 +40,18 @@ export class SseTransport
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly connections: ConnectionRegistry,
     private readonly streams: SseStreamHandler,
     private readonly commands: SseCommandHandler,
   ) {
-    this.cors = new CorsPolicy(options.cors);
+    this.cors = new CorsPolicy(settings.sse.cors);
   }
 
   onApplicationBootstrap(): void {
-    if (!this.options.transports) return;
+    if (!this.settings.transports) return;
     const httpServer = sharedHttpServer(this.adapterHost);
-    const base = this.options.path === '/' ? '' : this.options.path;
+    const base = this.settings.path === '/' ? '' : this.settings.path;
     this.routes = new Map([
       [`${base}/sse`, 'stream'],
       [`${base}/messages`, 'messages'],
@@ -77,7 +77,7 @@ export class SseTransport
     this.streams.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
-    const { shutdownTimeoutMs, shutdownCloseCode } = this.options;
+    const { timeoutMs: shutdownTimeoutMs, closeCode: shutdownCloseCode } = this.settings.shutdown;
     await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
   }
 

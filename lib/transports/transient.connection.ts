@@ -1,4 +1,5 @@
-import { Connection, type EncodedPush } from '../connection/connection.js';
+import { Connection } from '../connection/connection.js';
+import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { Handshake } from '../connection/handshake.js';
 
 /**

@@ -1,11 +1,12 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { Connection, type EncodedPush } from '../connection/connection.js';
+import { Connection } from '../connection/connection.js';
+import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
-import { encodeTextFrame } from './ws-frame.encoder.js';
+import { encodeTextFrame } from '../protocol/ws-frame.encoder.js';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;

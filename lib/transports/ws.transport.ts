@@ -11,14 +11,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { PROTOCOL_NAME } from '../auth/token.extractor.js';
-import { RESOLVED_OPTIONS, type ResolvedChannelsOptions } from '../channels.options.js';
+import { PROTOCOL_NAME } from '../protocol/token.extractor.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { HandshakeClient } from '../connection/handshake.js';
-import { ChannelHub } from '../core/channel.hub.js';
-import { CommandRouter, errorFrame } from '../core/command.router.js';
-import { ChannelsException } from '../exceptions/channels.exception.js';
-import { toErrorBody } from '../exceptions/error-body.mapper.js';
+import { ChannelHub } from '../hub/channel.hub.js';
+import { CommandRouter, errorFrame } from '../router/command.router.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
+import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { parseCommand } from '../protocol/command.parser.js';
 import {
   CloseCode,
@@ -49,7 +49,7 @@ export class WsTransport
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedChannelsOptions,
+    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly admission: ConnectionAdmission,
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
@@ -57,12 +57,12 @@ export class WsTransport
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.options.transports) return;
+    if (!this.settings.transports) return;
     const httpServer = sharedHttpServer(this.adapterHost);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
-      maxPayload: this.options.maxPayloadBytes,
+      maxPayload: this.settings.limits.maxPayloadBytes,
       perMessageDeflate: false,
       handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
     });
@@ -70,7 +70,7 @@ export class WsTransport
       httpServer,
       'upgrade',
       (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (requestPath(request.url) !== this.options.path) return false;
+        if (requestPath(request.url) !== this.settings.path) return false;
         // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
         this.inflight.track(this.upgrade(request, socket, head), () => socket.destroy());
         return true;
@@ -97,7 +97,7 @@ export class WsTransport
     this.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
-    const { shutdownTimeoutMs, shutdownCloseCode } = this.options;
+    const { timeoutMs: shutdownTimeoutMs, closeCode: shutdownCloseCode } = this.settings.shutdown;
     await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
     this.wss?.close();
   }
@@ -149,14 +149,14 @@ export class WsTransport
       ws,
       client.handshake,
       client.principal,
-      this.options.maxBufferedBytes,
+      this.settings.limits.maxBufferedBytes,
     );
     this.hub.register(connection);
     connection.send({
       event: 'connected',
       data: {
         connectionId: connection.id,
-        heartbeatMs: this.options.heartbeatMs,
+        heartbeatMs: this.settings.heartbeat.intervalMs,
         protocol: PROTOCOL_VERSION,
       },
     });
@@ -172,7 +172,7 @@ export class WsTransport
           ErrorCode.BAD_REQUEST,
           'Binary frames are not supported: send JSON text.',
         );
-      command = parseCommand(data.toString(), this.options.frameLimits);
+      command = parseCommand(data.toString(), this.settings.limits.frameLimits);
     } catch (error) {
       this.inflight.track(this.router.rejectFrame(connection, error, write));
       return;

@@ -30,8 +30,8 @@ export class AppModule {
             // SAMPLE.md: with REDIS_URL, channels, history, presence and rate limits live in
             // Redis, so every node lists the same members.
             redis: config.redisUrl ? { url: config.redisUrl } : undefined,
-            presence: { ttlMs: config.presenceTtlMs },
           },
+          presence: { ttlMs: config.presenceTtlMs },
           // One node of several going down is a restart: its clients reconnect to the others.
           shutdown: { closeCode: config.redisUrl ? 1012 : 1001 },
         }),

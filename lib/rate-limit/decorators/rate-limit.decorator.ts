@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
-import { RATE_LIMIT_METADATA } from '../../channels.constants.js';
-import { checkBudget, type RateLimitBudget } from '../rate-limit.options.js';
+import { RATE_LIMIT_METADATA } from '../../gateway/gateway.constants.js';
+import { checkBudget, type RateLimitBudget } from '../../settings/rate-limit.budgets.js';
 
 /**
  * Gives an `@OnMessage` event its own budget per connection (or per `rateLimit.key`), in

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RedisPresenceStore } from '../../../lib/index.js';
-import { REMOVE_NODE_SCRIPT } from '../../../lib/presence/redis-presence.scripts.js';
+import { REMOVE_NODE_SCRIPT } from '../../../lib/redis/redis-presence.scripts.js';
 import { startChildApp, type ChildApp } from '../../support/child-app.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { ChangeLog } from '../../unit/presence/presence-store.contract.js';

@@ -1,4 +1,4 @@
-import { clientAddress, compileTrust } from '../../../lib/auth/trust-proxy.js';
+import { clientAddress, compileTrust } from '../../../lib/settings/trust-proxy.js';
 
 describe('client address by the trust proxy rule (as Express req.ip)', () => {
   const xff = '198.51.100.7, 203.0.113.9, 10.0.0.2';

@@ -1,4 +1,4 @@
-import type { ResolvedChannelsOptions } from '../../../lib/channels.options.js';
+import type { ChannelsSettings } from '../../../lib/settings/channels.settings.js';
 import type { ConnectionRegistry } from '../../../lib/connection/connection.registry.js';
 import { HeartbeatMonitor } from '../../../lib/connection/heartbeat.monitor.js';
 
@@ -22,7 +22,7 @@ describe('HeartbeatMonitor', () => {
       heartbeatMs: 10_000,
       heartbeatTimeoutMs: 10_000,
       sseHeartbeatMs: 10_000,
-    } as ResolvedChannelsOptions;
+    } as ChannelsSettings;
     const monitor = new HeartbeatMonitor(registry, options);
     // The first sweep starts at 5 s; drive it by hand instead of waiting.
     (monitor as unknown as { sweep(): void }).sweep();

@@ -1,6 +1,6 @@
-import { InMemoryBroadcastAdapter } from '../../../lib/adapters/in-memory.broadcast-adapter.js';
+import { InMemoryBroadcastAdapter } from '../../../lib/brokers/in-memory.broadcast-adapter.js';
 import { resolveOptions, type ChannelsModuleOptions } from '../../../lib/channels.options.js';
-import { InMemoryHistoryStore } from '../../../lib/history/in-memory.history-store.js';
+import { InMemoryHistoryStore } from '../../../lib/brokers/in-memory.history-store.js';
 import { MemoryRateLimitStore } from '../../../lib/rate-limit/memory.rate-limit-store.js';
 
 // The sections and the deprecated flat names resolve to the same flat settings; a section's

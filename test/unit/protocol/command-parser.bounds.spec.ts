@@ -1,4 +1,4 @@
-import { ChannelsException } from '../../../lib/exceptions/channels.exception.js';
+import { ChannelsException } from '../../../lib/protocol/channels.exception.js';
 import { parseCommand } from '../../../lib/protocol/command.parser.js';
 import { DEFAULT_FRAME_LIMITS, resolveFrameLimits } from '../../../lib/protocol/frame.limits.js';
 import { scanFrame } from '../../../lib/protocol/frame.scanner.js';

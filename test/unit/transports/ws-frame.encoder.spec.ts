@@ -1,5 +1,5 @@
 import { Receiver } from 'ws';
-import { encodeTextFrame } from '../../../lib/transports/ws-frame.encoder.js';
+import { encodeTextFrame } from '../../../lib/protocol/ws-frame.encoder.js';
 
 // The frames the fan-out writes straight to the socket must be what a WebSocket endpoint
 // accepts: decoded here by ws's own receiver (the client side, which rejects masked frames).

@@ -1,0 +1,78 @@
+import type { NodeStats } from '../connection/channels-event.types.js';
+import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
+
+/**
+ * Closes connections on every node: one by id, or every connection of a principal (by its
+ * `principalKey`).
+ * @example { type: 'disconnect', principalKey: 'alice', code: 4403, reason: 'banned' }
+ */
+export interface DisconnectControl {
+  type: 'disconnect';
+  connectionId?: string;
+  principalKey?: string;
+  code: number;
+  reason: string;
+}
+
+/**
+ * A `POST {path}/messages` command bound to an SSE stream that lives on another node: the
+ * node that holds the stream runs it and answers with a {@link CommandResultControl}.
+ * @example { type: 'command', requestId: 'r1', replyTo: 'node-b', connectionId: 'c1', principalKey: 'alice', body: '{"event":"ping"}' }
+ */
+export interface CommandControl {
+  type: 'command';
+  requestId: string;
+  /** The node that waits for the answer. */
+  replyTo: string;
+  connectionId: string;
+  /** The POST's principal, checked against the stream's. */
+  principalKey: string | undefined;
+  /** The command frame as the POST carried it. */
+  body: string;
+}
+
+/**
+ * The answer to a {@link CommandControl}: the reply or error frame, or none (a command
+ * without `id` that succeeded).
+ * @example { type: 'command-result', requestId: 'r1', to: 'node-b', frame: { id: 1, data: {} } }
+ */
+export interface CommandResultControl {
+  type: 'command-result';
+  requestId: string;
+  to: string;
+  frame: ReplyFrame | ErrorFrame | null;
+}
+
+/**
+ * A node asks every other node for its counts (`ChannelsService.clusterStats()`); each answers
+ * with a {@link StatsResultControl}. Cluster adapters handle both themselves.
+ * @example { type: 'stats', requestId: 'r1', replyTo: 'node-a' }
+ */
+export interface StatsRequestControl {
+  type: 'stats';
+  requestId: string;
+  /** The node that waits for the answers. */
+  replyTo: string;
+}
+
+/**
+ * One node's answer to a {@link StatsRequestControl}: its `AdapterHost.stats()`.
+ * @example { type: 'stats-result', requestId: 'r1', to: 'node-a', stats: { node: 'node-b', connections: { websocket: 1, sse: 0 }, subscriptions: 1, channels: 1 } }
+ */
+export interface StatsResultControl {
+  type: 'stats-result';
+  requestId: string;
+  to: string;
+  stats: NodeStats;
+}
+
+/**
+ * What travels between nodes besides pushes, through {@link BroadcastAdapter.publishControl}.
+ * @example await adapter.publishControl({ type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
+ */
+export type ControlMessage =
+  | DisconnectControl
+  | CommandControl
+  | CommandResultControl
+  | StatsRequestControl
+  | StatsResultControl;

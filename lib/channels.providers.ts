@@ -1,0 +1,120 @@
+import type { Provider } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+import { HistoryStore } from './brokers/history.store.js';
+import { InMemoryBroadcastAdapter } from './brokers/in-memory.broadcast-adapter.js';
+import { InMemoryHistoryStore } from './brokers/in-memory.history-store.js';
+import { CHANNELS_OPTIONS } from './channels.module-definition.js';
+import type { ChannelsModuleOptions } from './channels.options.js';
+import type { InstanceOrFactory } from './channels-stores.options.js';
+import { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
+import { PresenceStore } from './presence/presence.store.js';
+import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
+import { RateLimitStore } from './rate-limit/rate-limit.store.js';
+import { RedisBroadcastAdapter } from './redis/redis.broadcast-adapter.js';
+import { RedisConnection } from './redis/redis.connection.js';
+import { RedisHistoryStore } from './redis/redis.history-store.js';
+import { RedisPresenceStore } from './redis/redis.presence-store.js';
+import { RedisRateLimitStore } from './redis/redis.rate-limit-store.js';
+import {
+  CHANNELS_SETTINGS,
+  resolveSettings,
+  type ChannelsSettings,
+} from './settings/channels.settings.js';
+
+/**
+ * @internal DI token of the Redis connection that `stores.redis` made (`undefined` without it):
+ * the module starts it before the app listens and closes it last.
+ */
+export const REDIS_CONNECTION = Symbol('channels:redis-connection');
+
+type Stores = NonNullable<ChannelsModuleOptions['stores']>;
+
+function given<T>(value: InstanceOrFactory<T> | undefined): T | undefined {
+  return typeof value === 'function' ? (value as () => T)() : value;
+}
+
+/**
+ * One provider per store: the option wins, else the Redis implementation when `stores.redis`
+ * is set, else the in-memory default. Each token can be replaced by the app
+ * (`{ provide: HistoryStore, useClass }`) or a test (`overrideProvider(HistoryStore)`).
+ */
+function storeProvider<T>(
+  token: abstract new (...args: never[]) => T,
+  pick: (stores: Stores) => InstanceOrFactory<T> | undefined,
+  make: (settings: ChannelsSettings, redis: RedisConnection | undefined) => T,
+): Provider {
+  return {
+    provide: token,
+    useFactory: (
+      options: ChannelsModuleOptions,
+      settings: ChannelsSettings,
+      redis: RedisConnection | undefined,
+    ) => given(pick(options.stores ?? {})) ?? make(settings, redis),
+    inject: [CHANNELS_OPTIONS, CHANNELS_SETTINGS, REDIS_CONNECTION],
+  };
+}
+
+/**
+ * The settings, the Redis connection and the four stores of `ChannelsModule`: the one place
+ * where options become objects.
+ */
+export const storeProviders: Provider[] = [
+  {
+    provide: CHANNELS_SETTINGS,
+    useFactory: (options: ChannelsModuleOptions) => resolveSettings(options),
+    inject: [CHANNELS_OPTIONS],
+  },
+  {
+    provide: REDIS_CONNECTION,
+    useFactory: (options: ChannelsModuleOptions) =>
+      options.stores?.redis ? RedisConnection.create(options.stores.redis) : undefined,
+    inject: [CHANNELS_OPTIONS],
+  },
+  storeProvider(
+    HistoryStore,
+    (stores) => stores.history,
+    (settings, redis) =>
+      redis
+        ? new RedisHistoryStore(redis, settings.history)
+        : new InMemoryHistoryStore(settings.history),
+  ),
+  storeProvider(
+    BroadcastAdapter,
+    (stores) => stores.broker,
+    (_settings, redis) =>
+      redis ? new RedisBroadcastAdapter(redis) : new InMemoryBroadcastAdapter(),
+  ),
+  storeProvider(
+    PresenceStore,
+    (stores) => stores.presence,
+    (settings, redis) => redisPresenceStore(redis, settings) ?? new InMemoryPresenceStore(),
+  ),
+  storeProvider(
+    RateLimitStore,
+    (stores) => stores.rateLimit,
+    (_settings, redis) =>
+      redis
+        ? new RedisRateLimitStore({ client: redis.client, keyPrefix: redis.keyPrefix })
+        : new MemoryRateLimitStore(),
+  ),
+];
+
+// Presence on Redis needs keyspace pub/sub of one server: not on a Redis Cluster.
+function redisPresenceStore(
+  redis: RedisConnection | undefined,
+  settings: ChannelsSettings,
+): RedisPresenceStore | undefined {
+  if (!redis || redis.client.isCluster) return undefined;
+  // The store opens its own connections as duplicates of this template, which never connects;
+  // unlike the module's command client, they queue commands until they are up.
+  const template = (redis.client as Redis).duplicate({
+    lazyConnect: true,
+    enableOfflineQueue: true,
+  });
+  return new RedisPresenceStore({
+    client: template,
+    keyPrefix: `${redis.keyPrefix}:presence`,
+    ttlMs: settings.presence.ttlMs,
+  });
+}

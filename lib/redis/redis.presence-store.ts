@@ -1,0 +1,242 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { PresenceLedger } from '../presence/presence.ledger.js';
+import type { RedisPresenceStoreOptions } from './redis-presence.options.js';
+import { PresenceStore } from '../presence/presence.store.js';
+import type { PresenceMember } from '../protocol/presence.types.js';
+import {
+  JOIN_SCRIPT,
+  LEAVE_SCRIPT,
+  MEMBERS_SCRIPT,
+  REMOVE_NODE_SCRIPT,
+} from './redis-presence.scripts.js';
+
+type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
+
+/**
+ * Presence in Redis, shared by every node (see {@link PresenceStore} for the semantics).
+ * Connections are counted per node and per key in hashes hash-tagged by channel, so every
+ * operation is one Lua script on one slot and `members` reads one channel's two hashes. Each
+ * change is published on one Redis channel that every node's store subscribes to. Each node
+ * renews a lease (a score in `<prefix>:nodes`); a node that finds another's lease expired
+ * claims it (`ZREM` answers 1 to one node only) and removes its connections, channel by
+ * channel (`<prefix>:node:<id>:channels`), which reports their leaves.
+ *
+ * @example
+ * const redis = new Redis(process.env.REDIS_URL);
+ * ChannelsModule.forRoot({ presence: { store: new RedisPresenceStore({ client: redis }) } })
+ */
+export class RedisPresenceStore extends PresenceStore {
+  /** This node's id in Redis; a new one after the node's entries were taken for dead. */
+  nodeId: string;
+  private readonly logger = new Logger('Channels');
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  private readonly changeChannel: string;
+  private readonly ready: Promise<unknown>;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+  private readonly flushes = new Map<string, () => void>();
+  private readonly ledger = new PresenceLedger();
+  private leased = false;
+
+  constructor(options: RedisPresenceStoreOptions) {
+    super();
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.prefix = options.keyPrefix ?? 'channels:presence';
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.changeChannel = `${this.prefix}:changes`;
+    this.commands = options.client.duplicate();
+    this.subscriber = options.client.duplicate();
+    this.commands.on('error', () => undefined);
+    this.subscriber.on('error', () => undefined);
+    for (const [name, lua, keys] of [
+      ['presenceJoin', JOIN_SCRIPT, 3],
+      ['presenceLeave', LEAVE_SCRIPT, 3],
+      ['presenceRemoveNode', REMOVE_NODE_SCRIPT, 3],
+      ['presenceMembers', MEMBERS_SCRIPT, 2],
+    ] as const)
+      this.commands.defineCommand(name, { lua, numberOfKeys: keys });
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.changeChannel) this.onMessage(message);
+    });
+    // Changes are received from the moment the subscription is up; the lease starts with it.
+    this.ready = Promise.all([this.subscriber.subscribe(this.changeChannel), this.beat()]);
+    this.timer = setInterval(() => void this.beat(), Math.max(1, this.ttlMs / 6));
+    this.timer.unref();
+  }
+
+  // After close (a shutdown in progress) this node holds nothing any more: joins and leaves of
+  // its connections closing late are no-ops.
+  async join(channel: string, key: string, info: unknown): Promise<void> {
+    if (this.closed) return;
+    this.ledger.add(channel, key, info);
+    await this.ready;
+    // Both sent at once, with nothing awaited in between: a command issued after this join
+    // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
+    await this.add(channel, key, info, 1);
+  }
+
+  private async add(channel: string, key: string, info: unknown, count: number): Promise<void> {
+    const listed = this.commands.sadd(this.nodeChannels(this.nodeId), channel);
+    await this.script('presenceJoin')(
+      ...this.channelKeys(channel, this.nodeId),
+      key,
+      JSON.stringify(info ?? null),
+      this.changeChannel,
+      channel,
+      count,
+    );
+    await listed;
+  }
+
+  async leave(channel: string, key: string): Promise<void> {
+    if (this.closed || !this.ledger.remove(channel, key)) return;
+    await this.ready;
+    await this.script('presenceLeave')(
+      ...this.channelKeys(channel, this.nodeId),
+      key,
+      this.changeChannel,
+      channel,
+    );
+  }
+
+  async members(channel: string): Promise<PresenceMember[]> {
+    await this.ready;
+    const [keys, infos] = (await this.script('presenceMembers')(
+      `${this.channelPrefix(channel)}:keys`,
+      `${this.channelPrefix(channel)}:info`,
+    )) as [string[], string[]];
+    const info = new Map<string, string>();
+    for (let i = 0; i < infos.length; i += 2) info.set(infos[i]!, infos[i + 1]!);
+    const members: PresenceMember[] = [];
+    for (let i = 0; i < keys.length; i += 2) {
+      const key = keys[i]!;
+      members.push({ key, connections: Number(keys[i + 1]), info: parse(info.get(key)) });
+    }
+    return members;
+  }
+
+  /** Removes this node's connections (their leaves are reported), then disconnects. */
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.ledger.clear();
+    try {
+      await this.ready;
+      await this.removeNode(this.nodeId);
+      await this.flush();
+    } catch (error) {
+      this.logger.error(`Presence: removing this node's members failed: ${String(error)}`);
+    }
+    this.subscriber.disconnect();
+    this.commands.disconnect();
+  }
+
+  // Waits until this node's subscription has received every change published before now: a
+  // marker published after them arrives after them (bounded, should Redis be gone).
+  private async flush(): Promise<void> {
+    const marker = randomUUID();
+    const received = new Promise<void>((resolve) => {
+      this.flushes.set(marker, resolve);
+      setTimeout(resolve, 1_000).unref();
+    });
+    await this.commands.publish(this.changeChannel, JSON.stringify(['', 'flush', marker, '']));
+    await received;
+    this.flushes.delete(marker);
+  }
+
+  // Renews this node's lease, then removes the members of the nodes whose lease expired.
+  private async beat(): Promise<void> {
+    if (this.closed) return;
+    const nodes = `${this.prefix}:nodes`;
+    const now = Date.now();
+    try {
+      const lease = now + Math.round((this.ttlMs * 2) / 3);
+      const added = await this.commands.zadd(nodes, lease, this.nodeId);
+      // Our lease had gone: another node took us for dead (we were cut off longer than the
+      // TTL) and removes what we held. Put it back under a new id, which that removal
+      // cannot touch.
+      if (Number(added) === 1 && this.leased) await this.rejoin(nodes, lease);
+      this.leased = true;
+      const expired = await this.commands.zrangebyscore(nodes, '-inf', now);
+      for (const node of expired) {
+        if (node === this.nodeId) continue;
+        // Only the node whose ZREM removed it cleans up after it.
+        if ((await this.commands.zrem(nodes, node)) === 1) await this.removeNode(node);
+      }
+    } catch (error) {
+      this.logger.warn(`Presence heartbeat failed: ${String(error)}`);
+    }
+  }
+
+  private async rejoin(nodes: string, lease: number): Promise<void> {
+    const old = this.nodeId;
+    // What we hold, as of the switch: later joins and leaves go to the new id themselves.
+    const held = [...this.ledger.entries()];
+    this.nodeId = randomUUID();
+    this.logger.warn(`Presence: node ${old} was taken for dead; rejoining as ${this.nodeId}.`);
+    await this.commands.zrem(nodes, old);
+    await this.commands.zadd(nodes, lease, this.nodeId);
+    for (const { channel, key, connections, info } of held)
+      await this.add(channel, key, info, connections);
+  }
+
+  private async removeNode(node: string): Promise<void> {
+    const list = this.nodeChannels(node);
+    for (const channel of await this.commands.smembers(list)) {
+      await this.script('presenceRemoveNode')(
+        ...this.channelKeys(channel, node),
+        this.changeChannel,
+        channel,
+      );
+    }
+    await this.commands.del(list);
+    if (node === this.nodeId) await this.commands.zrem(`${this.prefix}:nodes`, node);
+  }
+
+  private onMessage(message: string): void {
+    let change: unknown;
+    try {
+      change = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(change) || change.length !== 4) return;
+    const [channel, type, key, info] = change as [string, string, string, string];
+    if (type === 'flush') return this.flushes.get(key)?.();
+    if (type !== 'join' && type !== 'leave') return;
+    this.emitChange({ channel, type, key, info: parse(info) });
+  }
+
+  private script(name: string): Script {
+    const command = (this.commands as unknown as Record<string, Script>)[name]!;
+    return command.bind(this.commands) as Script;
+  }
+
+  private channelPrefix(channel: string): string {
+    return `${this.prefix}:{${channel}}`;
+  }
+
+  private channelKeys(channel: string, node: string): [string, string, string] {
+    const base = this.channelPrefix(channel);
+    return [`${base}:node:${node}`, `${base}:keys`, `${base}:info`];
+  }
+
+  private nodeChannels(node: string): string {
+    return `${this.prefix}:node:${node}:channels`;
+  }
+}
+
+function parse(json: string | undefined): unknown {
+  if (json === undefined) return null;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Presence timing (the `presence` section of `ChannelsModuleOptions`). Which channels have
+ * presence is declared on their `@OnJoin` (docs/presence.md); where members are kept is
+ * `stores.presence` (in memory, or Redis with `stores.redis`).
+ *
+ * @example ChannelsModule.forRoot({ presence: { coalesceMs: 100, ttlMs: 15_000 } })
+ */
+export interface ChannelsPresenceOptions {
+  /**
+   * The coalescing window: a subscriber gets at most one presence frame per channel per
+   * window, with every join and leave of that window.
+   * @default 50
+   */
+  coalesceMs?: number;
+  /**
+   * How long the members of a node that died without a shutdown stay listed (the Redis
+   * presence store's lease).
+   * @default 30000
+   */
+  ttlMs?: number;
+}
