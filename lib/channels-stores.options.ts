@@ -1,4 +1,4 @@
-import type { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+import type { Broker } from './brokers/broker.js';
 import type { HistoryStore } from './brokers/history.store.js';
 import type { PresenceStore } from './presence/presence.store.js';
 import type { RateLimitStore } from './rate-limit/rate-limit.store.js';
@@ -34,7 +34,7 @@ export interface ChannelsStoresOptions {
    * @default an `InMemoryBroker` over the history store (one node), or a `RedisBroker` with `redis`
    * @example stores: { broker: () => new MyBusBroker(bus, new InMemoryHistoryStore()) }
    */
-  broker?: InstanceOrFactory<BroadcastAdapter>;
+  broker?: InstanceOrFactory<Broker>;
   /**
    * Where channel history is kept (the `InMemoryBroker` sequences through it).
    * @default an `InMemoryHistoryStore` with the `history` settings, or a `RedisHistoryStore` with `redis`

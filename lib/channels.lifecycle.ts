@@ -1,59 +1,42 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
-import { ConnectionRegistry } from './connection/connection.registry.js';
-import type { TransportName } from './connection/handshake.js';
-import { HistoryStore } from './brokers/history.store.js';
-import type { PushFrame } from './protocol/frames.js';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Broker } from './brokers/broker.js';
+import type { StatsRequestControl, StatsResultControl } from './brokers/broker.message.js';
 import type { NodeStats } from './connection/channels-event.types.js';
 import { ChannelsEvents } from './connection/channels.events.js';
-
-type FanOut = (push: PushFrame, except?: readonly string[]) => number;
+import type { TransportName } from './connection/handshake.js';
+import { NodeStatsGatherer, STATS_TIMEOUT_MS } from './hub/node-stats.gatherer.js';
+import { SubscriptionTable } from './hub/subscription.table.js';
 
 /**
- * The node's state as the lifecycle events tell it: live connections by transport, whether
- * the app is shutting down, and the once-per-push delivery count. Health checks and
- * `ChannelsService`'s inspection read it; it is internal to the module.
+ * The node's state as the lifecycle events tell it: live connections by transport and whether
+ * the app is shutting down; subscriptions are read from the subscription table. Health checks
+ * and `ChannelsService`'s inspection read it; it is internal to the module.
  */
 @Injectable()
-export class ChannelsLifecycle implements OnModuleInit, OnModuleDestroy {
-  /** This node's id in inspection answers: the adapter's node id, or random per process start. */
-  readonly node: string;
+export class ChannelsLifecycle implements OnModuleDestroy {
+  /** How long {@link clusterStats} waits for the other nodes, in milliseconds. @default 500 */
+  statsTimeoutMs = STATS_TIMEOUT_MS;
   private readonly connections: Record<TransportName, number> = { websocket: 0, sse: 0 };
-  // SSE subscribers per channel, so a push's delivery count splits by transport without a
-  // look at each delivery.
-  private readonly sseSubscribers = new Map<string, number>();
+  private readonly gatherer = new NodeStatsGatherer();
   private stopping = false;
 
   constructor(
     private readonly events: ChannelsEvents,
-    private readonly adapter: BroadcastAdapter,
-    private readonly registry: ConnectionRegistry,
-    private readonly history: HistoryStore,
+    private readonly broker: Broker,
+    private readonly table: SubscriptionTable,
   ) {
-    this.node = adapter.nodeId ?? randomUUID();
     events.on('connection.opened', ({ transport }) => this.connections[transport]++);
     events.on('connection.closed', ({ transport }) => this.connections[transport]--);
-    events.on('subscription.added', ({ connection, channel }) => {
-      if (connection.transport === 'sse') this.countSse(channel, 1);
-    });
-    events.on('subscription.removed', ({ connection, channel }) => {
-      if (connection.transport === 'sse') this.countSse(channel, -1);
-    });
+  }
+
+  /** This node's id in inspection answers: the broker's. */
+  get node(): string {
+    return this.broker.nodeId;
   }
 
   /** Whether the application has begun to shut down (health checks then answer down). */
   get shuttingDown(): boolean {
     return this.stopping;
-  }
-
-  onModuleInit(): void {
-    this.adapter.attach({
-      report: (event) => this.events.emit(event),
-      stats: () => this.nodeStats(),
-    });
-    this.history.attach((event) => this.events.emit(event));
-    this.meterFanOut();
   }
 
   // Nest runs every onModuleDestroy before any beforeApplicationShutdown, where the transports
@@ -69,43 +52,44 @@ export class ChannelsLifecycle implements OnModuleInit, OnModuleDestroy {
     return {
       node: this.node,
       connections: { ...this.connections },
-      subscriptions: this.adapter.localSubscriberCount(),
-      channels: this.adapter.localChannels().length,
+      subscriptions: this.table.subscriberCount(),
+      channels: this.table.channels().length,
     };
   }
 
-  // The fan-out (every adapter's, local or from a broker) returns how many connections it wrote
-  // to; that is reported once per push, and only when someone listens. The fan-out itself is
-  // untouched: this wraps the instance's method.
-  private meterFanOut(): void {
-    const target = this.adapter as unknown as { fanOut: FanOut };
-    const fanOut = target.fanOut;
-    target.fanOut = (push, except) => {
-      const delivered = fanOut.call(this.adapter, push, except);
-      if (delivered > 0 && this.events.listening('push.delivered')) {
-        const sse = this.sseDelivered(push.channel, except, delivered);
-        this.events.emit({ type: 'push.delivered', push, delivered, sse });
-      }
-      return delivered;
+  /**
+   * This node's counts and those of every node that answered within {@link statsTimeoutMs}
+   * (it stops waiting once every node the broker delivered the request to has answered).
+   */
+  async clusterStats(): Promise<NodeStats[]> {
+    const own = this.nodeStats();
+    if (!this.broker.distributed) return [own];
+    const others = await this.gatherer.gather(
+      this.node,
+      async (request) => {
+        const received = await this.broker.publishControl(request);
+        // The broker counts this node's own subscription too.
+        return typeof received === 'number' ? Math.max(0, received - 1) : undefined;
+      },
+      this.statsTimeoutMs,
+    );
+    return [own, ...others];
+  }
+
+  /** Another node asked for every node's counts: answer with this node's. */
+  answerStats(request: StatsRequestControl): void {
+    const answer: StatsResultControl = {
+      type: 'stats-result',
+      requestId: request.requestId,
+      to: request.replyTo,
+      stats: this.nodeStats(),
     };
+    // The asking node leaves out a node that cannot answer; the broker reports the failure.
+    this.broker.publishControl(answer).catch(() => undefined);
   }
 
-  private sseDelivered(
-    channel: string,
-    except: readonly string[] | undefined,
-    delivered: number,
-  ): number {
-    let sse = this.sseSubscribers.get(channel) ?? 0;
-    for (const id of except ?? []) {
-      const skipped = this.registry.get(id);
-      if (skipped?.transport === 'sse' && skipped.subscriptions.has(channel)) sse--;
-    }
-    return Math.max(0, Math.min(sse, delivered));
-  }
-
-  private countSse(channel: string, delta: number): void {
-    const count = (this.sseSubscribers.get(channel) ?? 0) + delta;
-    if (count > 0) this.sseSubscribers.set(channel, count);
-    else this.sseSubscribers.delete(channel);
+  /** A node answered a stats request of this node. */
+  statsAnswered(result: StatsResultControl): void {
+    if (result.to === this.node) this.gatherer.answer(result);
   }
 }

@@ -7,7 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+import { Broker } from './brokers/broker.js';
 import { ConnectionAdmission } from './auth/connection.admission.js';
 import { ClientIpResolver } from './auth/client-ip.resolver.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
@@ -35,7 +35,9 @@ import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
 import { HandshakeRateLimiter } from './rate-limit/handshake-rate.limiter.js';
 import { MessageRateLimiter } from './rate-limit/message-rate.limiter.js';
-import { ControlListener } from './hub/control.listener.js';
+import { Disconnector } from './hub/disconnector.js';
+import { SubscriptionTable } from './hub/subscription.table.js';
+import { BrokerDispatcher } from './channels.dispatcher.js';
 import { PresenceTracker } from './presence/presence.tracker.js';
 import { REDIS_CONNECTION, storeProviders } from './channels.providers.js';
 import { RateLimitStore } from './rate-limit/rate-limit.store.js';
@@ -50,6 +52,7 @@ const providers: Provider[] = [
   PipelineFactory,
   ChannelsExplorer,
   ConnectionRegistry,
+  SubscriptionTable,
   ChannelHub,
   CommandRouter,
   HandshakeAuthenticator,
@@ -57,14 +60,14 @@ const providers: Provider[] = [
   HandshakeShedder,
   ConnectionAdmission,
   HeartbeatMonitor,
-  // Before WsTransport: each wraps the HTTP server's `emit`, and they unwrap in reverse order.
   SseCommandForwarder,
   SseCommandHandler,
   SseStreamHandler,
   SseTransport,
   WsTransport,
   ChannelsService,
-  ControlListener,
+  Disconnector,
+  BrokerDispatcher,
   ConnectionQuota,
   ConnectionExpiry,
   HandshakeRateLimiter,
@@ -90,7 +93,7 @@ const providers: Provider[] = [
   providers,
   exports: [
     ChannelsService,
-    BroadcastAdapter,
+    Broker,
     HistoryStore,
     PresenceStore,
     CHANNELS_SETTINGS,
@@ -103,8 +106,7 @@ export class ChannelsModule
   implements OnModuleInit, OnApplicationShutdown
 {
   constructor(
-    @Inject(BroadcastAdapter) private readonly adapter: BroadcastAdapter,
-    @Inject(HistoryStore) private readonly history: HistoryStore,
+    @Inject(Broker) private readonly broker: Broker,
     @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | undefined,
   ) {
     super();
@@ -121,20 +123,16 @@ export class ChannelsModule
     return super.forRoot(options);
   }
 
-  // Before the app listens (app.init() runs it): no client may subscribe through an adapter
-  // that has not connected to its broker yet.
+  // Before the app listens (app.init() runs it): no client may subscribe through a broker
+  // that has not connected yet. The broker starts the history store it sequences through.
   async onModuleInit(): Promise<void> {
     // The redis option's connection too: the rate-limit store may be its only other user.
-    await Promise.all([
-      this.adapter.start(),
-      this.history.start(),
-      this.redis?.start(),
-    ]);
+    await Promise.all([this.broker.start(), this.redis?.start()]);
   }
 
   // After every transport drained its connections (beforeApplicationShutdown).
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.adapter.close(), this.history.close()]);
+    await this.broker.close();
     await this.redis?.close();
   }
 }

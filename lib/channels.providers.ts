@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
+import { Broker } from './brokers/broker.js';
 import { HistoryStore } from './brokers/history.store.js';
-import { InMemoryBroadcastAdapter } from './brokers/in-memory.broadcast-adapter.js';
+import { InMemoryBroker } from './brokers/in-memory.broker.js';
 import { InMemoryHistoryStore } from './brokers/in-memory.history-store.js';
 import { CHANNELS_OPTIONS } from './channels.module-definition.js';
 import type { ChannelsModuleOptions } from './channels.options.js';
@@ -11,7 +11,7 @@ import { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
 import { PresenceStore } from './presence/presence.store.js';
 import { MemoryRateLimitStore } from './rate-limit/memory.rate-limit-store.js';
 import { RateLimitStore } from './rate-limit/rate-limit.store.js';
-import { RedisBroadcastAdapter } from './redis/redis.broadcast-adapter.js';
+import { RedisBroker } from './redis/redis.broker.js';
 import { RedisConnection } from './redis/redis.connection.js';
 import { RedisHistoryStore } from './redis/redis.history-store.js';
 import { RedisPresenceStore } from './redis/redis.presence-store.js';
@@ -79,12 +79,12 @@ export const storeProviders: Provider[] = [
         ? new RedisHistoryStore(redis, settings.history)
         : new InMemoryHistoryStore(settings.history),
   ),
-  storeProvider(
-    BroadcastAdapter,
-    (stores) => stores.broker,
-    (_settings, redis) =>
-      redis ? new RedisBroadcastAdapter(redis) : new InMemoryBroadcastAdapter(),
-  ),
+  {
+    provide: Broker,
+    useFactory: (options: ChannelsModuleOptions, history: HistoryStore, redis?: RedisConnection) =>
+      given(options.stores?.broker) ?? defaultBroker(history, redis),
+    inject: [CHANNELS_OPTIONS, HistoryStore, REDIS_CONNECTION],
+  },
   storeProvider(
     PresenceStore,
     (stores) => stores.presence,
@@ -99,6 +99,21 @@ export const storeProviders: Provider[] = [
         : new MemoryRateLimitStore(),
   ),
 ];
+
+// The broker sequences through the history store: with Redis, in the same Lua script that
+// publishes, so the store must be the Redis one on the same connection.
+function defaultBroker(history: HistoryStore, redis: RedisConnection | undefined): Broker {
+  if (!redis) return new InMemoryBroker(history);
+  if (!(history instanceof RedisHistoryStore) || history.redis !== redis) {
+    throw new Error(
+      'nestjs-channels: with stores.redis, the broker sequences pushes in Redis and needs the ' +
+        'RedisHistoryStore of the same connection; a HistoryStore of another kind cannot keep a ' +
+        "channel's order across nodes. Provide your own Broker too (stores.broker), or drop the " +
+        'HistoryStore override.',
+    );
+  }
+  return new RedisBroker(redis, history);
+}
 
 // Presence on Redis needs keyspace pub/sub of one server: not on a Redis Cluster.
 function redisPresenceStore(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { BroadcastAdapter } from './brokers/broadcast.adapter.js';
-import { ControlListener } from './hub/control.listener.js';
+import { Disconnector } from './hub/disconnector.js';
+import { SubscriptionTable } from './hub/subscription.table.js';
 import type { Connection } from './connection/connection.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import type { ChannelRef, PushMap } from './contract/channel.definition.js';
@@ -32,8 +32,8 @@ export class ChannelsService {
   constructor(
     private readonly hub: ChannelHub,
     private readonly connections: ConnectionRegistry,
-    private readonly adapter: BroadcastAdapter,
-    private readonly control: ControlListener,
+    private readonly table: SubscriptionTable,
+    private readonly disconnector: Disconnector,
     private readonly presenceTracker: PresenceTracker,
     private readonly lifecycle: ChannelsLifecycle,
   ) {}
@@ -74,13 +74,13 @@ export class ChannelsService {
   /**
    * Closes connections on every node: one by id, or every one of a principal (matched with
    * the `principalKey` option). Those on this node close at once; the other nodes are told
-   * through the broadcast adapter (a failure to tell them is logged).
+   * through the broker (a failure to tell them is logged).
    * @param code the close code the client sees @default 1000
    * @returns how many connections were closed on this node
    */
   disconnect(target: DisconnectTarget, code: number = CloseCode.NORMAL, reason = ''): number {
     if ('connectionId' in target) {
-      return this.control.disconnect({
+      return this.disconnector.disconnect({
         type: 'disconnect',
         connectionId: target.connectionId,
         code,
@@ -89,7 +89,7 @@ export class ChannelsService {
     }
     const principalKey = this.connections.keyOf(target.principal);
     if (principalKey === undefined) return 0;
-    return this.control.disconnect({ type: 'disconnect', principalKey, code, reason });
+    return this.disconnector.disconnect({ type: 'disconnect', principalKey, code, reason });
   }
 
   /** The live connection with this id on this node. */
@@ -104,7 +104,7 @@ export class ChannelsService {
 
   /** Subscriptions on this node: to one channel, or to all channels together. */
   subscriptionCount(channel?: string): number {
-    return this.adapter.localSubscriberCount(channel);
+    return this.table.subscriberCount(channel);
   }
 
   /**
@@ -127,16 +127,16 @@ export class ChannelsService {
   }
 
   /**
-   * Every node's counts: with a cluster adapter (Redis) each node answers for itself; with the
-   * in-memory adapter, this node only.
+   * Every node's counts: with a shared broker (Redis) each node answers for itself; with the
+   * in-memory broker, this node only.
    * @example const total = (await channels.clusterStats()).reduce((n, s) => n + s.subscriptions, 0);
    */
   clusterStats(): Promise<NodeStats[]> {
-    return this.adapter.nodeStats();
+    return this.lifecycle.clusterStats();
   }
 
   /** The channels with at least one subscriber on this node. */
   activeChannels(): string[] {
-    return this.adapter.localChannels();
+    return this.table.channels();
   }
 }

@@ -25,6 +25,7 @@ export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './hub/channel.hub.js';
 export { ChannelPattern } from './gateway/channel-pattern.js';
 export { isChannelName } from './protocol/channel-name.rule.js';
+export { BUILT_IN_EVENTS, PROTOCOL_NAME } from './protocol/built-in-events.js';
 
 export { ChannelGateway } from './decorators/channel-gateway.decorator.js';
 export {
@@ -46,11 +47,11 @@ export type { EncodedPush } from './protocol/push.encoder.js';
 export type { Handshake, HandshakeClient } from './connection/handshake.js';
 export type { TransportName } from './protocol/transport-name.js';
 
-export { BroadcastAdapter } from './brokers/broadcast.adapter.js';
-export { InMemoryBroadcastAdapter } from './brokers/in-memory.broadcast-adapter.js';
-export { ClusterBroadcastAdapter } from './brokers/cluster.broadcast-adapter.js';
-export { RedisBroadcastAdapter } from './redis/redis.broadcast-adapter.js';
-export type * from './brokers/control.message.js';
+export { Broker, type BrokerReceiver } from './brokers/broker.js';
+export { InMemoryBroker } from './brokers/in-memory.broker.js';
+export { PubSubBroker } from './brokers/pub-sub.broker.js';
+export { RedisBroker } from './redis/redis.broker.js';
+export type * from './brokers/broker.message.js';
 export { RedisHistoryStore, type RedisHistoryOptions } from './redis/redis.history-store.js';
 export { RedisConnection } from './redis/redis.connection.js';
 export type { ChannelsRedisOptions } from './redis/redis.options.js';
@@ -62,14 +63,10 @@ export {
 
 export {
   createTokenExtractor,
-  PROTOCOL_NAME,
   type TokenExtractor,
   type TokenExtractorOptions,
 } from './protocol/token.extractor.js';
-export {
-  ChannelsException,
-  type ChannelsExceptionOptions,
-} from './protocol/channels.exception.js';
+export { ChannelsException, type ChannelsExceptionOptions } from './protocol/channels.exception.js';
 export { PayloadValidationPipe } from './gateway/payload-validation.pipe.js';
 export {
   CloseCode,
@@ -99,8 +96,10 @@ export {
 export {
   DEFAULT_CONNECTION_RATE_LIMIT,
   DEFAULT_MESSAGE_RATE_LIMIT,
+  DEFAULT_HANDSHAKE_ADMISSION,
   type MessageRateLimitOptions,
   type RateLimitBudget,
+  type RateLimitSubject,
 } from './settings/rate-limit.budgets.js';
 
 export {
@@ -152,7 +151,6 @@ export { type ChannelsRequest } from './connection/request.view.js';
 export { HandshakeResponse } from './connection/handshake.response.js';
 export { ChannelsHandshake } from './gateway/pipeline.factory.js';
 export { type TrustProxy, type TrustFunction } from './settings/trust-proxy.js';
-export { DEFAULT_HANDSHAKE_ADMISSION } from './auth/handshake.shedder.js';
 export { PresenceStore, type PresenceChangeListener } from './presence/presence.store.js';
 export { InMemoryPresenceStore } from './presence/in-memory.presence-store.js';
 export { RedisPresenceStore } from './redis/redis.presence-store.js';

@@ -23,7 +23,7 @@ export const LAYERS = [
   ['transports'],
   ['(root)', 'decorators', 'asyncapi', 'metrics', 'health', 'testing'],
 ];
-export const MAX_UPWARD = 10;
+export const MAX_UPWARD = 0;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'lib');
 const rank = new Map(LAYERS.flatMap((names, i) => names.map((n) => [n, i])));

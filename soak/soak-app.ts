@@ -52,10 +52,8 @@ class SoakGateway {
 @Module({
   imports: [
     ChannelsModule.forRoot({
-      maxConnectionsPerIp: 100_000,
-      maxConnectionsPerPrincipal: 100_000,
-      connectionRateLimit: false,
-      rateLimit: false,
+      limits: { maxConnectionsPerIp: 100_000, maxConnectionsPerPrincipal: 100_000 },
+      rateLimits: { connection: false, message: false },
     }),
   ],
   providers: [LongTokenGuard, SoakGateway],

@@ -67,17 +67,20 @@ class PushController {
     ChannelsModule.forRoot({
       // One client host on purpose: the per-IP caps that protect a public server would only
       // measure themselves here. The message rate limit stays on (its budget is never hit).
-      maxBufferedBytes: 64 * 1024 * 1024,
-      maxConnectionsPerIp: Infinity,
-      connectionRateLimit: false,
-      // The node-wide admission rate (1,000 handshakes/s) would refuse the bench's own clients
-      // as they open thousands of connections at once.
-      handshakeAdmission: false,
-      rateLimit: { points: 1_000_000_000, durationMs: 1000 },
-      heartbeatMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000),
-      sseHeartbeatMs: 3_600_000,
+      limits: { maxBufferedBytes: 64 * 1024 * 1024, maxConnectionsPerIp: Infinity },
+      rateLimits: {
+        connection: false,
+        // The node-wide admission rate (1,000 handshakes/s) would refuse the bench's own clients
+        // as they open thousands of connections at once.
+        handshakeAdmission: false,
+        message: { points: 1_000_000_000, durationMs: 1000 },
+      },
+      heartbeat: { intervalMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000) },
+      sse: { heartbeatMs: 3_600_000 },
       // Two nodes through Redis when the bench gives a URL (the channels-redis contender).
-      ...(process.env.BENCH_REDIS_URL ? { redis: { url: process.env.BENCH_REDIS_URL } } : {}),
+      ...(process.env.BENCH_REDIS_URL
+        ? { stores: { redis: { url: process.env.BENCH_REDIS_URL } } }
+        : {}),
     }),
     // With CHANNELS_METRICS set (on or off, which the metrics module reads itself) the
     // metrics module is imported, with its own registry; unset, it is not there at all.

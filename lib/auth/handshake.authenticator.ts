@@ -40,7 +40,9 @@ export class HandshakeAuthenticator implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const guards = await Promise.all(this.settings.auth.handshakeGuards.map((g) => this.resolve(g)));
+    const guards = await Promise.all(
+      this.settings.auth.handshakeGuards.map((g) => this.resolve(g)),
+    );
     this.check = this.pipelines.forHandshake(guards);
     if (guards.length === 0) this.explainGatewayGuards();
   }

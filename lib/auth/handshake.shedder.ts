@@ -2,19 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
-import { checkBudget, type RateLimitBudget } from '../settings/rate-limit.budgets.js';
+import type { RateLimitBudget } from '../settings/rate-limit.budgets.js';
 
 /**
- * The default node-wide handshake admission: 1,000 handshakes per second from all addresses.
- * @example ChannelsModule.forRoot({ handshakeAdmission: { ...DEFAULT_HANDSHAKE_ADMISSION, points: 300 } })
- */
-export const DEFAULT_HANDSHAKE_ADMISSION: Readonly<RateLimitBudget> = {
-  points: 1_000,
-  durationMs: 1_000,
-};
-
-/**
- * Sheds handshakes over the node-wide admission rate (`handshakeAdmission`): a reconnect
+ * Sheds handshakes over the node-wide admission rate (`rateLimits.handshakeAdmission`): a reconnect
  * storm is answered "busy, retry in …" (HTTP 503 / close 1013) with a jittered hint that
  * spreads the retries over the next windows, instead of counting against anyone's address.
  * The count is this node's own (a fixed window in memory): it protects this process.
@@ -26,16 +17,7 @@ export class HandshakeShedder {
   private count = 0;
 
   constructor(@Inject(CHANNELS_SETTINGS) settings: ChannelsSettings) {
-    const given = settings.rateLimits.handshakeAdmission;
-    if (given !== false) {
-      this.budget = checkBudget(
-        {
-          points: given.points ?? DEFAULT_HANDSHAKE_ADMISSION.points,
-          durationMs: given.durationMs ?? DEFAULT_HANDSHAKE_ADMISSION.durationMs,
-        },
-        'handshakeAdmission',
-      );
-    }
+    this.budget = settings.rateLimits.handshakeAdmission || undefined;
   }
 
   /**

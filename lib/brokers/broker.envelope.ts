@@ -1,36 +1,36 @@
-import type { PushFrame } from '../protocol/frames.js';
+import type { BrokerMessage, ControlMessage, PushMessage } from './broker.message.js';
 
 /**
- * The body of a push between nodes, without its position: the publishing node (`n`), the
- * connection ids it skips (`x`), when it was sent (`t`, meaningful to its sender only), the
- * event (`e`) and the data (`d`). The history script
- * stores it as is and prefixes the position when it publishes.
+ * A push as the history keeps it and as it travels inside an envelope: the sending node, the
+ * event and data, and, only where they apply, `except` and the send time.
  */
-interface PushBody {
+export interface PushBody {
+  /** The node that published it. */
   n: string;
+  /** Connection ids that must not receive it. */
   x?: readonly string[];
-  /** When the publishing node sent it (its `performance.now()`), for its round-trip metric. */
+  /** `performance.now()` on the publishing node. */
   t?: number;
+  /** The event. */
   e: string;
+  /** The data. */
   d: unknown;
 }
 
 /**
- * A push as it travels between nodes: `<offset>\n<epoch>\n<body JSON>`. The offset and epoch
- * come first so that the Lua script that assigns them can build the message by concatenation.
- * @example decodePush('room:1', '7\nk3J9\n{"n":"a","e":"msg","d":1}')
- * // { push: { channel: 'room:1', event: 'msg', data: 1, offset: 7, epoch: 'k3J9' }, node: 'a', except: undefined }
+ * A broker message as it left its node, and which node that was.
+ * @example decodeEnvelope('room:1', text) // { node: 'n1', message: { type: 'push', push, except } }
  */
-export interface DecodedPush {
-  push: PushFrame;
-  /** The node that published it. */
-  node: string;
-  except: readonly string[] | undefined;
-  /** When its node sent it, on that node's `performance.now()` clock. */
-  sentAt: number | undefined;
+export interface Envelope {
+  readonly node: string;
+  readonly message: BrokerMessage;
 }
 
-/** The body part of an envelope (what the script and the stream get). */
+/**
+ * The body of a push (see {@link PushBody}), as JSON: what the Redis history stores and what a
+ * push envelope carries after its position.
+ * @example encodePushBody('n1', 'message', { text: 'hi' }) // '{"n":"n1","e":"message","d":{"text":"hi"}}'
+ */
 export function encodePushBody(
   node: string,
   event: string,
@@ -44,38 +44,10 @@ export function encodePushBody(
   return JSON.stringify(body);
 }
 
-/** A whole envelope, for a push whose position is known already. */
-export function encodePush(
-  node: string,
-  push: PushFrame,
-  except?: readonly string[],
-  sentAt?: number,
-): string {
-  const body = encodePushBody(node, push.event, push.data, except, sentAt);
-  return `${push.offset}\n${push.epoch}\n${body}`;
-}
-
 /**
- * Reads an envelope made by {@link encodePush} or the history script.
- * @returns undefined for a message that is no envelope (ignored by the caller)
+ * Reads a push body; `undefined` for anything else.
+ * @example decodePushBody('{"n":"n1","e":"message","d":1}')?.e // 'message'
  */
-export function decodePush(channel: string, message: string): DecodedPush | undefined {
-  const first = message.indexOf('\n');
-  const second = first < 0 ? -1 : message.indexOf('\n', first + 1);
-  if (second < 0) return undefined;
-  const offset = Number(message.slice(0, first));
-  const epoch = message.slice(first + 1, second);
-  const body = decodePushBody(message.slice(second + 1));
-  if (!body || !Number.isSafeInteger(offset)) return undefined;
-  return {
-    push: { channel, event: body.e, data: body.d, offset, epoch },
-    node: body.n,
-    except: body.x,
-    sentAt: typeof body.t === 'number' ? body.t : undefined,
-  };
-}
-
-/** Reads the body of an envelope (a stream entry). */
 export function decodePushBody(json: string): PushBody | undefined {
   try {
     const body = JSON.parse(json) as PushBody;
@@ -85,4 +57,54 @@ export function decodePushBody(json: string): PushBody | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The one wire format between nodes. A push: `<offset>\n<epoch>\n<push body>` (its channel is
+ * the topic it travels on, and a Lua script can build it around a body it stored); any other
+ * message: `{"n":<node>,"m":<message>}` as JSON.
+ * @example encodeEnvelope('n1', { type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
+ */
+export function encodeEnvelope(node: string, message: BrokerMessage): string {
+  if (message.type !== 'push') return JSON.stringify({ n: node, m: message });
+  const { push, except, sentAt } = message;
+  const body = encodePushBody(node, push.event, push.data, except, sentAt);
+  return `${push.offset}\n${push.epoch}\n${body}`;
+}
+
+/**
+ * Reads an envelope that arrived on the topic of `channel` (a push) or on the control topic
+ * (`channel` undefined); `undefined` for anything malformed, which is dropped.
+ * @example decodeEnvelope(undefined, '{"n":"n1","m":{"type":"stats","requestId":"r","replyTo":"n1"}}')
+ */
+export function decodeEnvelope(channel: string | undefined, text: string): Envelope | undefined {
+  if (channel === undefined) return decodeControl(text);
+  const first = text.indexOf('\n');
+  const second = first < 0 ? -1 : text.indexOf('\n', first + 1);
+  if (second < 0) return undefined;
+  const offset = Number(text.slice(0, first));
+  const epoch = text.slice(first + 1, second);
+  const body = decodePushBody(text.slice(second + 1));
+  if (!body || !Number.isSafeInteger(offset)) return undefined;
+  const message: PushMessage = {
+    type: 'push',
+    push: { channel, event: body.e, data: body.d, offset, epoch },
+  };
+  if (body.x) message.except = body.x;
+  if (typeof body.t === 'number') message.sentAt = body.t;
+  return { node: body.n, message };
+}
+
+function decodeControl(text: string): Envelope | undefined {
+  let parsed: { n?: unknown; m?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return undefined;
+  }
+  const { n, m } = parsed;
+  if (typeof n !== 'string' || typeof m !== 'object' || m === null) return undefined;
+  if (typeof (m as { type?: unknown }).type !== 'string' || (m as { type: string }).type === 'push')
+    return undefined;
+  return { node: n, message: m as ControlMessage };
 }

@@ -1,3 +1,4 @@
+import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import type { ClientTransport, ServerFrame, TransportListener } from './client-transport.js';
@@ -39,9 +40,6 @@ export type WebSocketConstructor = new (
   url: string,
   protocols?: string | string[],
 ) => WebSocketLike;
-
-/** The subprotocol the server selects; the token travels beside it as `bearer.<token>`. */
-export const PROTOCOL_NAME = 'channels.v1';
 
 // RFC 6455 subprotocol values are RFC 7230 tokens: a credential with other characters cannot
 // travel in Sec-WebSocket-Protocol (browsers can set no other header on a WebSocket).

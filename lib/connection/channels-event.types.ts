@@ -212,13 +212,3 @@ export interface NodeStats {
   /** Channels with at least one subscriber on this node. */
   readonly channels: number;
 }
-
-/**
- * What the module gives a broadcast adapter (`BroadcastAdapter.attach`): where its broker
- * events go, and this node's counts, for a cluster adapter to answer other nodes' inspection.
- * @example adapter.attach({ report: (e) => events.emit(e), stats: () => lifecycle.nodeStats() });
- */
-export interface AdapterHost {
-  report(event: BrokerEvent): void;
-  stats(): NodeStats;
-}

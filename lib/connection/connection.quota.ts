@@ -65,7 +65,13 @@ export class ConnectionQuota {
    */
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
     if (key !== undefined) {
-      this.take(slot, this.byPrincipal, key, this.settings.limits.maxConnectionsPerPrincipal, 'this user');
+      this.take(
+        slot,
+        this.byPrincipal,
+        key,
+        this.settings.limits.maxConnectionsPerPrincipal,
+        'this user',
+      );
     }
   }
 

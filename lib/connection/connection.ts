@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { CloseCode, type PushFrame, type SubscribeReply } from '../protocol/frames.js';
+import { CloseCode } from '../protocol/frames.js';
 import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
+import { KeySetView, type SubscriptionState } from './subscription.state.js';
 import type { CloseInitiator } from './channels-event.types.js';
 
 /**
@@ -35,10 +36,14 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    * is written to it and it is closed with 4401.
    */
   expiresAt: number | undefined;
-  private readonly channels = new Set<string>();
-  // Created on first use: most connections never store state, and hold only while subscribing.
+  /**
+   * @internal This connection's subscriptions, as the hub's subscription table keeps them
+   * (the table's own map: read it, never write it).
+   */
+  subscriptionStates: ReadonlyMap<string, SubscriptionState> = NO_SUBSCRIPTIONS;
+  private subscriptionView?: KeySetView<string>;
+  // Created on first use: most connections never store state.
   private stateMap?: Map<string, unknown>;
-  private held?: Map<string, EncodedPush[]>;
   private readonly closeListeners: Array<() => void> = [];
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
@@ -50,7 +55,9 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
 
   /** The channels this connection is subscribed to. */
   get subscriptions(): ReadonlySet<string> {
-    return this.channels;
+    if (this.subscriptionView === undefined || this.subscriptionStates === NO_SUBSCRIPTIONS)
+      return new KeySetView(this.subscriptionStates);
+    return this.subscriptionView;
   }
 
   /** How the connection ended (or is ending): its close code and who closed it. */
@@ -68,13 +75,11 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (!this.isClosed && !this.expireIfDue()) this.writeText(JSON.stringify(frame));
   }
 
-  /** Delivers a push; while the channel is held (a subscribe in progress) it waits in order. */
+  /** Writes a push (the hub's fan-out calls it once the subscription is live). */
   deliver(push: EncodedPush): void {
     // expiresAt is checked first: most connections never expire, and this runs per subscriber.
     if (this.isClosed || (this.expiresAt !== undefined && this.expireIfDue())) return;
-    const waiting = this.held?.get(push.frame.channel);
-    if (waiting) waiting.push(push);
-    else this.writePush(push);
+    this.writePush(push);
   }
 
   /**
@@ -104,41 +109,11 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     else this.closeListeners.push(listener);
   }
 
-  /** @internal Records a subscription (the hub calls it). */
-  addSubscription(channel: string): void {
-    this.channels.add(channel);
+  /** @internal The table hands the connection its subscriptions map, on the first subscribe. */
+  bindSubscriptions(states: ReadonlyMap<string, SubscriptionState>): void {
+    this.subscriptionStates = states;
+    this.subscriptionView = new KeySetView(states);
   }
-
-  /** @internal Forgets a subscription (the hub calls it). */
-  removeSubscription(channel: string): void {
-    this.channels.delete(channel);
-    this.held?.delete(channel);
-  }
-
-  /** @internal Holds pushes of `channel` until {@link release}: no push overtakes a replay. */
-  hold(channel: string): void {
-    this.held ??= new Map();
-    if (!this.held.has(channel)) this.held.set(channel, []);
-  }
-
-  /**
-   * @internal Ends a subscribe, once its reply has been written (or, without an id, not):
-   * the transport learns the channel's position, then the held pushes after it are written.
-   */
-  completeSubscribe(reply: SubscribeReply): void {
-    this.onSubscribed(reply);
-    this.release(reply.channel, reply.offset);
-  }
-
-  /** @internal Writes the held pushes newer than `afterOffset`, then goes live. */
-  release(channel: string, afterOffset: number): void {
-    const waiting = this.held?.get(channel);
-    this.held?.delete(channel);
-    for (const push of waiting ?? []) if (push.frame.offset > afterOffset) this.deliver(push);
-  }
-
-  /** A transport that keeps per-channel positions (the SSE cursor) records one here. */
-  protected onSubscribed(_reply: SubscribeReply): void {}
 
   /**
    * Called by the heartbeat sweep: send a heartbeat when one is due after `intervalMs`, and
@@ -166,7 +141,8 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   protected markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.held = undefined;
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }
+
+const NO_SUBSCRIPTIONS: ReadonlyMap<string, SubscriptionState> = new Map();

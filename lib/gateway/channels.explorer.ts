@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { BUILT_IN_EVENTS } from './gateway.constants.js';
+import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
 import { ChannelPattern } from './channel-pattern.js';
 import { ChannelsMetadataAccessor } from './channels-metadata.accessor.js';
 import { HandlerRegistry } from './handler.registry.js';

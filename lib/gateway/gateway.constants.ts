@@ -33,10 +33,3 @@ export const ChannelsParamtype = {
  * @example if (context.getType() !== CHANNELS_CONTEXT_TYPE) return true; // an HTTP call: not ours
  */
 export const CHANNELS_CONTEXT_TYPE = 'ws';
-
-/** The built-in commands: no gateway may handle these names. */
-export const BUILT_IN_EVENTS: ReadonlySet<string> = new Set([
-  'subscribe',
-  'unsubscribe',
-  'presence',
-]);

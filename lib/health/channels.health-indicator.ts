@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
+import { Broker } from '../brokers/broker.js';
 import { ChannelsLifecycle } from '../channels.lifecycle.js';
 
 /**
@@ -20,7 +20,7 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
  * A `@nestjs/terminus` health indicator for the channels module. It reports the node
  * **down** as soon as the application begins to shut down (before the transports close a
  * single connection, so a readiness probe takes the node out of rotation first), and while the
- * broadcast adapter's broker does not answer `BroadcastAdapter.healthy()` in time (Redis
+ * broker does not answer `Broker.healthy()` in time (Redis
  * unreachable). Otherwise **up**, with this node's connection and subscription counts.
  *
  * @example
@@ -32,7 +32,7 @@ export class ChannelsHealthIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
     private readonly lifecycle: ChannelsLifecycle,
-    private readonly adapter: BroadcastAdapter,
+    private readonly broker: Broker,
     @Optional()
     @Inject(CHANNELS_HEALTH_TIMEOUT)
     private readonly timeoutMs: number = DEFAULT_HEALTH_TIMEOUT_MS,
@@ -59,7 +59,7 @@ export class ChannelsHealthIndicator {
       timer = setTimeout(() => resolve(false), this.timeoutMs).unref();
     });
     try {
-      return await Promise.race([this.adapter.healthy().catch(() => false), late]);
+      return await Promise.race([this.broker.healthy().catch(() => false), late]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,19 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
-import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { Broker } from '../brokers/broker.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
-import { HistoryStore } from '../brokers/history.store.js';
-import { PresenceTracker } from '../presence/presence.tracker.js';
+import { assertChannelName } from '../protocol/channel-name.js';
 import {
   ErrorCode,
   type PushFrame,
   type StreamPosition,
   type SubscribeReply,
 } from '../protocol/frames.js';
-import { assertChannelName } from '../protocol/channel-name.js';
-import { ChannelsEvents } from '../connection/channels.events.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { SubscriptionTable } from './subscription.table.js';
 
 /**
  * Options of a publish (`ChannelsService.publish`).
@@ -25,31 +24,30 @@ export interface PublishOptions {
 }
 
 /**
- * Subscriptions and publishing: sequences every push through the history store, hands it to
- * the broadcast adapter, and keeps a subscribe's replay and the live pushes in order.
+ * Publishing and subscribing: a push goes to the broker, which sequences it and brings it back
+ * to every node; {@link deliver} writes it to this node's subscribers through the subscription
+ * table. A subscribe's replay and the live pushes stay in order.
  */
 @Injectable()
 export class ChannelHub {
   constructor(
-    private readonly adapter: BroadcastAdapter,
-    private readonly history: HistoryStore,
+    private readonly broker: Broker,
+    private readonly table: SubscriptionTable,
     @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly connections: ConnectionRegistry,
-    private readonly presence: PresenceTracker,
     private readonly events: ChannelsEvents,
   ) {}
 
   /**
    * Registers a connection whose handshake passed, for either transport: it joins the
-   * registry (and its caps), and its subscriptions are dropped when it closes.
-   * @throws ChannelsException when a cap refuses it (the caller closes it)
+   * registry, and its subscriptions are dropped when it closes.
    */
   register(connection: Connection): void {
     this.connections.add(connection);
-    connection.onClose(() => this.dropConnection(connection));
+    connection.onClose(() => this.table.removeAll(connection));
   }
 
-  /** Records a push in history and sends it to every subscriber on every node. */
+  /** Sequences a push at the broker, which delivers it to every subscriber on every node. */
   async publish(
     channel: string,
     event: string,
@@ -61,34 +59,42 @@ export class ChannelHub {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    const push = await this.adapter.publishNew(this.history, channel, event, data ?? null, except);
+    const push = await this.broker.publish(channel, event, data ?? null, except);
     this.events.emit({ type: 'push.published', push });
     return push;
+  }
+
+  /** Writes a push the broker brought to this node to its local subscribers (once per push). */
+  deliver(push: PushFrame, except?: readonly string[]): void {
+    const { delivered, sse } = this.table.fanOut(push, except);
+    if (delivered > 0 && this.events.listening('push.delivered'))
+      this.events.emit({ type: 'push.delivered', push, delivered, sse });
   }
 
   /**
    * Subscribes a connection (join authorization has already run). Pushes that arrive while
    * the history is read are held; call {@link goLive} once the reply has been written.
+   * @throws ChannelsException `BAD_REQUEST` over `limits.maxSubscriptionsPerConnection`, or
+   *   when the connection closes meanwhile
    */
   async subscribe(
     connection: Connection,
     channel: string,
     since?: StreamPosition,
   ): Promise<SubscribeReply> {
-    const already = connection.subscriptions.has(channel);
-    if (!already && connection.subscriptions.size >= this.settings.limits.maxSubscriptionsPerConnection) {
+    const already = this.table.get(connection, channel) !== undefined;
+    const max = this.settings.limits.maxSubscriptionsPerConnection;
+    if (!already && this.table.countOf(connection) >= max) {
       throw new ChannelsException(
         ErrorCode.BAD_REQUEST,
-        `A connection may hold at most ${this.settings.limits.maxSubscriptionsPerConnection} subscriptions.`,
+        `A connection may hold at most ${max} subscriptions.`,
       );
     }
-    connection.hold(channel);
-    connection.addSubscription(channel);
-    if (!already) this.events.emit({ type: 'subscription.added', connection, channel });
+    assertOpen(connection);
+    let state;
     try {
-      assertOpen(connection);
-      await this.adapter.addLocal(channel, connection);
-      const { position, missed } = await this.history.read(channel, since);
+      ({ state } = await this.table.add(connection, channel));
+      const { position, missed } = await this.broker.history(channel, since);
       // The connection may have closed during a wait: its close already dropped what it held,
       // so this subscription must not outlive it.
       assertOpen(connection);
@@ -100,32 +106,22 @@ export class ChannelHub {
         missed: missed ?? [],
       };
     } catch (error) {
-      if (!already || connection.closed) this.unsubscribe(connection, channel);
+      if (!already || connection.closed) this.table.remove(connection, channel);
       // Still subscribed from before: the held pushes are live ones it must not lose.
-      else connection.release(channel, Number.NEGATIVE_INFINITY);
+      else if (state) this.table.release(state, Number.NEGATIVE_INFINITY);
       throw error;
     }
   }
 
   /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */
   goLive(connection: Connection, reply: SubscribeReply): void {
-    connection.completeSubscribe(reply);
-    this.presence.connectionJoined(connection, reply.channel);
+    const state = this.table.get(connection, reply.channel);
+    if (state) this.table.goLive(state, reply);
   }
 
   /** Removes one subscription. @returns whether the connection was subscribed. */
   unsubscribe(connection: Connection, channel: string): boolean {
-    const was = connection.subscriptions.has(channel);
-    connection.removeSubscription(channel);
-    this.adapter.removeLocal(channel, connection);
-    this.presence.connectionLeft(connection, channel);
-    if (was) this.events.emit({ type: 'subscription.removed', connection, channel });
-    return was;
-  }
-
-  /** Removes every subscription of a closing connection. */
-  dropConnection(connection: Connection): void {
-    for (const channel of [...connection.subscriptions]) this.unsubscribe(connection, channel);
+    return this.table.remove(connection, channel);
   }
 }
 

@@ -5,9 +5,10 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
+import type { SubscriptionState } from '../connection/subscription.state.js';
+import { SubscriptionTable } from '../hub/subscription.table.js';
 import { assertChannelName } from '../protocol/channel-name.js';
 import { HandlerRegistry } from '../gateway/handler.registry.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
@@ -23,8 +24,8 @@ import {
 } from '../protocol/presence.types.js';
 
 /**
- * Presence on this node: the hub tells it when a connection has joined a channel (after its
- * subscribe went live) and when it left one (unsubscribe, disconnect); it counts them in the
+ * Presence on this node: it hangs on the subscription table's changes (a subscription went
+ * live, or was removed by an unsubscribe or a disconnect) and counts them in the
  * {@link PresenceStore} when the channel's `@OnJoin` enables presence, and writes the store's
  * changes, coalesced, to this node's subscribers. It does nothing per push.
  *
@@ -34,29 +35,31 @@ import {
 @Injectable()
 export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Channels');
-  /** What each connection counts for: channel to principal key. */
-  private readonly joined = new Map<Connection, Map<string, string>>();
+  private stopped = false;
   private readonly coalescer: PresenceCoalescer;
   private stopListening?: () => void;
 
   constructor(
     private readonly store: PresenceStore,
     private readonly registry: HandlerRegistry,
-    private readonly adapter: BroadcastAdapter,
+    private readonly table: SubscriptionTable,
     @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
   ) {
-    this.coalescer = new PresenceCoalescer(
-      settings.presence.coalesceMs,
-      (channel, changes) => this.deliver(channel, changes),
+    this.coalescer = new PresenceCoalescer(settings.presence.coalesceMs, (channel, changes) =>
+      this.deliver(channel, changes),
     );
   }
 
   onModuleInit(): void {
     this.stopListening = this.store.onChange((change) => this.coalescer.add(change));
+    this.table.onChange((change) => {
+      if (change.type === 'live') this.joined(change.state);
+      else if (change.wasLive) this.left(change.state);
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.joined.clear();
+    this.stopped = true;
     await this.store.close();
     this.coalescer.flush();
     this.stopListening?.();
@@ -68,38 +71,33 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
     return this.registry.matchJoin(channel)?.route.presence;
   }
 
-  /** A connection's subscribe to `channel` went live: it counts as one of its principal's. */
-  connectionJoined(connection: Connection, channel: string): void {
-    if (connection.closed || connection.transient) return;
-    const presence = this.optionsFor(channel);
-    if (!presence || connection.principal === undefined) return;
-    const key = this.settings.auth.principalKey(connection.principal);
+  // A subscription that went live joins its principal's presence on a presence channel; its
+  // removal leaves it. Whether it joined is derived again from what does not change.
+  private joined(state: SubscriptionState): void {
+    const key = this.memberKey(state);
     if (key === undefined) return;
-    let channels = this.joined.get(connection);
-    if (!channels) {
-      channels = new Map();
-      this.joined.set(connection, channels);
-    }
-    if (channels.has(channel)) return;
-    channels.set(channel, key);
-    const info = presence.info?.(connection.principal, channel) ?? null;
-    this.store.join(channel, key, info).catch((error) => this.failed('join', channel, error));
+    const presence = this.optionsFor(state.channel)!;
+    const info = presence.info?.(state.connection.principal, state.channel) ?? null;
+    this.store
+      .join(state.channel, key, info)
+      .catch((error) => this.failed('join', state.channel, error));
   }
 
-  /** A connection left `channel` (unsubscribe, or its close); a no-op when it did not count. */
-  connectionLeft(connection: Connection, channel: string): void {
-    const channels = this.joined.get(connection);
-    const key = channels?.get(channel);
-    if (!channels || key === undefined) return;
-    channels.delete(channel);
-    if (channels.size === 0) this.joined.delete(connection);
-    this.store.leave(channel, key).catch((error) => this.failed('leave', channel, error));
+  private left(state: SubscriptionState): void {
+    const key = this.memberKey(state);
+    if (key === undefined) return;
+    this.store
+      .leave(state.channel, key)
+      .catch((error) => this.failed('leave', state.channel, error));
   }
 
-  /**
-   * The members of a channel with presence.
-   * @throws ChannelsException `BAD_REQUEST` when no `@OnJoin` enables presence on it
-   */
+  private memberKey({ connection, channel }: SubscriptionState): string | undefined {
+    if (this.stopped || connection.transient || connection.principal === undefined)
+      return undefined;
+    if (!this.optionsFor(channel)) return undefined;
+    return this.settings.auth.principalKey(connection.principal);
+  }
+
   async presence(channel: string): Promise<PresenceReply> {
     assertChannelName(channel);
     if (!this.optionsFor(channel)) {
@@ -137,7 +135,7 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
         event: type === 'join' ? PresenceEvent.JOIN : PresenceEvent.LEAVE,
         data: { key, info },
       };
-      this.adapter.fanOutTransient(frame);
+      this.table.fanOutTransient(frame);
     }
   }
 

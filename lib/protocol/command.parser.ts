@@ -18,12 +18,9 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * @throws ChannelsException `BAD_REQUEST` when the text passes a bound, is not JSON, not an object, has no
  *   string `event`, or an `id` that is not a positive integer. The exception carries the
  *   `id` when one could be read, so the error can still be correlated.
- * @example parseCommand('{"id":1,"event":"ping"}') // { id: 1, event: 'ping', data: undefined }
+ * @example parseCommand('{"id":1,"event":"ping"}', DEFAULT_FRAME_LIMITS) // { id: 1, event: 'ping', data: undefined }
  */
-export function parseCommand(
-  text: string,
-  limits: ResolvedFrameLimits = DEFAULT_FRAME_LIMITS,
-): CommandFrame {
+export function parseCommand(text: string, limits: ResolvedFrameLimits): CommandFrame {
   const scan = scanFrame(text, limits);
   if (scan.violation !== undefined) {
     throw new ChannelsException(ErrorCode.BAD_REQUEST, scan.violation, { id: scan.id });
@@ -39,22 +36,6 @@ export function parseCommand(
     });
   }
   return validateCommand(value);
-}
-
-/**
- * Checks that an already-parsed value (an HTTP body, say) is a command frame.
- * Keys that could reach a prototype are removed, as in {@link parseCommand}.
- * @throws ChannelsException `BAD_REQUEST`, as {@link parseCommand}.
- */
-export function toCommand(value: unknown): CommandFrame {
-  let clean: unknown;
-  try {
-    clean = stripPrototypeKeys(value);
-  } catch {
-    // Only a value nested deeper than the stack allows gets here (RangeError).
-    throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The command is nested too deeply.');
-  }
-  return validateCommand(clean);
 }
 
 function dropPrototypeKeys(key: string, value: unknown): unknown {
@@ -78,15 +59,4 @@ function validateCommand(value: unknown): CommandFrame {
     });
   }
   return { id: correlated, event: frame.event, data: frame.data };
-}
-
-function stripPrototypeKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripPrototypeKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  const clean: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    if (!FORBIDDEN_KEYS.has(key))
-      clean[key] = stripPrototypeKeys((value as Record<string, unknown>)[key]);
-  }
-  return clean;
 }

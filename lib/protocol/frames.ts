@@ -43,16 +43,6 @@ export interface WelcomeData {
 }
 
 /**
- * The welcome frame, sent first on every WebSocket connection.
- * @example
- * { "event": "connected", "data": { "connectionId": "6f1c…", "heartbeatMs": 25000, "protocol": 1 } }
- */
-export interface WelcomeFrame {
-  event: 'connected';
-  data: WelcomeData;
-}
-
-/**
  * A reply correlated to a command's `id`: the handler's result, or `null` when it returned
  * nothing.
  * @example { "id": 7, "data": { "unread": 3 } }

@@ -1,5 +1,5 @@
 import type { PushFrame } from './frames.js';
-import { encodeTextFrame } from './ws-frame.encoder.js';
+import { encodeTextFrame, framePayload } from './ws-frame.encoder.js';
 
 /**
  * A push serialized once by the fan-out and written as is to every subscriber. Build one with
@@ -34,7 +34,5 @@ export interface EncodedPush {
 export function encodePush(frame: PushFrame): EncodedPush {
   const json = JSON.stringify(frame);
   const wsFrame = encodeTextFrame(json);
-  // The second byte is the length itself (< 126), or 126 / 127 for a 16 / 64-bit length.
-  const header = wsFrame[1] === 126 ? 4 : wsFrame[1] === 127 ? 10 : 2;
-  return { frame, json, bytes: wsFrame.subarray(header), wsFrame };
+  return { frame, json, bytes: framePayload(wsFrame), wsFrame };
 }

@@ -21,11 +21,6 @@ export interface TokenExtractorOptions {
   allowQueryToken?: boolean;
 }
 
-/**
- * The WebSocket subprotocol a client offers beside its `bearer.<token>` value.
- * @example new WebSocket('wss://api.example.com/channels', [PROTOCOL_NAME, `bearer.${token}`]);
- */
-export const PROTOCOL_NAME = 'channels.v1';
 const BEARER_PROTOCOL = 'bearer.';
 
 /**

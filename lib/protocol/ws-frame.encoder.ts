@@ -8,6 +8,15 @@ export function frameHeaderLength(payloadLength: number): number {
 }
 
 /**
+ * The payload of a frame made by {@link encodeTextFrame} (a view, not a copy).
+ * @example framePayload(encodeTextFrame('{"a":1}')).toString() // '{"a":1}'
+ */
+export function framePayload(frame: Buffer): Buffer {
+  // The second byte is the length itself (< 126), or 126 / 127 for a 16 / 64-bit length.
+  return frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2);
+}
+
+/**
  * Frames JSON text as one final, unmasked RFC 6455 text frame (a server never masks), header
  * and payload in one Buffer: the fan-out frames a push once and writes these same bytes to
  * every WebSocket subscriber, where `ws.send` would frame it again for each of them.

@@ -21,12 +21,7 @@ export class HandshakeRateLimiter {
   ) {
     const budget = settings.rateLimits.connection;
     if (budget) {
-      this.bucket = new RateLimitBucket(
-        store,
-        'handshake',
-        budget,
-        new Logger('Channels'),
-      );
+      this.bucket = new RateLimitBucket(store, 'handshake', budget, new Logger('Channels'));
     }
   }
 

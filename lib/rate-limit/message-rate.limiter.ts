@@ -64,12 +64,7 @@ export class MessageRateLimiter {
     if (!budget) return this.shared!;
     let bucket = this.perEvent.get(event!);
     if (!bucket) {
-      bucket = new RateLimitBucket(
-        this.store,
-        `event:${event}`,
-        budget,
-        this.logger,
-      );
+      bucket = new RateLimitBucket(this.store, `event:${event}`, budget, this.logger);
       this.perEvent.set(event!, bucket);
     }
     state.events.add(event!);

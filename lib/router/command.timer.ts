@@ -1,9 +1,8 @@
 import type { Connection } from '../connection/connection.js';
+import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
 import type { AnswerWriter } from './command.router.js';
 import type { HandlerRegistry } from '../gateway/handler.registry.js';
 import type { ChannelsEvents } from '../connection/channels.events.js';
-
-const BUILT_INS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe']);
 
 /**
  * Times one command for `command.handled`: the result is read from the answer it was given
@@ -39,7 +38,7 @@ export class CommandTimer {
     if (!this.on) return;
     const event = this.event;
     const known =
-      event !== undefined && (BUILT_INS.has(event) || this.registry.messages.has(event));
+      event !== undefined && (BUILT_IN_EVENTS.has(event) || this.registry.messages.has(event));
     this.events.emit({
       type: 'command.handled',
       connection: this.connection,

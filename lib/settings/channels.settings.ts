@@ -135,7 +135,10 @@ export interface ChannelsSettings {
   readonly sse: {
     readonly heartbeatMs: number;
     readonly retryMs: number;
-    readonly cors: { readonly origins: readonly string[] | undefined; readonly credentials: boolean };
+    readonly cors: {
+      readonly origins: readonly string[] | undefined;
+      readonly credentials: boolean;
+    };
   };
   readonly rateLimits: {
     readonly message: ResolvedMessageRateLimit | false;
@@ -178,7 +181,10 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     path: normalizePath(options.path ?? '/channels'),
     transports: options.transports ?? true,
     validation: options.validation ?? DEFAULT_VALIDATION,
-    heartbeat: { intervalMs: heartbeat.intervalMs ?? 25_000, timeoutMs: heartbeat.timeoutMs ?? 10_000 },
+    heartbeat: {
+      intervalMs: heartbeat.intervalMs ?? 25_000,
+      timeoutMs: heartbeat.timeoutMs ?? 10_000,
+    },
     limits: {
       maxPayloadBytes: limits.maxPayloadBytes ?? 64 * 1024,
       maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection ?? 100,

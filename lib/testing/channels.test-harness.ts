@@ -3,7 +3,6 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { HandshakeAuthenticator } from '../auth/handshake.authenticator.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
-import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { readHandshake, type TransportName } from '../connection/handshake.js';
 import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter } from '../router/command.router.js';
@@ -89,9 +88,7 @@ export class ChannelsTestHarness {
     }
     const handshake = readHandshake(request, options.token, '127.0.0.1');
     const connection = createInProcessConnection(transport, handshake, principal);
-    this.get<ConnectionRegistry>(ConnectionRegistry).add(connection);
-    const hub = this.get<ChannelHub>(ChannelHub);
-    connection.onClose(() => hub.dropConnection(connection));
+    this.get<ChannelHub>(ChannelHub).register(connection);
     return new InProcessTestClient(
       connection,
       this.get<CommandRouter>(CommandRouter),

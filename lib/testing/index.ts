@@ -17,6 +17,6 @@ export { WsTestClient } from './ws.test-client.js';
 export { SseTestClient } from './sse.test-client.js';
 export { ChannelsTestHarness, type HarnessConnectOptions } from './channels.test-harness.js';
 export { InProcessTestClient } from './in-process.test-client.js';
-export { RecordingBroadcastAdapter, type RecordedPush } from './recording.broadcast-adapter.js';
+export { RecordingBroker, type RecordedPush } from './recording.broker.js';
 export { RefusedConnectionError } from './refused-connection.error.js';
 export { ChannelsError, type ChannelsErrorCode } from '../client/channels.error.js';

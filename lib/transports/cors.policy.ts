@@ -17,7 +17,10 @@ export class CorsPolicy {
   private readonly origins: ReadonlySet<string>;
 
   constructor(
-    private readonly settings: { readonly origins: readonly string[] | undefined; readonly credentials: boolean },
+    private readonly settings: {
+      readonly origins: readonly string[] | undefined;
+      readonly credentials: boolean;
+    },
   ) {
     this.anyOrigin = settings.origins?.includes('*') ?? false;
     this.origins = new Set(settings.origins ?? []);

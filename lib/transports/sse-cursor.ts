@@ -13,10 +13,13 @@ const MAX_CURSOR_LENGTH = 64 * 1024;
  * @example encodeCursor(new Map([['user:42', { epoch: 'k3J9', offset: 18 }]]))
  * // 'eyJ1c2VyOjQyIjpbImszSjkiLDE4XX0'
  */
-export function encodeCursor(positions: ReadonlyMap<string, StreamPosition>): string {
+export function encodeCursor(positions: ReadonlyMap<string, Partial<StreamPosition>>): string {
   // No prototype: a channel may be named `__proto__`.
   const entries = Object.create(null) as Record<string, [string, number]>;
-  for (const [channel, { epoch, offset }] of positions) entries[channel] = [epoch, offset];
+  for (const [channel, { epoch, offset }] of positions) {
+    // A subscription whose position is not known yet is not in the cursor.
+    if (epoch !== undefined && offset !== undefined) entries[channel] = [epoch, offset];
+  }
   return Buffer.from(JSON.stringify(entries)).toString('base64url');
 }
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { BroadcastAdapter } from '../brokers/broadcast.adapter.js';
-import type { CommandControl } from '../brokers/control.message.js';
-import { ControlListener } from '../hub/control.listener.js';
+import { Broker } from '../brokers/broker.js';
+import type { CommandControl, CommandResultControl } from '../brokers/broker.message.js';
 import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
 
-/** How long a POST waits for the node that holds its SSE stream to answer. */
+/** How long a forwarded command waits for the node that holds its stream. */
 const FORWARD_TIMEOUT_MS = 5_000;
 
 interface Pending {
@@ -14,44 +13,25 @@ interface Pending {
 }
 
 /**
- * Sends a `POST {path}/messages` command bound to an SSE stream that is not on this node to
- * every other node through the broadcast adapter; the node that holds the stream runs it and
- * sends the answer back. So no sticky sessions are needed: a load balancer may send each POST
- * anywhere.
- * @example const answer = await forwarder.forward({ connectionId, principalKey, body });
+ * Carries a `POST {path}/messages` bound to an SSE stream of another node there, and its
+ * answer back, as broker control messages. The module's dispatcher hands it the answers
+ * ({@link settle}); the commands go to `SseCommandHandler.runForwarded` on the stream's node.
  */
 @Injectable()
 export class SseCommandForwarder {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(
-    private readonly adapter: BroadcastAdapter,
-    private readonly control: ControlListener,
-  ) {
-    control.on('command-result', (message) => {
-      if (message.to !== this.nodeId) return;
-      const waiting = this.pending.get(message.requestId);
-      if (!waiting) return;
-      this.pending.delete(message.requestId);
-      clearTimeout(waiting.timer);
-      waiting.resolve(message.frame);
-    });
-  }
+  constructor(private readonly broker: Broker) {}
 
-  /** Whether other nodes may hold streams (the adapter reaches them). */
+  /** Whether other nodes may hold streams (the broker is shared). */
   get enabled(): boolean {
-    return this.adapter.nodeId !== undefined;
-  }
-
-  /** Runs `handler` for every command another node forwards here. */
-  onCommand(handler: (message: CommandControl) => void): void {
-    this.control.on('command', handler);
+    return this.broker.distributed;
   }
 
   /**
-   * Sends a command to the node holding its stream.
-   * @returns its reply or error frame; `null` for a command without id that succeeded;
-   *   `undefined` when no node holds such a stream of this principal (no answer in time)
+   * Sends a command to the node that holds its stream.
+   * @returns the answer; `null` for a command without id that succeeded; `undefined` when no
+   *   node answered in time (no node holds the stream)
    */
   async forward(
     command: Pick<CommandControl, 'connectionId' | 'principalKey' | 'body'>,
@@ -65,10 +45,10 @@ export class SseCommandForwarder {
       this.pending.set(requestId, { resolve, timer });
     });
     try {
-      await this.adapter.publishControl({
+      await this.broker.publishControl({
         type: 'command',
         requestId,
-        replyTo: this.nodeId!,
+        replyTo: this.broker.nodeId,
         ...command,
       });
     } catch (error) {
@@ -79,9 +59,9 @@ export class SseCommandForwarder {
     return answered;
   }
 
-  /** Sends the answer of a forwarded command back to the node that waits for it. */
+  /** Sends the answer of a forwarded command back to the node that forwarded it. */
   async answer(message: CommandControl, frame: ReplyFrame | ErrorFrame | null): Promise<void> {
-    await this.adapter.publishControl({
+    await this.broker.publishControl({
       type: 'command-result',
       requestId: message.requestId,
       to: message.replyTo,
@@ -89,7 +69,13 @@ export class SseCommandForwarder {
     });
   }
 
-  private get nodeId(): string | undefined {
-    return this.adapter.nodeId;
+  /** An answer arrived: the forward waiting for it resolves. */
+  settle(message: CommandResultControl): void {
+    if (message.to !== this.broker.nodeId) return;
+    const waiting = this.pending.get(message.requestId);
+    if (!waiting) return;
+    this.pending.delete(message.requestId);
+    clearTimeout(waiting.timer);
+    waiting.resolve(message.frame);
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CommandControl } from '../brokers/control.message.js';
+import type { CommandControl } from '../brokers/broker.message.js';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { BUILT_IN_EVENTS } from '../gateway/gateway.constants.js';
+import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
@@ -43,13 +43,7 @@ export class SseCommandHandler {
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly forwarder: SseCommandForwarder,
-  ) {
-    forwarder.onCommand((message) => {
-      this.runForwarded(message).catch((error: unknown) => {
-        this.logger.error(`A forwarded command failed: ${String(error)}`);
-      });
-    });
-  }
+  ) {}
 
   async handle(
     request: IncomingMessage,
@@ -135,8 +129,11 @@ export class SseCommandHandler {
     this.answer(request, response, answer, headers);
   }
 
-  // A command another node received for a stream of this node: run it, send the answer back.
-  private async runForwarded(message: CommandControl): Promise<void> {
+  /**
+   * Runs a command another node received for an SSE stream of this node (the module's broker
+   * dispatcher hands it here), with this node's frame bounds, and sends the answer back.
+   */
+  async runForwarded(message: CommandControl): Promise<void> {
     const connection = this.connections.get(message.connectionId);
     if (
       !(connection instanceof SseConnection) ||
@@ -148,7 +145,7 @@ export class SseCommandHandler {
     const write = (frame: ReplyFrame | ErrorFrame) => (answer ??= frame);
     let command: CommandFrame;
     try {
-      command = parseCommand(message.body);
+      command = parseCommand(message.body, this.settings.limits.frameLimits);
     } catch (error) {
       await this.router.rejectFrame(connection, error, write);
       answer ??= errorFrame(error);

@@ -52,7 +52,6 @@ export class SseConnection<TPrincipal = unknown>
   readonly transport = 'sse' as const;
   // Whether the stream is corked until the end of this event-loop turn.
   private flushDue = false;
-  private readonly positions = new Map<string, StreamPosition>();
   private started = false;
   private lastPingAt = Date.now();
   private killTimer?: NodeJS.Timeout;
@@ -88,7 +87,7 @@ export class SseConnection<TPrincipal = unknown>
 
   /** The stream's cursor: its position in every subscribed channel, as sent in each event id. */
   get cursor(): string {
-    return encodeCursor(this.positions);
+    return encodeCursor(this.subscriptionStates);
   }
 
   /**
@@ -107,20 +106,17 @@ export class SseConnection<TPrincipal = unknown>
       'X-Accel-Buffering': 'no',
     });
     this.write(`retry: ${retryMs}\n\n`);
-    this.writeEvent('connected', JSON.stringify(welcome), this.positions.size > 0);
+    this.writeEvent('connected', JSON.stringify(welcome), this.subscriptionStates.size > 0);
     this.lastPingAt = Date.now();
-  }
-
-  // The cursor gains the channel before any of its live pushes is written, whether or not the
-  // subscribe (a POST) carried an id.
-  protected override onSubscribed(reply: SubscribeReply): void {
-    this.track(reply.channel, reply);
   }
 
   /** @internal Records the stream's position in a channel (a subscribe, a resume). */
   track(channel: string, position: StreamPosition): void {
-    if (this.subscriptions.has(channel))
-      this.positions.set(channel, { epoch: position.epoch, offset: position.offset });
+    const state = this.subscriptionStates.get(channel);
+    if (state) {
+      state.epoch = position.epoch;
+      state.offset = position.offset;
+    }
   }
 
   /** @internal Writes `event: reset` naming the channels whose gap history could not cover. */
@@ -131,15 +127,11 @@ export class SseConnection<TPrincipal = unknown>
   /** @internal Writes one replayed push, exactly as a live one. */
   replay(push: PushFrame): void {
     const json = JSON.stringify(push);
+    this.track(push.channel, push);
     this.writePush({ frame: push, json, bytes: Buffer.from(json) });
   }
 
   /** @internal Forgets a subscription, and the channel's place in the cursor. */
-  override removeSubscription(channel: string): void {
-    super.removeSubscription(channel);
-    this.positions.delete(channel);
-  }
-
   /**
    * Ends the stream with `event: close` carrying the close code a WebSocket client would get
    * (`{ "code": 1001, "reason": "server shutting down" }`), so a client knows whether to
@@ -187,9 +179,8 @@ export class SseConnection<TPrincipal = unknown>
   // every stream whose only channel is the push's (its cursor names that channel alone): both
   // are built by the first stream that writes the push and reused by the others.
   protected writePush(push: EncodedPush): void {
-    const { channel, epoch, offset } = push.frame;
-    this.positions.set(channel, { epoch, offset });
-    if (this.positions.size === 1) {
+    // The subscription table moved this channel's position before the write.
+    if (this.subscriptionStates.size === 1) {
       this.write((push.sseSolo ??= Buffer.from(`id: ${this.cursor}\n${sseTail(push)}`)));
     } else {
       this.write(`id: ${this.cursor}\n${sseTail(push)}`);

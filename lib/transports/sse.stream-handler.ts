@@ -4,6 +4,7 @@ import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { HandshakeClient } from '../connection/handshake.js';
 import { assertChannelName } from '../protocol/channel-name.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
 import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
@@ -31,15 +32,18 @@ interface StreamRequest {
  */
 @Injectable()
 export class SseStreamHandler {
-  /** Set when the transport begins shutting down: streams still being set up are abandoned. */
-  closing = false;
+  // Once the app begins shutting down, streams still being set up are abandoned.
+  private closing = false;
 
   constructor(
     @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly admission: ConnectionAdmission,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
-  ) {}
+    events: ChannelsEvents,
+  ) {
+    events.on('shutdown.started', () => (this.closing = true));
+  }
 
   async open(
     request: IncomingMessage,

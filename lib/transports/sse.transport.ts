@@ -74,7 +74,6 @@ export class SseTransport
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
-    this.streams.closing = true;
     const open = () =>
       [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
     const { timeoutMs: shutdownTimeoutMs, closeCode: shutdownCloseCode } = this.settings.shutdown;

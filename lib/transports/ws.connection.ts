@@ -6,7 +6,7 @@ import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
-import { encodeTextFrame } from '../protocol/ws-frame.encoder.js';
+import { encodeTextFrame, framePayload } from '../protocol/ws-frame.encoder.js';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
@@ -147,9 +147,7 @@ export class WsConnection<TPrincipal = unknown>
     }
     if (!this.raw) {
       // No access to the socket under ws: a plain send, which frames the payload itself.
-      this.socket.send(frame.subarray(frame[1] === 126 ? 4 : frame[1] === 127 ? 10 : 2), {
-        binary: false,
-      });
+      this.socket.send(framePayload(frame), { binary: false });
       return;
     }
     if (this.pendingBytes === 0) this.pendingOne = frame;

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { PROTOCOL_NAME } from '../protocol/token.extractor.js';
+import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { HandshakeClient } from '../connection/handshake.js';

@@ -13,7 +13,7 @@ const random = () => 0.5;
 
 describe('ChannelsClient and the close codes', () => {
   const harness = useClientHarness(
-    { maxPayloadBytes: 1024 },
+    { limits: { maxPayloadBytes: 1024 } },
     { token: 'alice-token', backoff, random, tooManyDelayMs: 200 },
   );
   const client = harness.client;

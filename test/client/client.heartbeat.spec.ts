@@ -54,7 +54,7 @@ describe('ChannelsClient notices a dead server', () => {
   });
 
   it('keeps a quiet but live connection: the probe is answered', async () => {
-    const server = await startServer({ heartbeatMs: 200 });
+    const server = await startServer({ heartbeat: { intervalMs: 200 } });
     try {
       const c = createClient({ url: server.url, token: 'alice-token', heartbeatTimeoutMs: 400 });
       clients.push(c);

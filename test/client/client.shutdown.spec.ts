@@ -7,7 +7,7 @@ describe('ChannelsClient and a server that is shutting down', () => {
   let server: TestServer;
 
   beforeEach(async () => {
-    server = await startServer({ shutdownTimeoutMs: 5_000 });
+    server = await startServer({ shutdown: { timeoutMs: 5_000 } });
   });
 
   it('reconnects after the Retry-After of a 503 on the SSE stream, with code 1001', async () => {

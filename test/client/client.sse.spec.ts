@@ -12,7 +12,7 @@ import {
 // The SDK on the module's real SSE transport (GET {path}/sse, POST {path}/messages).
 describe('ChannelsClient over SSE + POST, against the module', () => {
   const harness = useClientHarness(
-    { heartbeatMs: 300 },
+    { heartbeat: { intervalMs: 300 } },
     { token: 'alice-token', transports: ['sse'], random: () => 0 },
   );
   const client = harness.client;

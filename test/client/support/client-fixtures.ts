@@ -136,7 +136,11 @@ export async function startServer(
 function metadata(options: ChannelsModuleOptions, tokens: TokenBook) {
   return {
     imports: [
-      ChannelsModule.forRoot({ path: '/channels', handshakeGuards: [TokenGuard], ...options }),
+      ChannelsModule.forRoot({
+        path: '/channels',
+        ...options,
+        auth: { handshakeGuards: [TokenGuard], ...options.auth },
+      }),
     ],
     providers: [{ provide: TokenBook, useValue: tokens }, TokenGuard, ClientTestGateway],
   };

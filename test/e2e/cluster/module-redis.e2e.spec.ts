@@ -41,10 +41,10 @@ class RedisSettings {
 }
 
 describe('ChannelsModule: supplying an adapter', () => {
-  it('uses the adapter the `adapter` option makes, started before the app listens', async () => {
+  it('uses the adapter the `stores.broker` option makes, started before the app listens', async () => {
     const adapter = new RecordingAdapter();
     const { app } = await startApp({
-      imports: [ChannelsModule.forRoot({ adapter: () => adapter })],
+      imports: [ChannelsModule.forRoot({ stores: { broker: () => adapter } })],
       providers: [OpenGateway],
     });
     try {
@@ -73,8 +73,8 @@ describe('ChannelsModule with redis: two nodes in one process', () => {
             imports: [SettingsModule.forUrl(redis.url)],
             inject: [RedisSettings],
             useFactory: (settings: RedisSettings) => ({
-              redis: { url: settings.url },
-              principalKey: (p: unknown) => (p as { id?: string }).id,
+              stores: { redis: { url: settings.url } },
+              auth: { principalKey: (p: unknown) => (p as { id?: string }).id },
             }),
           }),
         ],
@@ -138,10 +138,12 @@ describe('ChannelsModule with redis for rate limits only', () => {
       startApp({
         imports: [
           ChannelsModule.forRoot({
-            redis: { url: redis.url },
-            adapter: () => new InMemoryBroadcastAdapter(),
-            historyStore: () => new InMemoryHistoryStore(),
-            connectionRateLimit: { points: 1, durationMs: 10_000 },
+            stores: {
+              redis: { url: redis.url },
+              broker: () => new InMemoryBroadcastAdapter(),
+              history: () => new InMemoryHistoryStore(),
+            },
+            rateLimits: { connection: { points: 1, durationMs: 10_000 } },
           }),
         ],
         providers: [OpenGateway],

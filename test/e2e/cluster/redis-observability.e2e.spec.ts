@@ -50,7 +50,7 @@ describe('RedisBroadcastAdapter: health, broker metrics and cluster stats', () =
     const node = (observed: boolean) =>
       startApp({
         imports: [
-          ChannelsModule.forRoot({ redis: { url: redis.url } }),
+          ChannelsModule.forRoot({ stores: { redis: { url: redis.url } } }),
           ...(observed
             ? [
                 ChannelsMetricsModule.forRoot({ registry, enabled: true }),

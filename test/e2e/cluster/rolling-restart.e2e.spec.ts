@@ -93,7 +93,7 @@ describe('a rolling restart of one node of two under 200 clients', () => {
     // The clients of node A (about half) came back on B, and recovered what they missed.
     expect(resubscribes.length).toBeGreaterThanOrEqual(CLIENTS / 4);
     expect(resubscribes.every(Boolean)).toBe(true);
-    // Node A told its clients it was restarting (the sample's shutdownCloseCode with REDIS_URL).
+    // Node A told its clients it was restarting (the sample's shutdown.closeCode with REDIS_URL).
     expect(closeCodes.length).toBeGreaterThanOrEqual(CLIENTS / 4);
     expect(new Set(closeCodes)).toEqual(new Set([1012]));
   }, 120_000);

@@ -25,9 +25,10 @@ describe('hardening: the expensive-frame attack', () => {
   const latencies: number[] = [];
 
   beforeAll(async () => {
-    channels = await startChannels({ maxConnectionsPerIp: 1_000, connectionRateLimit: false }, [
-      OpenGateway,
-    ]);
+    channels = await startChannels(
+      { limits: { maxConnectionsPerIp: 1_000 }, rateLimits: { connection: false } },
+      [OpenGateway],
+    );
     await withConcurrency(SUBSCRIBERS, 10, async () => {
       const { client } = await channels.connect();
       await client.request('subscribe', { channel: 'room:a' });

@@ -144,11 +144,13 @@ describe('hardening: bounded frames', () => {
   });
 });
 
-describe('hardening: frameLimits and maxValidationDetails options', () => {
+describe('hardening: limits.frameLimits and limits.maxValidationDetails options', () => {
   let channels: ChannelsApp;
 
   beforeAll(async () => {
-    channels = await startChannels({ frameLimits: { maxDepth: 3 }, maxValidationDetails: 2 });
+    channels = await startChannels({
+      limits: { frameLimits: { maxDepth: 3 }, maxValidationDetails: 2 },
+    });
   });
   afterEach(() => channels.closeClients());
   afterAll(() => channels.app.close());

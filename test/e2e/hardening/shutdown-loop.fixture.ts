@@ -23,10 +23,9 @@ class SlowGateway {
 @Module({
   imports: [
     ChannelsModule.forRoot({
-      maxConnectionsPerIp: 10_000,
-      connectionRateLimit: false,
-      rateLimit: false,
-      shutdownTimeoutMs: 5_000,
+      limits: { maxConnectionsPerIp: 10_000 },
+      rateLimits: { connection: false, message: false },
+      shutdown: { timeoutMs: 5_000 },
     }),
   ],
   providers: [SlowGateway],

@@ -24,10 +24,13 @@ type Setup = { name: string; options: ChannelsModuleOptions; extra?: object[] };
 // The service's auth, unchanged, at the handshake: as a module-level handshake guard, as a
 // guard on @nestjs/jwt's JwtService, and as a global APP_GUARD.
 const setups: Setup[] = [
-  { name: "AuthGuard('jwt') as handshake guard", options: { handshakeGuards: [AuthGuard('jwt')] } },
+  {
+    name: "AuthGuard('jwt') as handshake guard",
+    options: { auth: { handshakeGuards: [AuthGuard('jwt')] } },
+  },
   {
     name: 'a JwtService guard as handshake guard',
-    options: { handshakeGuards: [JwtServiceGuard] },
+    options: { auth: { handshakeGuards: [JwtServiceGuard] } },
   },
   {
     name: "a global APP_GUARD (AuthGuard('jwt'))",

@@ -101,7 +101,7 @@ describe('errors keep their meaning, and are logged once when they are the serve
   beforeAll(async () => {
     app = await startApp(
       {
-        imports: [ChannelsModule.forRoot({ handshakeGuards: [TokenGuard] })],
+        imports: [ChannelsModule.forRoot({ auth: { handshakeGuards: [TokenGuard] } })],
         providers: [FaultyGateway, TokenGuard],
       },
       { logger },
@@ -180,7 +180,7 @@ describe('errors keep their meaning, and are logged once when they are the serve
 describe("an app's global ValidationPipe({ whitelist: true })", () => {
   it('does not silently change the documented validation: an extra property is still VALIDATION_FAILED', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ handshakeGuards: [TokenGuard] })],
+      imports: [ChannelsModule.forRoot({ auth: { handshakeGuards: [TokenGuard] } })],
       providers: [FaultyGateway, TokenGuard],
     }).compile();
     const nest = moduleRef.createNestApplication({ logger: false });
@@ -218,7 +218,7 @@ describe('a handshake guard that crashes', () => {
     };
     const app = await startApp(
       {
-        imports: [ChannelsModule.forRoot({ handshakeGuards: [crashing] })],
+        imports: [ChannelsModule.forRoot({ auth: { handshakeGuards: [crashing] } })],
         providers: [FaultyGateway],
       },
       { logger },

@@ -60,7 +60,7 @@ describe('health and broker metrics with a real Redis', () => {
     if (client.status !== 'ready') await new Promise((ready) => client.once('ready', ready));
     ({ app, http } = await startApp({
       imports: [
-        ChannelsModule.forRoot({ path: '/rt', adapter: new PingingAdapter(client) }),
+        ChannelsModule.forRoot({ path: '/rt', stores: { broker: new PingingAdapter(client) } }),
         ChannelsMetricsModule.forRoot({ registry, enabled: true }),
         ChannelsHealthModule.forRoot({ brokerTimeoutMs: 500 }),
       ],

@@ -39,7 +39,7 @@ describe('lifecycle events (ChannelsEvents)', () => {
 
   beforeAll(async () => {
     ({ app, ws, http } = await startApp({
-      imports: [ChannelsModule.forRoot({ path: '/rt', handshakeGuards: [TokenGuard] })],
+      imports: [ChannelsModule.forRoot({ path: '/rt', auth: { handshakeGuards: [TokenGuard] } })],
       providers: [SseGateway],
     }));
     channels = app.get(ChannelsService);

@@ -59,7 +59,10 @@ export class PresenceGateway {
 export function startPresenceApp() {
   return startApp({
     imports: [
-      ChannelsModule.forRoot({ presence: { coalesceMs: 10 }, handshakeGuards: [NameGuard] }),
+      ChannelsModule.forRoot({
+        presence: { coalesceMs: 10 },
+        auth: { handshakeGuards: [NameGuard] },
+      }),
     ],
     providers: [PresenceGateway],
   });

@@ -9,8 +9,8 @@ import { startApp } from '../../support/app.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { NameGuard, openPeer, PresenceGateway, type Peer } from './fixtures.js';
 
-// The `redis` option alone makes presence cross-node: no `presence.store` is given.
-describe('ChannelsModule redis option: presence across nodes', () => {
+// The `stores.redis` option alone makes presence cross-node: no `stores.presence` is given.
+describe('ChannelsModule stores.redis option: presence across nodes', () => {
   let redis: RedisServer;
   let nodes: Array<{ app: INestApplication; ws: string; http: string }>;
   const peers: Peer[] = [];
@@ -21,9 +21,9 @@ describe('ChannelsModule redis option: presence across nodes', () => {
       startApp({
         imports: [
           ChannelsModule.forRoot({
-            redis: { url: redis.url },
+            stores: { redis: { url: redis.url } },
             presence: { coalesceMs: 10, ttlMs: 5_000 },
-            handshakeGuards: [NameGuard],
+            auth: { handshakeGuards: [NameGuard] },
           }),
         ],
         providers: [PresenceGateway],
@@ -36,11 +36,11 @@ describe('ChannelsModule redis option: presence across nodes', () => {
     await redis?.stop();
   });
 
-  it('uses a RedisPresenceStore unless presence.store is given', async () => {
+  it('uses a RedisPresenceStore unless stores.presence is given', async () => {
     expect(nodes[0]!.app.get(PresenceStore)).toBeInstanceOf(RedisPresenceStore);
     const own = new InMemoryPresenceStore();
     const { app } = await startApp({
-      imports: [ChannelsModule.forRoot({ redis: { url: redis.url }, presence: { store: own } })],
+      imports: [ChannelsModule.forRoot({ stores: { redis: { url: redis.url }, presence: own } })],
     });
     try {
       expect(app.get(PresenceStore)).toBe(own);

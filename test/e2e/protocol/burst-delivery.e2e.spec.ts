@@ -18,7 +18,7 @@ describe('a burst of pushes in one tick', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ maxBufferedBytes: 256 * 1024 })],
+      imports: [ChannelsModule.forRoot({ limits: { maxBufferedBytes: 256 * 1024 } })],
       providers: [BurstGateway],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

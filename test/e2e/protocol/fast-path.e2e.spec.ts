@@ -23,7 +23,7 @@ describe('the fan-out fast path', () => {
 
   beforeAll(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ maxConnectionsPerIp: 1000 })],
+      imports: [ChannelsModule.forRoot({ limits: { maxConnectionsPerIp: 1000 } })],
       providers: [FastPathGateway],
     });
     ({ app, ws, http } = started);

@@ -11,7 +11,7 @@ class RoomGateway {
   }
 }
 
-// The options' sections reach the transports, and win over the deprecated flat names.
+// The options' sections reach the transports.
 describe('grouped options', () => {
   let app: INestApplication;
   let base: string;
@@ -22,9 +22,7 @@ describe('grouped options', () => {
         ChannelsModule.forRoot({
           path: '/grouped',
           heartbeat: { intervalMs: 12_345 },
-          heartbeatMs: 99_999,
           limits: { maxSubscriptionsPerConnection: 1 },
-          maxSubscriptionsPerConnection: 5,
           auth: { allowedOrigins: ['https://app.example.com'] },
         }),
       ],
@@ -35,7 +33,7 @@ describe('grouped options', () => {
   });
   afterAll(() => app.close());
 
-  it('announces heartbeat.intervalMs, not the flat heartbeatMs', async () => {
+  it('announces heartbeat.intervalMs', async () => {
     const { client, welcome } = await TestClient.connect(`${base}/grouped`);
     expect(welcome.data.heartbeatMs).toBe(12_345);
     client.close();

@@ -71,7 +71,7 @@ describe('module setup', () => {
           inject: [SettingsService],
           useFactory: (settings: SettingsService) => ({
             path: settings.path,
-            heartbeatMs: settings.heartbeatMs,
+            heartbeat: { intervalMs: settings.heartbeatMs },
           }),
         }),
       ],

@@ -16,7 +16,7 @@ describe('shutdown.closeCode', () => {
       const { app, ws, http } = await startApp({
         imports: [
           ChannelsModule.forRoot({
-            handshakeGuards: [TokenGuard],
+            auth: { handshakeGuards: [TokenGuard] },
             ...(option === undefined ? {} : { shutdown: { closeCode: option } }),
           }),
         ],

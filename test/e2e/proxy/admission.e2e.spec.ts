@@ -2,10 +2,12 @@ import { httpCall } from '../../support/sse-client.js';
 import { TestClient } from '../../support/ws-client.js';
 import { startChannels, type ChannelsApp } from '../security/helpers.js';
 
-describe('node-wide handshake admission (handshakeAdmission)', () => {
+describe('node-wide handshake admission (rateLimits.handshakeAdmission)', () => {
   let channels: ChannelsApp;
   beforeAll(async () => {
-    channels = await startChannels({ handshakeAdmission: { points: 2, durationMs: 60_000 } });
+    channels = await startChannels({
+      rateLimits: { handshakeAdmission: { points: 2, durationMs: 60_000 } },
+    });
   });
   afterAll(async () => {
     channels.closeClients();

@@ -82,7 +82,7 @@ describe("client IPs the Express way, through a real reverse proxy ('trust proxy
   }, 120_000);
 
   it('tells apart users on different addresses through the proxy', async () => {
-    const server = await start({ maxConnectionsPerIp: 1 }, 'loopback');
+    const server = await start({ limits: { maxConnectionsPerIp: 1 } }, 'loopback');
     const proxy = await ReverseProxy.start(server.http);
     try {
       const clients = await Promise.all(
@@ -107,7 +107,7 @@ describe("client IPs the Express way, through a real reverse proxy ('trust proxy
       error: () => undefined,
       warn: (message: unknown) => void warnings.push(String(message)),
     };
-    const server = await start({ maxConnectionsPerIp: 3 }, undefined, logger);
+    const server = await start({ limits: { maxConnectionsPerIp: 3 } }, undefined, logger);
     const proxy = await ReverseProxy.start(server.http);
     try {
       const direct = [];

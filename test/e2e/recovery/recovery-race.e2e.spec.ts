@@ -45,7 +45,7 @@ describe('recovery while pushes keep coming (both transports)', () => {
     // Replaces the history store through the option, as an app would (Redis Streams, say).
     store = new GatedHistoryStore({ size: 1000 });
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ historyStore: store })],
+      imports: [ChannelsModule.forRoot({ stores: { history: store } })],
       providers: [FeedGateway],
     });
     app = started.app;

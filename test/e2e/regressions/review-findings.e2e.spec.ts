@@ -71,10 +71,9 @@ describe('edge cases found in review', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
-          handshakeGuards: [EdgeGuard],
-          maxConnectionsPerIp: 1,
-          connectionRateLimit: false,
-          rateLimit: { points: 2, durationMs: 60_000 },
+          auth: { handshakeGuards: [EdgeGuard] },
+          limits: { maxConnectionsPerIp: 1 },
+          rateLimits: { connection: false, message: { points: 2, durationMs: 60_000 } },
         }),
       ],
       providers: [EdgeGateway],

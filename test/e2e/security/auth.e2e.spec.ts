@@ -8,7 +8,10 @@ describe('security: authentication at the handshake', () => {
 
   beforeAll(async () => {
     channels = await startChannels(
-      { allowedOrigins: ['https://app.example.com'], handshakeTimeoutMs: 1_000 },
+      {
+        auth: { allowedOrigins: ['https://app.example.com'] },
+        limits: { handshakeTimeoutMs: 1_000 },
+      },
       [AuthGateway, OpenGateway, TokenGuard],
     );
   });
@@ -48,7 +51,7 @@ describe('security: authentication at the handshake', () => {
       const client = await channels.open({}, '?access_token=user-alice');
       expect(await client.closed).toEqual({ code: 4401, reason: 'A valid token is required.' });
       const optIn = await startChannels(
-        { extractToken: createTokenExtractor({ allowQueryToken: true }) },
+        { auth: { extractToken: createTokenExtractor({ allowQueryToken: true }) } },
         [AuthGateway, TokenGuard],
       );
       try {

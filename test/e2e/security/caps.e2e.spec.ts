@@ -15,7 +15,10 @@ describe('security: connection caps and the handshake rate', () => {
   describe('per IP', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ maxConnectionsPerIp: 100, connectionRateLimit: false });
+      channels = await startChannels({
+        limits: { maxConnectionsPerIp: 100 },
+        rateLimits: { connection: false },
+      });
     });
     afterAll(async () => {
       channels.closeClients();
@@ -52,7 +55,10 @@ describe('security: connection caps and the handshake rate', () => {
   describe('per principal', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ maxConnectionsPerPrincipal: 2 }, [AuthGateway, TokenGuard]);
+      channels = await startChannels({ limits: { maxConnectionsPerPrincipal: 2 } }, [
+        AuthGateway,
+        TokenGuard,
+      ]);
     });
     afterAll(async () => {
       channels.closeClients();
@@ -83,10 +89,10 @@ describe('security: connection caps and the handshake rate', () => {
   describe('handshake rate per IP', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ connectionRateLimit: { points: 3, durationMs: 60_000 } }, [
-        AuthGateway,
-        TokenGuard,
-      ]);
+      channels = await startChannels(
+        { rateLimits: { connection: { points: 3, durationMs: 60_000 } } },
+        [AuthGateway, TokenGuard],
+      );
     });
     afterAll(async () => {
       channels.closeClients();
@@ -112,10 +118,10 @@ describe('security: connection caps and the handshake rate', () => {
   describe('places of handshakes that never complete', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ maxConnectionsPerIp: 1, handshakeTimeoutMs: 1_500 }, [
-        AuthGateway,
-        TokenGuard,
-      ]);
+      channels = await startChannels(
+        { limits: { maxConnectionsPerIp: 1, handshakeTimeoutMs: 1_500 } },
+        [AuthGateway, TokenGuard],
+      );
     });
     afterAll(async () => {
       channels.closeClients();

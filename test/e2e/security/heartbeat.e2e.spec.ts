@@ -19,9 +19,8 @@ describe('security: heartbeats', () => {
 
   beforeAll(async () => {
     channels = await startChannels({
-      heartbeatMs: 100,
-      heartbeatTimeoutMs: 200,
-      rateLimitStore: store,
+      heartbeat: { intervalMs: 100, timeoutMs: 200 },
+      stores: { rateLimit: store },
     });
   });
   afterEach(() => channels.closeClients());

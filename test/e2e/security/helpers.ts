@@ -28,8 +28,8 @@ export async function startChannels(
 ): Promise<ChannelsApp> {
   // The specs that list the token guard authenticate with it at the handshake.
   const guarded =
-    options.handshakeGuards === undefined && providers.includes(TokenGuard)
-      ? { ...options, handshakeGuards: [TokenGuard] }
+    options.auth?.handshakeGuards === undefined && providers.includes(TokenGuard)
+      ? { ...options, auth: { ...options.auth, handshakeGuards: [TokenGuard] } }
       : options;
   const { app, ws, http } = await startApp(
     { imports: [ChannelsModule.forRoot(guarded)], providers },

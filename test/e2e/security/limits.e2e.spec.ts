@@ -15,10 +15,9 @@ describe('security: size and resource limits', () => {
   let channels: ChannelsApp;
 
   beforeAll(async () => {
-    // maxPayloadBytes is left at its default (64 KiB).
+    // limits.maxPayloadBytes is left at its default (64 KiB).
     channels = await startChannels({
-      maxSubscriptionsPerConnection: 3,
-      maxBufferedBytes: MAX_BUFFERED,
+      limits: { maxSubscriptionsPerConnection: 3, maxBufferedBytes: MAX_BUFFERED },
     });
   });
   afterEach(() => channels.closeClients());

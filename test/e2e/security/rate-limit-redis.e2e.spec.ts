@@ -63,8 +63,8 @@ describe('security: rate limits in Redis (RateLimiterRedis, two nodes)', () => {
 
   it('shares a principal-keyed message budget between nodes', async () => {
     const [a, b] = await twoNodes((store) => ({
-      rateLimitStore: store,
-      rateLimit: { points: 4, durationMs: 60_000, key: byUser },
+      stores: { rateLimit: store },
+      rateLimits: { message: { points: 4, durationMs: 60_000, key: byUser } },
     }));
     const alice = { headers: { authorization: 'Bearer user-alice' } };
     const onA = (await a.connect(alice)).client;
@@ -84,8 +84,8 @@ describe('security: rate limits in Redis (RateLimiterRedis, two nodes)', () => {
 
   it('counts the handshake rate per IP across nodes', async () => {
     const [a, b] = await twoNodes((store) => ({
-      rateLimitStore: store,
-      connectionRateLimit: { points: 3, durationMs: 60_000 },
+      stores: { rateLimit: store },
+      rateLimits: { connection: { points: 3, durationMs: 60_000 } },
     }));
     const token = { headers: { authorization: 'Bearer user-carol' } };
     await a.connect(token);
@@ -97,11 +97,14 @@ describe('security: rate limits in Redis (RateLimiterRedis, two nodes)', () => {
 
   it('keeps limiting in memory (insurance) while Redis is down, and never lets a store failure crash a handshake', async () => {
     const [a] = await twoNodes((store) => ({
-      rateLimitStore: store,
-      rateLimit: { points: 3, durationMs: 60_000 },
+      stores: { rateLimit: store },
+      rateLimits: { message: { points: 3, durationMs: 60_000 } },
     }));
     const [open] = await twoNodes(
-      (store) => ({ rateLimitStore: store, rateLimit: { points: 3, durationMs: 60_000 } }),
+      (store) => ({
+        stores: { rateLimit: store },
+        rateLimits: { message: { points: 3, durationMs: 60_000 } },
+      }),
       false,
     );
     const insured = (await a.connect({ headers: { authorization: 'Bearer user-dave' } })).client;

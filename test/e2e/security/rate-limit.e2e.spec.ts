@@ -6,7 +6,7 @@ describe('security: message rate limits', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
       channels = await startChannels({
-        rateLimit: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 },
+        rateLimits: { message: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 } },
       });
     });
     afterEach(() => channels.closeClients());
@@ -68,7 +68,9 @@ describe('security: message rate limits', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
       channels = await startChannels({
-        rateLimit: { points: 50, durationMs: 60_000, abuseThreshold: 100, abuseWindowMs: 60_000 },
+        rateLimits: {
+          message: { points: 50, durationMs: 60_000, abuseThreshold: 100, abuseWindowMs: 60_000 },
+        },
       });
     });
     afterEach(() => channels.closeClients());
@@ -107,7 +109,9 @@ describe('security: message rate limits', () => {
   describe('windows', () => {
     let channels: ChannelsApp;
     beforeAll(async () => {
-      channels = await startChannels({ rateLimit: { points: 2, durationMs: 300 } });
+      channels = await startChannels({
+        rateLimits: { message: { points: 2, durationMs: 300 } },
+      });
     });
     afterEach(() => channels.closeClients());
     afterAll(() => channels.app.close());

@@ -7,7 +7,7 @@ import { eventually, sleep, startChannels, withConcurrency } from './helpers.js'
 describe('security: graceful shutdown', () => {
   describe('app.close()', () => {
     it('lets in-flight replies finish, then closes every connection with 1001, and refuses new upgrades with 503', async () => {
-      const channels = await startChannels({ shutdownTimeoutMs: 3_000 });
+      const channels = await startChannels({ shutdown: { timeoutMs: 3_000 } });
       const busy = (await channels.connect()).client;
       const idle = (await channels.connect()).client;
       busy.send({ id: 1, event: 'slow', data: { ms: 400 } });
@@ -26,8 +26,8 @@ describe('security: graceful shutdown', () => {
       await closing;
     });
 
-    it('stops waiting at shutdownTimeoutMs: a handler that runs on and a client that does not read still see 1001', async () => {
-      const channels = await startChannels({ shutdownTimeoutMs: 1_000 });
+    it('stops waiting at shutdown.timeoutMs: a handler that runs on and a client that does not read still see 1001', async () => {
+      const channels = await startChannels({ shutdown: { timeoutMs: 1_000 } });
       const stuck = (await channels.connect()).client;
       const deaf = (await channels.connect()).client;
       stuck.send({ id: 1, event: 'slow', data: { ms: 2_500 } });

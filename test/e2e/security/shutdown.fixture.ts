@@ -49,9 +49,9 @@ class Broadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
 @Module({
   imports: [
     ChannelsModule.forRoot({
-      maxConnectionsPerIp: 1_000,
-      connectionRateLimit: false,
-      shutdownTimeoutMs: 5_000,
+      limits: { maxConnectionsPerIp: 1_000 },
+      rateLimits: { connection: false },
+      shutdown: { timeoutMs: 5_000 },
     }),
   ],
   providers: [FeedGateway, Broadcaster],

@@ -13,10 +13,9 @@ describe('security: over TLS (wss://)', () => {
     trusted = { ca: tls.cert };
     channels = await startChannels(
       {
-        allowedOrigins: ['https://app.example.com'],
-        rateLimit: { points: 3, durationMs: 60_000 },
-        heartbeatMs: 100,
-        heartbeatTimeoutMs: 200,
+        auth: { allowedOrigins: ['https://app.example.com'] },
+        rateLimits: { message: { points: 3, durationMs: 60_000 } },
+        heartbeat: { intervalMs: 100, timeoutMs: 200 },
       },
       [AuthGateway, OpenGateway, TokenGuard],
       { httpsOptions: { key: tls.key, cert: tls.cert } },

@@ -22,11 +22,13 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
-          handshakeGuards: [TokenGuard],
+          auth: {
+            handshakeGuards: [TokenGuard],
+            allowedOrigins: ['https://app.example', 'https://other.example'],
+          },
           path: '/rt',
-          maxPayloadBytes: 1024,
-          allowedOrigins: ['https://app.example', 'https://other.example'],
-          cors: { origins: ['https://app.example'], credentials: true },
+          limits: { maxPayloadBytes: 1024 },
+          sse: { cors: { origins: ['https://app.example'], credentials: true } },
         }),
       ],
       providers: [SseGateway],

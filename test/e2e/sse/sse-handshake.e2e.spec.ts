@@ -29,10 +29,8 @@ describe('SSE stream: handshake, join authorization, opening', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
-          handshakeGuards: [TokenGuard],
-          allowedOrigins: ['https://app.example'],
-          sseRetryMs: 1234,
-          sseHeartbeatMs: 60_000,
+          auth: { handshakeGuards: [TokenGuard], allowedOrigins: ['https://app.example'] },
+          sse: { retryMs: 1234, heartbeatMs: 60_000 },
         }),
       ],
       providers: [SseGateway],

@@ -18,11 +18,11 @@ describe('SSE stream: lifecycle and resources', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
-          handshakeGuards: [TokenGuard],
-          sseHeartbeatMs: 20,
-          maxBufferedBytes: 64 * 1024,
+          auth: { handshakeGuards: [TokenGuard] },
+          sse: { heartbeatMs: 20 },
+          limits: { maxBufferedBytes: 64 * 1024 },
           // 1,000 streams from one address: the handshake rate limit is another test's subject.
-          connectionRateLimit: false,
+          rateLimits: { connection: false },
         }),
       ],
       providers: [SseGateway],

@@ -64,10 +64,9 @@ describe('SSE: caps, rate limits and expiry', () => {
     const started = await startApp({
       imports: [
         ChannelsModule.forRoot({
-          handshakeGuards: [ExpiringTokenGuard],
-          maxConnectionsPerPrincipal: 2,
-          rateLimit: { points: 3, durationMs: 60_000 },
-          connectionRateLimit: false,
+          auth: { handshakeGuards: [ExpiringTokenGuard] },
+          limits: { maxConnectionsPerPrincipal: 2 },
+          rateLimits: { message: { points: 3, durationMs: 60_000 }, connection: false },
         }),
       ],
       providers: [LimitsGateway],

@@ -19,7 +19,12 @@ describe('SSE stream: pushes and heartbeats', () => {
 
   beforeAll(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ sseHeartbeatMs: 40, handshakeGuards: [TokenGuard] })],
+      imports: [
+        ChannelsModule.forRoot({
+          sse: { heartbeatMs: 40 },
+          auth: { handshakeGuards: [TokenGuard] },
+        }),
+      ],
       providers: [SseGateway],
     });
     app = started.app;

@@ -42,7 +42,7 @@ describe('SSE stream: resume with Last-Event-ID', () => {
 
   beforeAll(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ history: { size: HISTORY_SIZE }, sseRetryMs: 20 })],
+      imports: [ChannelsModule.forRoot({ history: { size: HISTORY_SIZE }, sse: { retryMs: 20 } })],
       providers: [SseGateway],
     });
     app = started.app;

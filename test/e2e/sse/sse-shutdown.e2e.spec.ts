@@ -12,7 +12,7 @@ describe('SSE transport: graceful shutdown', () => {
 
   beforeEach(async () => {
     const started = await startApp({
-      imports: [ChannelsModule.forRoot({ shutdownTimeoutMs: 10_000 })],
+      imports: [ChannelsModule.forRoot({ shutdown: { timeoutMs: 10_000 } })],
       providers: [SseGateway],
     });
     app = started.app;
@@ -32,7 +32,7 @@ describe('SSE transport: graceful shutdown', () => {
     await source.waitFor('connected', 1);
     const started = Date.now();
     await app.close();
-    // Well inside shutdownTimeoutMs: the streams were ended, not waited out.
+    // Well inside shutdown.timeoutMs: the streams were ended, not waited out.
     expect(Date.now() - started).toBeLessThan(8000);
     for (const { client } of streams) {
       const close = await client.next((e) => e.event === 'close');

@@ -18,7 +18,9 @@ describe('the in-process harness', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ transports: false, handshakeGuards: [TokenGuard] })],
+      imports: [
+        ChannelsModule.forRoot({ transports: false, auth: { handshakeGuards: [TokenGuard] } }),
+      ],
       providers: [RoomsGateway],
     }).compile();
     moduleRef.useLogger(false);
@@ -123,7 +125,7 @@ describe('a service test with transports: false and the recording adapter', () =
   it('init()s without an HTTP server and records what the service published', async () => {
     const recorder = new RecordingBroadcastAdapter();
     const moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ transports: false, adapter: recorder })],
+      imports: [ChannelsModule.forRoot({ transports: false, stores: { broker: recorder } })],
       providers: [Notifier],
     }).compile();
     await moduleRef.init();

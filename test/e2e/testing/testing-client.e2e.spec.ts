@@ -20,7 +20,9 @@ describe.each(['websocket', 'sse'] as const)('the test client over %s', (transpo
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ChannelsModule.forRoot({ history: { size: 10 }, handshakeGuards: [TokenGuard] })],
+      imports: [
+        ChannelsModule.forRoot({ history: { size: 10 }, auth: { handshakeGuards: [TokenGuard] } }),
+      ],
       providers: [RoomsGateway],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

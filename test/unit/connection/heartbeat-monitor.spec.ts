@@ -18,12 +18,11 @@ describe('HeartbeatMonitor', () => {
     const log: string[] = [];
     const connections = Array.from({ length: 96 }, (_, i) => slowConnection(log, i, 0.5));
     const registry = { all: () => connections.values() } as unknown as ConnectionRegistry;
-    const options = {
-      heartbeatMs: 10_000,
-      heartbeatTimeoutMs: 10_000,
-      sseHeartbeatMs: 10_000,
+    const settings = {
+      heartbeat: { intervalMs: 10_000, timeoutMs: 10_000 },
+      sse: { heartbeatMs: 10_000 },
     } as ChannelsSettings;
-    const monitor = new HeartbeatMonitor(registry, options);
+    const monitor = new HeartbeatMonitor(registry, settings);
     // The first sweep starts at 5 s; drive it by hand instead of waiting.
     (monitor as unknown as { sweep(): void }).sweep();
     // Work queued behind the first slice runs before the sweep ends.

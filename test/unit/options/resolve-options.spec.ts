@@ -1,20 +1,29 @@
+import { Test } from '@nestjs/testing';
+import { BroadcastAdapter } from '../../../lib/brokers/broadcast.adapter.js';
+import { HistoryStore } from '../../../lib/brokers/history.store.js';
 import { InMemoryBroadcastAdapter } from '../../../lib/brokers/in-memory.broadcast-adapter.js';
-import { resolveOptions, type ChannelsModuleOptions } from '../../../lib/channels.options.js';
 import { InMemoryHistoryStore } from '../../../lib/brokers/in-memory.history-store.js';
+import { CHANNELS_OPTIONS } from '../../../lib/channels.module-definition.js';
+import type { ChannelsModuleOptions } from '../../../lib/channels.options.js';
+import { storeProviders } from '../../../lib/channels.providers.js';
+import { InMemoryPresenceStore } from '../../../lib/presence/in-memory.presence-store.js';
+import { PresenceStore } from '../../../lib/presence/presence.store.js';
 import { MemoryRateLimitStore } from '../../../lib/rate-limit/memory.rate-limit-store.js';
+import { RateLimitStore } from '../../../lib/rate-limit/rate-limit.store.js';
+import {
+  CHANNELS_SETTINGS,
+  resolveSettings,
+  type ChannelsSettingsInput,
+} from '../../../lib/settings/channels.settings.js';
 
-// The sections and the deprecated flat names resolve to the same flat settings; a section's
-// field wins over its flat name.
-describe('resolveOptions', () => {
+// Every section resolves to its settings, with the defaults filled in where nothing is given.
+describe('resolveSettings', () => {
   const principalKey = (p: unknown): string => String(p);
   const expiresAt = (): number => 1;
   const clientIp = (): string => '10.0.0.1';
   const extractToken = (): string => 't';
-  const adapter = new InMemoryBroadcastAdapter();
-  const historyStore = new InMemoryHistoryStore();
-  const store = new MemoryRateLimitStore();
 
-  const grouped: ChannelsModuleOptions = {
+  const sections: ChannelsSettingsInput = {
     auth: {
       handshakeGuards: [],
       extractToken,
@@ -40,147 +49,192 @@ describe('resolveOptions', () => {
       message: { points: 14 },
       connection: false,
       handshakeAdmission: { points: 15 },
-      store,
     },
-    stores: {
-      adapter: () => adapter,
-      historyStore,
-      history: { size: 16 },
-      presence: { coalesceMs: 17 },
-    },
+    history: { size: 16 },
+    presence: { coalesceMs: 17 },
     shutdown: { timeoutMs: 1800 },
   };
 
-  const flat: ChannelsModuleOptions = {
-    handshakeGuards: [],
-    extractToken,
-    principalKey,
-    principalExpiresAt: expiresAt,
-    allowedOrigins: ['https://a.example'],
-    trustProxy: 'loopback',
-    clientIp,
-    maxPayloadBytes: 1000,
-    maxSubscriptionsPerConnection: 3,
-    maxBufferedBytes: 2000,
-    maxConnectionsPerPrincipal: 4,
-    maxConnectionsPerIp: 5,
-    frameLimits: { maxDepth: 6 },
-    maxValidationDetails: 7,
-    handshakeTimeoutMs: 8000,
-    heartbeatMs: 9000,
-    heartbeatTimeoutMs: 1100,
-    sseHeartbeatMs: 1200,
-    sseRetryMs: 1300,
-    cors: { credentials: true },
-    rateLimit: { points: 14 },
-    connectionRateLimit: false,
-    handshakeAdmission: { points: 15 },
-    rateLimitStore: store,
-    adapter: () => adapter,
-    historyStore,
-    history: { size: 16 },
-    presence: { coalesceMs: 17 },
-    shutdownTimeoutMs: 1800,
-  };
-
-  const expected = {
-    allowedOrigins: ['https://a.example'],
-    trustProxy: 'loopback',
-    clientIp,
-    extractToken,
-    principalKey,
-    principalExpiresAt: expiresAt,
-    maxPayloadBytes: 1000,
-    maxSubscriptionsPerConnection: 3,
-    maxBufferedBytes: 2000,
-    maxConnectionsPerPrincipal: 4,
-    maxConnectionsPerIp: 5,
-    maxValidationDetails: 7,
-    handshakeTimeoutMs: 8000,
-    heartbeatMs: 9000,
-    heartbeatTimeoutMs: 1100,
-    sseHeartbeatMs: 1200,
-    sseRetryMs: 1300,
-    cors: { origins: ['https://a.example'], credentials: true },
-    rateLimit: { points: 14 },
-    connectionRateLimit: false,
-    handshakeAdmission: { points: 15 },
-    rateLimitStore: store,
-    adapter,
-    historyStore,
-    history: { size: 16, ttlMs: 300_000 },
-    presence: { coalesceMs: 17 },
-    shutdownTimeoutMs: 1800,
-  };
-
   it('reads every setting from its section', () => {
-    const resolved = resolveOptions(grouped);
-    expect(resolved).toMatchObject(expected);
-    expect(resolved.frameLimits.maxDepth).toBe(6);
-  });
-
-  it('still reads the deprecated flat names, to the same result', () => {
-    const resolved = resolveOptions(flat);
-    expect(resolved).toMatchObject(expected);
-    expect(resolved.frameLimits.maxDepth).toBe(6);
-  });
-
-  it('takes the section over the flat name when both are given', () => {
-    const resolved = resolveOptions({
-      ...flat,
-      heartbeatMs: 1,
-      maxPayloadBytes: 2,
-      sseRetryMs: 3,
-      rateLimit: false,
-      allowedOrigins: ['https://flat.example'],
-      shutdownTimeoutMs: 4,
-      history: { size: 5 },
-      heartbeat: { intervalMs: 9000 },
-      limits: { maxPayloadBytes: 1000 },
-      sse: { retryMs: 1300 },
-      rateLimits: { message: { points: 14 } },
-      auth: { allowedOrigins: ['https://a.example'] },
+    const settings = resolveSettings(sections);
+    expect(settings).toMatchObject({
+      auth: {
+        handshakeGuards: [],
+        allowedOrigins: ['https://a.example'],
+        trustProxy: 'loopback',
+        clientIp,
+        extractToken,
+        principalKey,
+        principalExpiresAt: expiresAt,
+      },
+      limits: {
+        maxPayloadBytes: 1000,
+        maxSubscriptionsPerConnection: 3,
+        maxBufferedBytes: 2000,
+        maxConnectionsPerPrincipal: 4,
+        maxConnectionsPerIp: 5,
+        maxValidationDetails: 7,
+        handshakeTimeoutMs: 8000,
+      },
+      heartbeat: { intervalMs: 9000, timeoutMs: 1100 },
+      sse: {
+        heartbeatMs: 1200,
+        retryMs: 1300,
+        cors: { origins: ['https://a.example'], credentials: true },
+      },
+      rateLimits: {
+        message: { points: 14 },
+        connection: false,
+        handshakeAdmission: { points: 15 },
+      },
+      history: { size: 16, ttlMs: 300_000 },
+      presence: { coalesceMs: 17 },
       shutdown: { timeoutMs: 1800 },
-      stores: { history: { size: 16 } },
     });
-    expect(resolved).toMatchObject({
-      heartbeatMs: 9000,
-      maxPayloadBytes: 1000,
-      sseRetryMs: 1300,
-      rateLimit: { points: 14 },
-      allowedOrigins: ['https://a.example'],
-      cors: { origins: ['https://a.example'] },
-      shutdownTimeoutMs: 1800,
-      history: { size: 16 },
-    });
-    // A flat field with no section counterpart given still applies.
-    expect(resolved.heartbeatTimeoutMs).toBe(1100);
+    expect(settings.limits.frameLimits.maxDepth).toBe(6);
   });
 
-  it('fills in the defaults when neither is given', () => {
-    const resolved = resolveOptions();
-    expect(resolved).toMatchObject({
+  it('fills in the defaults of every section when nothing is given', () => {
+    const settings = resolveSettings();
+    expect(settings).toMatchObject({
       path: '/channels',
       transports: true,
-      heartbeatMs: 25_000,
-      heartbeatTimeoutMs: 10_000,
-      maxPayloadBytes: 65_536,
-      maxSubscriptionsPerConnection: 100,
-      maxBufferedBytes: 1_048_576,
-      maxConnectionsPerPrincipal: 20,
-      maxConnectionsPerIp: 1_000,
-      handshakeTimeoutMs: 10_000,
-      maxValidationDetails: 20,
-      sseHeartbeatMs: 15_000,
-      sseRetryMs: 3_000,
-      shutdownTimeoutMs: 5_000,
+      heartbeat: { intervalMs: 25_000, timeoutMs: 10_000 },
+      limits: {
+        maxPayloadBytes: 65_536,
+        maxSubscriptionsPerConnection: 100,
+        maxBufferedBytes: 1_048_576,
+        maxConnectionsPerPrincipal: 20,
+        maxConnectionsPerIp: 1_000,
+        handshakeTimeoutMs: 10_000,
+        maxValidationDetails: 20,
+      },
+      auth: { allowedOrigins: undefined, trustProxy: undefined, clientIp: undefined },
+      sse: {
+        heartbeatMs: 15_000,
+        retryMs: 3_000,
+        cors: { origins: undefined, credentials: false },
+      },
+      rateLimits: {
+        message: { points: 100, durationMs: 1_000, abuseThreshold: 50, abuseWindowMs: 10_000 },
+        connection: { points: 600, durationMs: 10_000 },
+        handshakeAdmission: { points: 1_000, durationMs: 1_000 },
+      },
       history: { size: 100, ttlMs: 300_000 },
-      cors: { origins: undefined, credentials: false },
-      allowedOrigins: undefined,
-      adapter: undefined,
-      historyStore: undefined,
-      redis: undefined,
+      presence: { coalesceMs: 50, ttlMs: 30_000 },
+      shutdown: { timeoutMs: 5_000, closeCode: 1001 },
     });
-    expect(resolved.rateLimitStore).toBeInstanceOf(MemoryRateLimitStore);
+  });
+
+  it('fills in the defaults of a section where only some of its fields are given', () => {
+    const settings = resolveSettings({
+      heartbeat: { timeoutMs: 1 },
+      sse: { retryMs: 2 },
+      rateLimits: { message: { points: 3 }, connection: { durationMs: 4 } },
+      history: { ttlMs: 5 },
+      presence: { ttlMs: 6 },
+      shutdown: { closeCode: 1012 },
+    });
+    expect(settings).toMatchObject({
+      heartbeat: { intervalMs: 25_000, timeoutMs: 1 },
+      sse: { heartbeatMs: 15_000, retryMs: 2 },
+      rateLimits: {
+        message: { points: 3, durationMs: 1_000, abuseThreshold: 50, abuseWindowMs: 10_000 },
+        connection: { points: 600, durationMs: 4 },
+        handshakeAdmission: { points: 1_000, durationMs: 1_000 },
+      },
+      history: { size: 100, ttlMs: 5 },
+      presence: { coalesceMs: 50, ttlMs: 6 },
+      shutdown: { timeoutMs: 5_000, closeCode: 1012 },
+    });
+  });
+
+  it('turns a rate limit off with false', () => {
+    const { rateLimits } = resolveSettings({
+      rateLimits: { message: false, connection: false, handshakeAdmission: false },
+    });
+    expect(rateLimits).toEqual({ message: false, connection: false, handshakeAdmission: false });
+  });
+
+  it('keys the message rate limit by connection unless a key is given', () => {
+    const key = (subject: { id: string; principal?: unknown }): string => String(subject.principal);
+    const byDefault = resolveSettings().rateLimits.message;
+    const keyed = resolveSettings({ rateLimits: { message: { key } } }).rateLimits.message;
+    expect(byDefault && byDefault.defaultKey).toBe(true);
+    expect(byDefault && byDefault.key({ id: 'c1', principal: 'alice' })).toBe('c1');
+    expect(keyed && keyed.defaultKey).toBe(false);
+    expect(keyed && keyed.key({ id: 'c1', principal: 'alice' })).toBe('alice');
+  });
+
+  it('takes the SSE CORS origins from auth.allowedOrigins unless sse.cors names its own', () => {
+    const auth = { allowedOrigins: ['https://a.example'] };
+    expect(resolveSettings({ auth }).sse.cors).toEqual({
+      origins: ['https://a.example'],
+      credentials: false,
+    });
+    expect(
+      resolveSettings({ auth, sse: { cors: { origins: ['https://b.example'] } } }).sse.cors,
+    ).toEqual({ origins: ['https://b.example'], credentials: false });
+  });
+
+  it.each([
+    ['rateLimits.message', { message: { points: 0 } }],
+    ['rateLimits.message', { message: { durationMs: -1 } }],
+    ['rateLimits.connection', { connection: { points: 1.5 } }],
+    ['rateLimits.connection', { connection: { durationMs: 0 } }],
+    ['rateLimits.handshakeAdmission', { handshakeAdmission: { points: -2 } }],
+    ['rateLimits.handshakeAdmission', { handshakeAdmission: { durationMs: Number.NaN } }],
+  ] as const)(
+    'throws naming %s for a budget that is not two positive numbers',
+    (name, rateLimits) => {
+      expect(() => resolveSettings({ rateLimits })).toThrow(
+        `${name}: points must be a positive integer and durationMs a positive number of milliseconds.`,
+      );
+    },
+  );
+});
+
+// The `stores` section is not in the settings: each store is a DI provider, the option's
+// instance (or what its factory returns) when given, an in-memory one otherwise.
+describe('the stores section', () => {
+  async function resolveStores(options: ChannelsModuleOptions) {
+    const moduleRef = await Test.createTestingModule({
+      providers: [{ provide: CHANNELS_OPTIONS, useValue: options }, ...storeProviders],
+    }).compile();
+    return {
+      settings: moduleRef.get(CHANNELS_SETTINGS),
+      broker: moduleRef.get(BroadcastAdapter),
+      history: moduleRef.get(HistoryStore),
+      presence: moduleRef.get(PresenceStore),
+      rateLimit: moduleRef.get(RateLimitStore),
+    };
+  }
+
+  it('provides the stores the options give, as instances or factories', async () => {
+    const adapter = new InMemoryBroadcastAdapter();
+    const historyStore = new InMemoryHistoryStore();
+    const presenceStore = new InMemoryPresenceStore();
+    const store = new MemoryRateLimitStore();
+    const resolved = await resolveStores({
+      stores: {
+        broker: () => adapter,
+        history: historyStore,
+        presence: () => presenceStore,
+        rateLimit: store,
+      },
+    });
+    expect(resolved.broker).toBe(adapter);
+    expect(resolved.history).toBe(historyStore);
+    expect(resolved.presence).toBe(presenceStore);
+    expect(resolved.rateLimit).toBe(store);
+    expect(resolved.settings).not.toHaveProperty('stores');
+  });
+
+  it('provides in-memory stores when none are given', async () => {
+    const resolved = await resolveStores({});
+    expect(resolved.broker).toBeInstanceOf(InMemoryBroadcastAdapter);
+    expect(resolved.history).toBeInstanceOf(InMemoryHistoryStore);
+    expect(resolved.presence).toBeInstanceOf(InMemoryPresenceStore);
+    expect(resolved.rateLimit).toBeInstanceOf(MemoryRateLimitStore);
   });
 });

@@ -11,7 +11,7 @@ describe('parseCommand: keys that reach a prototype', () => {
     ['{"event":"x","data":{"\\u0063onstructor":1}}', 'an escaped constructor'],
   ])('drops them at any depth, written as they are or escaped: %s (%s)', (text) => {
     expect(scanFrame(text, DEFAULT_FRAME_LIMITS).prototypeKeys).toBe(true);
-    const { data } = parseCommand(text);
+    const { data } = parseCommand(text, DEFAULT_FRAME_LIMITS);
     const seen: string[] = [];
     JSON.stringify(data, (key, value: unknown) => (seen.push(key), value));
     expect(seen.filter((k) => ['__proto__', 'constructor', 'prototype'].includes(k))).toEqual([]);
@@ -22,12 +22,12 @@ describe('parseCommand: keys that reach a prototype', () => {
     const text =
       '{"id":7,"event":"echo","data":{"text":"a \\"quoted\\" line\\n and a long escaped tail ..........................................","n":[1,2,{"k":"v"}]}}';
     expect(scanFrame(text, DEFAULT_FRAME_LIMITS)).toEqual({ id: 7 });
-    expect(parseCommand(text)).toEqual(JSON.parse(text));
+    expect(parseCommand(text, DEFAULT_FRAME_LIMITS)).toEqual(JSON.parse(text));
   });
 
   it('keeps the words as values: only keys are dropped', () => {
     const text = '{"event":"x","data":{"kind":"constructor","tags":["prototype","__proto__"]}}';
-    expect(parseCommand(text).data).toEqual({
+    expect(parseCommand(text, DEFAULT_FRAME_LIMITS).data).toEqual({
       kind: 'constructor',
       tags: ['prototype', '__proto__'],
     });

@@ -1,8 +1,8 @@
-import { InMemoryBroadcastAdapter } from '../brokers/in-memory.broadcast-adapter.js';
+import { InMemoryBroker } from '../brokers/in-memory.broker.js';
 import type { PushFrame } from '../protocol/frames.js';
 
 /**
- * One publish, as the broadcast adapter got it.
+ * One publish, as the broker got it.
  * @example { channel: 'user:42', event: 'notification', data: { id: 'n1' }, offset: 1, epoch: 'k3J9', except: [] }
  */
 export interface RecordedPush extends PushFrame {
@@ -11,27 +11,33 @@ export interface RecordedPush extends PushFrame {
 }
 
 /**
- * A broadcast adapter that records what was published, to which channel, and still delivers
- * it on this node (it is the in-memory adapter, recording). For tests of services that
+ * A broker that records what was published, to which channel, and still delivers it on this
+ * node (it is the in-memory broker, recording). For tests of services that
  * publish: no client needs to be connected.
  *
  * @example
- * const recorder = new RecordingBroadcastAdapter();
+ * const recorder = new RecordingBroker();
  * const moduleRef = await Test.createTestingModule({
- *   imports: [ChannelsModule.forRoot({ transports: false, stores: { adapter: recorder } })],
+ *   imports: [ChannelsModule.forRoot({ transports: false, stores: { broker: recorder } })],
  *   providers: [NotificationsService],
  * }).compile();
  * await moduleRef.init();
  * await moduleRef.get(NotificationsService).notify('42', 'Hello');
  * expect(recorder.publishedTo('user:42')).toMatchObject([{ event: 'notification', data: { text: 'Hello' } }]);
  */
-export class RecordingBroadcastAdapter extends InMemoryBroadcastAdapter {
+export class RecordingBroker extends InMemoryBroker {
   /** Every push published, oldest first. */
   readonly published: RecordedPush[] = [];
 
-  override async publish(push: PushFrame, except: readonly string[] = []): Promise<void> {
+  override async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    except: readonly string[] = [],
+  ): Promise<PushFrame> {
+    const push = await super.publish(channel, event, data, except);
     this.published.push({ ...push, except: [...except] });
-    await super.publish(push, except);
+    return push;
   }
 
   /** The pushes published to one channel, oldest first. */

@@ -1,5 +1,5 @@
 import type { NodeStats } from '../connection/channels-event.types.js';
-import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
+import type { ErrorFrame, PushFrame, ReplyFrame } from '../protocol/frames.js';
 
 /**
  * Closes connections on every node: one by id, or every connection of a principal (by its
@@ -45,7 +45,7 @@ export interface CommandResultControl {
 
 /**
  * A node asks every other node for its counts (`ChannelsService.clusterStats()`); each answers
- * with a {@link StatsResultControl}. Cluster adapters handle both themselves.
+ * with a {@link StatsResultControl}. The module's dispatcher answers it.
  * @example { type: 'stats', requestId: 'r1', replyTo: 'node-a' }
  */
 export interface StatsRequestControl {
@@ -56,7 +56,7 @@ export interface StatsRequestControl {
 }
 
 /**
- * One node's answer to a {@link StatsRequestControl}: its `AdapterHost.stats()`.
+ * One node's answer to a {@link StatsRequestControl}: its counts.
  * @example { type: 'stats-result', requestId: 'r1', to: 'node-a', stats: { node: 'node-b', connections: { websocket: 1, sse: 0 }, subscriptions: 1, channels: 1 } }
  */
 export interface StatsResultControl {
@@ -67,8 +67,22 @@ export interface StatsResultControl {
 }
 
 /**
- * What travels between nodes besides pushes, through {@link BroadcastAdapter.publishControl}.
- * @example await adapter.publishControl({ type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
+ * A push on its way to every node's subscribers of its channel, except the connections named
+ * in `except`.
+ * @example { type: 'push', push: { channel: 'room:1', event: 'message', data: {}, offset: 7, epoch: 'k3J9' }, except: ['c1'] }
+ */
+export interface PushMessage {
+  type: 'push';
+  push: PushFrame;
+  /** Connection ids that must not receive it (the sender, typically). */
+  except?: readonly string[];
+  /** `performance.now()` on the publishing node, for its round-trip measure. */
+  sentAt?: number;
+}
+
+/**
+ * What travels between nodes besides pushes, through {@link Broker.publishControl}.
+ * @example await broker.publishControl({ type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
  */
 export type ControlMessage =
   | DisconnectControl
@@ -76,3 +90,9 @@ export type ControlMessage =
   | CommandResultControl
   | StatsRequestControl
   | StatsResultControl;
+
+/**
+ * Everything a broker carries between nodes: the one union the module's dispatcher switches on.
+ * @example broker.listen((message, from) => { if (message.type === 'push') deliver(message.push); });
+ */
+export type BrokerMessage = PushMessage | ControlMessage;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeStats } from '../connection/channels-event.types.js';
-import type { StatsRequestControl, StatsResultControl } from './control.message.js';
+import type { StatsRequestControl, StatsResultControl } from '../brokers/broker.message.js';
 
 /**
- * How long `ClusterBroadcastAdapter.nodeStats()` waits for the other nodes' answers, in
+ * How long `ChannelsService.clusterStats()` waits for the other nodes' answers, in
  * milliseconds: a node that has not answered by then is left out.
  * @default 500
- * @example adapter.statsTimeoutMs = STATS_TIMEOUT_MS * 2;
+ * @example lifecycle.statsTimeoutMs = STATS_TIMEOUT_MS * 2;
  */
 export const STATS_TIMEOUT_MS = 500;
 

@@ -1,0 +1,47 @@
+import type { PushFrame, StreamPosition } from '../protocol/frames.js';
+import { Broker } from './broker.js';
+import type { HistoryRead, HistoryStore } from './history.store.js';
+import { InMemoryHistoryStore } from './in-memory.history-store.js';
+
+/**
+ * The embedded default: one node, sequenced and kept by a {@link HistoryStore} (default: an
+ * `InMemoryHistoryStore` with its defaults; the module passes the `HistoryStore` provider),
+ * delivered to this node's subscribers in the same turn.
+ *
+ * @example
+ * ChannelsModule.forRoot({ stores: { broker: () => new InMemoryBroker(new InMemoryHistoryStore({ size: 500 })) } })
+ */
+export class InMemoryBroker extends Broker {
+  // One node and one event loop: a channel's appends and deliveries happen in call order, so
+  // offsets reach subscribers in order without a queue.
+  constructor(protected readonly store: HistoryStore = new InMemoryHistoryStore()) {
+    super();
+  }
+
+  async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    except?: readonly string[],
+  ): Promise<PushFrame> {
+    const push = await this.store.append(channel, event, data);
+    this.onMessage(except ? { type: 'push', push, except } : { type: 'push', push }, this.nodeId);
+    return push;
+  }
+
+  history(channel: string, since?: StreamPosition): Promise<HistoryRead> {
+    return this.store.read(channel, since);
+  }
+
+  override start(): Promise<void> {
+    return this.store.start();
+  }
+
+  override close(): Promise<void> {
+    return this.store.close();
+  }
+
+  override isReady(): boolean {
+    return this.store.isReady();
+  }
+}

@@ -1,0 +1,207 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Broker } from '../brokers/broker.js';
+import { ChannelsEvents } from '../connection/channels.events.js';
+import type { Connection } from '../connection/connection.js';
+import type { SubscriptionState } from '../connection/subscription.state.js';
+import type { PushFrame, StreamPosition } from '../protocol/frames.js';
+import { encodePush } from '../protocol/push.encoder.js';
+import { ChannelActivityQueue } from './channel-activity.queue.js';
+
+/**
+ * A change in the table that others hang on (presence): a subscription went live, or one was
+ * removed (`wasLive`: it had gone live before).
+ * @example table.onChange((change) => change.type === 'live' && join(change.state));
+ */
+export type SubscriptionChange =
+  | { readonly type: 'live'; readonly state: SubscriptionState }
+  | { readonly type: 'removed'; readonly state: SubscriptionState; readonly wasLive: boolean };
+
+/**
+ * The one owner of subscription state: connection -> channels, channel -> local subscribers,
+ * the pushes held while a subscribe is in progress, and each subscription's position. Presence,
+ * lifecycle counts and the SSE cursor read it or hang on its changes; nothing keeps a copy.
+ * It subscribes this node to a channel at the broker with its first local subscriber, and
+ * unsubscribes after its last (one call in flight per channel).
+ */
+@Injectable()
+export class SubscriptionTable {
+  private readonly logger = new Logger('Channels');
+  private readonly byConnection = new Map<Connection, Map<string, SubscriptionState>>();
+  private readonly byChannel: ChannelActivityQueue<SubscriptionState>;
+  private readonly listeners: Array<(change: SubscriptionChange) => void> = [];
+  private total = 0;
+
+  constructor(
+    broker: Broker,
+    private readonly events: ChannelsEvents,
+  ) {
+    this.byChannel = new ChannelActivityQueue(
+      (channel) => broker.subscribe(channel),
+      (channel) => broker.unsubscribe(channel),
+      // Nobody awaits an unsubscribe: the node may still receive the channel's pushes (and
+      // drops them, having no subscriber). Logged and counted as a broker error.
+      (error, channel) => {
+        this.logger.error(
+          `Could not unsubscribe from channel "${channel}" at the broker: ${String(error)}`,
+        );
+        this.events.emit({ type: 'broker.error', operation: 'unsubscribe', error });
+      },
+    );
+  }
+
+  /** Runs `listener` on every change (see {@link SubscriptionChange}). */
+  onChange(listener: (change: SubscriptionChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The subscription of `connection` to `channel`, if any. */
+  get(connection: Connection, channel: string): SubscriptionState | undefined {
+    return this.byConnection.get(connection)?.get(channel);
+  }
+
+  /** How many channels a connection is subscribed to. */
+  countOf(connection: Connection): number {
+    return this.byConnection.get(connection)?.size ?? 0;
+  }
+
+  /**
+   * Adds a held subscription (pushes wait until {@link goLive}), or holds an existing one
+   * again, and resolves once this node receives the channel's pushes from the broker.
+   * @returns the subscription, and whether it is new
+   */
+  async add(
+    connection: Connection,
+    channel: string,
+  ): Promise<{ state: SubscriptionState; created: boolean }> {
+    let states = this.byConnection.get(connection);
+    if (!states) {
+      states = new Map();
+      this.byConnection.set(connection, states);
+      connection.bindSubscriptions(states);
+    }
+    const existing = states.get(channel);
+    if (existing) {
+      existing.held ??= [];
+      return { state: existing, created: false };
+    }
+    const state: SubscriptionState = {
+      channel,
+      connection,
+      epoch: undefined,
+      offset: undefined,
+      held: [],
+      live: false,
+    };
+    states.set(channel, state);
+    this.total++;
+    this.events.emit({ type: 'subscription.added', connection, channel });
+    await this.byChannel.add(channel, state);
+    return { state, created: true };
+  }
+
+  /**
+   * Ends a subscribe once its reply is written: the subscription takes the channel's position,
+   * the pushes held since that are newer are written, and it goes live.
+   */
+  goLive(state: SubscriptionState, position: StreamPosition): void {
+    if (this.get(state.connection, state.channel) !== state) return;
+    state.epoch = position.epoch;
+    state.offset = position.offset;
+    this.release(state, position.offset);
+    if (state.live || state.connection.closed) return;
+    state.live = true;
+    for (const listener of this.listeners) listener({ type: 'live', state });
+  }
+
+  /** Writes the held pushes newer than `afterOffset` and stops holding. */
+  release(state: SubscriptionState, afterOffset: number): void {
+    const waiting = state.held;
+    state.held = undefined;
+    for (const encoded of waiting ?? []) {
+      if (encoded.frame.offset > afterOffset) this.write(state, encoded);
+    }
+  }
+
+  /** Removes one subscription. @returns whether there was one */
+  remove(connection: Connection, channel: string): boolean {
+    const states = this.byConnection.get(connection);
+    const state = states?.get(channel);
+    if (!states || !state) return false;
+    states.delete(channel);
+    if (states.size === 0) this.byConnection.delete(connection);
+    this.total--;
+    state.held = undefined;
+    this.byChannel.remove(channel, state);
+    const wasLive = state.live;
+    state.live = false;
+    for (const listener of this.listeners) listener({ type: 'removed', state, wasLive });
+    this.events.emit({ type: 'subscription.removed', connection, channel });
+    return true;
+  }
+
+  /** Removes every subscription of a connection (it closed). */
+  removeAll(connection: Connection): void {
+    const states = this.byConnection.get(connection);
+    for (const channel of [...(states?.keys() ?? [])]) this.remove(connection, channel);
+  }
+
+  /**
+   * Writes a push to this node's subscribers of its channel, serialized once; a subscription
+   * still held keeps it for later.
+   * @returns how many connections it was written or held for, and how many of those are SSE
+   */
+  fanOut(push: PushFrame, except?: readonly string[]): { delivered: number; sse: number } {
+    const subscribers = this.byChannel.subscribers(push.channel);
+    if (!subscribers) return { delivered: 0, sse: 0 };
+    // One JSON text and one WebSocket frame for every subscriber; nothing is allocated per
+    // subscriber (the transports gather the writes and flush once per event-loop turn).
+    const encoded = encodePush(push);
+    const skip = except && except.length > 8 ? new Set(except) : undefined;
+    let delivered = 0;
+    let sse = 0;
+    for (const state of subscribers) {
+      const id = state.connection.id;
+      if (except && except.length > 0 && (skip?.has(id) ?? except.includes(id))) continue;
+      if (state.held) state.held.push(encoded);
+      else this.write(state, encoded);
+      delivered++;
+      if (state.connection.transport === 'sse') sse++;
+    }
+    return { delivered, sse };
+  }
+
+  /**
+   * Writes a frame that is not history (presence: no offset, never replayed) to this node's
+   * subscribers of its channel. Serializes it once.
+   * @returns how many connections it was written to
+   */
+  fanOutTransient(frame: { channel: string; event: string; data: unknown }): number {
+    const subscribers = this.byChannel.subscribers(frame.channel);
+    if (!subscribers) return 0;
+    const json = JSON.stringify(frame);
+    for (const state of subscribers) state.connection.deliverTransient(frame.event, json);
+    return subscribers.size;
+  }
+
+  /** Local subscribers of one channel, or of all channels together. */
+  subscriberCount(channel?: string): number {
+    if (channel === undefined) return this.total;
+    return this.byChannel.subscribers(channel)?.size ?? 0;
+  }
+
+  /** Channels with at least one subscriber on this node. */
+  channels(): string[] {
+    return [...this.byChannel.channels()];
+  }
+
+  /** Resolves once every broker subscribe and unsubscribe asked for so far has settled. */
+  settled(): Promise<void> {
+    return this.byChannel.settled();
+  }
+
+  private write(state: SubscriptionState, encoded: ReturnType<typeof encodePush>): void {
+    state.epoch = encoded.frame.epoch;
+    state.offset = encoded.frame.offset;
+    state.connection.deliver(encoded);
+  }
+}
