@@ -14,9 +14,9 @@ export type InstanceOrFactory<T> = T | (() => T);
  * Where state lives and how nodes share it (the `stores` section of `ChannelsModuleOptions`):
  * Redis for everything at once, or each piece on its own. Without any, one node keeps
  * everything in memory. Each piece is also a DI token (`Broker`, `HistoryStore`,
- * `PresenceStore`, `RateLimitStore`): `{ provide: HistoryStore, useClass: MyStore }` in the
- * app's providers, or `overrideProvider(HistoryStore)` in a test, replaces it too. An option
- * here wins over `redis`; a provider or override wins over both.
+ * `PresenceStore`, `RateLimitStore`): `ChannelsModule.forRoot({ providers: [{ provide:
+ * HistoryStore, useClass: MyStore }] })`, or `overrideProvider(HistoryStore)` in a test,
+ * replaces it too. An option here wins over `redis`; a provider or override wins over both.
  *
  * @example ChannelsModule.forRoot({ stores: { redis: { url: process.env.REDIS_URL } } })
  */

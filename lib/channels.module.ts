@@ -13,7 +13,10 @@ import { ClientIpResolver } from './auth/client-ip.resolver.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { HandshakeShedder } from './auth/handshake.shedder.js';
 import type { RedisConnection } from './redis/redis.connection.js';
-import { ChannelsConfigurableModule } from './channels.module-definition.js';
+import {
+  ChannelsConfigurableModule,
+  type ChannelsModuleExtras,
+} from './channels.module-definition.js';
 import type { ChannelsModuleOptions } from './channels.options.js';
 import { CHANNELS_SETTINGS } from './settings/channels.settings.js';
 import { ChannelsService } from './channels.service.js';
@@ -96,6 +99,7 @@ const providers: Provider[] = [
     Broker,
     HistoryStore,
     PresenceStore,
+    RateLimitStore,
     CHANNELS_SETTINGS,
     ChannelsEvents,
     ChannelsLifecycle,
@@ -114,11 +118,12 @@ export class ChannelsModule
 
   /**
    * Configures the module. Every option is optional: `forRoot()` alone runs on the in-memory
-   * defaults. `isGlobal` (default `true`) makes `ChannelsService` injectable everywhere.
+   * defaults. `isGlobal` (default `true`) makes `ChannelsService` injectable everywhere;
+   * `providers` replace the broker or a store by DI token.
    * @example ChannelsModule.forRoot({ auth: { handshakeGuards: [AuthGuard('jwt')] } })
    */
   static override forRoot(
-    options: ChannelsModuleOptions & { isGlobal?: boolean } = {},
+    options: ChannelsModuleOptions & ChannelsModuleExtras = {},
   ): DynamicModule {
     return super.forRoot(options);
   }

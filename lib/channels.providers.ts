@@ -37,7 +37,8 @@ function given<T>(value: InstanceOrFactory<T> | undefined): T | undefined {
 /**
  * One provider per store: the option wins, else the Redis implementation when `stores.redis`
  * is set, else the in-memory default. Each token can be replaced by the app
- * (`{ provide: HistoryStore, useClass }`) or a test (`overrideProvider(HistoryStore)`).
+ * (`forRoot({ providers: [{ provide: HistoryStore, useClass }] })`) or a test
+ * (`overrideProvider(HistoryStore)`).
  */
 function storeProvider<T>(
   token: abstract new (...args: never[]) => T,

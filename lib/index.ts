@@ -2,15 +2,9 @@
 // project's own tools import it by its path, so that nothing here is a promise by accident.
 // api/nestjs-channels.api.md records this surface; `npm run api:update` refreshes it.
 export { ChannelsModule } from './channels.module.js';
-export { CHANNELS_OPTIONS } from './channels.module-definition.js';
+export { CHANNELS_OPTIONS, type ChannelsModuleExtras } from './channels.module-definition.js';
 export type { ChannelsModuleOptions } from './channels.options.js';
-export {
-  CHANNELS_SETTINGS,
-  DEFAULT_VALIDATION,
-  resolveSettings,
-  type ChannelsSettings,
-  type ChannelsSettingsInput,
-} from './settings/channels.settings.js';
+export { DEFAULT_VALIDATION } from './settings/channels.settings.js';
 export type { ChannelsHistoryOptions } from './settings/history.options.js';
 export type { ChannelsPresenceOptions } from './settings/presence.options.js';
 export type { ChannelsAuthOptions } from './settings/auth.options.js';
@@ -19,7 +13,7 @@ export type { ChannelsLimitsOptions } from './settings/limits.options.js';
 export type { ChannelsRateLimitsOptions } from './settings/rate-limits.options.js';
 export type { ChannelsShutdownOptions } from './settings/shutdown.options.js';
 export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.options.js';
-export type { ChannelsStoresOptions, InstanceOrFactory } from './channels-stores.options.js';
+export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './hub/channel.hub.js';
@@ -47,7 +41,7 @@ export type { EncodedPush } from './protocol/push.encoder.js';
 export type { Handshake, HandshakeClient } from './connection/handshake.js';
 export type { TransportName } from './protocol/transport-name.js';
 
-export { Broker, type BrokerReceiver } from './brokers/broker.js';
+export { Broker } from './brokers/broker.js';
 export { InMemoryBroker } from './brokers/in-memory.broker.js';
 export { PubSubBroker } from './brokers/pub-sub.broker.js';
 export { RedisBroker } from './redis/redis.broker.js';
@@ -99,7 +93,6 @@ export {
   DEFAULT_HANDSHAKE_ADMISSION,
   type MessageRateLimitOptions,
   type RateLimitBudget,
-  type RateLimitSubject,
 } from './settings/rate-limit.budgets.js';
 
 export {
@@ -127,18 +120,8 @@ export {
   type Shape,
   type TypeOfSource,
 } from './contract/schema.source.js';
-export type {
-  ApiOf,
-  ChannelName,
-  ChannelPushes,
-  ChannelsApi,
-  CommandName,
-  CommandPayload,
-  CommandReply,
-  LooseApi,
-  TypedPush,
-  TypedPushHandler,
-} from './contract/api.types.js';
+// The typed API of a contract (every type of the file is public).
+export type * from './contract/api.types.js';
 
 export { ChannelsAsyncApiModule } from './asyncapi/asyncapi.module.js';
 export { createAsyncApiDocument } from './asyncapi/asyncapi.factory.js';

@@ -43,13 +43,16 @@ export function analyse() {
   const edges = [];
   for (const file of files(root)) {
     const source = readFileSync(file, 'utf8');
-    const pattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+    const pattern =
+      /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
     for (const match of source.matchAll(pattern)) {
       let target = resolve(dirname(file), match[1] ?? match[2]).replace(/\.js$/, '.ts');
-      if (!existsSync(target) && existsSync(target.replace(/\.ts$/, ''))) target = join(target.replace(/\.ts$/, ''), 'index.ts');
+      if (!existsSync(target) && existsSync(target.replace(/\.ts$/, '')))
+        target = join(target.replace(/\.ts$/, ''), 'index.ts');
       const from = folderOf(file);
       const to = folderOf(target);
-      if (from !== to) edges.push({ file: relative(root, file), target: relative(root, target), from, to });
+      if (from !== to)
+        edges.push({ file: relative(root, file), target: relative(root, target), from, to });
     }
   }
   const unknown = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((f) => !rank.has(f));
@@ -61,18 +64,30 @@ export function analyse() {
     graph.get(from).add(to);
   }
   const loops = [];
-  const index = new Map(), low = new Map(), stack = [], on = new Set();
+  const index = new Map(),
+    low = new Map(),
+    stack = [],
+    on = new Set();
   let counter = 0;
   const visit = (v) => {
-    index.set(v, counter); low.set(v, counter++); stack.push(v); on.add(v);
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    on.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
     }
     if (low.get(v) === index.get(v)) {
       const component = [];
       let w;
-      do { w = stack.pop(); on.delete(w); component.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        component.push(w);
+      } while (w !== v);
       if (component.length > 1) loops.push(component.sort());
     }
   };
@@ -86,6 +101,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const e of result.upward) console.log(`upward: ${e.file} -> ${e.target}`);
   for (const loop of result.loops) console.log(`loop: ${loop.join(' <-> ')}`);
   for (const f of result.unknown) console.log(`unknown folder: ${f}`);
-  console.log(`${result.upward.length} upward imports (at most ${MAX_UPWARD}), ${result.loops.length} loops`);
-  process.exitCode = result.loops.length > 0 || result.unknown.length > 0 || result.upward.length > MAX_UPWARD ? 1 : 0;
+  console.log(
+    `${result.upward.length} upward imports (at most ${MAX_UPWARD}), ${result.loops.length} loops`,
+  );
+  process.exitCode =
+    result.loops.length > 0 || result.unknown.length > 0 || result.upward.length > MAX_UPWARD
+      ? 1
+      : 0;
 }

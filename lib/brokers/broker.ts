@@ -33,7 +33,8 @@ export type BrokerReceiver = (message: BrokerMessage, from: string) => void;
  *
  * `InMemoryBroker` is the embedded default; `RedisBroker` spans nodes; `PubSubBroker` is the
  * base for a broker over a plain pub/sub bus (docs/broker.md). Replace it with
- * `stores: { broker }`, `{ provide: Broker, useClass }` or `overrideProvider(Broker)`.
+ * `stores: { broker }`, `forRoot({ providers: [{ provide: Broker, useClass }] })` or
+ * `overrideProvider(Broker)`.
  *
  * @example
  * ChannelsModule.forRoot({ stores: { broker: () => new MyBusBroker(bus, new InMemoryHistoryStore()) } })

@@ -7,18 +7,8 @@ export {
   type RequestArgs,
   type RequestOptions,
 } from './channels.client.js';
-export type {
-  ApiOf,
-  ChannelName,
-  ChannelPushes,
-  ChannelsApi,
-  CommandName,
-  CommandPayload,
-  CommandReply,
-  LooseApi,
-  TypedPush,
-  TypedPushHandler,
-} from '../contract/api.types.js';
+// The typed API of a contract (every type of the file is public).
+export type * from '../contract/api.types.js';
 export type { ChannelsClientOptions } from './client.options.js';
 export {
   ChannelsError,

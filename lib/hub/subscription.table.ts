@@ -67,6 +67,7 @@ export class SubscriptionTable {
   /**
    * Adds a held subscription (pushes wait until {@link goLive}), or holds an existing one
    * again, and resolves once this node receives the channel's pushes from the broker.
+   * @throws the broker's error when it could not subscribe this node (nothing is kept)
    * @returns the subscription, and whether it is new
    */
   async add(
@@ -95,7 +96,13 @@ export class SubscriptionTable {
     states.set(channel, state);
     this.total++;
     this.events.emit({ type: 'subscription.added', connection, channel });
-    await this.byChannel.add(channel, state);
+    try {
+      await this.byChannel.add(channel, state);
+    } catch (error) {
+      // The broker could not subscribe this node: the subscription never existed.
+      this.remove(connection, channel);
+      throw error;
+    }
     return { state, created: true };
   }
 

@@ -11,7 +11,7 @@ interface Entry {
  * `members` reads that channel only. There are no leases: the node is the only one, and its
  * death takes every member with it.
  *
- * @example { provide: PresenceStore, useClass: InMemoryPresenceStore } // the default
+ * @example ChannelsModule.forRoot({ providers: [{ provide: PresenceStore, useClass: InMemoryPresenceStore }] }) // the default
  */
 export class InMemoryPresenceStore extends PresenceStore {
   private readonly channels = new Map<string, Map<string, Entry>>();

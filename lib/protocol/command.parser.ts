@@ -1,5 +1,5 @@
 import { ChannelsException } from './channels.exception.js';
-import { DEFAULT_FRAME_LIMITS, type ResolvedFrameLimits } from './frame.limits.js';
+import type { ResolvedFrameLimits } from './frame.limits.js';
 import { scanFrame } from './frame.scanner.js';
 import { ErrorCode, type CommandFrame } from './frames.js';
 

@@ -6,7 +6,6 @@ import {
   CloseCode,
   type PushFrame,
   type StreamPosition,
-  type SubscribeReply,
   type WelcomeData,
 } from '../protocol/frames.js';
 import { encodeCursor } from './sse-cursor.js';

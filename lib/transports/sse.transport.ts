@@ -1,23 +1,15 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
-import { SseConnection } from './sse.connection.js';
-import { drainAndClose } from './graceful-close.js';
-import { InFlightTracker, requestPath } from './in-flight.tracker.js';
-import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
+import { requestPath } from './in-flight.tracker.js';
+import { interceptServerEvent } from './server-event.interceptor.js';
+import { ServerTransport } from './server.transport.js';
 import { SseStreamHandler } from './sse.stream-handler.js';
 
 type Route = 'stream' | 'messages';
@@ -29,34 +21,28 @@ type Route = 'stream' | 'messages';
  * the same on every platform), as the WebSocket transport takes its upgrades.
  */
 @Injectable()
-export class SseTransport
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  private readonly inflight = new InFlightTracker(new Logger('Channels'));
+export class SseTransport extends ServerTransport {
   private readonly cors: CorsPolicy;
   private routes = new Map<string, Route>();
-  private detach?: () => void;
-  private closing = false;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
-    private readonly connections: ConnectionRegistry,
+    adapterHost: HttpAdapterHost,
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
+    connections: ConnectionRegistry,
     private readonly streams: SseStreamHandler,
     private readonly commands: SseCommandHandler,
   ) {
+    super(adapterHost, settings, connections, 'sse');
     this.cors = new CorsPolicy(settings.sse.cors);
   }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.transports) return;
-    const httpServer = sharedHttpServer(this.adapterHost);
+  protected attach(httpServer: Server): () => void {
     const base = this.settings.path === '/' ? '' : this.settings.path;
     this.routes = new Map([
       [`${base}/sse`, 'stream'],
       [`${base}/messages`, 'messages'],
     ]);
-    this.detach = interceptServerEvent(
+    return interceptServerEvent(
       httpServer,
       'request',
       (request: IncomingMessage, response: ServerResponse) => {
@@ -66,27 +52,6 @@ export class SseTransport
         return true;
       },
     );
-  }
-
-  /**
-   * Refuses new streams and commands (503), lets in-flight commands finish, then ends every
-   * stream with `event: close` (`shutdown.closeCode`, 1001 by default) within `shutdownTimeoutMs`, so the HTTP server can close.
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    const open = () =>
-      [...this.connections.all()].filter((c): c is SseConnection => c instanceof SseConnection);
-    const { timeoutMs: shutdownTimeoutMs, closeCode: shutdownCloseCode } = this.settings.shutdown;
-    await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
-  }
-
-  /**
-   * Lets go of the HTTP server's `request` event only once Nest has closed the server: until it
-   * stops listening, both routes answer 503 + `Retry-After`, never the platform's 404.
-   */
-  onApplicationShutdown(): void {
-    this.detach?.();
-    this.detach = undefined;
   }
 
   private serve(route: Route, request: IncomingMessage, response: ServerResponse): void {

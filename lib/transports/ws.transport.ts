@@ -1,13 +1,6 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
@@ -28,9 +21,9 @@ import {
 } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
-import { drainAndClose } from './graceful-close.js';
-import { InFlightTracker, requestPath } from './in-flight.tracker.js';
-import { interceptServerEvent, sharedHttpServer } from './server-event.interceptor.js';
+import { requestPath } from './in-flight.tracker.js';
+import { interceptServerEvent } from './server-event.interceptor.js';
+import { ServerTransport } from './server.transport.js';
 import { WsConnection } from './ws.connection.js';
 
 /**
@@ -39,26 +32,21 @@ import { WsConnection } from './ws.connection.js';
  * sees them, so Nest's own `WsAdapter` gateways live beside it on other paths.
  */
 @Injectable()
-export class WsTransport
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
-{
-  private readonly inflight = new InFlightTracker(new Logger('Channels'));
+export class WsTransport extends ServerTransport {
   private wss?: WebSocketServer;
-  private detach?: () => void;
-  private closing = false;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
+    adapterHost: HttpAdapterHost,
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
+    connections: ConnectionRegistry,
     private readonly admission: ConnectionAdmission,
-    private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
-  ) {}
+  ) {
+    super(adapterHost, settings, connections, 'websocket');
+  }
 
-  onApplicationBootstrap(): void {
-    if (!this.settings.transports) return;
-    const httpServer = sharedHttpServer(this.adapterHost);
+  protected attach(httpServer: Server): () => void {
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -83,32 +71,15 @@ export class WsTransport
         refuseHttp(socket, 404, ErrorCode.UNKNOWN_EVENT, 'No WebSocket endpoint here.');
     };
     httpServer.on('upgrade', orphan);
-    this.detach = () => {
+    return () => {
       detach();
       httpServer.off('upgrade', orphan);
     };
   }
 
-  /**
-   * Stops accepting (new upgrades get HTTP 503), lets in-flight replies finish, closes every
-   * socket with `shutdown.closeCode` (1001 by default), and terminates what is still open at `shutdownTimeoutMs`.
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    const open = () =>
-      [...this.connections.all()].filter((c): c is WsConnection => c instanceof WsConnection);
-    const { timeoutMs: shutdownTimeoutMs, closeCode: shutdownCloseCode } = this.settings.shutdown;
-    await drainAndClose(this.inflight, open, shutdownTimeoutMs, shutdownCloseCode);
+  override async beforeApplicationShutdown(): Promise<void> {
+    await super.beforeApplicationShutdown();
     this.wss?.close();
-  }
-
-  /**
-   * Lets go of the HTTP server's `upgrade` event only once Nest has closed the server: until it
-   * stops listening, an upgrade still gets 503 + `Retry-After`, never a 404 from a bare server.
-   */
-  onApplicationShutdown(): void {
-    this.detach?.();
-    this.detach = undefined;
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -6,7 +6,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
-import { BroadcastAdapter, RedisBroadcastAdapter } from '../../../lib/index.js';
+import { Broker, RedisBroker } from '../../../lib/index.js';
 import { ChannelsHealthIndicator } from '../../../lib/health/index.js';
 import { checkRedis } from './redis.health-check.js';
 
@@ -23,11 +23,11 @@ export class HealthController {
     private readonly health: HealthCheckService,
     channels: ChannelsHealthIndicator,
     indicators: HealthIndicatorService,
-    adapter: BroadcastAdapter,
+    broker: Broker,
   ) {
     this.checks = [() => channels.isHealthy('channels')];
-    if (adapter instanceof RedisBroadcastAdapter)
-      this.checks.push(() => checkRedis(indicators, adapter.redis));
+    if (broker instanceof RedisBroker)
+      this.checks.push(() => checkRedis(indicators, broker.redis));
   }
 
   @Get()

@@ -3,7 +3,7 @@ import {
   ChannelGateway,
   ChannelsModule,
   ChannelsService,
-  InMemoryBroadcastAdapter,
+  InMemoryBroker,
   InMemoryHistoryStore,
   OnJoin,
   type PushFrame,
@@ -21,17 +21,23 @@ class OpenGateway {
   }
 }
 
-/** An adapter that records what the hub hands it, and is slow to start. */
-class RecordingAdapter extends InMemoryBroadcastAdapter {
+/** A broker that records what the hub hands it, and is slow to start. */
+class RecordingBroker extends InMemoryBroker {
   readonly published: PushFrame[] = [];
   started = false;
   override async start(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
     this.started = true;
   }
-  override async publish(push: PushFrame, except?: readonly string[]): Promise<void> {
+  override async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    except?: readonly string[],
+  ): Promise<PushFrame> {
+    const push = await super.publish(channel, event, data, except);
     this.published.push(push);
-    await super.publish(push, except);
+    return push;
   }
 }
 
@@ -40,18 +46,18 @@ class RedisSettings {
   constructor(readonly url: string) {}
 }
 
-describe('ChannelsModule: supplying an adapter', () => {
-  it('uses the adapter the `stores.broker` option makes, started before the app listens', async () => {
-    const adapter = new RecordingAdapter();
+describe('ChannelsModule: supplying a broker', () => {
+  it('uses the broker the `stores.broker` option makes, started before the app listens', async () => {
+    const broker = new RecordingBroker();
     const { app } = await startApp({
-      imports: [ChannelsModule.forRoot({ stores: { broker: () => adapter } })],
+      imports: [ChannelsModule.forRoot({ stores: { broker: () => broker } })],
       providers: [OpenGateway],
     });
     try {
-      // app.listen() resolved: the adapter had started.
-      expect(adapter.started).toBe(true);
+      // app.listen() resolved: the broker had started.
+      expect(broker.started).toBe(true);
       await app.get(ChannelsService).publish('room:1', 'hello', { n: 1 });
-      expect(adapter.published).toEqual([
+      expect(broker.published).toEqual([
         expect.objectContaining({ channel: 'room:1', offset: 1 }),
       ]);
     } finally {
@@ -132,7 +138,7 @@ describe('ChannelsModule with redis: two nodes in one process', () => {
 });
 
 describe('ChannelsModule with redis for rate limits only', () => {
-  it('shares the handshake limit between apps that keep their own adapter and history', async () => {
+  it('shares the handshake limit between apps that keep their own broker and history', async () => {
     const redis = await startRedisServer();
     const app = () =>
       startApp({
@@ -140,7 +146,7 @@ describe('ChannelsModule with redis for rate limits only', () => {
           ChannelsModule.forRoot({
             stores: {
               redis: { url: redis.url },
-              broker: () => new InMemoryBroadcastAdapter(),
+              broker: () => new InMemoryBroker(),
               history: () => new InMemoryHistoryStore(),
             },
             rateLimits: { connection: { points: 1, durationMs: 10_000 } },

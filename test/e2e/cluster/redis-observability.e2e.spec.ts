@@ -34,9 +34,9 @@ const until = async (condition: () => Promise<boolean> | boolean, what: string) 
   throw new Error(`gave up waiting for ${what}`);
 };
 
-// The Redis adapter wired to the observability hooks: health PINGs Redis, broker errors and
+// The Redis broker wired to the observability hooks: health PINGs Redis, broker errors and
 // round trips reach the metrics, and clusterStats() asks the other node through Redis.
-describe('RedisBroadcastAdapter: health, broker metrics and cluster stats', () => {
+describe('RedisBroker: health, broker metrics and cluster stats', () => {
   let redis: RedisServer;
   let nodes: Array<{ app: INestApplication; ws: string; http: string }>;
   const registry = new Registry();

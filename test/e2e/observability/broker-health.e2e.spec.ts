@@ -5,7 +5,7 @@ import { ChannelsHealthModule } from '../../../lib/health/index.js';
 import {
   ChannelsModule,
   ChannelsService,
-  InMemoryBroadcastAdapter,
+  InMemoryBroker,
   type PushFrame,
 } from '../../../lib/index.js';
 import { ChannelsMetricsModule } from '../../../lib/metrics/index.js';
@@ -15,11 +15,11 @@ import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 /**
- * An adapter with a real broker behind it, as far as health and broker metrics go: it answers
+ * A broker with a real backend behind it, as far as health and broker metrics go: it answers
  * `healthy()` with a Redis PING, and reports each publish's round trip through Redis, or its
- * failure, the way a cluster adapter does (`report()`).
+ * failure, the way a broker does (`report()`).
  */
-class PingingAdapter extends InMemoryBroadcastAdapter {
+class PingingBroker extends InMemoryBroker {
   constructor(private readonly redis: Redis) {
     super();
   }
@@ -28,16 +28,21 @@ class PingingAdapter extends InMemoryBroadcastAdapter {
     return (await this.redis.ping()) === 'PONG';
   }
 
-  override async publish(push: PushFrame, except?: readonly string[]): Promise<void> {
+  override async publish(
+    channel: string,
+    event: string,
+    data: unknown,
+    except?: readonly string[],
+  ): Promise<PushFrame> {
     const started = performance.now();
     try {
-      await this.redis.publish(`channels:${push.channel}`, JSON.stringify(push));
+      await this.redis.publish(`channels:${channel}`, JSON.stringify({ event, data }));
     } catch (error) {
       this.report({ type: 'broker.error', operation: 'publish', error });
       throw error;
     }
     this.report({ type: 'broker.roundtrip', durationMs: performance.now() - started });
-    this.fanOut(push, except);
+    return super.publish(channel, event, data, except);
   }
 }
 
@@ -60,7 +65,7 @@ describe('health and broker metrics with a real Redis', () => {
     if (client.status !== 'ready') await new Promise((ready) => client.once('ready', ready));
     ({ app, http } = await startApp({
       imports: [
-        ChannelsModule.forRoot({ path: '/rt', stores: { broker: new PingingAdapter(client) } }),
+        ChannelsModule.forRoot({ path: '/rt', stores: { broker: new PingingBroker(client) } }),
         ChannelsMetricsModule.forRoot({ registry, enabled: true }),
         ChannelsHealthModule.forRoot({ brokerTimeoutMs: 500 }),
       ],

@@ -25,7 +25,7 @@ describe('without ioredis installed', () => {
   it('loads the CommonJS build', async () => {
     const script = `${hideIoredis}
       const lib = require(${JSON.stringify(CJS_ENTRY)});
-      console.log(typeof lib.ChannelsModule, typeof lib.RedisBroadcastAdapter);`;
+      console.log(typeof lib.ChannelsModule, typeof lib.RedisBroker);`;
     const { stdout } = await run(process.execPath, ['-e', script]);
     expect(stdout.trim()).toBe('function function');
   });

@@ -4,14 +4,14 @@ import { ChannelsModule, ChannelsService } from 'nestjs-channels';
 import {
   ChannelsTestHarness,
   connectTestClient,
-  RecordingBroadcastAdapter,
+  RecordingBroker,
   RefusedConnectionError,
 } from 'nestjs-channels/testing';
 import { ChatGateway } from '../protocol/fixtures.js';
 import { Notifier, RoomsGateway, TokenGuard } from './fixtures.js';
 
 // Nothing here listens: the module starts without transports, the harness runs handlers in
-// process, and the recording adapter shows what was published.
+// process, and the recording broker shows what was published.
 describe('the in-process harness', () => {
   let moduleRef: INestApplicationContext;
   let harness: ChannelsTestHarness;
@@ -121,9 +121,9 @@ describe('the in-process harness over an app', () => {
   });
 });
 
-describe('a service test with transports: false and the recording adapter', () => {
+describe('a service test with transports: false and the recording broker', () => {
   it('init()s without an HTTP server and records what the service published', async () => {
-    const recorder = new RecordingBroadcastAdapter();
+    const recorder = new RecordingBroker();
     const moduleRef = await Test.createTestingModule({
       imports: [ChannelsModule.forRoot({ transports: false, stores: { broker: recorder } })],
       providers: [Notifier],

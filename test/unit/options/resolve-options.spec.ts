@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
-import { BroadcastAdapter } from '../../../lib/brokers/broadcast.adapter.js';
+import { Broker } from '../../../lib/brokers/broker.js';
 import { HistoryStore } from '../../../lib/brokers/history.store.js';
-import { InMemoryBroadcastAdapter } from '../../../lib/brokers/in-memory.broadcast-adapter.js';
+import { InMemoryBroker } from '../../../lib/brokers/in-memory.broker.js';
 import { InMemoryHistoryStore } from '../../../lib/brokers/in-memory.history-store.js';
 import { CHANNELS_OPTIONS } from '../../../lib/channels.module-definition.js';
 import type { ChannelsModuleOptions } from '../../../lib/channels.options.js';
@@ -203,7 +203,7 @@ describe('the stores section', () => {
     }).compile();
     return {
       settings: moduleRef.get(CHANNELS_SETTINGS),
-      broker: moduleRef.get(BroadcastAdapter),
+      broker: moduleRef.get(Broker),
       history: moduleRef.get(HistoryStore),
       presence: moduleRef.get(PresenceStore),
       rateLimit: moduleRef.get(RateLimitStore),
@@ -211,19 +211,19 @@ describe('the stores section', () => {
   }
 
   it('provides the stores the options give, as instances or factories', async () => {
-    const adapter = new InMemoryBroadcastAdapter();
+    const broker = new InMemoryBroker();
     const historyStore = new InMemoryHistoryStore();
     const presenceStore = new InMemoryPresenceStore();
     const store = new MemoryRateLimitStore();
     const resolved = await resolveStores({
       stores: {
-        broker: () => adapter,
+        broker: () => broker,
         history: historyStore,
         presence: () => presenceStore,
         rateLimit: store,
       },
     });
-    expect(resolved.broker).toBe(adapter);
+    expect(resolved.broker).toBe(broker);
     expect(resolved.history).toBe(historyStore);
     expect(resolved.presence).toBe(presenceStore);
     expect(resolved.rateLimit).toBe(store);
@@ -232,7 +232,7 @@ describe('the stores section', () => {
 
   it('provides in-memory stores when none are given', async () => {
     const resolved = await resolveStores({});
-    expect(resolved.broker).toBeInstanceOf(InMemoryBroadcastAdapter);
+    expect(resolved.broker).toBeInstanceOf(InMemoryBroker);
     expect(resolved.history).toBeInstanceOf(InMemoryHistoryStore);
     expect(resolved.presence).toBeInstanceOf(InMemoryPresenceStore);
     expect(resolved.rateLimit).toBeInstanceOf(MemoryRateLimitStore);
