@@ -24,9 +24,10 @@ export interface HistoryRead {
  * so a client's old offset is never mistaken for a new one.
  *
  * The in-memory default serves one node; a shared store (Redis Streams) makes recovery work
- * across nodes. Supply one with the module's `historyStore` option (an instance or a factory).
+ * across nodes. The default `InMemoryBroker` sequences through the `HistoryStore` provider:
+ * supply one with the `stores.history` option (an instance or a factory) or a provider.
  *
- * @example ChannelsModule.forRoot({ historyStore: () => new InMemoryHistoryStore({ size: 100, ttlMs: 300_000 }) })
+ * @example ChannelsModule.forRoot({ stores: { history: () => new InMemoryHistoryStore({ size: 100, ttlMs: 300_000 }) } })
  */
 export abstract class HistoryStore {
   /** Records a push and returns it with its offset and epoch. */

@@ -113,7 +113,7 @@ export interface SlowConsumerEvent {
 }
 
 /**
- * A push was published from this node (recorded in history and handed to the adapter).
+ * A push was published from this node (sequenced and kept by the broker).
  * @example events.on('push.published', ({ push }) => stats.bump(push.channel));
  */
 export interface PushPublishedEvent {
@@ -145,7 +145,7 @@ export interface ShutdownStartedEvent {
 }
 
 /**
- * A broker operation failed (a cluster adapter reports these; the in-memory one has no broker).
+ * A broker operation failed (a broker reports these; the module reports a failed unsubscribe).
  * `operation` is a short fixed name such as `'publish'`, `'subscribe'`, `'connection'`.
  * @example events.on('broker.error', (e) => log.error(`${e.operation}: ${String(e.error)}`));
  */
@@ -157,7 +157,7 @@ export interface BrokerErrorEvent {
 
 /**
  * A push published from this node came back from the broker after `durationMs`: the broker's
- * publish round trip, as a cluster adapter measures it.
+ * publish round trip, as a broker that spans nodes measures it.
  * @example events.on('broker.roundtrip', (e) => e.durationMs > 100 && log.warn('slow broker'));
  */
 export interface BrokerRoundTripEvent {
@@ -165,7 +165,7 @@ export interface BrokerRoundTripEvent {
   readonly durationMs: number;
 }
 
-/** What a broadcast adapter may report ({@link BrokerErrorEvent}, {@link BrokerRoundTripEvent}). */
+/** What a broker may report ({@link BrokerErrorEvent}, {@link BrokerRoundTripEvent}). */
 export type BrokerEvent = BrokerErrorEvent | BrokerRoundTripEvent;
 
 /**

@@ -12,7 +12,7 @@ import {
  */
 export interface ChannelsHealthOptions {
   /**
-   * How long the broker (`BroadcastAdapter.healthy()`) may take to answer before the node is
+   * How long the broker (`Broker.healthy()`) may take to answer before the node is
    * reported down.
    * @default 1000
    */

@@ -131,7 +131,7 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
     );
     const brokerErrors = this.counter(
       'channels_broker_errors_total',
-      'Failed broker operations (cluster adapters), by operation.',
+      'Failed broker operations, by operation.',
       ['operation'],
     );
     const roundTrip = this.add(

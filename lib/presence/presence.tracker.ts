@@ -126,7 +126,7 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
     return this.presence(channel);
   }
 
-  // Writes a window's changes to this node's subscribers, through the adapter's local fan-out.
+  // Writes a window's changes to this node's subscribers, through the subscription table's fan-out.
   private deliver(channel: string, changes: PresenceChange[]): void {
     if (!this.optionsFor(channel)?.joinLeave) return;
     for (const { type, key, info } of changes) {

@@ -3,7 +3,7 @@
  * before anything is built or validated, so that every frame that reaches a pipe is cheap.
  * A frame past a bound is answered `BAD_REQUEST`, with its `id` when it has one.
  *
- * @example ChannelsModule.forRoot({ frameLimits: { maxTotalKeys: 2_048 } })
+ * @example ChannelsModule.forRoot({ limits: { frameLimits: { maxTotalKeys: 2_048 } } })
  */
 export interface FrameLimits {
   /**

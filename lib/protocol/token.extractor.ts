@@ -28,7 +28,7 @@ const BEARER_PROTOCOL = 'bearer.';
  * `Sec-WebSocket-Protocol` value `bearer.<token>`, the cookie, and (only when allowed)
  * `?access_token=`.
  *
- * @example ChannelsModule.forRoot({ extractToken: createTokenExtractor({ cookie: 'session' }) })
+ * @example ChannelsModule.forRoot({ auth: { extractToken: createTokenExtractor({ cookie: 'session' }) } })
  */
 export function createTokenExtractor(options: TokenExtractorOptions = {}): TokenExtractor {
   const cookieName = options.cookie ?? 'channels_token';

@@ -5,7 +5,7 @@ import { RateLimitStore, type LimiterConfig } from './rate-limit.store.js';
  * The default store: counters in this process's memory (`RateLimiterMemory`), each one freed
  * when its window ends. Limits are per node.
  *
- * @example ChannelsModule.forRoot({ rateLimitStore: new MemoryRateLimitStore() })
+ * @example ChannelsModule.forRoot({ stores: { rateLimit: new MemoryRateLimitStore() } })
  */
 export class MemoryRateLimitStore extends RateLimitStore {
   createLimiter({ keyPrefix, points, durationMs }: LimiterConfig): RateLimiterAbstract {

@@ -4,14 +4,14 @@ import type { BrokerErrorEvent } from '../connection/channels-event.types.js';
 import type { ChannelsRedisOptions } from './redis.options.js';
 
 /**
- * The Redis clients of one node, shared by the Redis adapter, history store and rate-limit
+ * The Redis clients of one node, shared by the Redis broker, history store and rate-limit
  * store: one for commands, one for subscriptions. `ioredis` is loaded only here, and only
  * when Redis is used, so an app without it loses nothing.
  *
  * @example
  * const redis = await RedisConnection.create({ url: process.env.REDIS_URL });
- * const adapter = new RedisBroadcastAdapter(redis);
  * const history = new RedisHistoryStore(redis);
+ * const broker = new RedisBroker(redis, history);
  */
 export class RedisConnection {
   /** The prefix of every key. */
@@ -99,7 +99,7 @@ export class RedisConnection {
   /**
    * Where every error of the two clients (a failed connection or reconnection attempt) is
    * reported, as `broker.error` with `operation: 'connection'`. The first caller wins, so a
-   * connection shared by the adapter and the history store is counted once.
+   * connection shared by the broker and the history store is counted once.
    */
   reportErrorsTo(report: (event: BrokerErrorEvent) => void): void {
     this.reporter ??= report;

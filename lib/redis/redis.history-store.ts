@@ -43,7 +43,7 @@ type ReadResult = [string, number, Array<[string, string[]]>];
  *
  * @example
  * const redis = await RedisConnection.create({ url: process.env.REDIS_URL });
- * ChannelsModule.forRoot({ adapter: new RedisBroadcastAdapter(redis), historyStore: new RedisHistoryStore(redis) })
+ * ChannelsModule.forRoot({ stores: { broker: new RedisBroker(redis, new RedisHistoryStore(redis)) } })
  */
 export class RedisHistoryStore extends HistoryStore {
   private readonly size: number;
@@ -51,7 +51,7 @@ export class RedisHistoryStore extends HistoryStore {
   private report?: (event: BrokerErrorEvent) => void;
 
   constructor(
-    /** The Redis clients; an adapter on the same connection publishes with the append. */
+    /** The Redis clients; the `RedisBroker` on the same connection publishes with the append. */
     readonly redis: RedisConnection,
     options: RedisHistoryOptions = {},
   ) {
@@ -70,7 +70,7 @@ export class RedisHistoryStore extends HistoryStore {
 
   /**
    * @internal Failed reads and appends are reported as `broker.error` (`operation`: `history`), and so
-   * are the connection's errors unless the adapter already reports them (the same connection).
+   * are the connection's errors unless the broker already reports them (the same connection).
    */
   override attach(report: (event: BrokerErrorEvent) => void): void {
     this.report = report;
@@ -122,7 +122,7 @@ export class RedisHistoryStore extends HistoryStore {
     return this.reported(this.readNow(channel, since));
   }
 
-  // An append the adapter publishes with is reported by the adapter, as a publish.
+  // An append the broker publishes with is reported by the broker, as a publish.
   private async reported<T>(work: Promise<T>): Promise<T> {
     try {
       return await work;

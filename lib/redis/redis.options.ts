@@ -2,8 +2,8 @@ import type { ClusterNode, Redis, RedisOptions } from 'ioredis';
 
 /**
  * How nestjs-channels reaches Redis (the `redis` option of `ChannelsModule.forRoot`, and the
- * Redis adapter and history store).
- * @example ChannelsModule.forRoot({ redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp' } })
+ * Redis broker and history store).
+ * @example ChannelsModule.forRoot({ stores: { redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'myapp' } } })
  */
 export interface ChannelsRedisOptions {
   /**

@@ -36,14 +36,14 @@ export interface RedisRateLimitStoreOptions {
 
 /**
  * Counters in Redis (`RateLimiterRedis`), shared by every node: the handshake limit per IP then
- * holds across the cluster, and so does a message limit keyed by principal (`rateLimit.key`).
+ * holds across the cluster, and so does a message limit keyed by principal (`rateLimits.message.key`).
  * Windows are whole seconds in Redis: a `durationMs` is rounded up.
  *
  * @example
  * const redis = new Redis(process.env.REDIS_URL);
  * ChannelsModule.forRoot({
- *   rateLimitStore: new RedisRateLimitStore({ client: redis }),
- *   rateLimit: { key: (connection) => `user:${connection.principal?.id ?? connection.id}` },
+ *   stores: { rateLimit: new RedisRateLimitStore({ client: redis }) },
+ *   rateLimits: { message: { key: (client) => `user:${String(client.principal ?? client.id)}` } },
  * })
  */
 export class RedisRateLimitStore extends RateLimitStore {

@@ -5,7 +5,7 @@ import { BlockList, isIP } from 'node:net';
  * Express's `trust proxy` setting takes: `true` (every hop), a number (that many hops from
  * the server), addresses, subnets or the names `loopback`, `linklocal`, `uniquelocal` (one
  * comma-separated string or an array), or a function `(address, hop) => boolean`.
- * @example ChannelsModule.forRoot({ trustProxy: 'loopback, 10.0.0.0/8' })
+ * @example ChannelsModule.forRoot({ auth: { trustProxy: 'loopback, 10.0.0.0/8' } })
  */
 export type TrustProxy = boolean | number | string | string[] | TrustFunction;
 

@@ -146,7 +146,7 @@ export class SseStreamHandler {
   ): void {
     const early = connection.closedBeforeStart;
     connection.terminate();
-    // An adapter that awaited its broker may have added the connection after it was dropped.
+    // A subscribe that awaited the broker may have added the connection after it was dropped.
     for (const channel of wanted.channels) this.hub.unsubscribe(connection, channel);
     const code = early && REFUSAL_ERROR_BY_CLOSE_CODE[early.code];
     if (code)
