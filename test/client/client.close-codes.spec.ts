@@ -5,7 +5,8 @@ import {
   startServer,
   StateLog,
   useClientHarness,
-} from './support/client-fixtures.js';
+  expectRefused,
+} from './support/client-harness.js';
 
 // Short delays keep the suite fast; random 0.5 makes each delay predictable.
 const backoff = { initialMs: 20, maxMs: 400, factor: 2 };
@@ -19,23 +20,19 @@ describe('ChannelsClient and the close codes', () => {
   const client = harness.client;
 
   it('refreshes the token with getToken on 4401, then reconnects with the new one', async () => {
-    harness.server.tokens.users.set('alice-1', 'alice');
-    harness.server.tokens.users.set('alice-2', 'alice');
-    const issued = ['alice-1', 'alice-2'];
-    let calls = 0;
-    const c = client({ token: undefined, getToken: () => issued[calls++] });
+    const { issued, getToken } = harness.issueTokens('alice');
+    const c = client({ token: undefined, getToken });
     await c.connect();
     expect(await c.request('whoami')).toMatchObject({ token: 'alice-1' });
-    const log = new StateLog(c);
     harness.server.tokens.users.delete('alice-1');
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
+    const log = harness.closeFromServer(c, 4401, 'token expired');
     await log.until((s) => s.state === 'connected');
     expect(log.changes[0]).toMatchObject({
       state: 'reconnecting',
       code: 4401,
       reason: 'token expired',
     });
-    expect(calls).toBe(2);
+    expect(issued).toEqual(['alice-1', 'alice-2']);
     expect(await c.request('whoami')).toMatchObject({ token: 'alice-2' });
   });
 
@@ -51,20 +48,16 @@ describe('ChannelsClient and the close codes', () => {
   });
 
   it('stops on 4401 when it has no way to get another token', async () => {
-    const c = client({ token: 'stale-token' });
-    await expect(c.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    expect(c.state).toBe('closed');
+    await expectRefused(client({ token: 'stale-token' }), { code: 'UNAUTHORIZED' });
   });
 
   it('stops on 4403, at the handshake or later', async () => {
     const banned = client({ token: 'banned-token' });
-    await expect(banned.connect()).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'Banned.' });
-    expect(banned.state).toBe('closed');
+    await expectRefused(banned, { code: 'FORBIDDEN', message: 'Banned.' });
 
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
+    const log = harness.closeFromServer(c, 4403, 'kicked');
     const closed = await log.until((s) => s.state === 'closed');
     expect(closed).toMatchObject({
       code: 4403,
@@ -76,8 +69,7 @@ describe('ChannelsClient and the close codes', () => {
   it('stops on 1000', async () => {
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! });
+    const log = harness.closeFromServer(c);
     expect(await log.until((s) => s.state === 'closed')).toMatchObject({ code: 1000 });
   });
 
@@ -90,12 +82,8 @@ describe('ChannelsClient and the close codes', () => {
   ])(
     'reconnects on %i with jittered backoff from attempt %i, and recovers',
     async (code, attempt) => {
-      const c = client();
-      await c.connect();
-      const inbox = new Inbox();
-      await c.subscribe('room:codes', inbox.handler);
-      const log = new StateLog(c);
-      harness.server.channels.disconnect({ connectionId: c.connectionId! }, code);
+      const { c, inbox } = await harness.subscribedClient('room:codes');
+      const log = harness.closeFromServer(c, code);
       const reconnecting = await log.until((s) => s.state === 'reconnecting');
       expect(reconnecting).toMatchObject({
         code,
@@ -111,8 +99,7 @@ describe('ChannelsClient and the close codes', () => {
   it('waits the long delay after 4429', async () => {
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
+    const log = harness.closeFromServer(c, 4429, 'too many');
     expect(await log.until((s) => s.state === 'reconnecting')).toMatchObject({
       code: 4429,
       delayMs: 150,

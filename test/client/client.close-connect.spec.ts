@@ -1,5 +1,6 @@
 import type { ChannelsClient, TransportName } from '../../lib/client/index.js';
-import { Inbox, sleep, StateLog, useClientHarness } from './support/client-fixtures.js';
+import { sleep } from '../support/wait.js';
+import { Inbox, useClientHarness } from './support/client-harness.js';
 
 // A closed client holds nothing: close() (or a close code that says stop) ends every
 // subscription, and a later connect() starts with none (docs/client.md, "Closing").
@@ -16,6 +17,17 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
     const held = (c: ChannelsClient) => [
       ...(harness.server.channels.getConnection(c.connectionId!)?.subscriptions ?? []),
     ];
+    // Connects `c` again, then leaves time for a resubscribe: the server holds nothing for it.
+    const connectAgainHoldingNothing = async (c: ChannelsClient) => {
+      await c.connect();
+      await settle();
+      expect(held(c)).toEqual([]);
+    };
+    // Publishes on each channel, then leaves time for a push that should not arrive.
+    const publishLate = async (...channels: string[]) => {
+      for (const channel of channels) await harness.server.channels.publish(channel, 'n', 'late');
+      await settle();
+    };
 
     it('subscribes nothing it held before close(), confirmed or still waiting', async () => {
       const c = client();
@@ -27,12 +39,8 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       c.close();
       await expect(pending).rejects.toMatchObject({ code: 'CLOSED' });
 
-      await c.connect();
-      await settle();
-      expect(held(c)).toEqual([]);
-      await harness.server.channels.publish('room:before-close', 'n', 'late');
-      await harness.server.channels.publish('slow:200', 'n', 'late');
-      await settle();
+      await connectAgainHoldingNothing(c);
+      await publishLate('room:before-close', 'slow:200');
       expect(confirmed.items).toEqual([]);
       expect(waiting.items).toEqual([]);
 
@@ -50,25 +58,16 @@ describe.each<[TransportName]>([['websocket'], ['sse']])(
       const early = c.subscribe('room:early', inbox.handler);
       c.close();
       await expect(early).rejects.toMatchObject({ code: 'CLOSED' });
-      await c.connect();
-      await settle();
-      expect(held(c)).toEqual([]);
-      await harness.server.channels.publish('room:early', 'n', 'late');
-      await settle();
+      await connectAgainHoldingNothing(c);
+      await publishLate('room:early');
       expect(inbox.items).toEqual([]);
     });
 
     it('forgets its subscriptions when the server stops it with 1000', async () => {
-      const c = client();
-      await c.connect();
-      const inbox = new Inbox();
-      await c.subscribe('room:stopped', inbox.handler);
-      const log = new StateLog(c);
-      harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
+      const { c } = await harness.subscribedClient('room:stopped');
+      const log = harness.closeFromServer(c, 1000, 'logged out');
       await log.until((s) => s.state === 'closed');
-      await c.connect();
-      await settle();
-      expect(held(c)).toEqual([]);
+      await connectAgainHoldingNothing(c);
     });
   },
 );

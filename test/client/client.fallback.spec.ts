@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import type { ChannelsClient } from '../../lib/client/index.js';
-import { BlockedWebSocket, createClient, StateLog } from './support/client-fixtures.js';
+import { BlockedWebSocket, createClient, StateLog } from './support/client-harness.js';
 
 // Which transport the client tries, seen from the server: this one refuses both (upgrades are
 // dropped, every HTTP request is 404), so the test sees each attempt's first request.
@@ -57,19 +57,21 @@ describe('ChannelsClient chooses its transport', () => {
     clients.push(c);
     return c;
   };
+  /** Starts connecting a client with `options` and waits for the server to see `n` requests. */
+  const connectUntilSeen = async (n: number, options: Parameters<typeof client>[0]) => {
+    const c = client(options);
+    void c.connect().catch(() => undefined);
+    await waitForRequests(n);
+  };
 
   it('goes straight to SSE, in the same attempt, when the WebSocket constructor throws', async () => {
-    const c = client({ WebSocket: BlockedWebSocket });
-    void c.connect().catch(() => undefined);
-    await waitForRequests(1);
+    await connectUntilSeen(1, { WebSocket: BlockedWebSocket });
     expect(seen[0]).toBe('GET /channels/sse');
     expect(headers[0]).toMatchObject({ authorization: 'Bearer tok', accept: 'text/event-stream' });
   });
 
   it('falls back to SSE after the WebSocket fails to open twice before any welcome', async () => {
-    const c = client({ WebSocket });
-    void c.connect().catch(() => undefined);
-    await waitForRequests(3);
+    await connectUntilSeen(3, { WebSocket });
     expect(seen.slice(0, 3)).toEqual([
       'UPGRADE /channels',
       'UPGRADE /channels',
@@ -80,9 +82,7 @@ describe('ChannelsClient chooses its transport', () => {
 
   it('goes back to WebSocket when SSE cannot reach the server either (the server is down)', async () => {
     dropHttp = true;
-    const c = client({ WebSocket });
-    void c.connect().catch(() => undefined);
-    await waitForRequests(5);
+    await connectUntilSeen(5, { WebSocket });
     expect(seen.slice(0, 5)).toEqual([
       'UPGRADE /channels',
       'UPGRADE /channels',
@@ -93,9 +93,7 @@ describe('ChannelsClient chooses its transport', () => {
   });
 
   it('uses only the transports it is given: ?transport=sse style', async () => {
-    const c = client({ WebSocket, transports: ['sse'] });
-    void c.connect().catch(() => undefined);
-    await waitForRequests(1);
+    await connectUntilSeen(1, { WebSocket, transports: ['sse'] });
     expect(seen[0]).toBe('GET /channels/sse');
   });
 

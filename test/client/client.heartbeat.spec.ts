@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ChannelsClient } from '../../lib/client/index.js';
 import { PROBE_CHANNEL } from '../../lib/client/channels.client.js';
-import { createClient, sleep, startServer, StateLog } from './support/client-fixtures.js';
+import type { ChannelsClient } from '../../lib/client/index.js';
+import { sleep } from '../support/wait.js';
+import { createClient, startServer, StateLog } from './support/client-harness.js';
 
 describe('ChannelsClient notices a dead server', () => {
   const clients: ChannelsClient[] = [];

@@ -1,5 +1,6 @@
 import type { TransportName } from '../../lib/client/index.js';
-import { sleep, StateLog, useClientHarness } from './support/client-fixtures.js';
+import { sleep } from '../support/wait.js';
+import { StateLog, useClientHarness } from './support/client-harness.js';
 
 // Listeners run synchronously inside the client's transitions. One that calls close() there
 // must stop the client for good, whatever the transition was about to do next.

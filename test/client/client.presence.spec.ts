@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { ChannelsClient, PresenceMember } from '../../lib/client/index.js';
 import { ChannelsService } from '../../lib/index.js';
-import { startPresenceApp } from '../e2e/presence/fixtures.js';
-import { createClient, resubscribed, StateLog } from './support/client-fixtures.js';
+import { startPresenceApp } from '../e2e/presence/presence-app.js';
+import { createClient, resubscribed, StateLog } from './support/client-harness.js';
 
 interface Info {
   userId: string;

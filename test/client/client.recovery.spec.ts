@@ -6,7 +6,7 @@ import {
   startServer,
   StateLog,
   type TestServer,
-} from './support/client-fixtures.js';
+} from './support/client-harness.js';
 
 describe('ChannelsClient recovery after a reconnect', () => {
   const clients: ChannelsClient[] = [];

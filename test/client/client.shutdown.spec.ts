@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { StateLog, createClient, startServer, type TestServer } from './support/client-fixtures.js';
+import { StateLog, createClient, startServer, type TestServer } from './support/client-harness.js';
 
 // A server shutting down answers 503 + Retry-After (docs/protocol.md): the SDK reconnects
 // later, as after a 1001, rather than treating it as a server failure or an unknown event.

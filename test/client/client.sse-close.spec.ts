@@ -1,4 +1,4 @@
-import { Inbox, StateLog, useClientHarness } from './support/client-fixtures.js';
+import { useClientHarness } from './support/client-harness.js';
 
 // The server ends an SSE stream with `event: close` and the code a WebSocket client would get
 // (docs/protocol.md, "SSE transport"): the client must act on that code as it does on a
@@ -19,8 +19,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
   it('stops on 4403, with the server’s reason', async () => {
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4403, 'kicked');
+    const log = harness.closeFromServer(c, 4403, 'kicked');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'closed',
       code: 4403,
@@ -33,8 +32,7 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
   it('stops on 1000', async () => {
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1000, 'logged out');
+    const log = harness.closeFromServer(c, 1000, 'logged out');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'closed',
       code: 1000,
@@ -43,30 +41,25 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
   });
 
   it('refreshes the token with getToken on 4401, then reconnects with the new one', async () => {
-    harness.server.tokens.users.set('alice-1', 'alice');
-    harness.server.tokens.users.set('alice-2', 'alice');
-    const issued = ['alice-1', 'alice-2'];
-    let calls = 0;
-    const c = client({ token: undefined, getToken: () => issued[calls++] });
+    const { issued, getToken } = harness.issueTokens('alice');
+    const c = client({ token: undefined, getToken });
     await c.connect();
-    const log = new StateLog(c);
     harness.server.tokens.users.delete('alice-1');
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4401, 'token expired');
+    const log = harness.closeFromServer(c, 4401, 'token expired');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 4401,
       reason: 'token expired',
     });
     await log.until((s) => s.state === 'connected');
-    expect(calls).toBe(2);
+    expect(issued).toEqual(['alice-1', 'alice-2']);
     expect(await c.request('whoami')).toMatchObject({ token: 'alice-2', transport: 'sse' });
   });
 
   it('waits the long delay after 4429', async () => {
     const c = client();
     await c.connect();
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 4429, 'too many');
+    const log = harness.closeFromServer(c, 4429, 'too many');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 4429,
@@ -77,12 +70,8 @@ describe('ChannelsClient over SSE and the server’s close event', () => {
   });
 
   it('reconnects on 1012 with backoff and the code, and recovers', async () => {
-    const c = client();
-    await c.connect();
-    const inbox = new Inbox();
-    await c.subscribe('room:sse-close', inbox.handler);
-    const log = new StateLog(c);
-    harness.server.channels.disconnect({ connectionId: c.connectionId! }, 1012, 'restart');
+    const { c, inbox } = await harness.subscribedClient('room:sse-close');
+    const log = harness.closeFromServer(c, 1012, 'restart');
     expect(await log.until((s) => s.state !== 'connected')).toMatchObject({
       state: 'reconnecting',
       code: 1012,

@@ -1,13 +1,13 @@
-import { WebSocket } from 'ws';
-import type { WebSocketConstructor } from '../../lib/client/index.js';
+import { sleep } from '../support/wait.js';
 import {
   BlockedWebSocket,
   Inbox,
   resubscribed,
-  sleep,
   StateLog,
   useClientHarness,
-} from './support/client-fixtures.js';
+  expectRefused,
+  webSocketBlockedAtFirst,
+} from './support/client-harness.js';
 
 // The SDK on the module's real SSE transport (GET {path}/sse, POST {path}/messages).
 describe('ChannelsClient over SSE + POST, against the module', () => {
@@ -114,9 +114,7 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
   });
 
   it('stops when the stream is refused with 403', async () => {
-    const c = client({ token: 'banned-token' });
-    await expect(c.connect()).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(c.state).toBe('closed');
+    await expectRefused(client({ token: 'banned-token' }), { code: 'FORBIDDEN' });
   });
 
   it('keeps a quiet stream: the : ping comments prove the server alive', async () => {
@@ -139,14 +137,11 @@ describe('ChannelsClient over SSE + POST, against the module', () => {
   });
 
   it('tries WebSocket again later and moves to it without losing or repeating a push', async () => {
-    let constructed = 0;
-    const UnblockedLater = class extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        if (constructed++ === 0) throw new Error('blocked for now');
-        super(url, protocols);
-      }
-    } as unknown as WebSocketConstructor;
-    const c = client({ transports: undefined, WebSocket: UnblockedLater, retryWebSocketMs: 300 });
+    const c = client({
+      transports: undefined,
+      WebSocket: webSocketBlockedAtFirst(),
+      retryWebSocketMs: 300,
+    });
     const transports: string[] = [];
     c.on('transport', (t) => transports.push(t));
     const inbox = new Inbox<number>();

@@ -1,5 +1,6 @@
 import type { TransportName } from '../../lib/client/index.js';
-import { Inbox, sleep, useClientHarness } from './support/client-fixtures.js';
+import { sleep } from '../support/wait.js';
+import { Inbox, useClientHarness } from './support/client-harness.js';
 
 // The server runs a connection's commands concurrently (and over SSE each is its own HTTP
 // request), so a channel's subscribe and unsubscribe could be applied in another order than

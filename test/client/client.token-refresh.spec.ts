@@ -1,26 +1,13 @@
-import { WebSocket } from 'ws';
-import type { WebSocketConstructor } from '../../lib/client/index.js';
-import { useClientHarness } from './support/client-fixtures.js';
+import { useClientHarness, webSocketBlockedAtFirst } from './support/client-harness.js';
 
 // getToken is called after every refusal (docs/client.md): whatever the server refused, the
 // next thing the client sends carries a fresh token, on every path.
 describe('ChannelsClient refreshes a refused token everywhere it sends one', () => {
   const harness = useClientHarness({}, { random: () => 0 });
   const client = harness.client;
-  // Tokens alice-1, alice-2, … issued in turn; the test revokes them.
-  const issuer = (prefix: string) => {
-    const issued: string[] = [];
-    const getToken = () => {
-      const token = `${prefix}-${issued.length + 1}`;
-      harness.server.tokens.users.set(token, 'alice');
-      issued.push(token);
-      return token;
-    };
-    return { issued, getToken };
-  };
 
   it('sends the next POST over SSE with a fresh token after one was answered 401', async () => {
-    const { issued, getToken } = issuer('post');
+    const { issued, getToken } = harness.issueTokens('post');
     const c = client({ transports: ['sse'], getToken });
     await c.connect();
     harness.server.tokens.users.delete('post-1');
@@ -36,7 +23,7 @@ describe('ChannelsClient refreshes a refused token everywhere it sends one', () 
   });
 
   it('calls getToken once for the POSTs that wait for the same fresh token', async () => {
-    const { issued, getToken } = issuer('burst');
+    const { issued, getToken } = harness.issueTokens('burst');
     const c = client({ transports: ['sse'], getToken });
     await c.connect();
     harness.server.tokens.users.delete('burst-1');
@@ -47,15 +34,8 @@ describe('ChannelsClient refreshes a refused token everywhere it sends one', () 
   });
 
   it('tries WebSocket again from SSE with a fresh token after the try was refused with 4401', async () => {
-    const { issued, getToken } = issuer('return');
-    let constructed = 0;
-    const UnblockedLater = class extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        if (constructed++ === 0) throw new Error('blocked for now');
-        super(url, protocols);
-      }
-    } as unknown as WebSocketConstructor;
-    const c = client({ WebSocket: UnblockedLater, retryWebSocketMs: 100, getToken });
+    const { issued, getToken } = harness.issueTokens('return');
+    const c = client({ WebSocket: webSocketBlockedAtFirst(), retryWebSocketMs: 100, getToken });
     await c.connect();
     expect(c.transport).toBe('sse');
     const moved = new Promise<void>((resolve) =>

@@ -1,5 +1,5 @@
 import { ChannelsError } from '../../lib/client/index.js';
-import { Inbox, StateLog, useClientHarness } from './support/client-fixtures.js';
+import { Inbox, StateLog, useClientHarness } from './support/client-harness.js';
 
 describe('ChannelsClient over WebSocket, against the module', () => {
   const harness = useClientHarness({}, { token: 'alice-token' });

@@ -1,60 +1,62 @@
-import type { PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
 import { ChannelsError } from '../../lib/client/channels.error.js';
 import {
   SubscriptionRegistry,
   type SubscribedInfo,
 } from '../../lib/client/subscription.registry.js';
+import type { PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
+
+// Each test drives one registry directly: its requests wait in `answers` for the test to
+// answer them.
+let answers: Array<{
+  event: string;
+  data: unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}>;
+let resets: string[];
+let subscribed: SubscribedInfo[];
+let connected: boolean;
+let registry: SubscriptionRegistry;
+
+const push = (offset: number, epoch = 'e1'): PushFrame => ({
+  channel: 'c',
+  event: 'n',
+  data: offset,
+  offset,
+  epoch,
+});
+const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({
+  channel: 'c',
+  offset: 0,
+  epoch: 'e1',
+  recovered: false,
+  missed: [],
+  ...partial,
+});
+const answer = (value: unknown) => answers.shift()!.resolve(value);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+beforeEach(() => {
+  answers = [];
+  resets = [];
+  subscribed = [];
+  connected = true;
+  registry = new SubscriptionRegistry({
+    requestNow: (event, data) =>
+      new Promise((resolve, reject) => answers.push({ event, data, resolve, reject })),
+    connected: () => connected,
+    reset: (channel) => resets.push(channel),
+    subscribed: (info) => subscribed.push(info),
+    error: (error) => {
+      throw error;
+    },
+  });
+});
 
 // The registry's ordering rules, driven directly: over SSE the subscribe reply (an HTTP
 // response) and live pushes (the stream) travel apart, in either order; here the test
 // chooses the order.
 describe('SubscriptionRegistry ordering', () => {
-  let answers: Array<{
-    event: string;
-    data: unknown;
-    resolve(value: unknown): void;
-    reject(error: unknown): void;
-  }>;
-  let resets: string[];
-  let subscribed: SubscribedInfo[];
-  let connected: boolean;
-  let registry: SubscriptionRegistry;
-
-  const push = (offset: number, epoch = 'e1'): PushFrame => ({
-    channel: 'c',
-    event: 'n',
-    data: offset,
-    offset,
-    epoch,
-  });
-  const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({
-    channel: 'c',
-    offset: 0,
-    epoch: 'e1',
-    recovered: false,
-    missed: [],
-    ...partial,
-  });
-  const answer = (value: unknown) => answers.shift()!.resolve(value);
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-  beforeEach(() => {
-    answers = [];
-    resets = [];
-    subscribed = [];
-    connected = true;
-    registry = new SubscriptionRegistry({
-      requestNow: (event, data) =>
-        new Promise((resolve, reject) => answers.push({ event, data, resolve, reject })),
-      connected: () => connected,
-      reset: (channel) => resets.push(channel),
-      subscribed: (info) => subscribed.push(info),
-      error: (error) => {
-        throw error;
-      },
-    });
-  });
-
   it('holds pushes that overtake the subscribe reply, then delivers them after it, in order, once', async () => {
     const got: number[] = [];
     const ready = registry.add<number>('c', (n) => got.push(n), {});
@@ -185,5 +187,49 @@ describe('SubscriptionRegistry and the SSE reset event', () => {
     // The position is forgotten: the next push is taken whatever its offset.
     registry.push({ channel: 'c', event: 'n', data: 1, offset: 1, epoch: 'e1' });
     expect(got).toEqual([1]);
+  });
+});
+
+// Pub/sub between server nodes delivers at most once: a live push may skip offsets. The
+// registry repairs the gap from history instead of delivering over it.
+describe('SubscriptionRegistry gaps in live offsets', () => {
+  it('resubscribes from the last push when one is skipped, and delivers 1..N in order', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    await tick();
+    answer(reply({ offset: 0 }));
+    await ready;
+    registry.push(push(1));
+    registry.push(push(3)); // 2 was lost between the nodes
+    registry.push(push(4));
+    await tick();
+    expect(got).toEqual([1]);
+    expect(answers.map((a) => [a.event, a.data])).toEqual([
+      ['subscribe', { channel: 'c', since: { epoch: 'e1', offset: 1 } }],
+    ]);
+    answer(reply({ offset: 4, recovered: true, missed: [push(2), push(3), push(4)] }));
+    await tick();
+    expect(got).toEqual([1, 2, 3, 4]);
+    expect(resets).toEqual([]);
+  });
+
+  it('asks again on a new epoch, and tells the app when nothing could be replayed', async () => {
+    const got: number[] = [];
+    let resetCalls = 0;
+    const ready = registry.add<number>('c', (n) => got.push(n), {
+      onReset: () => resetCalls++,
+    });
+    await tick();
+    answer(reply({ offset: 0 }));
+    await ready;
+    registry.push(push(1));
+    registry.push(push(1, 'e2')); // the history was lost (a Redis restart)
+    await tick();
+    expect(answers[0]!.data).toEqual({ channel: 'c', since: { epoch: 'e1', offset: 1 } });
+    answer(reply({ offset: 1, epoch: 'e2', recovered: false }));
+    await tick();
+    expect(resetCalls).toBe(1);
+    registry.push(push(2, 'e2'));
+    expect(got).toEqual([1, 2]);
   });
 });

@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
+import { PRINTED_PORT } from './fixture-app.js';
+import { startNodeProcess, type StartedNodeProcess } from './node-process.js';
 
 /** A fixture compiled to one runnable ES module. */
 export interface CompiledFixture {
@@ -40,7 +42,7 @@ const typescriptTranspile: Plugin = {
  * stay external and resolve through a `node_modules` link to the project's.
  *
  * @example
- * const fixture = await compileFixture('test/e2e/security/shutdown.fixture.ts');
+ * const fixture = await compileFixture('test/e2e/security/broadcasting-app.fixture.ts');
  * const child = spawn(process.execPath, [fixture.file]);
  */
 export async function compileFixture(entry: string): Promise<CompiledFixture> {
@@ -64,4 +66,33 @@ export async function compileFixture(entry: string): Promise<CompiledFixture> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** A fixture app running in its own process, and the port it listens on. */
+export interface FixtureApp extends StartedNodeProcess {
+  readonly port: number;
+}
+
+/**
+ * For the describe block it is called in: compiles the fixture app `entry` (one that calls
+ * `listenAndPrintPort`) before the block; `start()` runs it and resolves once it listens.
+ * After the block the app is stopped (SIGTERM) if it still runs, and the compiled file removed.
+ */
+export function useFixtureApp(entry: string): { start(): Promise<FixtureApp> } {
+  let fixture: CompiledFixture | undefined;
+  let app: FixtureApp | undefined;
+  beforeAll(async () => {
+    fixture = await compileFixture(entry);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    fixture?.cleanup();
+  });
+  return {
+    async start() {
+      const started = await startNodeProcess([fixture!.file], { ready: PRINTED_PORT });
+      app = { ...started, port: Number(started.ready[1]) };
+      return app;
+    },
+  };
 }

@@ -1,13 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startRedisServer } from './redis-server.js';
+import { freePort, spawnRedisServer, stopRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
-const REDIS_BINARY = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 const REDIS_CLI = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';
+// Generous: on a loaded machine (two suites start clusters at once) forming one takes longer.
+const TIMEOUT_MS = 30_000;
 
 /** A throwaway 3-master Redis Cluster on 127.0.0.1 (no replicas, no persistence), for tests. */
 export interface RedisCluster {
@@ -24,50 +25,22 @@ export interface RedisCluster {
  */
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'channels-cluster-'));
-  // Free ports: start and stop a plain server on each (the helper finds free ones).
-  const ports: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const probe = await startRedisServer();
-    ports.push(probe.port);
-    await probe.stop();
-  }
-  const children: ChildProcess[] = ports.map((port) =>
-    spawn(
-      REDIS_BINARY,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(dir, `nodes-${port}.conf`),
-      ],
-      { stdio: 'ignore' },
-    ),
-  );
+  const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(children.map((child) => stopRedisServer(child, 'SIGKILL')));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await waitFor(async () => (await cli(port, 'PING')) === 'PONG');
+    const ports: number[] = [];
+    while (ports.length < 3) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    for (const port of ports) {
+      const clusterArgs = ['--cluster-enabled', 'yes'];
+      const config = ['--cluster-config-file', join(dir, `nodes-${port}.conf`)];
+      children.push(await spawnRedisServer(port, [...clusterArgs, ...config], TIMEOUT_MS));
+    }
     await run(REDIS_CLI, [
       '--cluster',
       'create',
@@ -78,11 +51,11 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     ]);
     for (const port of ports)
       await waitFor(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'));
+    return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
 }
 
 async function cli(port: number, ...args: string[]): Promise<string> {
@@ -94,8 +67,7 @@ async function cli(port: number, ...args: string[]): Promise<string> {
   }
 }
 
-// Generous: on a loaded machine (two suites start clusters at once) forming one takes longer.
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, timeoutMs = TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('the Redis Cluster did not come up in time');

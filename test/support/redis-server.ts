@@ -32,14 +32,14 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     try {
-      let child = await spawnOn(port);
+      let child = await spawnRedisServer(port);
       return {
         port,
         url: `redis://127.0.0.1:${port}`,
-        stop: () => stopChild(child),
+        stop: () => stopRedisServer(child),
         async restart() {
-          await stopChild(child, 'SIGKILL');
-          child = await spawnOn(port);
+          await stopRedisServer(child, 'SIGKILL');
+          child = await spawnRedisServer(port);
         },
       };
     } catch (error) {
@@ -49,7 +49,16 @@ export async function startRedisServer(): Promise<RedisServer> {
   throw new Error(`redis-server did not start: ${String(lastError)}`);
 }
 
-async function spawnOn(port: number): Promise<ChildProcess> {
+/**
+ * The tests' one way to start a `redis-server`: on `port` of 127.0.0.1, with no persistence
+ * and `args` added; resolves once it answers PING (it is stopped if it has not within
+ * `timeoutMs`).
+ */
+export async function spawnRedisServer(
+  port: number,
+  args: string[] = [],
+  timeoutMs = 10_000,
+): Promise<ChildProcess> {
   const child = spawn(
     REDIS_BINARY,
     [
@@ -63,19 +72,21 @@ async function spawnOn(port: number): Promise<ChildProcess> {
       'no',
       '--protected-mode',
       'no',
+      ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: 'ignore' },
   );
   try {
-    await waitForPing(port, child);
+    await waitForPing(port, child, timeoutMs);
     return child;
   } catch (error) {
-    await stopChild(child);
+    await stopRedisServer(child);
     throw error;
   }
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -86,16 +97,16 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+async function waitForPing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   let exited = false;
   child.once('exit', () => (exited = true));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`redis-server exited (code ${child.exitCode})`);
     if (await ping(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('redis-server did not answer PING within 10 s');
+  throw new Error(`redis-server did not answer PING within ${timeoutMs} ms`);
 }
 
 function ping(port: number): Promise<boolean> {
@@ -112,7 +123,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/** Stops a server `spawnRedisServer` started (SIGKILL after 5 s) and waits for it to exit. */
+export function stopRedisServer(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);

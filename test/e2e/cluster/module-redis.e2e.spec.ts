@@ -57,9 +57,7 @@ describe('ChannelsModule: supplying a broker', () => {
       // app.listen() resolved: the broker had started.
       expect(broker.started).toBe(true);
       await app.get(ChannelsService).publish('room:1', 'hello', { n: 1 });
-      expect(broker.published).toEqual([
-        expect.objectContaining({ channel: 'room:1', offset: 1 }),
-      ]);
+      expect(broker.published).toEqual([expect.objectContaining({ channel: 'room:1', offset: 1 })]);
     } finally {
       await app.close();
     }

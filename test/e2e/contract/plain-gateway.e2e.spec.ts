@@ -110,7 +110,8 @@ describe('a document for plain gateways, and declared contracts at runtime', () 
     expect(none.messages.command.payload.required).toEqual(['event']);
 
     const shoutChannel = doc.channels['commands.lobby.shout'] as Record<string, any>;
-    expect(doc.components.schemas.ShoutDto.properties.text).toMatchObject({
+    const shoutDto = doc.components.schemas.ShoutDto as Record<string, any>;
+    expect(shoutDto.properties.text).toMatchObject({
       type: 'string',
       minLength: 2,
     });

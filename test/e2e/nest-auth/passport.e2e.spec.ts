@@ -17,7 +17,7 @@ import {
   GuardedGateway,
   JwtServiceGuard,
   sign,
-} from './fixtures.js';
+} from './jwt-auth.js';
 
 type Setup = { name: string; options: ChannelsModuleOptions; extra?: object[] };
 

@@ -12,9 +12,9 @@ import { finalize, interval, NEVER, of, tap, type Observable } from 'rxjs';
 import { ChannelGateway, ChannelsModule, MessageBody, OnMessage } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand } from '../../support/sse-client.js';
+import { waitFor } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { eventually } from '../security/helpers.js';
-import { TokenGuard } from '../security/fixtures.js';
+import { TokenGuard } from '../security/gateways.js';
 
 /** Keeps every log line, by level. */
 class CapturingLogger implements LoggerService {
@@ -172,7 +172,7 @@ describe('errors keep their meaning, and are logged once when they are the serve
     await new Promise((r) => setTimeout(r, 50));
     expect(state.cancelled).toBe(false);
     leaving.close();
-    await eventually(() => state.cancelled, 5_000, 'the handler to be cancelled');
+    await waitFor(() => state.cancelled, 5_000, 'the handler to be cancelled');
     expect(logger.errors()).toEqual([]);
   });
 });

@@ -1,14 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  ChannelsEvents,
-  ChannelsModule,
-  ChannelsService,
-  type ChannelsEvent,
-} from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { ChannelsEvents, ChannelsService, type ChannelsEvent } from '../../../lib/index.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
+import { AUTH } from '../../support/token.guard.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AUTH, SseGateway, TokenGuard } from '../sse/fixtures.js';
+import { TokenGuard, startSseApp } from '../sse/sse.gateway.js';
 
 // One lifecycle, whatever the transport: the same events, from the same places, for a
 // WebSocket and an SSE client.
@@ -38,11 +33,10 @@ describe('lifecycle events (ChannelsEvents)', () => {
   };
 
   beforeAll(async () => {
-    ({ app, ws, http } = await startApp({
-      imports: [ChannelsModule.forRoot({ path: '/rt', auth: { handshakeGuards: [TokenGuard] } })],
-      providers: [SseGateway],
+    ({ app, ws, http, channels } = await startSseApp({
+      path: '/rt',
+      auth: { handshakeGuards: [TokenGuard] },
     }));
-    channels = app.get(ChannelsService);
     const events = app.get(ChannelsEvents);
     const types: Array<ChannelsEvent['type']> = [
       'connection.opened',

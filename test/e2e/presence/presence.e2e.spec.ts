@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ChannelsService } from '../../../lib/index.js';
-import { openPeer, startPresenceApp, type Peer, type PeerFrame } from './fixtures.js';
+import { openPeer, startPresenceApp, type Peer, type PeerFrame } from './presence-app.js';
 
 const isPresence = (frame: PeerFrame) =>
   frame.event === 'presence.join' || frame.event === 'presence.leave';

@@ -7,7 +7,7 @@ import {
 } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
-import { NameGuard, openPeer, PresenceGateway, type Peer } from './fixtures.js';
+import { openPeer, startPresenceApp, type Peer } from './presence-app.js';
 
 // The `stores.redis` option alone makes presence cross-node: no `stores.presence` is given.
 describe('ChannelsModule stores.redis option: presence across nodes', () => {
@@ -18,15 +18,9 @@ describe('ChannelsModule stores.redis option: presence across nodes', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     const node = () =>
-      startApp({
-        imports: [
-          ChannelsModule.forRoot({
-            stores: { redis: { url: redis.url } },
-            presence: { coalesceMs: 10, ttlMs: 5_000 },
-            auth: { handshakeGuards: [NameGuard] },
-          }),
-        ],
-        providers: [PresenceGateway],
+      startPresenceApp({
+        stores: { redis: { url: redis.url } },
+        presence: { coalesceMs: 10, ttlMs: 5_000 },
       });
     nodes = [await node(), await node()];
   });

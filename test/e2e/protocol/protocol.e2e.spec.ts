@@ -2,8 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ChannelsModule, ChannelsService } from 'nestjs-channels';
 import { connectTestClient, type ChannelsTestClient } from 'nestjs-channels/testing';
 import { startApp } from '../../support/app.js';
+import { PublishController } from '../../support/publish.controller.js';
 import { TestClient } from '../../support/ws-client.js';
-import { ChatGateway, PublishController } from './fixtures.js';
+import { ChatGateway } from './chat.gateways.js';
 
 // Raw frames (the welcome, what cannot be parsed, ids) go through the raw socket client; the
 // rest reads like the protocol with nestjs-channels/testing.

@@ -1,8 +1,7 @@
-import { ChannelsModule } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
 import { RawSseClient } from '../../support/sse-client.js';
+import { AUTH } from '../../support/token.guard.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AUTH, SseGateway, TokenGuard } from '../sse/fixtures.js';
+import { TokenGuard, startSseApp } from '../sse/sse.gateway.js';
 
 // The shutdown.closeCode option: a node of several going down in a rolling deploy says 1012
 // (service restart) on both transports, instead of 1001.
@@ -13,14 +12,9 @@ describe('shutdown.closeCode', () => {
   ] as const)(
     '%s: WebSocket and SSE clients get the close code on shutdown',
     async (_, option, code) => {
-      const { app, ws, http } = await startApp({
-        imports: [
-          ChannelsModule.forRoot({
-            auth: { handshakeGuards: [TokenGuard] },
-            ...(option === undefined ? {} : { shutdown: { closeCode: option } }),
-          }),
-        ],
-        providers: [SseGateway],
+      const { app, ws, http } = await startSseApp({
+        auth: { handshakeGuards: [TokenGuard] },
+        ...(option === undefined ? {} : { shutdown: { closeCode: option } }),
       });
       const socket = await TestClient.connect(`${ws}/channels`, { headers: AUTH('alice') });
       const stream = await RawSseClient.connect(`${http}/channels/sse`, AUTH('bob'));

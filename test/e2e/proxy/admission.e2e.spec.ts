@@ -1,6 +1,6 @@
 import { httpCall } from '../../support/sse-client.js';
 import { TestClient } from '../../support/ws-client.js';
-import { startChannels, type ChannelsApp } from '../security/helpers.js';
+import { startChannels, type ChannelsApp } from '../security/channels-app.js';
 
 describe('node-wide handshake admission (rateLimits.handshakeAdmission)', () => {
   let channels: ChannelsApp;

@@ -10,8 +10,8 @@ import {
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
+import { withConcurrency } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { withConcurrency } from '../security/helpers.js';
 import { ReverseProxy } from './reverse-proxy.js';
 
 @ChannelGateway()

@@ -1,15 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { startApp } from '../../support/app.js';
 import { TestClient } from '../../support/ws-client.js';
+import { writeReadmeCode } from './readme-code.mjs';
 
 // The README's quick start, exactly as written there, must work when pasted.
-const readme = readFileSync(resolve('README.md'), 'utf8');
-const source = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-const dir = resolve('test/e2e/readme/.generated');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'quick-start.ts'), source);
+writeReadmeCode();
 
 describe('README quick start', () => {
   let app: INestApplication;

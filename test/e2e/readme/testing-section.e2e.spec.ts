@@ -1,18 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeReadmeCode } from './readme-code.mjs';
 
 // The README's first e2e test (also in docs/testing.md), exactly as written there, must pass
 // against the README's quick start gateway: its `it` is registered by importing it.
-const readme = readFileSync(resolve('README.md'), 'utf8');
-const quickStart = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-const firstTest = /## Testing[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-const dir = resolve('test/e2e/readme/.generated');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'quick-start.ts'), quickStart);
-writeFileSync(
-  join(dir, 'first-test.ts'),
-  firstTest.replace("from './chat.gateway';", "from './quick-start.js';"),
-);
+const { firstTest } = writeReadmeCode();
 
 describe('README: a first e2e test of a gateway', () => {
   it('is the one docs/testing.md shows, and is about 10 lines', () => {

@@ -8,8 +8,9 @@ import {
 import { startApp } from '../../support/app.js';
 import { GatedHistoryStore, type GatePoint } from '../../support/gated-history-store.js';
 import { RawSseClient } from '../../support/sse-client.js';
+import { waitFor } from '../../support/wait.js';
 import { TestClient, type Frame } from '../../support/ws-client.js';
-import { FeedGateway, range, waitFor } from './fixtures.js';
+import { FeedGateway, range } from './feed.gateway.js';
 
 /**
  * Pushes published while a subscribe (or an SSE resume) is between taking its hold and

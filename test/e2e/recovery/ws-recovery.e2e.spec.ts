@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { ChannelsModule, ChannelsService, type PushFrame } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
+import { waitFor } from '../../support/wait.js';
 import { TestClient, type Frame } from '../../support/ws-client.js';
-import { FeedGateway, range, waitFor } from './fixtures.js';
+import { FeedGateway, range } from './feed.gateway.js';
 
 const SIZE = 5;
 const TTL_MS = 1000;

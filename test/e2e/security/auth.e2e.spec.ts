@@ -1,22 +1,17 @@
 import { createTokenExtractor } from '../../../lib/index.js';
+import { waitFor } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AuthGateway, OpenGateway, TokenGuard } from './fixtures.js';
-import { eventually, startChannels, type ChannelsApp } from './helpers.js';
+import { startChannels, useChannels } from './channels-app.js';
+import { AuthGateway, OpenGateway, TokenGuard } from './gateways.js';
 
 describe('security: authentication at the handshake', () => {
-  let channels: ChannelsApp;
-
-  beforeAll(async () => {
-    channels = await startChannels(
-      {
-        auth: { allowedOrigins: ['https://app.example.com'] },
-        limits: { handshakeTimeoutMs: 1_000 },
-      },
-      [AuthGateway, OpenGateway, TokenGuard],
-    );
-  });
-  afterEach(() => channels.closeClients());
-  afterAll(() => channels.app.close());
+  const channels = useChannels(
+    {
+      auth: { allowedOrigins: ['https://app.example.com'] },
+      limits: { handshakeTimeoutMs: 1_000 },
+    },
+    [AuthGateway, OpenGateway, TokenGuard],
+  );
 
   describe('credentials', () => {
     it.each([
@@ -150,7 +145,7 @@ describe('security: authentication at the handshake', () => {
       const pushes = client.frames.filter((frame) => frame.channel === 'user:alice');
       expect(pushes.length).toBeGreaterThan(0);
       for (const push of pushes) expect(push.data.at).toBeLessThan(expiresAt);
-      await eventually(() => channels.service.subscriptionCount('user:alice') === 0);
+      await waitFor(() => channels.service.subscriptionCount('user:alice') === 0);
     });
 
     it('reads a JWT-style exp in seconds', async () => {

@@ -1,6 +1,7 @@
+import { sleep, waitFor, withConcurrency } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AuthGateway, TokenGuard } from './fixtures.js';
-import { eventually, sleep, startChannels, withConcurrency, type ChannelsApp } from './helpers.js';
+import { startChannels, type ChannelsApp } from './channels-app.js';
+import { AuthGateway, TokenGuard } from './gateways.js';
 
 /** Whether an opened client was welcomed, or else the code it was closed with. */
 function outcome(client: TestClient): Promise<'welcome' | number> {
@@ -47,7 +48,7 @@ describe('security: connection caps and the handshake rate', () => {
         client.frames.some((f) => f.event === 'connected'),
       );
       welcomed[0]!.close();
-      await eventually(() => channels.service.connectionCount() === 99);
+      await waitFor(() => channels.service.connectionCount() === 99);
       expect(await outcome(await channels.open())).toBe('welcome');
     });
   });
@@ -81,7 +82,7 @@ describe('security: connection caps and the handshake rate', () => {
 
       first.client.close();
       await first.client.closed;
-      await eventually(() => channels.service.connectionCount() === 2);
+      await waitFor(() => channels.service.connectionCount() === 2);
       expect(await outcome(await channels.open(alice))).toBe('welcome');
     });
   });
@@ -138,7 +139,7 @@ describe('security: connection caps and the handshake rate', () => {
       const third = await channels.open({ headers: { authorization: 'Bearer user-a' } });
       expect(await outcome(third)).toBe('welcome');
       third.close();
-      await eventually(() => channels.service.connectionCount() === 0);
+      await waitFor(() => channels.service.connectionCount() === 0);
     });
   });
 });

@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { MemoryRateLimitStore, type LimiterConfig } from '../../../lib/index.js';
-import { eventually, sleep, startChannels, type ChannelsApp } from './helpers.js';
+import { sleep, waitFor } from '../../support/wait.js';
+import { startChannels, type ChannelsApp } from './channels-app.js';
 
 /** The default memory store, keeping a hand on its limiters so the test can read their state. */
 class InspectableStore extends MemoryRateLimitStore {
@@ -35,7 +36,7 @@ describe('security: heartbeats', () => {
     expect(await store.limiters.get('msg')!.get(id)).not.toBeNull();
 
     expect(await client.closed).toEqual({ code: 4408, reason: 'heartbeat timeout' });
-    await eventually(() => channels.service.getConnection(id) === undefined);
+    await waitFor(() => channels.service.getConnection(id) === undefined);
     expect(channels.service.subscriptionCount('room:silent')).toBe(0);
     expect(await store.limiters.get('msg')!.get(id)).toBeNull();
   });

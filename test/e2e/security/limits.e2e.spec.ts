@@ -1,6 +1,7 @@
-import { WsConnection } from '../../../lib/transports/ws.connection.js';
 import type { Socket } from 'node:net';
-import { eventually, startChannels, type ChannelsApp } from './helpers.js';
+import { WsConnection } from '../../../lib/transports/ws.connection.js';
+import { waitFor } from '../../support/wait.js';
+import { useChannels } from './channels-app.js';
 import { RawSocket } from './raw-socket.js';
 
 const MAX_BUFFERED = 256 * 1024;
@@ -12,16 +13,10 @@ function commandOfSize(bytes: number): string {
 }
 
 describe('security: size and resource limits', () => {
-  let channels: ChannelsApp;
-
-  beforeAll(async () => {
-    // limits.maxPayloadBytes is left at its default (64 KiB).
-    channels = await startChannels({
-      limits: { maxSubscriptionsPerConnection: 3, maxBufferedBytes: MAX_BUFFERED },
-    });
+  // limits.maxPayloadBytes is left at its default (64 KiB).
+  const channels = useChannels({
+    limits: { maxSubscriptionsPerConnection: 3, maxBufferedBytes: MAX_BUFFERED },
   });
-  afterEach(() => channels.closeClients());
-  afterAll(() => channels.app.close());
 
   describe('inbound frames', () => {
     it('accepts a 64 KiB frame and closes with 1009 on one byte more', async () => {
@@ -148,9 +143,9 @@ describe('security: size and resource limits', () => {
       expect(resumed).toBe(true);
       expect(maxBuffered).toBeLessThanOrEqual(MAX_BUFFERED + 4096 + 200);
       expect(await paused.client.closed).toEqual({ code: 4008, reason: 'slow consumer' });
-      await eventually(() => channels.service.getConnection(connection.id) === undefined);
+      await waitFor(() => channels.service.getConnection(connection.id) === undefined);
 
-      await eventually(
+      await waitFor(
         () =>
           readers.every(
             ({ client }) =>

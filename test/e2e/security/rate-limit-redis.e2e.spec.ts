@@ -5,8 +5,9 @@ import {
   type Connection,
 } from '../../../lib/index.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
-import { AuthGateway, OpenGateway, TokenGuard, type TestPrincipal } from './fixtures.js';
-import { eventually, startChannels, type ChannelsApp } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
+import { startChannels, type ChannelsApp } from './channels-app.js';
+import { AuthGateway, OpenGateway, TokenGuard, type TestPrincipal } from './gateways.js';
 
 const byUser = (connection: Connection) => `user:${(connection.principal as TestPrincipal).id}`;
 
@@ -43,7 +44,7 @@ describe('security: rate limits in Redis (RateLimiterRedis, two nodes)', () => {
     );
     apps.push(...nodes);
     // Until a client is ready the store counts in its insurance limiter, per node.
-    await eventually(
+    await waitFor(
       () => clients.every((client) => client.status === 'ready'),
       5_000,
       'Redis clients to be ready',
@@ -111,7 +112,7 @@ describe('security: rate limits in Redis (RateLimiterRedis, two nodes)', () => {
     const uninsured = (await open.connect({ headers: { authorization: 'Bearer user-erin' } }))
       .client;
     await redis.stop();
-    await eventually(
+    await waitFor(
       () => clients.every((client) => client.status !== 'ready'),
       5_000,
       'Redis clients to notice',

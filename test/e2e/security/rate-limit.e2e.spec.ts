@@ -1,16 +1,12 @@
-import { OpenGateway } from './fixtures.js';
-import { eventually, startChannels, type ChannelsApp } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
+import { useChannels } from './channels-app.js';
+import { OpenGateway } from './gateways.js';
 
 describe('security: message rate limits', () => {
   describe('budgets', () => {
-    let channels: ChannelsApp;
-    beforeAll(async () => {
-      channels = await startChannels({
-        rateLimits: { message: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 } },
-      });
+    const channels = useChannels({
+      rateLimits: { message: { points: 5, durationMs: 60_000, abuseThreshold: 1_000 } },
     });
-    afterEach(() => channels.closeClients());
-    afterAll(() => channels.app.close());
 
     it('answers a command over the connection budget with RATE_LIMITED, retryAfterMs and its id', async () => {
       const { client } = await channels.connect();
@@ -65,16 +61,11 @@ describe('security: message rate limits', () => {
   });
 
   describe('abuse', () => {
-    let channels: ChannelsApp;
-    beforeAll(async () => {
-      channels = await startChannels({
-        rateLimits: {
-          message: { points: 50, durationMs: 60_000, abuseThreshold: 100, abuseWindowMs: 60_000 },
-        },
-      });
+    const channels = useChannels({
+      rateLimits: {
+        message: { points: 50, durationMs: 60_000, abuseThreshold: 100, abuseWindowMs: 60_000 },
+      },
     });
-    afterEach(() => channels.closeClients());
-    afterAll(() => channels.app.close());
 
     it('survives 2,000 commands flooded from one socket, closes it with 4429, and other sockets are unaffected', async () => {
       const flooder = (await channels.connect()).client;
@@ -102,19 +93,14 @@ describe('security: message rate limits', () => {
       // Only the budget's worth of commands reached a handler: 50 from the flood, 20 from the bystander.
       expect(OpenGateway.calls - callsBefore).toBe(70);
       expect(await bystander.request('echo', 'after')).toEqual({ id: 21, data: 'after' });
-      await eventually(() => channels.service.connectionCount() === 1);
+      await waitFor(() => channels.service.connectionCount() === 1);
     });
   });
 
   describe('windows', () => {
-    let channels: ChannelsApp;
-    beforeAll(async () => {
-      channels = await startChannels({
-        rateLimits: { message: { points: 2, durationMs: 300 } },
-      });
+    const channels = useChannels({
+      rateLimits: { message: { points: 2, durationMs: 300 } },
     });
-    afterEach(() => channels.closeClients());
-    afterAll(() => channels.app.close());
 
     it('lets a client that waits retryAfterMs go on', async () => {
       const { client } = await channels.connect();

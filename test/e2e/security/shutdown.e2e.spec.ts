@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { compileFixture, type CompiledFixture } from '../../support/compile-fixture.js';
+import { useFixtureApp } from '../../support/compile-fixture.js';
+import { sleep, waitFor, withConcurrency } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { eventually, sleep, startChannels, withConcurrency } from './helpers.js';
+import { startChannels } from './channels-app.js';
 
 describe('security: graceful shutdown', () => {
   describe('app.close()', () => {
@@ -46,37 +46,12 @@ describe('security: graceful shutdown', () => {
   });
 
   describe('SIGTERM with enableShutdownHooks()', () => {
-    let fixture: CompiledFixture;
-    let child: ChildProcess | undefined;
-
-    beforeAll(async () => {
-      fixture = await compileFixture('test/e2e/security/shutdown.fixture.ts');
-    });
-    afterAll(() => {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      fixture?.cleanup();
-    });
+    const fixtureApp = useFixtureApp('test/e2e/security/broadcasting-app.fixture.ts');
 
     it('closes 200 clients of a running broadcast with 1001, each having received its pushes in order', async () => {
-      const env = { ...process.env };
-      delete env.NODE_OPTIONS;
-      child = spawn(process.execPath, [fixture.file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (data) => (stderr += data));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
-        (resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })),
-      );
-      const port = await new Promise<number>((resolve, reject) => {
-        let stdout = '';
-        child!.stdout!.on('data', (data) => {
-          stdout += data;
-          const match = /PORT (\d+)/.exec(stdout);
-          if (match) resolve(Number(match[1]));
-        });
-        void exited.then(() => reject(new Error(`fixture exited: ${stderr}`)));
-      });
+      const started = await fixtureApp.start();
 
-      const url = `ws://127.0.0.1:${port}/channels`;
+      const url = `ws://127.0.0.1:${started.port}/channels`;
       const clients = await withConcurrency(200, 20, async () => {
         const { client } = await TestClient.connect(url);
         const subscribed = await client.request('subscribe', { channel: 'feed' });
@@ -84,21 +59,22 @@ describe('security: graceful shutdown', () => {
       });
       const pushesOf = (client: TestClient) =>
         client.frames.filter((frame) => frame.channel === 'feed');
-      await eventually(
+      await waitFor(
         () => clients.every(({ client }) => pushesOf(client).length > 0),
         10_000,
         'a push on every client',
       );
 
-      child.kill('SIGTERM');
+      started.child.kill('SIGTERM');
       const closes = await Promise.all(clients.map(({ client }) => client.closed));
       expect(closes.filter((close) => close.code !== 1001)).toEqual([]);
       for (const { client, from } of clients) {
         const offsets = pushesOf(client).map((push) => push.offset as number);
         expect(offsets).toEqual(offsets.map((_, i) => from + 1 + i));
       }
-      expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
-      expect(stderr).toBe('');
+      const { code, signal } = await started.exited;
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(started.stderr()).toBe('');
     });
   });
 });

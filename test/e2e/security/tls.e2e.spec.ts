@@ -1,7 +1,7 @@
 import { createSelfSignedCert, type SelfSignedCert } from '../../support/self-signed-cert.js';
 import { TestClient } from '../../support/ws-client.js';
-import { AuthGateway, OpenGateway, TokenGuard } from './fixtures.js';
-import { startChannels, type ChannelsApp } from './helpers.js';
+import { startChannels, type ChannelsApp } from './channels-app.js';
+import { AuthGateway, OpenGateway, TokenGuard } from './gateways.js';
 
 describe('security: over TLS (wss://)', () => {
   let tls: SelfSignedCert;

@@ -1,30 +1,33 @@
-import { startChannels, type ChannelsApp } from './helpers.js';
+import { useChannels } from './channels-app.js';
 
 const validOrder = { address: { city: 'Oslo' }, items: [{ name: 'tea', qty: 2 }] };
+/** What the `order` handler answers for a valid order: nested DTO instances, nothing extra. */
+const validOrderAsDtos = {
+  isDto: true,
+  addressIsDto: true,
+  itemsAreDtos: true,
+  addressKeys: ['city'],
+  polluted: null,
+  admin: null,
+};
 
 describe('security: validation by default and prototype poisoning', () => {
-  let channels: ChannelsApp;
-
-  beforeAll(async () => {
-    channels = await startChannels({});
-  });
-  afterEach(() => channels.closeClients());
-  afterAll(() => channels.app.close());
+  const channels = useChannels({});
 
   async function request(event: string, data: unknown) {
     const { client } = await channels.connect();
     return client.request(event, data);
   }
 
+  /** Sends `frame` as it is, unparsed, and resolves with the answer to its id 1. */
+  async function requestRaw(frame: string) {
+    const { client } = await channels.connect();
+    client.send(frame);
+    return client.next((f) => f.id === 1);
+  }
+
   it('turns a valid payload into nested DTO instances', async () => {
-    expect((await request('order', validOrder)).data).toEqual({
-      isDto: true,
-      addressIsDto: true,
-      itemsAreDtos: true,
-      addressKeys: ['city'],
-      polluted: null,
-      admin: null,
-    });
+    expect((await request('order', validOrder)).data).toEqual(validOrderAsDtos);
   });
 
   it('reports one detail per failing field, with nested property paths', async () => {
@@ -81,12 +84,11 @@ describe('security: validation by default and prototype poisoning', () => {
   });
 
   it('strips __proto__, constructor and prototype keys at every depth before anything sees them', async () => {
-    const { client } = await channels.connect();
-    client.send(
+    const answer = await requestRaw(
       '{"id":1,"event":"echo","data":{"a":1,"__proto__":{"polluted":"yes"},' +
         '"nested":{"constructor":{"prototype":{"polluted":"yes"}},"list":[{"__proto__":{"polluted":"yes"},"b":2}]}}}',
     );
-    expect(await client.next((f) => f.id === 1)).toEqual({
+    expect(answer).toEqual({
       id: 1,
       data: { a: 1, nested: { list: [{ b: 2 }] } },
     });
@@ -94,21 +96,13 @@ describe('security: validation by default and prototype poisoning', () => {
   });
 
   it('strips them inside nested DTOs too: a __proto__ in a payload cannot smuggle a field past validation', async () => {
-    const { client } = await channels.connect();
-    client.send(
+    const answer = await requestRaw(
       '{"id":1,"event":"order","data":{"address":{"city":"Oslo","__proto__":{"isAdmin":true}},' +
         '"items":[{"name":"tea","qty":2,"constructor":{"prototype":{"isAdmin":true}}}],"__proto__":{"polluted":"yes"}}}',
     );
-    expect(await client.next((f) => f.id === 1)).toEqual({
+    expect(answer).toEqual({
       id: 1,
-      data: {
-        isDto: true,
-        addressIsDto: true,
-        itemsAreDtos: true,
-        addressKeys: ['city'],
-        polluted: null,
-        admin: null,
-      },
+      data: validOrderAsDtos,
     });
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });

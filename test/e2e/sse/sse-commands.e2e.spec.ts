@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
-import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { ChannelsService } from '../../../lib/index.js';
 import { httpCall, postCommand, RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { TokenGuard, startSseApp } from './sse.gateway.js';
 
 describe('SSE transport: commands over POST {path}/messages', () => {
   let app: INestApplication;
@@ -19,24 +19,16 @@ describe('SSE transport: commands over POST {path}/messages', () => {
   }
 
   beforeAll(async () => {
-    const started = await startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          auth: {
-            handshakeGuards: [TokenGuard],
-            allowedOrigins: ['https://app.example', 'https://other.example'],
-          },
-          path: '/rt',
-          limits: { maxPayloadBytes: 1024 },
-          sse: { cors: { origins: ['https://app.example'], credentials: true } },
-        }),
-      ],
-      providers: [SseGateway],
-    });
-    app = started.app;
-    base = started.http;
+    ({ app, base, channels } = await startSseApp({
+      auth: {
+        handshakeGuards: [TokenGuard],
+        allowedOrigins: ['https://app.example', 'https://other.example'],
+      },
+      path: '/rt',
+      limits: { maxPayloadBytes: 1024 },
+      sse: { cors: { origins: ['https://app.example'], credentials: true } },
+    }));
     messages = `${base}/rt/messages`;
-    channels = app.get(ChannelsService);
   });
 
   afterEach(() => clients.splice(0).forEach((c) => c.close()));

@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
+import { ChannelsService } from '../../../lib/index.js';
 import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
-import { startApp } from '../../support/app.js';
+import { PublishController } from '../../support/publish.controller.js';
 import { httpCall, RawSseClient } from '../../support/sse-client.js';
-import { AUTH, PublishController, SseGateway, TokenGuard } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { TokenGuard, startSseApp } from './sse.gateway.js';
 
 describe('SSE stream: handshake, join authorization, opening', () => {
   let app: INestApplication;
@@ -26,19 +27,13 @@ describe('SSE stream: handshake, join authorization, opening', () => {
   }
 
   beforeAll(async () => {
-    const started = await startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          auth: { handshakeGuards: [TokenGuard], allowedOrigins: ['https://app.example'] },
-          sse: { retryMs: 1234, heartbeatMs: 60_000 },
-        }),
-      ],
-      providers: [SseGateway],
-      controllers: [PublishController],
-    });
-    app = started.app;
-    base = started.http;
-    channels = app.get(ChannelsService);
+    ({ app, base, channels } = await startSseApp(
+      {
+        auth: { handshakeGuards: [TokenGuard], allowedOrigins: ['https://app.example'] },
+        sse: { retryMs: 1234, heartbeatMs: 60_000 },
+      },
+      [PublishController],
+    ));
   });
 
   afterEach(() => clients.splice(0).forEach((c) => c.close()));

@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { ChannelsService } from '../../../lib/index.js';
 import { RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { waitFor } from '../../support/wait.js';
+import { TokenGuard, startSseApp } from './sse.gateway.js';
 
 const CYCLES = 1000;
 const PARALLEL = 20;
@@ -15,21 +16,13 @@ describe('SSE stream: lifecycle and resources', () => {
   let server: Server;
 
   beforeAll(async () => {
-    const started = await startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          auth: { handshakeGuards: [TokenGuard] },
-          sse: { heartbeatMs: 20 },
-          limits: { maxBufferedBytes: 64 * 1024 },
-          // 1,000 streams from one address: the handshake rate limit is another test's subject.
-          rateLimits: { connection: false },
-        }),
-      ],
-      providers: [SseGateway],
-    });
-    app = started.app;
-    base = started.http;
-    channels = app.get(ChannelsService);
+    ({ app, base, channels } = await startSseApp({
+      auth: { handshakeGuards: [TokenGuard] },
+      sse: { heartbeatMs: 20 },
+      limits: { maxBufferedBytes: 64 * 1024 },
+      // 1,000 streams from one address: the handshake rate limit is another test's subject.
+      rateLimits: { connection: false },
+    }));
     server = app.getHttpServer() as Server;
   });
 
@@ -61,7 +54,10 @@ describe('SSE stream: lifecycle and resources', () => {
       AUTH('alice'),
     );
     warm.client.close();
-    await waitFor(async () => channels.connectionCount() === 0 && (await openSockets()) === 0);
+    await waitFor(
+      async () => channels.connectionCount() === 0 && (await openSockets()) === 0,
+      10_000,
+    );
     const baseline = { handles: activeHandles(), listeners: listenerCounts() };
 
     for (let done = 0; done < CYCLES; done += PARALLEL) {
@@ -77,7 +73,10 @@ describe('SSE stream: lifecycle and resources', () => {
         }),
       );
     }
-    await waitFor(async () => channels.connectionCount() === 0 && (await openSockets()) === 0);
+    await waitFor(
+      async () => channels.connectionCount() === 0 && (await openSockets()) === 0,
+      10_000,
+    );
     expect(channels.subscriptionCount()).toBe(0);
     expect(listenerCounts()).toEqual(baseline.listeners);
     // Heartbeat sweeps ran throughout; no timer or socket per stream is left behind.
@@ -93,7 +92,10 @@ describe('SSE stream: lifecycle and resources', () => {
     const close = await client.next((e) => e.event === 'close');
     expect(close.json).toEqual({ code: 4403, reason: 'go away' });
     await client.ended;
-    await waitFor(async () => channels.getConnection(welcome.json.connectionId) === undefined);
+    await waitFor(
+      async () => channels.getConnection(welcome.json.connectionId) === undefined,
+      10_000,
+    );
     expect(channels.subscriptionCount('room:bye')).toBe(0);
   });
 
@@ -108,7 +110,10 @@ describe('SSE stream: lifecycle and resources', () => {
     for (let n = 0; n < 2000 && channels.getConnection(welcome.json.connectionId); n++) {
       await channels.publish('room:slow', 'big', big);
     }
-    await waitFor(async () => channels.getConnection(welcome.json.connectionId) === undefined);
+    await waitFor(
+      async () => channels.getConnection(welcome.json.connectionId) === undefined,
+      10_000,
+    );
     expect(channels.subscriptionCount('room:slow')).toBe(0);
     client.close();
   });
@@ -118,17 +123,7 @@ describe('SSE stream: lifecycle and resources', () => {
     client.close();
     await waitFor(
       async () => channels.connectionCount() === 0 && channels.subscriptionCount() === 0,
+      10_000,
     );
   });
 });
-
-async function waitFor(
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  UseGuards,
-  type CanActivate,
-  type ExecutionContext,
-  type INestApplication,
-} from '@nestjs/common';
+import { UseGuards, type INestApplication } from '@nestjs/common';
 import {
   ChannelGateway,
   ChannelsModule,
@@ -12,27 +6,20 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type HandshakeClient,
 } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
+import { AUTH, tokenGuard } from '../../support/token.guard.js';
 
 // The security limits hold on the SSE transport exactly as on WebSocket: caps, message rate
 // limits and credential expiry go through the same admission, router and registry.
 
 /** Token `<name>` is user <name>; `<name>.short` expires 300 ms after the handshake. */
-@Injectable()
-class ExpiringTokenGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const client = context
-      .switchToWs()
-      .getClient<HandshakeClient<{ id: string; expiresAt?: number }>>();
-    const [id, kind] = (client.handshake.token ?? '').split('.');
-    if (!id) return false;
-    client.principal ??= { id, expiresAt: kind === 'short' ? Date.now() + 300 : undefined };
-    return true;
-  }
-}
+const ExpiringTokenGuard = tokenGuard<{ id: string; expiresAt?: number }>((token = '') => {
+  const [id, kind] = token.split('.');
+  if (!id) return false;
+  return { id, expiresAt: kind === 'short' ? Date.now() + 300 : undefined };
+});
 
 @ChannelGateway()
 @UseGuards(ExpiringTokenGuard)
@@ -53,9 +40,7 @@ describe('SSE: caps, rate limits and expiry', () => {
   let base: string;
   const streams: RawSseClient[] = [];
   const open = async (token: string, query = '') => {
-    const client = await RawSseClient.open(`${base}/sse${query}`, {
-      Authorization: `Bearer ${token}`,
-    });
+    const client = await RawSseClient.open(`${base}/sse${query}`, AUTH(token));
     streams.push(client);
     return client;
   };
@@ -92,7 +77,7 @@ describe('SSE: caps, rate limits and expiry', () => {
   it('answers a POST over the message rate limit with 429, Retry-After and retryAfterMs', async () => {
     const stream = await open('erin');
     const { json: welcome } = await stream.next((e) => e.event === 'connected');
-    const headers = { Authorization: 'Bearer erin', 'X-Channels-Connection': welcome.connectionId };
+    const headers = { ...AUTH('erin'), 'X-Channels-Connection': welcome.connectionId };
     for (let n = 1; n <= 3; n++)
       expect(
         (await postCommand(`${base}/messages`, { id: n, event: 'echo', data: n }, headers)).status,

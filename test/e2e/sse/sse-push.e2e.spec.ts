@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { ChannelsService } from '../../../lib/index.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway, TokenGuard } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { TokenGuard, startSseApp } from './sse.gateway.js';
 
 describe('SSE stream: pushes and heartbeats', () => {
   let app: INestApplication;
@@ -18,18 +18,10 @@ describe('SSE stream: pushes and heartbeats', () => {
   }
 
   beforeAll(async () => {
-    const started = await startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          sse: { heartbeatMs: 40 },
-          auth: { handshakeGuards: [TokenGuard] },
-        }),
-      ],
-      providers: [SseGateway],
-    });
-    app = started.app;
-    base = started.http;
-    channels = app.get(ChannelsService);
+    ({ app, base, channels } = await startSseApp({
+      sse: { heartbeatMs: 40 },
+      auth: { handshakeGuards: [TokenGuard] },
+    }));
   });
 
   afterEach(() => clients.splice(0).forEach((c) => c.close()));

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { ChannelsModule, ChannelsService, type PushFrame } from '../../../lib/index.js';
+import { ChannelsService, type PushFrame } from '../../../lib/index.js';
 import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
-import { startApp } from '../../support/app.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';
-import { AUTH, SseGateway } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { waitFor } from '../../support/wait.js';
+import { startSseApp } from './sse.gateway.js';
 
 const HISTORY_SIZE = 5;
 
@@ -41,13 +42,10 @@ describe('SSE stream: resume with Last-Event-ID', () => {
   }
 
   beforeAll(async () => {
-    const started = await startApp({
-      imports: [ChannelsModule.forRoot({ history: { size: HISTORY_SIZE }, sse: { retryMs: 20 } })],
-      providers: [SseGateway],
-    });
-    app = started.app;
-    base = started.http;
-    channels = app.get(ChannelsService);
+    ({ app, base, channels } = await startSseApp({
+      history: { size: HISTORY_SIZE },
+      sse: { retryMs: 20 },
+    }));
   });
 
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
@@ -169,12 +167,4 @@ function mergeCursors(...cursors: string[]): string {
     ...cursors.map((c) => JSON.parse(Buffer.from(c, 'base64url').toString())),
   );
   return Buffer.from(JSON.stringify(merged)).toString('base64url');
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

@@ -1,22 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
-import { ChannelsModule } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
 import { TestEventSource } from '../../support/event-source.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
-import { AUTH, SseGateway } from './fixtures.js';
+import { AUTH } from '../../support/token.guard.js';
+import { waitFor } from '../../support/wait.js';
+import { SseGateway, startSseApp } from './sse.gateway.js';
 
 describe('SSE transport: graceful shutdown', () => {
   let app: INestApplication;
   let base: string;
 
   beforeEach(async () => {
-    const started = await startApp({
-      imports: [ChannelsModule.forRoot({ shutdown: { timeoutMs: 10_000 } })],
-      providers: [SseGateway],
-    });
-    app = started.app;
-    base = started.http;
+    ({ app, base } = await startSseApp({ shutdown: { timeoutMs: 10_000 } }));
   });
 
   it('ends every open stream with event: close 1001, and app.close() does not hang on them', async () => {
@@ -71,11 +66,3 @@ describe('SSE transport: graceful shutdown', () => {
     await client.ended;
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

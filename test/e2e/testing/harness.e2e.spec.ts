@@ -7,8 +7,7 @@ import {
   RecordingBroker,
   RefusedConnectionError,
 } from 'nestjs-channels/testing';
-import { ChatGateway } from '../protocol/fixtures.js';
-import { Notifier, RoomsGateway, TokenGuard } from './fixtures.js';
+import { ChatGateway, Notifier, RoomsGateway, TokenGuard } from '../protocol/chat.gateways.js';
 
 // Nothing here listens: the module starts without transports, the harness runs handlers in
 // process, and the recording broker shows what was published.

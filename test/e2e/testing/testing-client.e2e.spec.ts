@@ -7,7 +7,7 @@ import {
   RefusedConnectionError,
   type ChannelsTestClient,
 } from 'nestjs-channels/testing';
-import { RoomsGateway, TokenGuard } from './fixtures.js';
+import { RoomsGateway, TokenGuard } from '../protocol/chat.gateways.js';
 
 describe.each(['websocket', 'sse'] as const)('the test client over %s', (transport) => {
   let app: INestApplication;

@@ -1,5 +1,15 @@
-import { Receiver } from 'ws';
+import * as ws from 'ws';
 import { encodeTextFrame } from '../../../lib/protocol/ws-frame.encoder.js';
+
+/** ws's frame parser, as used here: ws exports it, @types/ws does not declare it. */
+interface FrameReceiver {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  write(chunk: Buffer): boolean;
+}
+const { Receiver } = ws as unknown as {
+  Receiver: new (options: { isServer: boolean }) => FrameReceiver;
+};
 
 // The frames the fan-out writes straight to the socket must be what a WebSocket endpoint
 // accepts: decoded here by ws's own receiver (the client side, which rejects masked frames).

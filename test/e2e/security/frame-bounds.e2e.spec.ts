@@ -1,4 +1,4 @@
-import { startChannels, type ChannelsApp } from '../security/helpers.js';
+import { useChannels } from './channels-app.js';
 
 /** A command whose `data` is `depth` arrays deep, with its id at the start or at the end. */
 function nested(id: number, depth: number, idLast = false): string {
@@ -14,14 +14,8 @@ function withUnknownKeys(id: number, count: number, name = (i: number) => `p${i}
   return `{"id":${id},"event":"order","data":{"address":{"city":"Oslo"},"items":[],${extra}}}`;
 }
 
-describe('hardening: bounded frames', () => {
-  let channels: ChannelsApp;
-
-  beforeAll(async () => {
-    channels = await startChannels({});
-  });
-  afterEach(() => channels.closeClients());
-  afterAll(() => channels.app.close());
+describe('security: bounded frames', () => {
+  const channels = useChannels({});
 
   async function post(body: string): Promise<{ status: number; json: any; text: string }> {
     const response = await fetch(`${channels.http}/channels/messages`, {
@@ -144,16 +138,10 @@ describe('hardening: bounded frames', () => {
   });
 });
 
-describe('hardening: limits.frameLimits and limits.maxValidationDetails options', () => {
-  let channels: ChannelsApp;
-
-  beforeAll(async () => {
-    channels = await startChannels({
-      limits: { frameLimits: { maxDepth: 3 }, maxValidationDetails: 2 },
-    });
+describe('security: limits.frameLimits and limits.maxValidationDetails options', () => {
+  const channels = useChannels({
+    limits: { frameLimits: { maxDepth: 3 }, maxValidationDetails: 2 },
   });
-  afterEach(() => channels.closeClients());
-  afterAll(() => channels.app.close());
 
   it('applies the configured bounds on both transports', async () => {
     const refusal = { code: 'BAD_REQUEST', message: 'The frame is nested deeper than 3 levels.' };

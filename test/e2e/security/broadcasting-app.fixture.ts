@@ -1,5 +1,5 @@
-// A small Nest app for the SIGTERM test, run as a child process (compiled by compileFixture):
-// it broadcasts to the channel `feed` every 5 ms until it shuts down, and prints its port.
+// A small Nest app for the graceful-shutdown SIGTERM test, run as a child process (compiled by
+// compileFixture): it broadcasts to the channel `feed` every 5 ms until it shuts down.
 import 'reflect-metadata';
 import {
   Injectable,
@@ -7,8 +7,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
 import {
   ChannelGateway,
   ChannelsModule,
@@ -16,6 +14,7 @@ import {
   OnJoin,
   OnMessage,
 } from '../../../lib/index.js';
+import { listenAndPrintPort } from '../../support/fixture-app.js';
 
 @ChannelGateway()
 class FeedGateway {
@@ -58,7 +57,4 @@ class Broadcaster implements OnApplicationBootstrap, OnApplicationShutdown {
 })
 class AppModule {}
 
-const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
-app.enableShutdownHooks();
-await app.listen(0, '127.0.0.1');
-process.stdout.write(`PORT ${(app.getHttpServer().address() as AddressInfo).port}\n`);
+await listenAndPrintPort(AppModule);

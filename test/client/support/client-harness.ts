@@ -3,12 +3,17 @@ import {
   Injectable,
   UnauthorizedException,
   UseGuards,
-  type CanActivate,
-  type ExecutionContext,
+  type INestApplication,
 } from '@nestjs/common';
 import { IsString, Length } from 'class-validator';
-import type { INestApplication } from '@nestjs/common';
 import { WebSocket } from 'ws';
+import {
+  ChannelsClient,
+  type ChannelsClientOptions,
+  type StateChange,
+  type SubscribedInfo,
+  type WebSocketConstructor,
+} from '../../../lib/client/index.js';
 import {
   ChannelGateway,
   ChannelParam,
@@ -18,18 +23,11 @@ import {
   MessageBody,
   OnJoin,
   OnMessage,
-  type HandshakeClient,
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
-import {
-  ChannelsClient,
-  type ChannelsClientOptions,
-  type StateChange,
-  type SubscribedInfo,
-  type WebSocketConstructor,
-} from '../../../lib/client/index.js';
 import { startApp } from '../../support/app.js';
+import { tokenGuard } from '../../support/token.guard.js';
 
 /** The tokens the test server accepts, and whose they are. Tests add and revoke them. */
 @Injectable()
@@ -37,20 +35,16 @@ export class TokenBook {
   readonly users = new Map<string, string>();
 }
 
-@Injectable()
-export class TokenGuard implements CanActivate {
-  constructor(private readonly book: TokenBook) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<HandshakeClient<{ id: string }>>();
-    if (client.principal) return true;
-    if (client.handshake.token === 'banned-token') throw new ForbiddenException('Banned.');
-    const user = this.book.users.get(client.handshake.token ?? '');
+/** A token is whose the server's {@link TokenBook} says; `banned-token` is forbidden. */
+export const TokenGuard = tokenGuard<{ id: string }, [TokenBook]>(
+  (token, _handshake, book) => {
+    if (token === 'banned-token') throw new ForbiddenException('Banned.');
+    const user = book.users.get(token ?? '');
     if (!user) throw new UnauthorizedException('Unknown token.');
-    client.principal = { id: user };
-    return true;
-  }
-}
+    return { id: user };
+  },
+  [TokenBook],
+);
 
 export class NameDto {
   @IsString() @Length(1, 10) name!: string;
@@ -161,6 +155,17 @@ export const BlockedWebSocket = class {
   }
 } as unknown as WebSocketConstructor;
 
+/** A WebSocket constructor that throws the first time (blocked), then is `ws`'s. */
+export function webSocketBlockedAtFirst(): WebSocketConstructor {
+  let constructed = 0;
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      if (constructed++ === 0) throw new Error('blocked for now');
+      super(url, protocols);
+    }
+  } as unknown as WebSocketConstructor;
+}
+
 /** A client with `ws` as its WebSocket (Node 20 has none) and tests' usual short timers. */
 export function createClient(
   options: Partial<ChannelsClientOptions> & { url: string },
@@ -179,6 +184,18 @@ export interface ClientHarness {
   readonly server: TestServer;
   /** A client with the block's defaults, overridden by `options`. */
   client(options?: Partial<ChannelsClientOptions>): ChannelsClient;
+  /** A client of the block, connected, and subscribed to `channel` with `inbox` as handler. */
+  subscribedClient(
+    channel: string,
+    options?: Partial<ChannelsClientOptions>,
+  ): Promise<{ c: ChannelsClient; inbox: Inbox }>;
+  /** The server closes `c`'s connection; the log holds the client's state changes from then. */
+  closeFromServer(c: ChannelsClient, code?: number, reason?: string): StateLog;
+  /**
+   * A getToken that hands out `<prefix>-1`, `<prefix>-2`, … in turn, each one alice's (the
+   * server accepts it) from when it is issued; `issued` lists them.
+   */
+  issueTokens(prefix: string): { issued: string[]; getToken: () => string };
 }
 
 /**
@@ -205,7 +222,35 @@ export function useClientHarness(
       clients.push(created);
       return created;
     },
+    async subscribedClient(channel, options) {
+      const c = this.client(options);
+      await c.connect();
+      const inbox = new Inbox();
+      await c.subscribe(channel, inbox.handler);
+      return { c, inbox };
+    },
+    closeFromServer(c, code, reason) {
+      const log = new StateLog(c);
+      server!.channels.disconnect({ connectionId: c.connectionId! }, code, reason);
+      return log;
+    },
+    issueTokens(prefix) {
+      const issued: string[] = [];
+      const getToken = () => {
+        const token = `${prefix}-${issued.length + 1}`;
+        server!.tokens.users.set(token, 'alice');
+        issued.push(token);
+        return token;
+      };
+      return { issued, getToken };
+    },
   };
+}
+
+/** Connects `c`, expecting the server to refuse it with `error`; the client is then closed. */
+export async function expectRefused(c: ChannelsClient, error: object): Promise<void> {
+  await expect(c.connect()).rejects.toMatchObject(error);
+  expect(c.state).toBe('closed');
 }
 
 /** Records a client's state changes; `until` waits for the next one that matches. */
@@ -282,5 +327,3 @@ export class Inbox<T = unknown> {
     });
   }
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

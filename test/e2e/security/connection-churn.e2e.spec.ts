@@ -8,7 +8,7 @@ const run = promisify(execFile);
 // closed connection used to keep per its credentials' lifetime would pass 1 MB.
 const SESSIONS = 20_000;
 
-describe('hardening: connection churn', () => {
+describe('security: connection churn', () => {
   let fixture: CompiledFixture;
 
   beforeAll(async () => {

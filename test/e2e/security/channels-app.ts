@@ -2,7 +2,7 @@ import type { INestApplication, NestApplicationOptions, Provider } from '@nestjs
 import { ChannelsModule, ChannelsService, type ChannelsModuleOptions } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { TestClient } from '../../support/ws-client.js';
-import { OpenGateway, TokenGuard } from './fixtures.js';
+import { OpenGateway, TokenGuard } from './gateways.js';
 
 /** A running app with the channels module, and what the tests need of it. */
 export interface ChannelsApp {
@@ -56,36 +56,36 @@ export async function startChannels(
   };
 }
 
-/** Resolves once `check()` holds, polling; rejects after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean,
-  timeoutMs = 5_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Runs `task(0..count-1)` with at most `limit` running at once; results in index order. */
-export async function withConcurrency<T>(
-  count: number,
-  limit: number,
-  task: (index: number) => Promise<T>,
-): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await task(index);
-    }
+/**
+ * Starts the app for the describe block it is called in (`beforeAll`), closes its clients after
+ * each test and the app after the block; the handle reaches the app once it has started.
+ */
+export function useChannels(...args: Parameters<typeof startChannels>): ChannelsApp {
+  let started: ChannelsApp | undefined;
+  beforeAll(async () => {
+    started = await startChannels(...args);
+  });
+  afterEach(() => started?.closeClients());
+  afterAll(() => started?.app.close());
+  const current = (): ChannelsApp => {
+    if (!started) throw new Error('the app starts in beforeAll');
+    return started;
   };
-  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
-  return results;
+  return {
+    get app() {
+      return current().app;
+    },
+    get url() {
+      return current().url;
+    },
+    get http() {
+      return current().http;
+    },
+    get service() {
+      return current().service;
+    },
+    closeClients: () => current().closeClients(),
+    connect: (options, path) => current().connect(options, path),
+    open: (options, path) => current().open(options, path),
+  };
 }
-
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,5 @@
+// Chat gateways: ChatGateway runs every kind of Nest handler (guards, interceptors, pipes,
+// filters, errors) for the protocol specs; RoomsGateway is a plain chat behind a token guard.
 import {
   CallHandler,
   CanActivate,
@@ -28,6 +30,7 @@ import {
   OnMessage,
   type Connection,
 } from '../../../lib/index.js';
+import { tokenGuard, userNamedByToken } from '../../support/token.guard.js';
 
 export class SendDto {
   @IsString() @Length(1, 20) roomId!: string;
@@ -141,4 +144,48 @@ export class ChatGateway {
   }
 }
 
-export { PublishController } from '../../support/publish.controller.js';
+// The chat rooms the specs of nestjs-channels/testing (../testing) run against: behind a token
+// guard, with a DTO, and a service that publishes.
+
+/** A user, as the token guard reads them. */
+export interface User {
+  id: string;
+}
+
+/** Tokens are user names; `banned` is known but forbidden. */
+export const TokenGuard = tokenGuard(userNamedByToken);
+
+export class ChatDto {
+  @IsString() @Length(1, 20) room!: string;
+  @IsString() @Length(1, 100) text!: string;
+}
+
+@ChannelGateway()
+@UseGuards(TokenGuard)
+export class RoomsGateway {
+  constructor(private readonly channels: ChannelsService) {}
+
+  @OnJoin('room:{room}')
+  join(@ChannelParam('room') room: string) {
+    return room !== 'secret';
+  }
+
+  @OnMessage('chat.send')
+  async send(@MessageBody() dto: ChatDto, @ConnectedClient() client: Connection<User>) {
+    await this.channels.publish(`room:${dto.room}`, 'chat', {
+      from: client.principal!.id,
+      text: dto.text,
+    });
+    return { sent: true };
+  }
+}
+
+/** A service that publishes, for the recording adapter's tests. */
+@Injectable()
+export class Notifier {
+  constructor(private readonly channels: ChannelsService) {}
+
+  async notify(userId: string, text: string): Promise<void> {
+    await this.channels.publish(`user:${userId}`, 'notification', { text });
+  }
+}

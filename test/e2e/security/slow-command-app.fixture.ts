@@ -1,10 +1,9 @@
-// A small Nest app for the shutdown-loop test, run as a child process (compiled by
+// A small Nest app for the requests-across-SIGTERM test, run as a child process (compiled by
 // compileFixture): a `slow` command keeps the drain going while requests keep arriving.
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import type { AddressInfo } from 'node:net';
 import { ChannelGateway, ChannelsModule, MessageBody, OnMessage } from '../../../lib/index.js';
+import { listenAndPrintPort } from '../../support/fixture-app.js';
 
 @ChannelGateway()
 class SlowGateway {
@@ -32,7 +31,4 @@ class SlowGateway {
 })
 class AppModule {}
 
-const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
-app.enableShutdownHooks();
-await app.listen(0, '127.0.0.1');
-process.stdout.write(`PORT ${(app.getHttpServer().address() as AddressInfo).port}\n`);
+await listenAndPrintPort(AppModule);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { OpenGateway } from '../security/fixtures.js';
-import { sleep, startChannels, withConcurrency, type ChannelsApp } from '../security/helpers.js';
+import { sleep, withConcurrency } from '../../support/wait.js';
+import { startChannels, type ChannelsApp } from './channels-app.js';
+import { OpenGateway } from './gateways.js';
 
 const SUBSCRIBERS = 50;
 const RATE_PER_S = 20;
@@ -20,7 +21,7 @@ function p99(samples: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
-describe('hardening: the expensive-frame attack', () => {
+describe('security: the expensive-frame attack', () => {
   let channels: ChannelsApp;
   const latencies: number[] = [];
 

@@ -1,41 +1,32 @@
-import {
-  Injectable,
-  UnauthorizedException,
-  UseGuards,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { UnauthorizedException, UseGuards, type ModuleMetadata } from '@nestjs/common';
 import { IsString, Length } from 'class-validator';
 import {
   ChannelGateway,
   ChannelParam,
   ChannelsException,
+  ChannelsModule,
   ChannelsService,
   ConnectedClient,
   ErrorCode,
   MessageBody,
   OnJoin,
   OnMessage,
-  type HandshakeClient,
+  type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
+import { startApp } from '../../support/app.js';
+import { tokenGuard } from '../../support/token.guard.js';
 
 export interface User {
   id: string;
 }
 
 /** Tokens are user names; `banned` authenticates but is refused; anything else is 401. */
-@Injectable()
-export class TokenGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<HandshakeClient<User>>();
-    const token = client.handshake.token;
-    if (token === 'banned') return false;
-    if (token !== 'alice' && token !== 'bob') throw new UnauthorizedException('Who are you?');
-    client.principal ??= { id: token };
-    return true;
-  }
-}
+export const TokenGuard = tokenGuard<User>((token) => {
+  if (token === 'banned') return false;
+  if (token !== 'alice' && token !== 'bob') throw new UnauthorizedException('Who are you?');
+  return { id: token };
+});
 
 export class NoteDto {
   @IsString() @Length(1, 20) title!: string;
@@ -105,6 +96,18 @@ export class SseGateway {
   }
 }
 
-export const AUTH = (user: string) => ({ Authorization: `Bearer ${user}` });
-
-export { PublishController } from '../../support/publish.controller.js';
+/**
+ * Starts an app with `ChannelsModule.forRoot(options)` and the SSE gateway (`controllers` too).
+ * @returns the app, its base URLs (`base` is `http`) and its ChannelsService
+ */
+export async function startSseApp(
+  options: ChannelsModuleOptions = {},
+  controllers: ModuleMetadata['controllers'] = [],
+) {
+  const { app, ws, http } = await startApp({
+    imports: [ChannelsModule.forRoot(options)],
+    providers: [SseGateway],
+    controllers,
+  });
+  return { app, ws, http, base: http, channels: app.get(ChannelsService) };
+}

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { compileFixture, type CompiledFixture } from '../../support/compile-fixture.js';
+import { useFixtureApp } from '../../support/compile-fixture.js';
+import { sleep } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
-import { sleep } from '../security/helpers.js';
 
 type Kind = 'post' | 'sse' | 'upgrade';
 /** An HTTP status, or the network error code of a request that got no answer. */
@@ -47,40 +46,13 @@ function probe(port: number, kind: Kind): Promise<Outcome> {
   });
 }
 
-describe('hardening: requests across a SIGTERM', () => {
-  let fixture: CompiledFixture;
-  let child: ChildProcess | undefined;
-
-  beforeAll(async () => {
-    fixture = await compileFixture('test/e2e/hardening/shutdown-loop.fixture.ts');
-  });
-  afterAll(() => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    fixture?.cleanup();
-  });
+describe('security: requests across a SIGTERM', () => {
+  const fixtureApp = useFixtureApp('test/e2e/security/slow-command-app.fixture.ts');
 
   it('answers POSTs, SSE streams and upgrades with 503 + Retry-After until it stops listening, never 404', async () => {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    child = spawn(process.execPath, [fixture.file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (data) => (stderr += data));
-    let exitedAt = 0;
-    const exited = new Promise<void>((resolve) =>
-      child!.once('exit', () => {
-        exitedAt = Date.now();
-        resolve();
-      }),
-    );
-    const port = await new Promise<number>((resolve, reject) => {
-      let stdout = '';
-      child!.stdout!.on('data', (data) => {
-        stdout += data;
-        const match = /PORT (\d+)/.exec(stdout);
-        if (match) resolve(Number(match[1]));
-      });
-      void exited.then(() => reject(new Error(`fixture exited: ${stderr}`)));
-    });
+    const started = await fixtureApp.start();
+    const { port } = started;
+    const exitedAt = () => started.exitStatus()?.at ?? 0;
 
     // A command in flight keeps the drain, and so the shutdown, going for a second.
     const { client } = await TestClient.connect(`ws://127.0.0.1:${port}/channels`);
@@ -91,7 +63,7 @@ describe('hardening: requests across a SIGTERM', () => {
     let signalled = false;
     const loop = async (kind: Kind) => {
       // Until the process is gone and a few more requests found nothing listening.
-      while (exitedAt === 0 || Date.now() - exitedAt < 200) {
+      while (exitedAt() === 0 || Date.now() - exitedAt() < 200) {
         const outcome = await probe(port, kind);
         if (signalled) after.push(outcome);
       }
@@ -99,9 +71,9 @@ describe('hardening: requests across a SIGTERM', () => {
     const loops = (['post', 'sse', 'upgrade'] as const).flatMap((kind) => [loop(kind), loop(kind)]);
     await sleep(100);
     signalled = true;
-    child.kill('SIGTERM');
+    started.child.kill('SIGTERM');
     await Promise.all(loops);
-    await exited;
+    await started.exited;
 
     const statuses = new Set(after.map((outcome) => `${outcome.kind} ${outcome.status}`));
     const allowed = (outcome: Outcome) =>
@@ -120,6 +92,6 @@ describe('hardening: requests across a SIGTERM', () => {
       expect(after.some((o) => o.kind === kind && o.status === 'ECONNREFUSED')).toBe(true);
     }
     expect(await client.next((f) => f.id === 1)).toEqual({ id: 1, data: 'done' });
-    expect(stderr).toBe('');
+    expect(started.stderr()).toBe('');
   });
 });

@@ -1,11 +1,4 @@
-import {
-  ForbiddenException,
-  Injectable,
-  UnauthorizedException,
-  UseGuards,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { ForbiddenException, UnauthorizedException, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsArray, IsInt, IsObject, IsString, Length, Min, ValidateNested } from 'class-validator';
 import {
@@ -16,9 +9,9 @@ import {
   OnJoin,
   OnMessage,
   RateLimit,
-  type HandshakeClient,
   type Connection,
 } from '../../../lib/index.js';
+import { tokenGuard } from '../../support/token.guard.js';
 
 /** What the token guard makes of a token. */
 export interface TestPrincipal {
@@ -32,27 +25,15 @@ export interface TestPrincipal {
  * `expiresAt`); `jwt-<id>-<seconds>` carries a JWT-style `exp` <seconds> from now; `banned` is
  * forbidden (4403); `hang` never answers; anything else, or nothing, is unauthorized (4401).
  */
-@Injectable()
-export class TokenGuard implements CanActivate {
-  static handshakes = 0;
-
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const client = context.switchToWs().getClient<HandshakeClient<TestPrincipal>>();
-    if (client.principal !== undefined) return true;
-    TokenGuard.handshakes++;
-    const token = client.handshake.token ?? '';
-    const [kind, id, amount] = token.split('-');
-    if (token === 'hang') return new Promise<boolean>(() => undefined);
-    if (token === 'banned') throw new ForbiddenException('This account is banned.');
-    if (kind === 'user' && id) client.principal = { id };
-    else if (kind === 'exp' && id)
-      client.principal = { id, expiresAt: Date.now() + Number(amount) };
-    else if (kind === 'jwt' && id)
-      client.principal = { id, exp: Date.now() / 1000 + Number(amount) };
-    else throw new UnauthorizedException('A valid token is required.');
-    return true;
-  }
-}
+export const TokenGuard = tokenGuard<TestPrincipal>((token = '') => {
+  const [kind, id, amount] = token.split('-');
+  if (token === 'hang') return new Promise<never>(() => undefined);
+  if (token === 'banned') throw new ForbiddenException('This account is banned.');
+  if (kind === 'user' && id) return { id };
+  if (kind === 'exp' && id) return { id, expiresAt: Date.now() + Number(amount) };
+  if (kind === 'jwt' && id) return { id, exp: Date.now() / 1000 + Number(amount) };
+  throw new UnauthorizedException('A valid token is required.');
+});
 
 export class AddressDto {
   @IsString() @Length(1, 40) city!: string;

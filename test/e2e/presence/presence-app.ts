@@ -1,18 +1,13 @@
-import {
-  Injectable,
-  UnauthorizedException,
-  UseGuards,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { UseGuards } from '@nestjs/common';
 import {
   ChannelGateway,
   ChannelsModule,
   OnJoin,
-  type HandshakeClient,
+  type ChannelsModuleOptions,
 } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand, RawSseClient, type SseEvent } from '../../support/sse-client.js';
+import { AUTH, tokenGuard, userNamedByToken } from '../../support/token.guard.js';
 import { TestClient, type Frame } from '../../support/ws-client.js';
 
 export interface User {
@@ -20,16 +15,7 @@ export interface User {
 }
 
 /** The token is the user's name. */
-@Injectable()
-export class NameGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const client = context.switchToWs().getClient<HandshakeClient<User>>();
-    const token = client.handshake.token;
-    if (!token) throw new UnauthorizedException('Who are you?');
-    client.principal ??= { id: token };
-    return true;
-  }
-}
+const NameGuard = tokenGuard(userNamedByToken);
 
 @ChannelGateway()
 @UseGuards(NameGuard)
@@ -55,13 +41,14 @@ export class PresenceGateway {
   }
 }
 
-/** Starts an app with the presence gateway. */
-export function startPresenceApp() {
+/** Starts an app with the presence gateway; `options` are added to the module's. */
+export function startPresenceApp(options: ChannelsModuleOptions = {}) {
   return startApp({
     imports: [
       ChannelsModule.forRoot({
         presence: { coalesceMs: 10 },
         auth: { handshakeGuards: [NameGuard] },
+        ...options,
       }),
     ],
     providers: [PresenceGateway],
@@ -88,7 +75,7 @@ export async function openPeer(
   user: string,
   channel: string,
 ): Promise<Peer> {
-  const auth = { Authorization: `Bearer ${user}` };
+  const auth = AUTH(user);
   if (transport === 'websocket') {
     const { client } = await TestClient.connect(`${urls.ws}/channels`, { headers: auth });
     const reply = await client.request('subscribe', { channel });
