@@ -32,9 +32,11 @@ export interface ChannelsStoresOptions {
    * The broker that sequences pushes and carries them between nodes. The module starts it
    * before the app listens and closes it last on shutdown.
    * @default an `InMemoryBroker` over the history store (one node), or a `RedisBroker` with `redis`
-   * @example stores: { broker: () => new MyBusBroker(bus, new InMemoryHistoryStore()) }
+   * A factory gets the `HistoryStore` provider (built from `stores.history` and the `history`
+   * settings), for a broker that sequences through it.
+   * @example stores: { broker: (history) => new MyBusBroker(bus, history) }
    */
-  broker?: InstanceOrFactory<Broker>;
+  broker?: Broker | ((history: HistoryStore) => Broker);
   /**
    * Where channel history is kept (the `InMemoryBroker` sequences through it).
    * @default an `InMemoryHistoryStore` with the `history` settings, or a `RedisHistoryStore` with `redis`

@@ -82,8 +82,15 @@ export const storeProviders: Provider[] = [
   ),
   {
     provide: Broker,
-    useFactory: (options: ChannelsModuleOptions, history: HistoryStore, redis?: RedisConnection) =>
-      given(options.stores?.broker) ?? defaultBroker(history, redis),
+    useFactory: (
+      options: ChannelsModuleOptions,
+      history: HistoryStore,
+      redis: RedisConnection | undefined,
+    ) => {
+      const broker = options.stores?.broker;
+      if (typeof broker === 'function') return broker(history);
+      return broker ?? defaultBroker(history, redis);
+    },
     inject: [CHANNELS_OPTIONS, HistoryStore, REDIS_CONNECTION],
   },
   storeProvider(

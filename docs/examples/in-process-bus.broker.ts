@@ -16,7 +16,6 @@ export class InProcessBus extends EventEmitter {
  * (its `append` is atomic in one process), the bus carries the envelopes.
  */
 export class InProcessBusBroker extends PubSubBroker {
-  override readonly distributed = true;
   private readonly onControl = (envelope: string) => this.receive(undefined, envelope);
 
   constructor(

@@ -34,6 +34,8 @@ export class InMemoryBroker extends Broker {
   }
 
   override start(): Promise<void> {
+    // A store with a backend of its own reports its errors as broker errors.
+    this.store.attach((event) => this.report(event));
     return this.store.start();
   }
 

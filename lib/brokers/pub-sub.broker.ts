@@ -11,6 +11,10 @@ import type { HistoryRead, HistoryStore } from './history.store.js';
  * `subscribe` / `unsubscribe` where its bus routes by topic) and hands every envelope its bus
  * delivers to {@link receive}. docs/broker.md shows one in under 100 lines.
  *
+ * A publish appends, then sends: when the send fails the caller's promise rejects, but the push
+ * stays in the store (a recovering client may be replayed it). A bus that can fail after the
+ * append and must not keep such pushes implements `publish` itself, in one step.
+ *
  * Ordering: this node's publishes to a channel leave one after the other. Across nodes a
  * channel stays in offset order when the store's `append` is atomic and shared (every node
  * appends to the same store) and the bus keeps one publisher's order; where the bus cannot
@@ -18,7 +22,6 @@ import type { HistoryRead, HistoryStore } from './history.store.js';
  *
  * @example
  * class BusBroker extends PubSubBroker {
- *   override readonly distributed = true;
  *   constructor(private readonly bus: EventEmitter, store: HistoryStore) {
  *     super(store);
  *     bus.on('message', (topic, text) => this.receive(topic === 'control' ? undefined : topic, text));
@@ -28,6 +31,8 @@ import type { HistoryRead, HistoryStore } from './history.store.js';
  * }
  */
 export abstract class PubSubBroker extends Broker {
+  // A bus connects nodes: disconnects, forwarded commands and stats go to the others.
+  override readonly distributed: boolean = true;
   private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(protected readonly store: HistoryStore) {
@@ -73,6 +78,7 @@ export abstract class PubSubBroker extends Broker {
   }
 
   override start(): Promise<void> {
+    this.store.attach((event) => this.report(event));
     return this.store.start();
   }
 

@@ -98,6 +98,14 @@ export class ChannelHub {
       // The connection may have closed during a wait: its close already dropped what it held,
       // so this subscription must not outlive it.
       assertOpen(connection);
+      // Nor may a subscription that was removed meanwhile (an unsubscribe, a failed broker
+      // subscribe that an earlier subscribe of the same channel was waiting on) be reported live.
+      if (this.table.get(connection, channel) !== state) {
+        throw new ChannelsException(
+          ErrorCode.CONFLICT,
+          `The subscription to "${channel}" ended while it was being set up.`,
+        );
+      }
       return {
         channel,
         offset: position.offset,

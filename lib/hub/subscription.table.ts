@@ -83,6 +83,8 @@ export class SubscriptionTable {
     const existing = states.get(channel);
     if (existing) {
       existing.held ??= [];
+      // A subscribe again while the broker subscription is still pending waits for it too.
+      await this.byChannel.add(channel, existing);
       return { state: existing, created: false };
     }
     const state: SubscriptionState = {
@@ -124,6 +126,8 @@ export class SubscriptionTable {
   release(state: SubscriptionState, afterOffset: number): void {
     const waiting = state.held;
     state.held = undefined;
+    // A subscription removed meanwhile writes nothing more.
+    if (this.get(state.connection, state.channel) !== state) return;
     for (const encoded of waiting ?? []) {
       if (encoded.frame.offset > afterOffset) this.write(state, encoded);
     }
@@ -134,8 +138,8 @@ export class SubscriptionTable {
     const states = this.byConnection.get(connection);
     const state = states?.get(channel);
     if (!states || !state) return false;
+    // The map stays while the connection lives: `Connection.subscriptions` is a view of it.
     states.delete(channel);
-    if (states.size === 0) this.byConnection.delete(connection);
     this.total--;
     state.held = undefined;
     this.byChannel.remove(channel, state);
@@ -150,6 +154,7 @@ export class SubscriptionTable {
   removeAll(connection: Connection): void {
     const states = this.byConnection.get(connection);
     for (const channel of [...(states?.keys() ?? [])]) this.remove(connection, channel);
+    this.byConnection.delete(connection);
   }
 
   /**

@@ -36,6 +36,8 @@ import {
 export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Channels');
   private stopped = false;
+  // The member key each live subscription joined with: its leave counts for the same key.
+  private readonly joinedAs = new WeakMap<SubscriptionState, string>();
   private readonly coalescer: PresenceCoalescer;
   private stopListening?: () => void;
 
@@ -72,10 +74,11 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
   }
 
   // A subscription that went live joins its principal's presence on a presence channel; its
-  // removal leaves it. Whether it joined is derived again from what does not change.
+  // removal leaves it, under the key it joined with.
   private joined(state: SubscriptionState): void {
     const key = this.memberKey(state);
     if (key === undefined) return;
+    this.joinedAs.set(state, key);
     const presence = this.optionsFor(state.channel)!;
     const info = presence.info?.(state.connection.principal, state.channel) ?? null;
     this.store
@@ -84,8 +87,9 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
   }
 
   private left(state: SubscriptionState): void {
-    const key = this.memberKey(state);
-    if (key === undefined) return;
+    const key = this.joinedAs.get(state);
+    this.joinedAs.delete(state);
+    if (key === undefined || this.stopped) return;
     this.store
       .leave(state.channel, key)
       .catch((error) => this.failed('leave', state.channel, error));

@@ -19,6 +19,7 @@ import {
 import type { ChannelsRateLimitsOptions } from './rate-limits.options.js';
 import type { ChannelsShutdownOptions } from './shutdown.options.js';
 import type { ChannelsSseOptions } from './sse.options.js';
+import { assertNoRemovedOptions } from './removed-options.js';
 import type { TrustProxy } from './trust-proxy.js';
 
 /**
@@ -171,10 +172,12 @@ export const DEFAULT_VALIDATION: ValidatorOptions = {
 
 /**
  * Fills in every default of the options' plain sections: the one place defaults live.
- * @throws Error naming the option, for a rate-limit budget that is not two positive numbers
+ * @throws Error naming the option, for a rate-limit budget that is not two positive numbers, and
+ *   for an option name removed in 0.2.0 (naming where it lives now)
  * @example resolveSettings({ heartbeat: { intervalMs: 30_000 } }).heartbeat.intervalMs // 30000
  */
 export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSettings {
+  assertNoRemovedOptions(options);
   const { auth = {}, limits = {}, heartbeat = {}, sse = {}, rateLimits = {} } = options;
   const { history = {}, presence = {}, shutdown = {} } = options;
   return {

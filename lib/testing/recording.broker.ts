@@ -12,7 +12,9 @@ export interface RecordedPush extends PushFrame {
 
 /**
  * A broker that records what was published, to which channel, and still delivers it on this
- * node (it is the in-memory broker, recording). For tests of services that
+ * node (it is the in-memory broker, recording). It keeps history in its own
+ * `InMemoryHistoryStore` unless given one: `stores: { broker: (history) => new RecordingBroker(history) }`
+ * makes it use the module's (with the `history` settings). For tests of services that
  * publish: no client needs to be connected.
  *
  * @example

@@ -155,6 +155,15 @@ describe('SubscriptionTable: the broker seam', () => {
     expect(table.subscriberCount('room:1')).toBe(1);
   });
 
+  it('makes a subscribe again of the same channel wait for the pending activation, and share its failure', async () => {
+    const { broker, table } = setUp();
+    broker.failSubscribes = 1;
+    const a = new RecordingConnection();
+    const results = await Promise.allSettled([table.add(a, 'room:1'), table.add(a, 'room:1')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(a.subscriptions.has('room:1')).toBe(false);
+  });
+
   it('runs the subscribe that follows an unsubscribe only after it', async () => {
     const { broker, table } = setUp();
     const [a, b] = [new RecordingConnection(), new RecordingConnection()];

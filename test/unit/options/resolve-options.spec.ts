@@ -194,6 +194,19 @@ describe('resolveSettings', () => {
   );
 });
 
+// 0.2.0 removed the flat names: an app that still passes one (JavaScript, a config typed `any`)
+// must not start without the guards, origins or Redis it meant to configure.
+describe('removed option names', () => {
+  it.each([
+    [{ handshakeGuards: [] }, '"handshakeGuards" -> "auth.handshakeGuards"'],
+    [{ redis: { url: 'redis://x' } }, '"redis" -> "stores.redis"'],
+    [{ stores: { adapter: {} } }, '"stores.adapter" -> "stores.broker"'],
+    [{ rateLimits: { store: {} } }, '"rateLimits.store" -> "stores.rateLimit"'],
+  ])('refuses %j, naming where it lives now', (options, move) => {
+    expect(() => resolveSettings(options as never)).toThrow(move);
+  });
+});
+
 // The `stores` section is not in the settings: each store is a DI provider, the option's
 // instance (or what its factory returns) when given, an in-memory one otherwise.
 describe('the stores section', () => {
@@ -228,6 +241,15 @@ describe('the stores section', () => {
     expect(resolved.presence).toBe(presenceStore);
     expect(resolved.rateLimit).toBe(store);
     expect(resolved.settings).not.toHaveProperty('stores');
+  });
+
+  it('hands a broker factory the HistoryStore provider', async () => {
+    const history = new InMemoryHistoryStore();
+    const resolved = await resolveStores({
+      stores: { history, broker: (store) => new InMemoryBroker(store) },
+    });
+    await resolved.broker.publish('room:1', 'e', 1);
+    expect((await history.read('room:1')).position.offset).toBe(1);
   });
 
   it('provides in-memory stores when none are given', async () => {
