@@ -67,8 +67,9 @@ export class SseTransport extends ServerTransport {
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS') return this.cors.preflight(request, response);
     const headers = this.cors.headersFor(origin);
-    // A foreign page gets nothing, before its body is read or its credentials looked at.
-    if (!this.admission.originAllowed(request, 'sse')) {
+    // A foreign page gets nothing, before its body is read or its credentials looked at. Only
+    // a stream is a handshake (a refused POST is not counted as one).
+    if (!this.admission.originAllowed(request, route === 'stream' ? 'sse' : undefined)) {
       const body = { error: { code: ErrorCode.FORBIDDEN, message: 'This origin is not allowed.' } };
       return sendJson(response, 403, body, headers);
     }
