@@ -9,7 +9,9 @@ import {
 import { DiscoveryModule } from '@nestjs/core';
 import { Broker } from './brokers/broker.js';
 import { ConnectionAdmission } from './auth/connection.admission.js';
+import { AppCorsReader } from './auth/app-cors.reader.js';
 import { ClientIpResolver } from './auth/client-ip.resolver.js';
+import { OriginGate } from './auth/origin.gate.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { HandshakeShedder } from './auth/handshake.shedder.js';
 import type { RedisConnection } from './redis/redis.connection.js';
@@ -60,6 +62,8 @@ const providers: Provider[] = [
   CommandRouter,
   HandshakeAuthenticator,
   ClientIpResolver,
+  AppCorsReader,
+  OriginGate,
   HandshakeShedder,
   ConnectionAdmission,
   HeartbeatMonitor,

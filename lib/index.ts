@@ -68,6 +68,7 @@ export {
   PROTOCOL_VERSION,
   type CommandFrame,
   type ErrorBody,
+  type PositionFrame,
   type PushFrame,
   type StreamPosition,
   type SubscribeReply,

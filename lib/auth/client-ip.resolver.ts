@@ -35,6 +35,16 @@ export class ClientIpResolver {
     return trust ? clientAddress(socket, forwarded, trust) : socket;
   }
 
+  /**
+   * Whether the socket's peer is a trusted proxy (the `trustProxy` option, else the app's
+   * `trust proxy` setting), whose `X-Forwarded-*` headers may then be read.
+   */
+  trustsProxy(request: IncomingMessage): boolean {
+    const socket = request.socket.remoteAddress;
+    const trust = this.trust ?? this.appTrust();
+    return socket !== undefined && trust !== undefined && trust(socket, 0);
+  }
+
   // Express keeps the compiled `trust proxy` setting as 'trust proxy fn' (read per request:
   // an app may set it after the module started, before it listens).
   private appTrust(): TrustFunction | undefined {

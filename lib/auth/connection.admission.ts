@@ -13,12 +13,13 @@ import { logFault } from '../router/fault.logger.js';
 import { ClientIpResolver } from './client-ip.resolver.js';
 import { HandshakeAuthenticator } from './handshake.authenticator.js';
 import { HandshakeShedder } from './handshake.shedder.js';
+import { OriginGate } from './origin.gate.js';
 import { ChannelsEvents } from '../connection/channels.events.js';
 import { reportRefusal } from '../connection/connection.reporter.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
- * Origin allow-list, the node-wide admission rate, the handshake rate per client IP, the per-IP cap, authentication (the
+ * origin (same-origin, or allowed), the node-wide admission rate, the handshake rate per client IP, the per-IP cap, authentication (the
  * gateways' guards), expired credentials, then the per-principal cap, all within
  * `handshakeTimeoutMs`. A refusal is a `ChannelsException` (or what a guard threw); the
  * transport turns it into an HTTP status or a close code.
@@ -38,6 +39,7 @@ export class ConnectionAdmission {
     private readonly clientIp: ClientIpResolver,
     private readonly shedder: HandshakeShedder,
     private readonly events: ChannelsEvents,
+    private readonly origins: OriginGate,
   ) {}
 
   /**
@@ -61,7 +63,7 @@ export class ConnectionAdmission {
 
   /**
    * Authenticates a request that does not open a connection (an SSE command `POST`): the
-   * Origin allow-list and the guards, within `handshakeTimeoutMs`; expired credentials are
+   * origin gate and the guards, within `handshakeTimeoutMs`; expired credentials are
    * refused. It takes no place in the caps and no point of the handshake rate.
    * @throws as {@link admit}
    */
@@ -78,12 +80,12 @@ export class ConnectionAdmission {
   }
 
   /**
-   * Whether an `Origin` passes the allow-list (no header: a non-browser client, allowed).
-   * With `refusing`, a foreign origin is also reported as a refused handshake on that transport.
+   * Whether the request's `Origin` may use the endpoints ({@link OriginGate}: no header, the
+   * app's own origin, or one allowed). With `refusing`, a foreign origin is also reported as a
+   * refused handshake on that transport.
    */
-  originAllowed(origin: string | undefined, refusing?: TransportName): boolean {
-    const allowed = this.settings.auth.allowedOrigins;
-    const ok = !allowed || origin === undefined || allowed.includes(origin);
+  originAllowed(request: IncomingMessage, refusing?: TransportName): boolean {
+    const ok = this.origins.allows(request);
     if (!ok && refusing) reportRefusal(this.events, refusing, forbiddenOrigin());
     return ok;
   }
@@ -129,7 +131,7 @@ export class ConnectionAdmission {
   }
 
   private assertOrigin(request: IncomingMessage): void {
-    if (!this.originAllowed(request.headers.origin)) {
+    if (!this.originAllowed(request)) {
       throw forbiddenOrigin();
     }
   }

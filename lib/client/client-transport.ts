@@ -1,6 +1,7 @@
 import type {
   CommandFrame,
   ErrorFrame,
+  PositionFrame,
   PushFrame,
   ReplyFrame,
   WelcomeData,
@@ -11,7 +12,7 @@ import type { ChannelsError } from './channels.error.js';
 export type { TransportName } from '../protocol/transport-name.js';
 
 /** A frame the server sends after the welcome. */
-export type ServerFrame = ReplyFrame | ErrorFrame | PushFrame;
+export type ServerFrame = ReplyFrame | ErrorFrame | PushFrame | PositionFrame;
 
 /** How a transport ended, in WebSocket close-code terms (the SSE transport maps HTTP to them). */
 export interface TransportClose {

@@ -44,6 +44,7 @@ export type {
 } from './ws.client-transport.js';
 export { CloseCode, ErrorCode } from '../protocol/codes.js';
 export type {
+  PositionFrame,
   PushFrame,
   StreamPosition,
   SubscribeReply,

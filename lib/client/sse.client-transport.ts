@@ -176,7 +176,8 @@ export class SseClientTransport implements ClientTransport {
     } else if (
       isObject(data) &&
       typeof data.channel === 'string' &&
-      // Presence pushes carry no offset: they are not history.
+      // Presence pushes carry no offset: they are not history. A position frame (`event:
+      // position`, a push this stream was excluded from) has one, and no `event` of its own.
       (typeof data.offset === 'number' ||
         data.event === 'presence.join' ||
         data.event === 'presence.leave')

@@ -1,4 +1,10 @@
-import type { PushFrame, StreamPosition, SubscribeReply } from '../protocol/frames.js';
+import {
+  isPositionFrame,
+  type PositionFrame,
+  type PushFrame,
+  type StreamPosition,
+  type SubscribeReply,
+} from '../protocol/frames.js';
 import { ChannelLanes } from './channel.lanes.js';
 import { ChannelsError } from './channels.error.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
@@ -69,8 +75,11 @@ interface Entry {
   /** The last push delivered. */
   position?: StreamPosition;
   status: 'idle' | 'subscribing' | 'live';
-  /** Pushes that arrived while a subscribe was in flight, delivered after its replay. */
-  held: PushFrame[];
+  /**
+   * Pushes (and position frames) that arrived while a subscribe was in flight, delivered after
+   * its replay.
+   */
+  held: Array<PushFrame | PositionFrame>;
   confirmed: boolean;
   waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }>;
   /** Bumped whenever an answer in flight stops mattering. */
@@ -173,12 +182,14 @@ export class SubscriptionRegistry {
   }
 
   /**
-   * A push from the server. One that skips offsets (pub/sub between server nodes delivers at
-   * most once), or comes with another epoch, is not delivered over the gap: the channel is
-   * subscribed again from the last push delivered, so the server replays what is missing (or
-   * says it cannot, and `onReset` runs), and this push follows in order.
+   * A push from the server, or a position frame (a push this connection was excluded from:
+   * the channel's position moves, nothing is delivered). One that skips offsets (pub/sub
+   * between server nodes delivers at most once), or comes with another epoch, is not delivered
+   * over the gap: the channel is subscribed again from the last push delivered, so the server
+   * replays what is missing (or says it cannot, and `onReset` runs), and this push follows in
+   * order.
    */
-  push(push: PushFrame): void {
+  push(push: PushFrame | PositionFrame): void {
     const entry = this.entries.get(push.channel);
     if (entry?.status === 'live' && this.opensGap(entry, push) && this.host.connected()) {
       void this.subscribe(entry);
@@ -230,7 +241,19 @@ export class SubscriptionRegistry {
       entry.position = undefined;
       this.notifyReset(entry);
     }
-    if (reply.recovered) for (const push of reply.missed) this.deliver(entry, push);
+    if (reply.recovered) {
+      // A replayed push that arrived meanwhile as a position frame excluded this connection:
+      // it moves the position without reaching the handlers.
+      const excluded = new Set(
+        entry.held
+          .filter((f) => isPositionFrame(f) && f.epoch === reply.epoch)
+          .map((f) => f.offset),
+      );
+      for (const push of reply.missed) {
+        const skip = push.epoch === reply.epoch && excluded.has(push.offset);
+        this.deliver(entry, skip ? positionOf(push) : push);
+      }
+    }
     const { position } = entry;
     if (!position || position.epoch !== reply.epoch || position.offset < reply.offset) {
       entry.position = { epoch: reply.epoch, offset: reply.offset };
@@ -273,10 +296,11 @@ export class SubscriptionRegistry {
     for (const waiter of entry.waiters.splice(0)) waiter.reject(error);
   }
 
-  private deliver(entry: Entry, push: PushFrame): void {
+  private deliver(entry: Entry, push: PushFrame | PositionFrame): void {
     const { position } = entry;
     if (position && position.epoch === push.epoch && push.offset <= position.offset) return;
     entry.position = { epoch: push.epoch, offset: push.offset };
+    if (isPositionFrame(push)) return;
     for (const handle of [...entry.handles]) {
       try {
         handle.handler(push.data as never, push as PushFrame<never>);
@@ -286,7 +310,7 @@ export class SubscriptionRegistry {
     }
   }
 
-  private opensGap(entry: Entry, push: PushFrame): boolean {
+  private opensGap(entry: Entry, push: PushFrame | PositionFrame): boolean {
     const { position } = entry;
     if (!position) return false;
     return position.epoch !== push.epoch || push.offset > position.offset + 1;
@@ -302,6 +326,10 @@ export class SubscriptionRegistry {
     }
     this.host.reset(entry.channel);
   }
+}
+
+function positionOf(push: PushFrame): PositionFrame {
+  return { channel: push.channel, offset: push.offset, epoch: push.epoch };
 }
 
 function toError(error: unknown, channel: string): ChannelsError {

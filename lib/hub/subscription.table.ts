@@ -4,7 +4,7 @@ import { ChannelsEvents } from '../connection/channels.events.js';
 import type { Connection } from '../connection/connection.js';
 import type { SubscriptionState } from '../connection/subscription.state.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
-import { encodePush } from '../protocol/push.encoder.js';
+import { encodePosition, encodePush, type EncodedPush } from '../protocol/push.encoder.js';
 import { ChannelActivityQueue } from './channel-activity.queue.js';
 
 /**
@@ -159,8 +159,10 @@ export class SubscriptionTable {
 
   /**
    * Writes a push to this node's subscribers of its channel, serialized once; a subscription
-   * still held keeps it for later.
-   * @returns how many connections it was written or held for, and how many of those are SSE
+   * still held keeps it for later. A subscriber named in `except` gets the push's position
+   * frame instead (`{ channel, offset, epoch }`, built once), held or written the same way.
+   * @returns how many connections the push itself was written or held for, and how many of
+   *   those are SSE (position frames are not counted)
    */
   fanOut(push: PushFrame, except?: readonly string[]): { delivered: number; sse: number } {
     const subscribers = this.byChannel.subscribers(push.channel);
@@ -169,11 +171,20 @@ export class SubscriptionTable {
     // subscriber (the transports gather the writes and flush once per event-loop turn).
     const encoded = encodePush(push);
     const skip = except && except.length > 8 ? new Set(except) : undefined;
+    let position: EncodedPush | undefined;
     let delivered = 0;
     let sse = 0;
     for (const state of subscribers) {
       const id = state.connection.id;
-      if (except && except.length > 0 && (skip?.has(id) ?? except.includes(id))) continue;
+      if (except && except.length > 0 && (skip?.has(id) ?? except.includes(id))) {
+        // An excluded connection must still learn that the channel moved: otherwise its next
+        // push looks like a gap and the client recovers (and replays) the very push it was
+        // excluded from. Held like a push, so a subscribe in progress keeps the order.
+        position ??= encodePosition(push);
+        if (state.held) state.held.push(position);
+        else this.write(state, position);
+        continue;
+      }
       if (state.held) state.held.push(encoded);
       else this.write(state, encoded);
       delivered++;
@@ -211,7 +222,7 @@ export class SubscriptionTable {
     return this.byChannel.settled();
   }
 
-  private write(state: SubscriptionState, encoded: ReturnType<typeof encodePush>): void {
+  private write(state: SubscriptionState, encoded: EncodedPush): void {
     state.epoch = encoded.frame.epoch;
     state.offset = encoded.frame.offset;
     state.connection.deliver(encoded);

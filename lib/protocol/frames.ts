@@ -115,6 +115,33 @@ export interface PushFrame<T = unknown> {
 }
 
 /**
+ * A channel moved on with a push this connection was excluded from
+ * (`ChannelsService.publish(..., { except })`): no `event`, no `data`, nothing to deliver. The
+ * connection's position in the channel is now `offset`, so the next push carries `offset + 1`
+ * and the skipped offset is not a gap. Over SSE it is an `event: position` whose `id:` moves
+ * the cursor.
+ * @example { "channel": "room:lobby", "offset": 18, "epoch": "k3J9" }
+ */
+export interface PositionFrame {
+  /** The channel that moved. */
+  channel: string;
+  /** The offset of the push this connection did not get. */
+  offset: number;
+  /** The epoch of that push. */
+  epoch: string;
+  /** Never present: what tells a position frame from a push. */
+  event?: never;
+}
+
+/**
+ * Whether a frame on a channel is a {@link PositionFrame} (it has no `event`), not a push.
+ * @example if (isPositionFrame(frame)) position = frame; else render(frame.data);
+ */
+export function isPositionFrame(frame: PushFrame | PositionFrame): frame is PositionFrame {
+  return !('event' in frame);
+}
+
+/**
  * A position in a channel's history, as a client sends it in `subscribe.since`: the epoch and
  * offset of the last push it received.
  * @example

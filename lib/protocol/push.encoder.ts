@@ -1,25 +1,25 @@
-import type { PushFrame } from './frames.js';
+import type { PositionFrame, PushFrame } from './frames.js';
 import { encodeTextFrame, framePayload } from './ws-frame.encoder.js';
 
 /**
  * A push serialized once by the fan-out and written as is to every subscriber. Build one with
- * `encodePush`; a transport may fill the optional caches the first time it writes the push, so
- * its other subscribers reuse them.
+ * `encodePush` (or `encodePosition`, for the subscribers a push excludes); a transport may fill
+ * the optional caches the first time it writes it, so its other subscribers reuse them.
  * @example
  * connection.deliver(encodePush(push)); // { frame, json, bytes, wsFrame }
  */
 export interface EncodedPush {
-  /** The push itself. */
-  readonly frame: PushFrame;
-  /** The push frame as JSON text. */
+  /** The push itself, or the position frame that stands for it (no `event`, no `data`). */
+  readonly frame: PushFrame | PositionFrame;
+  /** The frame as JSON text. */
   readonly json: string;
   /** The same text as UTF-8 bytes. */
   readonly bytes: Buffer;
-  /** @internal The push as one WebSocket text frame (header and `bytes`). */
+  /** @internal The frame as one WebSocket text frame (header and `bytes`). */
   wsFrame?: Buffer;
   /** @internal The SSE event's lines after its `id:` line, shared by every stream. */
   sseTail?: string;
-  /** @internal The whole SSE event for a stream whose only channel is the push's. */
+  /** @internal The whole SSE event for a stream whose only channel is the frame's. */
   sseSolo?: Buffer;
 }
 
@@ -31,8 +31,20 @@ export interface EncodedPush {
  * const encoded = encodePush(push);
  * for (const connection of subscribers) connection.deliver(encoded);
  */
-export function encodePush(frame: PushFrame): EncodedPush {
+export function encodePush(frame: PushFrame | PositionFrame): EncodedPush {
   const json = JSON.stringify(frame);
   const wsFrame = encodeTextFrame(json);
   return { frame, json, bytes: framePayload(wsFrame), wsFrame };
+}
+
+/**
+ * Serializes the position frame of a push (`{ channel, offset, epoch }`), written instead of
+ * the push to the connections it excludes: they learn the channel moved without receiving it.
+ *
+ * @example
+ * encodePosition(push).json // '{"channel":"room:1","offset":7,"epoch":"k3J9"}'
+ */
+export function encodePosition(push: PushFrame): EncodedPush {
+  const position: PositionFrame = { channel: push.channel, offset: push.offset, epoch: push.epoch };
+  return encodePush(position);
 }

@@ -46,10 +46,16 @@ export interface ChannelsAuthOptions {
    */
   principalExpiresAt?: (principal: unknown) => number | Date | undefined;
   /**
-   * Allowed `Origin` values for the WebSocket upgrade and the SSE endpoints. A request with
-   * another origin gets HTTP 403. Requests without an `Origin` header (non-browser clients) are
-   * let through.
-   * @default undefined (every origin is allowed)
+   * Browser origins, besides the app's own, that may use the WebSocket upgrade, the SSE stream
+   * and the command POST (one list for all three). A request whose `Origin` is neither the
+   * app's own (its `Host`, and under a trusted proxy `X-Forwarded-Host` / `-Proto`; see
+   * docs/security.md) nor listed gets HTTP 403 and no socket or stream: a page on another site
+   * cannot ride a user's cookies. Requests without an `Origin` header (non-browser clients) are
+   * served. `['*']` admits every origin (only for apps whose credentials never come from a
+   * cookie).
+   * @default undefined: the exact origins of the app's `enableCors()` when it lists some, else
+   *   the app's own origin only
+   * @example auth: { allowedOrigins: ['https://app.example.com', 'https://admin.example.com'] }
    */
   allowedOrigins?: string[];
   /**

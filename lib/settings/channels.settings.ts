@@ -126,7 +126,7 @@ export interface ChannelsSettings {
     readonly extractToken: TokenExtractor;
     readonly principalKey: (principal: unknown) => string | undefined;
     readonly principalExpiresAt: (principal: unknown) => number | Date | undefined;
-    /** `undefined`: every origin. */
+    /** `undefined`: the app's `enableCors()` origins, else its own origin only. */
     readonly allowedOrigins: readonly string[] | undefined;
     /** `undefined`: the app's own `trust proxy` setting. */
     readonly trustProxy: TrustProxy | undefined;

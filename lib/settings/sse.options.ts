@@ -25,7 +25,9 @@ export interface ChannelsSseOptions {
    * browsers on other origins: which origins get CORS headers, and whether credentials
    * (cookies) may be sent. `'*'` in `origins` allows any origin, without credentials. The
    * `auth.allowedOrigins` gate still applies on top of it.
-   * @default { origins: auth.allowedOrigins, credentials: false } (no `allowedOrigins`: same-origin only)
+   * @default { origins: auth.allowedOrigins, credentials: false }; with neither set, the
+   *   origins and `credentials` of the app's `enableCors()` when it lists exact origins, else
+   *   same-origin only
    * @example cors: { origins: ['https://app.example.com'], credentials: true }
    */
   cors?: ChannelsCorsOptions;
@@ -37,7 +39,10 @@ export interface ChannelsSseOptions {
  * ChannelsModule.forRoot({ sse: { cors: { origins: ['https://app.example.com'], credentials: true } } })
  */
 export interface ChannelsCorsOptions {
-  /** Origins whose pages may read the responses. @default the `auth.allowedOrigins` option */
+  /**
+   * Origins whose pages may read the responses.
+   * @default the `auth.allowedOrigins` option, else the app's `enableCors()` origins
+   */
   origins?: string[];
   /** Sends `Access-Control-Allow-Credentials: true` (cookies, HTTP auth). @default false */
   credentials?: boolean;

@@ -221,8 +221,12 @@ export abstract class ChannelsTestClient {
   /** Sends one command and resolves with its answer. */
   protected abstract exchange(command: CommandFrame & { id: number }): Promise<TestAnswer>;
 
-  /** A transport reports a push here. */
+  /**
+   * A transport reports a push here. A position frame (a push this connection was excluded
+   * from: no `event`) is not a push and is not queued.
+   */
   protected receivePush(push: PushFrame): void {
+    if (!('event' in push)) return;
     const waiter = this.waiters.find((w) => w.match(push));
     if (!waiter) return void this.queued.push(push);
     this.waiters.splice(this.waiters.indexOf(waiter), 1);

@@ -4,6 +4,7 @@ import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { Handshake } from '../connection/handshake.js';
 import {
   CloseCode,
+  isPositionFrame,
   type PushFrame,
   type StreamPosition,
   type WelcomeData,
@@ -24,6 +25,7 @@ const RESERVED_EVENTS: ReadonlySet<string> = new Set([
   'connected',
   'reset',
   'close',
+  'position',
   'error',
   'open',
   'message',
@@ -220,7 +222,11 @@ export class SseConnection<TPrincipal = unknown>
 /** The lines of a push event after its `id:` line, built once per push. */
 function sseTail(push: EncodedPush): string {
   if (push.sseTail !== undefined) return push.sseTail;
-  const event = push.frame.event;
+  const { frame } = push;
+  // A position frame (a push this stream was excluded from) is the stream's own event: its
+  // `id:` moves the cursor, and an `EventSource` shows it to no listener but `position`'s.
+  if (isPositionFrame(frame)) return (push.sseTail = `event: position\ndata: ${push.json}\n\n`);
+  const event = frame.event;
   // Push events that would be mistaken for the stream's own are sent unnamed (see above).
   const named = RESERVED_EVENTS.has(event) || /[\r\n\0]/.test(event) ? '' : `event: ${event}\n`;
   return (push.sseTail = `${named}data: ${push.json}\n\n`);

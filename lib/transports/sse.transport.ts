@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { ConnectionAdmission } from '../auth/connection.admission.js';
+import { OriginGate } from '../auth/origin.gate.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ErrorCode } from '../protocol/frames.js';
@@ -22,7 +24,7 @@ type Route = 'stream' | 'messages';
  */
 @Injectable()
 export class SseTransport extends ServerTransport {
-  private readonly cors: CorsPolicy;
+  private cors: CorsPolicy;
   private routes = new Map<string, Route>();
 
   constructor(
@@ -31,12 +33,16 @@ export class SseTransport extends ServerTransport {
     connections: ConnectionRegistry,
     private readonly streams: SseStreamHandler,
     private readonly commands: SseCommandHandler,
+    private readonly admission: ConnectionAdmission,
+    private readonly origins: OriginGate,
   ) {
     super(adapterHost, settings, connections, 'sse');
     this.cors = new CorsPolicy(settings.sse.cors);
   }
 
   protected attach(httpServer: Server): () => void {
+    // The app's enableCors() has run by now (Nest applies it before the bootstrap hooks).
+    this.cors = new CorsPolicy(this.origins.corsSettings());
     const base = this.settings.path === '/' ? '' : this.settings.path;
     this.routes = new Map([
       [`${base}/sse`, 'stream'],
@@ -61,6 +67,12 @@ export class SseTransport extends ServerTransport {
     const method = request.method ?? 'GET';
     if (method === 'OPTIONS') return this.cors.preflight(request, response);
     const headers = this.cors.headersFor(origin);
+    // A foreign page gets nothing, before its body is read or its credentials looked at. Only
+    // a stream is a handshake (a refused POST is not counted as one).
+    if (!this.admission.originAllowed(request, route === 'stream' ? 'sse' : undefined)) {
+      const body = { error: { code: ErrorCode.FORBIDDEN, message: 'This origin is not allowed.' } };
+      return sendJson(response, 403, body, headers);
+    }
     const allowed = route === 'stream' ? 'GET' : 'POST';
     if (method !== allowed) {
       return sendJson(

@@ -86,7 +86,7 @@ export class WsTransport extends ServerTransport {
     socket.on('error', () => socket.destroy());
     if (this.closing) return refuseShuttingDown(socket);
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
-    if (!this.admission.originAllowed(request.headers.origin, 'websocket')) {
+    if (!this.admission.originAllowed(request, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
     let client: HandshakeClient;

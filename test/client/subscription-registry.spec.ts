@@ -3,7 +3,7 @@ import {
   SubscriptionRegistry,
   type SubscribedInfo,
 } from '../../lib/client/subscription.registry.js';
-import type { PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
+import type { PositionFrame, PushFrame, SubscribeReply } from '../../lib/protocol/frames.js';
 
 // Each test drives one registry directly: its requests wait in `answers` for the test to
 // answer them.
@@ -25,6 +25,7 @@ const push = (offset: number, epoch = 'e1'): PushFrame => ({
   offset,
   epoch,
 });
+const position = (offset: number, epoch = 'e1'): PositionFrame => ({ channel: 'c', offset, epoch });
 const reply = (partial: Partial<SubscribeReply>): SubscribeReply => ({
   channel: 'c',
   offset: 0,
@@ -231,5 +232,56 @@ describe('SubscriptionRegistry gaps in live offsets', () => {
     expect(resetCalls).toBe(1);
     registry.push(push(2, 'e2'));
     expect(got).toEqual([1, 2]);
+  });
+});
+
+// A push published with `except` reaches the excluded connection as a position frame: the
+// channel moved, nothing to deliver.
+describe('SubscriptionRegistry position frames', () => {
+  it('moves the position without a delivery: no gap, no resubscribe', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    await tick();
+    answer(reply({ offset: 0 }));
+    await ready;
+    registry.push(push(1));
+    registry.push(position(2));
+    registry.push(push(3));
+    await tick();
+    expect(got).toEqual([1, 3]);
+    expect(answers).toEqual([]);
+  });
+
+  it('holds one that overtakes the subscribe reply, in order with the pushes', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    await tick();
+    registry.push(push(3));
+    registry.push(position(2));
+    answer(reply({ offset: 1 }));
+    await ready;
+    registry.push(push(4));
+    await tick();
+    expect(got).toEqual([3, 4]);
+    expect(answers).toEqual([]);
+  });
+
+  it('repairs a real gap before one, and leaves the push it stands for out of the replay', async () => {
+    const got: number[] = [];
+    const ready = registry.add<number>('c', (n) => got.push(n), {});
+    await tick();
+    answer(reply({ offset: 0 }));
+    await ready;
+    registry.push(push(1));
+    registry.push(position(3)); // 2 was lost; 3 excluded this connection
+    await tick();
+    expect(answers.map((a) => a.data)).toEqual([
+      { channel: 'c', since: { epoch: 'e1', offset: 1 } },
+    ]);
+    answer(reply({ offset: 3, recovered: true, missed: [push(2), push(3)] }));
+    await tick();
+    registry.push(push(4));
+    expect(got).toEqual([1, 2, 4]);
+    expect(resets).toEqual([]);
   });
 });

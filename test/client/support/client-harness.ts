@@ -50,9 +50,16 @@ export class NameDto {
   @IsString() @Length(1, 10) name!: string;
 }
 
+export class SayDto {
+  @IsString() @Length(1, 255) channel!: string;
+  @IsString() text!: string;
+}
+
 @ChannelGateway()
 @UseGuards(TokenGuard)
 export class ClientTestGateway {
+  constructor(private readonly channels: ChannelsService) {}
+
   @OnJoin('room:{roomId}')
   canJoinRoom(@ChannelParam('roomId') roomId: string) {
     return roomId !== 'secret';
@@ -86,6 +93,13 @@ export class ClientTestGateway {
   @OnMessage('whoami')
   whoami(@ConnectedClient() client: Connection<{ id: string }>) {
     return { id: client.principal?.id, token: client.handshake.token, transport: client.transport };
+  }
+
+  // The README quick start's pattern: everyone in the room hears it but the sender.
+  @OnMessage('say')
+  async say(@ConnectedClient() client: Connection, @MessageBody() dto: SayDto) {
+    await this.channels.publish(dto.channel, 'said', dto.text, { except: client.id });
+    return 'sent';
   }
 
   @OnMessage('slow')

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
 import { ChannelsService } from '../../../lib/index.js';
+import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { httpCall, postCommand, RawSseClient } from '../../support/sse-client.js';
 import { AUTH } from '../../support/token.guard.js';
 import { TokenGuard, startSseApp } from './sse.gateway.js';
@@ -266,8 +267,38 @@ describe('SSE transport: commands over POST {path}/messages', () => {
     const [push] = await bob.client.pushes(1);
     expect(push!.json.data).toEqual({ text: 'hey' });
     await channels.publish('room:shout', 'after', null);
-    const [next] = await alice.client.pushes(1);
+    // The sender's stream learns the channel moved (its cursor with it), with no push to show.
+    const [position, next] = await alice.client.pushes(2);
+    expect(position!.event).toBe('position');
+    expect(position!.json).toEqual({ channel: 'room:shout', offset: 1, epoch: push!.json.epoch });
+    expect(position!.id).toBe(encodeCursor(new Map([['room:shout', position!.json]])));
     expect(next!.event).toBe('after');
+    expect(next!.json.offset).toBe(2);
+  });
+
+  it("resumes an excluded stream's cursor past the push it was excluded from", async () => {
+    const alice = await stream('alice', '?channel=room:echo&channel=room:tick');
+    const bob = await stream('bob', '?channel=room:echo');
+    const bound = { ...AUTH('alice'), 'X-Channels-Connection': alice.connectionId };
+    await postCommand(
+      messages,
+      { event: 'shout', data: { channel: 'room:echo', text: 'mine' } },
+      bound,
+    );
+    await bob.client.pushes(1);
+    // A push on the stream's other channel: its id is the cursor of both channels.
+    await channels.publish('room:tick', 'tick', null);
+    const tick = await alice.client.next((e) => e.event === 'tick');
+    alice.client.close();
+    // Resuming from the last id the stream got replays nothing it was meant not to see.
+    const again = await RawSseClient.connect(`${base}/rt/sse?channel=room:echo&channel=room:tick`, {
+      ...AUTH('alice'),
+      'Last-Event-ID': tick.id!,
+    });
+    clients.push(again.client);
+    await channels.publish('room:echo', 'after', null);
+    const [next] = await again.client.pushes(1);
+    expect([next!.event, next!.json.offset]).toEqual(['after', 2]);
   });
 
   it("refuses a POST naming another principal's stream, or no open stream, with 403", async () => {

@@ -90,7 +90,7 @@ describe('SubscriptionTable: the fan-out', () => {
     expect(a.subscriptionStates.get('room:1')).toMatchObject({ epoch: 'ep', offset: 1 });
   });
 
-  it('skips the connections in except, and forgets a channel with its last subscriber', async () => {
+  it('writes the connections in except a position frame instead, and forgets a channel with its last subscriber', async () => {
     const { broker, table } = setUp();
     broker.open();
     const [a, b] = [new RecordingConnection(), new RecordingConnection()];
@@ -98,13 +98,28 @@ describe('SubscriptionTable: the fan-out', () => {
       const { state } = await table.add(connection, 'room:1');
       table.goLive(state, { epoch: 'ep', offset: 0 });
     }
-    table.fanOut(push('room:1', 1), [a.id]);
-    expect([a.pushes.length, b.pushes.length]).toEqual([0, 1]);
+    expect(table.fanOut(push('room:1', 1), [a.id])).toEqual({ delivered: 1, sse: 0 });
+    expect(a.pushes.map((p) => p.json)).toEqual(['{"channel":"room:1","offset":1,"epoch":"ep"}']);
+    expect(b.pushes.map((p) => p.frame)).toEqual([push('room:1', 1)]);
+    expect(a.subscriptionStates.get('room:1')).toMatchObject({ epoch: 'ep', offset: 1 });
     table.remove(a, 'room:1');
     table.remove(b, 'room:1');
     expect(table.channels()).toEqual([]);
     expect(table.subscriberCount()).toBe(0);
     expect(a.subscriptions.size).toBe(0);
+  });
+
+  it('holds the position frame of an excluded subscriber in order with the pushes', async () => {
+    const { broker, table } = setUp();
+    broker.open();
+    const a = new RecordingConnection();
+    const { state } = await table.add(a, 'room:1');
+    table.fanOut(push('room:1', 4), [a.id]);
+    table.fanOut(push('room:1', 5));
+    expect(a.pushes).toEqual([]);
+    table.goLive(state, { epoch: 'ep', offset: 3 });
+    expect(a.pushes.map((p) => 'event' in p.frame)).toEqual([false, true]);
+    expect(a.offsets()).toEqual([4, 5]);
   });
 
   it('holds pushes during a subscribe and writes only those after its position', async () => {
