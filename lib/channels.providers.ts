@@ -132,5 +132,6 @@ function redisPresenceStore(
     client: template,
     keyPrefix: `${redis.keyPrefix}:presence`,
     ttlMs: settings.presence.ttlMs,
+    outageLog: redis.outages,
   });
 }
