@@ -24,6 +24,7 @@ import { CHANNELS_SETTINGS } from './settings/channels.settings.js';
 import { ChannelsService } from './channels.service.js';
 import { ConnectionRegistry } from './connection/connection.registry.js';
 import { HeartbeatMonitor } from './connection/heartbeat.monitor.js';
+import { BrokerGate } from './hub/broker.gate.js';
 import { ChannelHub } from './hub/channel.hub.js';
 import { ChannelsExplorer } from './gateway/channels.explorer.js';
 import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
@@ -58,6 +59,7 @@ const providers: Provider[] = [
   ChannelsExplorer,
   ConnectionRegistry,
   SubscriptionTable,
+  BrokerGate,
   ChannelHub,
   CommandRouter,
   HandshakeAuthenticator,

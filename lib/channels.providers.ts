@@ -139,5 +139,6 @@ function redisPresenceStore(
     client: template,
     keyPrefix: `${redis.keyPrefix}:presence`,
     ttlMs: settings.presence.ttlMs,
+    outageLog: redis.outages,
   });
 }

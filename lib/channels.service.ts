@@ -46,7 +46,11 @@ export class ChannelsService {
    * Given a channel of a `defineChannel` definition (`userChannel.to({ userId })`), the event
    * must be one of its declared pushes and `data` that push's type: a compile error otherwise.
    * @returns the push as subscribers receive it, with its offset and epoch
-   * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name
+   * @throws ChannelsException `BAD_REQUEST` for an invalid channel or event name;
+   *   `UNAVAILABLE` (503, `retryAfterMs`) while the broker cannot be reached (Redis away):
+   *   nothing was published, try again later. From a channel handler the client gets it as its
+   *   answer (the client SDK retries); in an HTTP controller, `ChannelsHttpExceptionFilter`
+   *   answers it as a 503 with `Retry-After`.
    * @example await channels.publish(userChannel.to({ userId: 'alice' }), 'notification', n);
    */
   publish<P extends PushMap, E extends keyof P & string>(
@@ -111,7 +115,8 @@ export class ChannelsService {
    * Who is in a channel whose `@OnJoin` enables presence, on every node: one member per
    * principal, with its connection count and the `info` it shares.
    * @example const { members } = await channels.presence('room:lobby');
-   * @throws ChannelsException `BAD_REQUEST` when the channel has no presence
+   * @throws ChannelsException `BAD_REQUEST` when the channel has no presence; `UNAVAILABLE`
+   *   while the presence store cannot be reached
    */
   presence(channel: string): Promise<PresenceReply> {
     return this.presenceTracker.presence(channel);

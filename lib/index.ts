@@ -48,6 +48,7 @@ export { RedisBroker } from './redis/redis.broker.js';
 export type * from './brokers/broker.message.js';
 export { RedisHistoryStore, type RedisHistoryOptions } from './redis/redis.history-store.js';
 export { RedisConnection } from './redis/redis.connection.js';
+export { RedisOutageLog } from './redis/redis.outage-log.js';
 export type { ChannelsRedisOptions } from './redis/redis.options.js';
 export { HistoryStore, type HistoryRead } from './brokers/history.store.js';
 export {
@@ -61,6 +62,7 @@ export {
   type TokenExtractorOptions,
 } from './protocol/token.extractor.js';
 export { ChannelsException, type ChannelsExceptionOptions } from './protocol/channels.exception.js';
+export { ChannelsHttpExceptionFilter } from './channels-http.filter.js';
 export { PayloadValidationPipe } from './gateway/payload-validation.pipe.js';
 export {
   CloseCode,

@@ -88,7 +88,12 @@ export abstract class Broker {
   /** Releases the backend (on application shutdown, after every connection closed). */
   async close(): Promise<void> {}
 
-  /** Whether the broker can serve now (its backend is connected). @default true */
+  /**
+   * Whether the broker can serve now (its backend is connected). While it is false the module
+   * answers commands that need the broker with the retryable `UNAVAILABLE` without calling it,
+   * and a call that failed once it turned false is answered the same way.
+   * @default true
+   */
   isReady(): boolean {
     return true;
   }

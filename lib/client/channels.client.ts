@@ -30,6 +30,7 @@ import { Emitter } from './emitter.js';
 import { ClientPresence, type PresenceSubscription } from './presence.listeners.js';
 import type { PresenceMember } from '../protocol/presence.types.js';
 import { RequestTracker } from './request.tracker.js';
+import { UnavailableRetries } from './unavailable.retry.js';
 import {
   SubscriptionRegistry,
   type PushHandler,
@@ -105,6 +106,7 @@ export class ChannelsClient<
   private readonly subscriptions: SubscriptionRegistry;
   private readonly connection: ConnectionManager;
   private waiters: Array<{ resolve(): void; reject(error: ChannelsError): void }> = [];
+  private readonly unavailable: UnavailableRetries;
   private readonly presenceListeners = new ClientPresence({
     request: (event, data) => this.request(event, data),
     error: (error) => this.report(error),
@@ -114,12 +116,14 @@ export class ChannelsClient<
   constructor(options: ChannelsClientOptions) {
     super();
     this.options = resolveClientOptions(options);
+    this.unavailable = new UnavailableRetries(this.options.unavailableRetries, this.options.random);
     this.subscriptions = new SubscriptionRegistry({
       requestNow: (event, data) => this.requestNow(event, data),
       connected: () => this.connection.state === 'connected',
       reset: (channel) => this.emit('reset', { channel }),
       subscribed: (info) => this.emit('subscribed', info),
       error: (error) => this.report(error),
+      retryDelay: (attempt, error) => this.unavailable.delayFor(attempt, error),
     });
     this.connection = new ConnectionManager(this.options, resolveEndpoints(this.options.url), {
       connected: (transport, welcome) => this.onConnected(transport, welcome),
@@ -236,7 +240,9 @@ export class ChannelsClient<
   /**
    * Sends a command and resolves with its reply's data. While there is no connection the
    * command waits for one (within `timeoutMs`); a command in flight when the connection is
-   * lost fails with `DISCONNECTED` and is never resent.
+   * lost fails with `DISCONNECTED` and is never resent. A command answered `UNAVAILABLE` (the
+   * server's broker is briefly away; the command did not run) is sent again on its own, after
+   * the answer's `retryAfterMs` with jitter, up to `unavailableRetries` times within `timeoutMs`.
    * With a typed API the event must be one of its commands, `data` its payload, and the
    * promise has its reply type (a compile error otherwise).
    * @throws ChannelsError (rejects) with the server's code, or `TIMEOUT`, `DISCONNECTED`, `CLOSED`
@@ -253,15 +259,11 @@ export class ChannelsClient<
   request<T = unknown>(event: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
     if (this.connection.state === 'closed')
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
-    const { frame, promise } = this.requests.create(
-      event,
-      data,
-      options.timeoutMs ?? this.options.requestTimeoutMs,
-    );
-    const transport = this.connection.send(frame);
-    if (transport) this.requests.markSent(frame.id, transport);
-    else this.connection.start();
-    return promise as Promise<T>;
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.requestTimeoutMs);
+    return this.unavailable.run(
+      () => this.send(event, data, Math.max(1, deadline - Date.now())),
+      deadline,
+    ) as Promise<T>;
   }
 
   protected override onListenerError(error: unknown, event: keyof ChannelsClientEvents): void {
@@ -274,6 +276,17 @@ export class ChannelsClient<
   private report(error: Error): void {
     if (this.hasListeners('error')) this.emit('error', error);
     else console.error('[nestjs-channels]', error);
+  }
+
+  // One attempt of a request: sent now, or when the next connection is up.
+  private send(event: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
+    const { frame, promise } = this.requests.create(event, data, timeoutMs);
+    const transport = this.connection.send(frame);
+    if (transport) this.requests.markSent(frame.id, transport);
+    else this.connection.start();
+    return promise;
   }
 
   // Internal commands are never queued: the registry resubscribes on the next connection.
@@ -314,9 +327,9 @@ export class ChannelsClient<
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
     } else if (change.state === 'closed') {
       const error = change.error ?? new ChannelsError('CLOSED', 'The client was closed.');
-      this.requests.failAll(
-        error.code === 'CLOSED' ? error : new ChannelsError('CLOSED', error.message),
-      );
+      const closed = error.code === 'CLOSED' ? error : new ChannelsError('CLOSED', error.message);
+      this.requests.failAll(closed);
+      this.unavailable.cancelAll(closed);
       this.subscriptions.stop(error);
       for (const waiter of this.waiters.splice(0)) waiter.reject(error);
     }

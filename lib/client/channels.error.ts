@@ -19,7 +19,7 @@ export type ChannelsErrorCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED' | 'CLOSED
 export interface ChannelsErrorOptions {
   /** Per-field details of a `VALIDATION_FAILED`. */
   details?: ValidationDetail[];
-  /** For `RATE_LIMITED`: how long to wait before trying again. */
+  /** For `RATE_LIMITED` and `UNAVAILABLE`: how long to wait before trying again. */
   retryAfterMs?: number;
   /**
    * The error's HTTP status: an app's `HttpException` status carried by the frame (e.g. 409,
@@ -43,7 +43,7 @@ export interface ChannelsErrorOptions {
 export class ChannelsError extends Error {
   /** Per-field details of a `VALIDATION_FAILED`. */
   readonly details?: ValidationDetail[];
-  /** For `RATE_LIMITED`: how long to wait before trying again. */
+  /** For `RATE_LIMITED` and `UNAVAILABLE`: how long to wait before trying again. */
   readonly retryAfterMs?: number;
   /** The error's HTTP status: the frame's `status`, else the HTTP answer's. */
   readonly status?: number;

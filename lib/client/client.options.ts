@@ -88,6 +88,15 @@ export interface ChannelsClientOptions {
    */
   retryWebSocketMs?: number;
   /**
+   * How many times a command the server answered `UNAVAILABLE` (its broker or a store is
+   * briefly unreachable, and the command did not run) is sent again, on its own: after the
+   * answer's `retryAfterMs`, doubling up to 8 times it, with jitter. A `request` retries only
+   * within its `timeoutMs`; a subscription (its first subscribe, or a resubscribe after a
+   * reconnect) retries as many times, and then fails like a refusal. 0 turns retries off.
+   * @default 6
+   */
+  unavailableRetries?: number;
+  /**
    * A source of random numbers in [0, 1), for the jitter.
    * @default Math.random
    */
@@ -110,6 +119,7 @@ export interface ResolvedClientOptions {
   tooManyDelayMs: number;
   webSocketFailuresBeforeFallback: number;
   retryWebSocketMs: number;
+  unavailableRetries: number;
   random: () => number;
 }
 
@@ -146,6 +156,7 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
       2,
     ),
     retryWebSocketMs: positive('retryWebSocketMs', options.retryWebSocketMs, 60_000),
+    unavailableRetries: count('unavailableRetries', options.unavailableRetries, 6),
     random: options.random ?? Math.random,
   };
 }
@@ -154,5 +165,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
     throw new RangeError(`\`${name}\` must be a positive number.`);
+  return value;
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isSafeInteger(value) && value >= 0))
+    throw new RangeError(`\`${name}\` must be an integer of 0 or more.`);
   return value;
 }

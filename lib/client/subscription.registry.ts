@@ -49,6 +49,11 @@ export interface SubscriptionHost {
   reset(channel: string): void;
   subscribed(info: SubscribedInfo): void;
   error(error: Error): void;
+  /**
+   * The wait before subscribing again after `attempt` earlier `UNAVAILABLE` answers, or
+   * undefined to give up (the subscription then fails like a refusal).
+   */
+  retryDelay(attempt: number, error: ChannelsError): number | undefined;
 }
 
 /**
@@ -85,6 +90,8 @@ interface Entry {
   /** Bumped whenever an answer in flight stops mattering. */
   generation: number;
   retry?: TimerHandle;
+  /** `UNAVAILABLE` answers in a row on this connection. */
+  unavailable: number;
 }
 
 // Codes after which a subscribe is worth repeating on the same connection.
@@ -121,6 +128,7 @@ export class SubscriptionRegistry {
         confirmed: false,
         waiters: [],
         generation: 0,
+        unavailable: 0,
       };
       this.entries.set(channel, entry);
       if (this.host.connected()) void this.subscribe(entry);
@@ -166,6 +174,7 @@ export class SubscriptionRegistry {
       entry.generation += 1;
       entry.status = 'idle';
       entry.held = [];
+      entry.unavailable = 0;
       clearTimeout(entry.retry);
     }
   }
@@ -259,6 +268,7 @@ export class SubscriptionRegistry {
       entry.position = { epoch: reply.epoch, offset: reply.offset };
     }
     entry.status = 'live';
+    entry.unavailable = 0;
     const held = entry.held.sort((a, b) => a.offset - b.offset);
     entry.held = [];
     for (const push of held) this.deliver(entry, push);
@@ -276,6 +286,15 @@ export class SubscriptionRegistry {
     entry.status = 'idle';
     // A lost connection resubscribes on the next one; a busy server is asked again.
     if (error.code === 'DISCONNECTED' || error.code === 'CLOSED') return;
+    // The server's broker is briefly away: asked again with jitter, a bounded number of times.
+    const unavailableDelay =
+      error.code === 'UNAVAILABLE' ? this.host.retryDelay(entry.unavailable, error) : undefined;
+    if (unavailableDelay !== undefined) {
+      entry.unavailable += 1;
+      if (this.host.connected())
+        entry.retry = backgroundTimeout(() => void this.subscribe(entry), unavailableDelay);
+      return;
+    }
     if (TRANSIENT.has(error.code)) {
       if (this.host.connected())
         entry.retry = backgroundTimeout(

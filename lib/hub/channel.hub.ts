@@ -3,6 +3,7 @@ import { Broker } from '../brokers/broker.js';
 import { ChannelsEvents } from '../connection/channels.events.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
+import type { SubscriptionState } from '../connection/subscription.state.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { assertChannelName } from '../protocol/channel-name.js';
 import {
@@ -12,6 +13,7 @@ import {
   type SubscribeReply,
 } from '../protocol/frames.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { BrokerGate } from './broker.gate.js';
 import { SubscriptionTable } from './subscription.table.js';
 
 /**
@@ -36,6 +38,7 @@ export class ChannelHub {
     @Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings,
     private readonly connections: ConnectionRegistry,
     private readonly events: ChannelsEvents,
+    private readonly gate: BrokerGate,
   ) {}
 
   /**
@@ -47,7 +50,10 @@ export class ChannelHub {
     connection.onClose(() => this.table.removeAll(connection));
   }
 
-  /** Sequences a push at the broker, which delivers it to every subscriber on every node. */
+  /**
+   * Sequences a push at the broker, which delivers it to every subscriber on every node.
+   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached (nothing was published)
+   */
   async publish(
     channel: string,
     event: string,
@@ -59,7 +65,9 @@ export class ChannelHub {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    const push = await this.broker.publish(channel, event, data ?? null, except);
+    const push = await this.gate.run('publish', () =>
+      this.broker.publish(channel, event, data ?? null, except),
+    );
     this.events.emit({ type: 'push.published', push });
     return push;
   }
@@ -75,7 +83,8 @@ export class ChannelHub {
    * Subscribes a connection (join authorization has already run). Pushes that arrive while
    * the history is read are held; call {@link goLive} once the reply has been written.
    * @throws ChannelsException `BAD_REQUEST` over `limits.maxSubscriptionsPerConnection`, or
-   *   when the connection closes meanwhile
+   *   when the connection closes meanwhile; `UNAVAILABLE` while the broker cannot be reached
+   *   (the connection keeps what it held)
    */
   async subscribe(
     connection: Connection,
@@ -91,10 +100,12 @@ export class ChannelHub {
       );
     }
     assertOpen(connection);
-    let state;
+    let state: SubscriptionState | undefined;
     try {
-      ({ state } = await this.table.add(connection, channel));
-      const { position, missed } = await this.broker.history(channel, since);
+      const { position, missed } = await this.gate.run('history', async () => {
+        ({ state } = await this.table.add(connection, channel));
+        return this.broker.history(channel, since);
+      });
       // The connection may have closed during a wait: its close already dropped what it held,
       // so this subscription must not outlive it.
       assertOpen(connection);

@@ -48,6 +48,16 @@ export abstract class PresenceStore {
   async close(): Promise<void> {}
 
   /**
+   * Whether the store can answer now. While it cannot (its backend is unreachable), the
+   * `presence` command and `ChannelsService.presence()` answer the retryable `UNAVAILABLE`
+   * instead of waiting for it or failing with an internal error.
+   * @default true
+   */
+  isReady(): boolean {
+    return true;
+  }
+
+  /**
    * Registers a listener of the membership changes of every channel.
    * @returns a function that removes it
    */

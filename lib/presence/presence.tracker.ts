@@ -12,6 +12,7 @@ import { SubscriptionTable } from '../hub/subscription.table.js';
 import { assertChannelName } from '../protocol/channel-name.js';
 import { HandlerRegistry } from '../gateway/handler.registry.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
+import { isUnavailable } from '../protocol/unavailable.js';
 import { ErrorCode } from '../protocol/frames.js';
 import { PresenceCoalescer } from './presence.coalescer.js';
 import { PresenceStore } from './presence.store.js';
@@ -102,6 +103,11 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
     return this.settings.auth.principalKey(connection.principal);
   }
 
+  /**
+   * The members of a presence channel, on every node.
+   * @throws ChannelsException `BAD_REQUEST` (no presence there), `UNAVAILABLE` while the
+   *   presence store cannot be reached
+   */
   async presence(channel: string): Promise<PresenceReply> {
     assertChannelName(channel);
     if (!this.optionsFor(channel)) {
@@ -110,7 +116,16 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
         `Channel "${channel}" has no presence (enable it on its @OnJoin).`,
       );
     }
-    return { channel, members: await this.store.members(channel) };
+    const unavailable = () =>
+      ChannelsException.unavailable('Presence is unreachable for now: retry shortly.');
+    if (!this.store.isReady()) throw unavailable();
+    try {
+      return { channel, members: await this.store.members(channel) };
+    } catch (error) {
+      // The store went away during the read: the same retryable answer as before it.
+      if (isUnavailable(error) || this.store.isReady()) throw error;
+      throw unavailable();
+    }
   }
 
   /**
@@ -144,6 +159,8 @@ export class PresenceTracker implements OnModuleInit, OnApplicationShutdown {
   }
 
   private failed(what: string, channel: string, error: unknown): void {
+    // The store's backend is away: its outage is logged once, not once per join or leave.
+    if (isUnavailable(error)) return;
     const reason = error instanceof Error ? error.message : String(error);
     this.logger.error(`Presence ${what} on "${channel}" failed: ${reason}`);
   }

@@ -1,4 +1,5 @@
 import { IntrinsicException } from '@nestjs/common';
+import { HTTP_STATUS_BY_CODE, UNAVAILABLE_RETRY_AFTER_MS } from './codes.js';
 import { ErrorCode, type ErrorBody, type ValidationDetail } from './frames.js';
 
 /**
@@ -13,7 +14,7 @@ export interface ChannelsExceptionOptions {
   details?: ValidationDetail[];
   /** How many details were left out of `details` (a `VALIDATION_FAILED` with many problems). */
   omitted?: number;
-  /** For `RATE_LIMITED`: milliseconds until the client may try again. */
+  /** For `RATE_LIMITED` and `UNAVAILABLE`: milliseconds until the client may try again. */
   retryAfterMs?: number;
   /**
    * The HTTP status to answer with, when it is not the code's own (503 for a busy server:
@@ -39,6 +40,24 @@ export class ChannelsException extends IntrinsicException {
   ) {
     super(message);
     this.name = 'ChannelsException';
+  }
+
+  /**
+   * The retryable `UNAVAILABLE` (status 503): something the command needs (the broker, a store)
+   * cannot be reached for now, the command did not run, and the client may send it again after
+   * `retryAfterMs`. The client SDK does so on its own; over HTTP it is a 503 with `Retry-After`.
+   * @param message what is away, for the client @default 'The service is briefly unavailable: retry shortly.'
+   * @param retryAfterMs @default 1000
+   * @example if (!this.redis.isReady()) throw ChannelsException.unavailable('The notification store is unreachable.');
+   */
+  static unavailable(
+    message = 'The service is briefly unavailable: retry shortly.',
+    retryAfterMs: number = UNAVAILABLE_RETRY_AFTER_MS,
+  ): ChannelsException {
+    return new ChannelsException(ErrorCode.UNAVAILABLE, message, {
+      retryAfterMs,
+      status: HTTP_STATUS_BY_CODE[ErrorCode.UNAVAILABLE],
+    });
   }
 
   /** The error frame's `error` body. */

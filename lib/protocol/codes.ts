@@ -19,6 +19,7 @@ export const ErrorCode = {
   CLIENT_ERROR: 'CLIENT_ERROR',
   RATE_LIMITED: 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 
@@ -68,13 +69,15 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.UNKNOWN_EVENT]: 404,
   [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL]: 500,
 };
 
 /**
  * The error code of an HTTP status: of an app's `HttpException` on the server, of an HTTP
  * answer without an error frame in the client (a proxy's error page). Another 4xx is
- * `CLIENT_ERROR` on the server; another status is `INTERNAL` in the client.
+ * `CLIENT_ERROR` on the server; another 5xx is `INTERNAL` on both ends. A 503 is `UNAVAILABLE`:
+ * the command did not run and may be sent again later.
  * @internal
  * @example ERROR_CODE_BY_STATUS[409] // 'CONFLICT'
  */
@@ -86,7 +89,15 @@ export const ERROR_CODE_BY_STATUS: Readonly<Partial<Record<number, ErrorCode>>> 
   409: ErrorCode.CONFLICT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   429: ErrorCode.RATE_LIMITED,
+  503: ErrorCode.UNAVAILABLE,
 };
+
+/**
+ * How long a client waits before sending again a command answered `UNAVAILABLE`, when the
+ * server does not say otherwise: about the time a node takes to notice its broker is back.
+ * @example new ChannelsException(ErrorCode.UNAVAILABLE, 'Redis is away.', { retryAfterMs: UNAVAILABLE_RETRY_AFTER_MS })
+ */
+export const UNAVAILABLE_RETRY_AFTER_MS = 1_000;
 
 /**
  * The close code a WebSocket handshake refused with this error gets (another error: 1011).

@@ -1,7 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { ErrorCode, type ErrorBody, type ValidationDetail } from './frames.js';
-import { ERROR_CODE_BY_STATUS } from './codes.js';
+import { ERROR_CODE_BY_STATUS, UNAVAILABLE_RETRY_AFTER_MS } from './codes.js';
 import { ChannelsException } from './channels.exception.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
@@ -12,11 +12,13 @@ const GENERIC = 'Internal error.';
  * error frame. `ChannelsException` keeps its code; `HttpException` keeps its status (`status`)
  * and gets the code for it (`NOT_FOUND`, `CONFLICT`, `CLIENT_ERROR` for another 4xx; 400 with
  * a list of messages, as Nest's `ValidationPipe` throws, is `VALIDATION_FAILED`), with its
- * message for a 4xx; `WsException` becomes `BAD_REQUEST` unless its error object names a
- * protocol code; a 5xx or anything else is `INTERNAL` with a generic message. It logs nothing:
- * whoever answers logs a fault ({@link isServerFault}) once, with its context.
+ * message for a 4xx; a 503 (`ServiceUnavailableException`) is the retryable `UNAVAILABLE`, with
+ * its `retryAfterMs` (else 1000); `WsException` becomes `BAD_REQUEST` unless its error object
+ * names a protocol code; another 5xx or anything else is `INTERNAL` with a generic message. It
+ * logs nothing: whoever answers logs a fault ({@link isServerFault}) once, with its context.
  *
  * @example toErrorBody(new ConflictException('Taken.')) // { code: 'CONFLICT', status: 409, message: 'Taken.' }
+ * @example toErrorBody(ChannelsException.unavailable()) // { code: 'UNAVAILABLE', status: 503, retryAfterMs: 1000, … }
  */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ChannelsException) return error.toBody();
@@ -27,18 +29,28 @@ export function toErrorBody(error: unknown): ErrorBody {
 
 /**
  * Whether an error is the server's fault (to be logged, once): anything that is not a
- * `ChannelsException`, an `HttpException` under 500 or a `WsException`. A client's mistake
- * (`VALIDATION_FAILED`, `FORBIDDEN`, a 4xx) is not.
+ * `ChannelsException`, an `HttpException` under 500 (or a 503) or a `WsException`. A client's
+ * mistake (`VALIDATION_FAILED`, `FORBIDDEN`, a 4xx) is not, nor is a backend that is briefly
+ * away (`UNAVAILABLE`: the node logs the outage itself, once).
  * @example if (isServerFault(error)) logger.error(describeFault(error));
  */
 export function isServerFault(error: unknown): boolean {
   if (error instanceof ChannelsException) return error.code === ErrorCode.INTERNAL;
-  if (error instanceof HttpException) return error.getStatus() >= 500;
+  if (error instanceof HttpException) return error.getStatus() >= 500 && error.getStatus() !== 503;
   return !(error instanceof WsException);
 }
 
 function fromHttpException(error: HttpException): ErrorBody {
   const status = error.getStatus();
+  if (status === 503) {
+    const retryAfterMs = readNumber(error.getResponse(), 'retryAfterMs');
+    return {
+      code: ErrorCode.UNAVAILABLE,
+      status,
+      message: 'The service is briefly unavailable: retry shortly.',
+      retryAfterMs: retryAfterMs ?? UNAVAILABLE_RETRY_AFTER_MS,
+    };
+  }
   if (status >= 500 || status < 400) return { code: ErrorCode.INTERNAL, status, message: GENERIC };
   const code = ERROR_CODE_BY_STATUS[status] ?? ErrorCode.CLIENT_ERROR;
   const response = error.getResponse();

@@ -68,9 +68,12 @@ export interface ErrorBody {
   details?: ValidationDetail[];
   /** For `VALIDATION_FAILED`: how many details were left out of `details` (at most 20 are sent). */
   omitted?: number;
-  /** For `RATE_LIMITED`: how long to wait before trying again. */
+  /** For `RATE_LIMITED` and `UNAVAILABLE`: how long to wait before trying again. */
   retryAfterMs?: number;
-  /** The HTTP status of an app's `HttpException` (e.g. 409, 418), or of a busy server (503). */
+  /**
+   * The HTTP status of an app's `HttpException` (e.g. 409, 418), of a busy server (503), or of
+   * an `UNAVAILABLE` (503).
+   */
   status?: number;
 }
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisOutageLog } from './redis.outage-log.js';
 
 /**
  * Options of {@link RedisPresenceStore}.
@@ -28,4 +29,11 @@ export interface RedisPresenceStoreOptions {
    * @default a random UUID
    */
   nodeId?: string;
+  /**
+   * Where the store's connections log an outage (one line when lost, one when back). The
+   * module passes its `RedisConnection.outages` when it makes the store, so that one outage
+   * of the node's Redis is two lines, not two per connection.
+   * @default a log of the store's own
+   */
+  outageLog?: RedisOutageLog;
 }

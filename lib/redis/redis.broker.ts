@@ -2,7 +2,9 @@ import { Broker } from '../brokers/broker.js';
 import { decodeEnvelope, encodeEnvelope } from '../brokers/broker.envelope.js';
 import type { ControlMessage } from '../brokers/broker.message.js';
 import type { HistoryRead } from '../brokers/history.store.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
+import { asUnavailable, unavailableOnDisconnect } from './redis.errors.js';
 import type { RedisConnection } from './redis.connection.js';
 import type { RedisHistoryStore } from './redis.history-store.js';
 import { channelOfTopic, controlTopic, redisKeys } from './redis.keys.js';
@@ -16,6 +18,9 @@ import { channelOfTopic, controlTopic, redisKeys } from './redis.keys.js';
  * Redis pub/sub delivers at most once: what a node misses while Redis is unreachable is
  * repaired by clients from history (they see a gap in offsets, or a new epoch). The
  * subscriber reconnects and resubscribes by itself; a publish that fails rejects its caller.
+ * While Redis is away {@link isReady} is false, and a call that fails for want of a connection
+ * rejects with the retryable `UNAVAILABLE` (`ChannelsException`): the module answers commands
+ * that need Redis that way, and logs the outage in two lines (`RedisConnection.outages`).
  * Every failed publish, read, subscribe, unsubscribe and connection attempt is reported as a
  * `broker.error`; a push's round trip is from its script call to its arrival back here.
  *
@@ -96,7 +101,7 @@ export class RedisBroker extends Broker {
       );
     } catch (error) {
       this.publishFailures++;
-      throw error;
+      throw asUnavailable(error);
     }
   }
 
@@ -107,15 +112,17 @@ export class RedisBroker extends Broker {
   override async publishControl(message: ControlMessage): Promise<number | undefined> {
     const text = encodeEnvelope(this.nodeId, message);
     const client = this.redis.client;
-    const received = await this.reported(
-      'control',
-      client.publish(controlTopic(this.redis.keyPrefix), text),
+    const received = await unavailableOnDisconnect(
+      this.reported('control', client.publish(controlTopic(this.redis.keyPrefix), text)),
     );
     // A cluster's PUBLISH counts the receivers of one node only: no early answer there.
     return client.isCluster ? undefined : received;
   }
 
   override async subscribe(channel: string): Promise<void> {
+    // Not queued while Redis is away: the command that asked is answered UNAVAILABLE now.
+    if (!this.redis.isReady())
+      throw ChannelsException.unavailable('Redis is unreachable for now: retry shortly.');
     const topic = this.topic(channel);
     const { subscriber, sharded } = this.redis;
     await this.reported(

@@ -1,7 +1,8 @@
-import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { BrokerErrorEvent } from '../connection/channels-event.types.js';
 import type { ChannelsRedisOptions } from './redis.options.js';
+import { RedisOutageLog } from './redis.outage-log.js';
+import { redisRetryStrategy } from './redis.reconnect.js';
 
 /**
  * The Redis clients of one node, shared by the Redis broker, history store and rate-limit
@@ -18,9 +19,16 @@ export class RedisConnection {
   readonly keyPrefix: string;
   /** Whether pushes use sharded pub/sub. */
   readonly sharded: boolean;
+  /**
+   * Where this node's Redis outages are logged, in two lines each (lost, back); the Redis
+   * presence store that `stores.redis` makes logs its connections here too.
+   */
+  readonly outages = new RedisOutageLog();
   private starting?: Promise<void>;
   private users = 0;
   private reporter?: (event: BrokerErrorEvent) => void;
+  private subscriberCaughtUp = false;
+  private readonly unwatch: Array<() => void> = [];
 
   private constructor(
     /** The command client (publish, scripts, reads). */
@@ -32,20 +40,19 @@ export class RedisConnection {
   ) {
     this.keyPrefix = options.keyPrefix ?? 'channels';
     this.sharded = options.sharded ?? options.cluster !== undefined;
-    // ioredis reconnects by itself; an error is worth one line per outage, not a crash.
-    const logger = new Logger('Channels');
+    // ioredis reconnects by itself: an outage is worth two lines (outages), and every failed
+    // attempt is counted (broker.error), never a crash.
     for (const [name, redis] of [
       ['client', client],
       ['subscriber', subscriber],
     ] as const) {
-      let reported = false;
-      redis.on('error', (error: Error) => {
-        if (!reported) logger.warn(`Redis ${name}: ${error.message} (reconnecting)`);
-        reported = true;
-        this.reporter?.({ type: 'broker.error', operation: 'connection', error });
-      });
-      redis.on('ready', () => (reported = false));
+      this.unwatch.push(this.outages.watch(name, redis));
+      redis.on('error', (error: Error) =>
+        this.reporter?.({ type: 'broker.error', operation: 'connection', error }),
+      );
     }
+    subscriber.on('ready', () => this.catchUp());
+    subscriber.on('close', () => (this.subscriberCaughtUp = false));
   }
 
   /**
@@ -62,9 +69,15 @@ export class RedisConnection {
         `nestjs-channels: the redis option needs the ioredis package (npm i ioredis): ${String(error)}`,
       );
     }
+    // No offline queue for commands: while Redis is away a command fails at once and the client
+    // is answered UNAVAILABLE (it retries), instead of waiting in a queue the node would hold.
+    // Reconnects every 100 ms at most, so a node is back soon after Redis is.
     if (options.cluster) {
-      // A publish while the cluster is unreachable fails at once, for the caller to see.
-      const common = { lazyConnect: true, redisOptions: options.clientOptions };
+      const common = {
+        lazyConnect: true,
+        clusterRetryStrategy: redisRetryStrategy,
+        redisOptions: { retryStrategy: redisRetryStrategy, ...options.clientOptions },
+      };
       const client = new ioredis.Cluster(options.cluster, { ...common, enableOfflineQueue: false });
       // Sharded pub/sub needs a subscriber per shard: ioredis keeps them.
       const subscriber = new ioredis.Cluster(options.cluster, {
@@ -78,9 +91,17 @@ export class RedisConnection {
       new ioredis.Redis(options.url ?? 'redis://127.0.0.1:6379', {
         enableOfflineQueue: false,
         lazyConnect: true,
+        retryStrategy: redisRetryStrategy,
         ...options.clientOptions,
       });
-    const subscriber = client.duplicate({ lazyConnect: true, enableOfflineQueue: true });
+    // The subscriber queues (a SUBSCRIBE in flight when Redis went away is sent when it is back)
+    // and never gives up on what it queued: the module subscribes to a channel only while Redis
+    // is ready, so the queue holds at most one call per channel.
+    const subscriber = client.duplicate({
+      lazyConnect: true,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
     return new RedisConnection(client, subscriber, options.client === undefined, options);
   }
 
@@ -88,7 +109,7 @@ export class RedisConnection {
   start(): Promise<void> {
     this.users++;
     this.starting ??= Promise.all([ready(this.client), ready(this.subscriber)]).then(
-      () => undefined,
+      () => this.catchUp(),
       (error: unknown) => {
         throw new Error(`nestjs-channels could not connect to Redis: ${String(error)}`);
       },
@@ -105,16 +126,41 @@ export class RedisConnection {
     this.reporter ??= report;
   }
 
-  /** Whether both clients are connected now. */
+  /**
+   * Whether both clients are connected now, and the subscriber has its channels back after a
+   * reconnect (a subscribe answered now cannot miss this node's next push of its channel).
+   */
   isReady(): boolean {
-    return this.client.status === 'ready' && this.subscriber.status === 'ready';
+    return (
+      this.client.status === 'ready' &&
+      this.subscriber.status === 'ready' &&
+      this.subscriberCaughtUp
+    );
   }
 
   /** Disconnects, once its last user closed it (a client given in the options stays open). */
   async close(): Promise<void> {
     if (--this.users > 0) return;
+    for (const unwatch of this.unwatch.splice(0)) unwatch();
     this.subscriber.disconnect();
     if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  // ioredis reports the subscriber ready before Redis confirmed the SUBSCRIBEs it sends again
+  // after a reconnect; a PING sent now is answered after them.
+  private async catchUp(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (subscriber.isCluster) {
+      this.subscriberCaughtUp = subscriber.status === 'ready';
+      return;
+    }
+    this.subscriberCaughtUp = false;
+    try {
+      await subscriber.ping();
+      this.subscriberCaughtUp = subscriber.status === 'ready';
+    } catch {
+      // Lost again before the answer: the next 'ready' tries again.
+    }
   }
 }
 

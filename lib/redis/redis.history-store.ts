@@ -4,6 +4,7 @@ import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from './history.scripts.js';
 import { decodePushBody, encodePushBody } from '../brokers/broker.envelope.js';
 import type { RedisConnection } from './redis.connection.js';
+import { asUnavailable } from './redis.errors.js';
 import { redisKeys } from './redis.keys.js';
 import { HistoryStore, type HistoryRead } from '../brokers/history.store.js';
 
@@ -122,13 +123,14 @@ export class RedisHistoryStore extends HistoryStore {
     return this.reported(this.readNow(channel, since));
   }
 
-  // An append the broker publishes with is reported by the broker, as a publish.
+  // An append the broker publishes with is reported by the broker, as a publish. A connection
+  // error is the retryable UNAVAILABLE for whoever asked.
   private async reported<T>(work: Promise<T>): Promise<T> {
     try {
       return await work;
     } catch (error) {
       this.report?.({ type: 'broker.error', operation: 'history', error });
-      throw error;
+      throw asUnavailable(error);
     }
   }
 

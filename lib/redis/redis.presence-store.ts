@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PresenceLedger } from '../presence/presence.ledger.js';
 import type { RedisPresenceStoreOptions } from './redis-presence.options.js';
+import { isRedisConnectionError, unavailableOnDisconnect } from './redis.errors.js';
+import { RedisOutageLog } from './redis.outage-log.js';
 import { PresenceStore } from '../presence/presence.store.js';
 import type { PresenceMember } from '../protocol/presence.types.js';
 import {
@@ -42,6 +44,9 @@ export class RedisPresenceStore extends PresenceStore {
   private readonly flushes = new Map<string, () => void>();
   private readonly ledger = new PresenceLedger();
   private leased = false;
+  /** Whether the command connection was lost since the last heartbeat went through. */
+  private cutOff = false;
+  private readonly unwatch: Array<() => void>;
 
   constructor(options: RedisPresenceStoreOptions) {
     super();
@@ -51,8 +56,13 @@ export class RedisPresenceStore extends PresenceStore {
     this.changeChannel = `${this.prefix}:changes`;
     this.commands = options.client.duplicate();
     this.subscriber = options.client.duplicate();
-    this.commands.on('error', () => undefined);
-    this.subscriber.on('error', () => undefined);
+    // An outage is logged in two lines (lost, back), in the node's log when it is shared.
+    const outages = options.outageLog ?? new RedisOutageLog();
+    this.unwatch = [
+      outages.watch('presence commands', this.commands),
+      outages.watch('presence subscriber', this.subscriber),
+    ];
+    this.commands.on('close', () => (this.cutOff = true));
     for (const [name, lua, keys] of [
       ['presenceJoin', JOIN_SCRIPT, 3],
       ['presenceLeave', LEAVE_SCRIPT, 3],
@@ -77,7 +87,7 @@ export class RedisPresenceStore extends PresenceStore {
     await this.ready;
     // Both sent at once, with nothing awaited in between: a command issued after this join
     // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
-    await this.add(channel, key, info, 1);
+    await unavailableOnDisconnect(this.add(channel, key, info, 1));
   }
 
   private async add(channel: string, key: string, info: unknown, count: number): Promise<void> {
@@ -96,19 +106,28 @@ export class RedisPresenceStore extends PresenceStore {
   async leave(channel: string, key: string): Promise<void> {
     if (this.closed || !this.ledger.remove(channel, key)) return;
     await this.ready;
-    await this.script('presenceLeave')(
-      ...this.channelKeys(channel, this.nodeId),
-      key,
-      this.changeChannel,
-      channel,
+    await unavailableOnDisconnect(
+      this.script('presenceLeave')(
+        ...this.channelKeys(channel, this.nodeId),
+        key,
+        this.changeChannel,
+        channel,
+      ),
     );
+  }
+
+  /** Whether its command connection is up (while it is not, `members` is not asked). */
+  override isReady(): boolean {
+    return this.commands.status === 'ready';
   }
 
   async members(channel: string): Promise<PresenceMember[]> {
     await this.ready;
-    const [keys, infos] = (await this.script('presenceMembers')(
-      `${this.channelPrefix(channel)}:keys`,
-      `${this.channelPrefix(channel)}:info`,
+    const [keys, infos] = (await unavailableOnDisconnect(
+      this.script('presenceMembers')(
+        `${this.channelPrefix(channel)}:keys`,
+        `${this.channelPrefix(channel)}:info`,
+      ),
     )) as [string[], string[]];
     const info = new Map<string, string>();
     for (let i = 0; i < infos.length; i += 2) info.set(infos[i]!, infos[i + 1]!);
@@ -133,6 +152,7 @@ export class RedisPresenceStore extends PresenceStore {
     } catch (error) {
       this.logger.error(`Presence: removing this node's members failed: ${String(error)}`);
     }
+    for (const unwatch of this.unwatch) unwatch();
     this.subscriber.disconnect();
     this.commands.disconnect();
   }
@@ -163,6 +183,7 @@ export class RedisPresenceStore extends PresenceStore {
       // cannot touch.
       if (Number(added) === 1 && this.leased) await this.rejoin(nodes, lease);
       this.leased = true;
+      this.cutOff = false;
       const expired = await this.commands.zrangebyscore(nodes, '-inf', now);
       for (const node of expired) {
         if (node === this.nodeId) continue;
@@ -170,7 +191,9 @@ export class RedisPresenceStore extends PresenceStore {
         if ((await this.commands.zrem(nodes, node)) === 1) await this.removeNode(node);
       }
     } catch (error) {
-      this.logger.warn(`Presence heartbeat failed: ${String(error)}`);
+      // Redis is away: the outage is logged once, not once per heartbeat.
+      if (!isRedisConnectionError(error))
+        this.logger.warn(`Presence heartbeat failed: ${String(error)}`);
     }
   }
 
@@ -179,7 +202,10 @@ export class RedisPresenceStore extends PresenceStore {
     // What we hold, as of the switch: later joins and leaves go to the new id themselves.
     const held = [...this.ledger.entries()];
     this.nodeId = randomUUID();
-    this.logger.warn(`Presence: node ${old} was taken for dead; rejoining as ${this.nodeId}.`);
+    // After an outage (Redis restarted empty, or this node was cut off past the TTL) the lost
+    // lease is part of the outage the log already tells of: the rejoin is said only otherwise.
+    if (!this.cutOff)
+      this.logger.warn(`Presence: node ${old} was taken for dead; rejoining as ${this.nodeId}.`);
     await this.commands.zrem(nodes, old);
     await this.commands.zadd(nodes, lease, this.nodeId);
     for (const { channel, key, connections, info } of held)

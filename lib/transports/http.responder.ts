@@ -23,8 +23,17 @@ export function sendJson(
 }
 
 /**
+ * The `Retry-After` value for a wait of `retryAfterMs`: whole seconds, rounded up, at least 1.
+ * @example retryAfterSeconds(900) // '1'
+ */
+export function retryAfterSeconds(retryAfterMs: number): string {
+  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+}
+
+/**
  * Answers an error frame with the HTTP status of its code (`HTTP_STATUS_BY_CODE`), and a
- * `Retry-After` (whole seconds, rounded up) for `RATE_LIMITED`.
+ * `Retry-After` (whole seconds, rounded up) when it carries `retryAfterMs` (`RATE_LIMITED`,
+ * `UNAVAILABLE`).
  */
 export function sendErrorFrame(
   response: ServerResponse,
@@ -34,9 +43,7 @@ export function sendErrorFrame(
   const status = frame.error.status ?? HTTP_STATUS_BY_CODE[frame.error.code] ?? 500;
   const retry = frame.error.retryAfterMs;
   const extra =
-    retry === undefined
-      ? headers
-      : { ...headers, 'Retry-After': String(Math.max(1, Math.ceil(retry / 1000))) };
+    retry === undefined ? headers : { ...headers, 'Retry-After': retryAfterSeconds(retry) };
   sendJson(response, status, frame, extra);
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Broker } from '../brokers/broker.js';
 import type { CommandControl, CommandResultControl } from '../brokers/broker.message.js';
 import type { ErrorFrame, ReplyFrame } from '../protocol/frames.js';
+import { BrokerGate } from '../hub/broker.gate.js';
 
 /** How long a forwarded command waits for the node that holds its stream. */
 const FORWARD_TIMEOUT_MS = 5_000;
@@ -21,7 +22,10 @@ interface Pending {
 export class SseCommandForwarder {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(
+    private readonly broker: Broker,
+    private readonly gate: BrokerGate,
+  ) {}
 
   /** Whether other nodes may hold streams (the broker is shared). */
   get enabled(): boolean {
@@ -32,6 +36,7 @@ export class SseCommandForwarder {
    * Sends a command to the node that holds its stream.
    * @returns the answer; `null` for a command without id that succeeded; `undefined` when no
    *   node answered in time (no node holds the stream)
+   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached
    */
   async forward(
     command: Pick<CommandControl, 'connectionId' | 'principalKey' | 'body'>,
@@ -45,12 +50,15 @@ export class SseCommandForwarder {
       this.pending.set(requestId, { resolve, timer });
     });
     try {
-      await this.broker.publishControl({
-        type: 'command',
-        requestId,
-        replyTo: this.broker.nodeId,
-        ...command,
-      });
+      // While the broker is away: the retryable UNAVAILABLE, at once.
+      await this.gate.run('control', () =>
+        this.broker.publishControl({
+          type: 'command',
+          requestId,
+          replyTo: this.broker.nodeId,
+          ...command,
+        }),
+      );
     } catch (error) {
       clearTimeout(this.pending.get(requestId)?.timer);
       this.pending.delete(requestId);

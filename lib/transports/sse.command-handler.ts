@@ -10,6 +10,7 @@ import type { HandshakeClient } from '../connection/handshake.js';
 import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { parseCommand } from '../protocol/command.parser.js';
+import { isUnavailable } from '../protocol/unavailable.js';
 import {
   ErrorCode,
   type CommandFrame,
@@ -116,10 +117,14 @@ export class SseCommandHandler {
       const principalKey = this.connections.keyOf(client.principal);
       answer = await this.forwarder.forward({ connectionId, principalKey, body });
     } catch (error) {
-      this.logger.error(`Could not forward a command to another node: ${String(error)}`);
-      answer = errorFrame(
-        new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id: command?.id }),
-      );
+      // The broker is away: a retryable answer, and its outage is logged once elsewhere.
+      if (isUnavailable(error)) answer = errorFrame(error, command?.id);
+      else {
+        this.logger.error(`Could not forward a command to another node: ${String(error)}`);
+        answer = errorFrame(
+          new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id: command?.id }),
+        );
+      }
     }
     if (answer === undefined) answer = errorFrame(noStream(command));
     if (answer === null) {
@@ -157,7 +162,9 @@ export class SseCommandHandler {
 
   private async sendBack(message: CommandControl, answer: ReplyFrame | ErrorFrame | null) {
     await this.forwarder.answer(message, answer).catch((error: unknown) => {
-      this.logger.error(`Could not answer a forwarded command: ${String(error)}`);
+      // The broker went away meanwhile: the forwarding node answers its caller by itself.
+      if (!isUnavailable(error))
+        this.logger.error(`Could not answer a forwarded command: ${String(error)}`);
     });
   }
 

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ChannelsAsyncApiModule, ChannelsModule } from '../../lib/index.js';
+import { Broker, ChannelsAsyncApiModule, ChannelsModule } from '../../lib/index.js';
 import { AuthController } from './auth/auth.controller.js';
 import { DemoAuthGuard } from './auth/demo-auth.guard.js';
 import { DemoTokenService } from './auth/demo-token.service.js';
@@ -44,7 +44,9 @@ export class AppModule {
         config.redisUrl
           ? {
               provide: NotificationStore,
-              useFactory: () => RedisNotificationStore.connect(config.redisUrl!),
+              // On the channels module's Redis connection: one outage, one pair of log lines.
+              useFactory: (broker: Broker) => RedisNotificationStore.of(broker),
+              inject: [Broker],
             }
           : { provide: NotificationStore, useClass: InMemoryNotificationStore },
         DemoTokenService,

@@ -51,6 +51,8 @@ beforeEach(() => {
     error: (error) => {
       throw error;
     },
+    retryDelay: (attempt, error) =>
+      error.code === 'UNAVAILABLE' && attempt < 2 ? (error.retryAfterMs ?? 0) : undefined,
   });
 });
 
@@ -162,6 +164,42 @@ describe('SubscriptionRegistry ordering', () => {
     answer(reply({}));
     await expect(ready).resolves.toMatchObject({ channel: 'c' });
   });
+
+  it('asks again after each UNAVAILABLE as its host says, then fails like a refusal', async () => {
+    // This registry's host allows two retries, each after the answer's retryAfterMs.
+    const unavailable = () =>
+      new ChannelsError('UNAVAILABLE', 'broker away', { retryAfterMs: 20, status: 503 });
+    const ready = registry.add('c', () => undefined, {});
+    for (let retry = 0; retry < 2; retry++) {
+      answers.shift()!.reject(unavailable());
+      await tick();
+      expect(answers).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(answers.map((a) => a.event)).toEqual(['subscribe']);
+    }
+    answers.shift()!.reject(unavailable());
+    await expect(ready).rejects.toMatchObject({ code: 'UNAVAILABLE', channel: 'c' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(answers).toEqual([]);
+  });
+
+  it('counts UNAVAILABLE answers again from zero once a subscribe went through', async () => {
+    const ready = registry.add('c', () => undefined, {});
+    answers.shift()!.reject(new ChannelsError('UNAVAILABLE', 'away', { retryAfterMs: 5 }));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    answer(reply({ offset: 1 }));
+    await ready;
+    // A gap makes it subscribe again; two more UNAVAILABLEs are still within its retries.
+    registry.push(push(3));
+    await tick();
+    for (let retry = 0; retry < 2; retry++) {
+      answers.shift()!.reject(new ChannelsError('UNAVAILABLE', 'away', { retryAfterMs: 5 }));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(answers.map((a) => [a.event, a.data])).toEqual([
+      ['subscribe', { channel: 'c', since: { epoch: 'e1', offset: 1 } }],
+    ]);
+  });
 });
 
 describe('SubscriptionRegistry and the SSE reset event', () => {
@@ -177,6 +215,7 @@ describe('SubscriptionRegistry and the SSE reset event', () => {
       error: (error) => {
         throw error;
       },
+      retryDelay: () => undefined,
     });
     const got: number[] = [];
     const ready = registry.add<number>('c', (n) => got.push(n), { onReset: () => onReset++ });

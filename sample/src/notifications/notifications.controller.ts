@@ -1,16 +1,27 @@
-import { Body, Controller, Post, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Post,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ChannelsService } from '../../../lib/index.js';
+import { ChannelsHttpExceptionFilter, ChannelsService } from '../../../lib/index.js';
 import { DemoAuthGuard } from '../auth/demo-auth.guard.js';
 import { NotificationStore } from './notification.store.js';
 import { CreateAnnouncementDto, CreateNotificationDto } from './notifications.dto.js';
 
 /**
  * The HTTP side: other services (or curl) create notifications and announcements; the
- * channels carry them to the browsers. In the demo anyone signed in may notify anyone.
+ * channels carry them to the browsers. In the demo anyone signed in may notify anyone. While
+ * Redis is away (with `REDIS_URL`) both answer 503 with `Retry-After`, the store and the
+ * publish being `UNAVAILABLE` (`ChannelsHttpExceptionFilter`).
  */
 @Controller()
 @UseGuards(DemoAuthGuard)
+@UseFilters(ChannelsHttpExceptionFilter)
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }))
 export class NotificationsController {
   constructor(

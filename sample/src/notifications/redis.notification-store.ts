@@ -1,6 +1,11 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import {
+  Broker,
+  ChannelsException,
+  RedisBroker,
+  type RedisConnection,
+} from '../../../lib/index.js';
 import {
   KEPT_PER_USER,
   NotificationStore,
@@ -10,31 +15,56 @@ import {
 
 /**
  * Notifications in Redis (with `REDIS_URL`), so that every node answers alike. Per user: a
- * list of ids (newest first), a hash of the notifications, and a set of the unread ids.
+ * list of ids (newest first), a hash of the notifications, and a set of the unread ids. It uses
+ * the channels module's own Redis connection: one node holds one pair of connections, and an
+ * outage is logged once, by the module. While Redis is away a call fails at once with the
+ * retryable `UNAVAILABLE` (a 503 with `Retry-After` over HTTP; the client SDK retries it).
  */
-@Injectable()
-export class RedisNotificationStore extends NotificationStore implements OnApplicationShutdown {
-  private constructor(private readonly redis: Redis) {
+export class RedisNotificationStore extends NotificationStore {
+  private readonly redis: Redis;
+
+  constructor(private readonly connection: RedisConnection) {
     super();
+    // The sample reaches one Redis by URL, never a Cluster.
+    this.redis = connection.client as Redis;
   }
 
-  /** Connects to `url`; ioredis is loaded only when the sample runs with Redis. */
-  static async connect(url: string): Promise<RedisNotificationStore> {
-    const { Redis } = await import('ioredis');
-    const client = new Redis(url, { lazyConnect: true });
-    // It reconnects by itself, and requests made meanwhile wait in its queue: one line per outage.
-    const logger = new Logger('Sample');
-    let reported = false;
-    client.on('error', (error: Error) => {
-      if (!reported) logger.warn(`Notification store Redis: ${error.message} (reconnecting)`);
-      reported = true;
-    });
-    client.on('ready', () => (reported = false));
-    await client.connect();
-    return new RedisNotificationStore(client);
+  /** The store on the Redis connection of the channels module's broker. */
+  static of(broker: Broker): RedisNotificationStore {
+    if (!(broker instanceof RedisBroker))
+      throw new Error('RedisNotificationStore needs the channels module on Redis (REDIS_URL).');
+    return new RedisNotificationStore(broker.redis);
   }
 
-  async add(userId: string, input: { title: string; body: string }): Promise<Notification> {
+  add(userId: string, input: { title: string; body: string }): Promise<Notification> {
+    return this.whileReachable(() => this.addNow(userId, input));
+  }
+
+  list(userId: string, limit: number): Promise<NotificationPage> {
+    return this.whileReachable(() => this.listNow(userId, limit));
+  }
+
+  markRead(userId: string, ids: readonly string[]): Promise<number> {
+    return this.whileReachable(() => this.markReadNow(userId, ids));
+  }
+
+  // Redis away (before the call, or lost during it): the retryable answer, not an internal error.
+  private async whileReachable<T>(work: () => Promise<T>): Promise<T> {
+    const unreachable = () =>
+      ChannelsException.unavailable('The notification store is unreachable: retry shortly.');
+    if (!this.connection.isReady()) throw unreachable();
+    try {
+      return await work();
+    } catch (error) {
+      if (!this.connection.isReady()) throw unreachable();
+      throw error;
+    }
+  }
+
+  private async addNow(
+    userId: string,
+    input: { title: string; body: string },
+  ): Promise<Notification> {
     const notification: Notification = {
       id: randomUUID(),
       ...input,
@@ -54,7 +84,7 @@ export class RedisNotificationStore extends NotificationStore implements OnAppli
     return notification;
   }
 
-  async list(userId: string, limit: number): Promise<NotificationPage> {
+  private async listNow(userId: string, limit: number): Promise<NotificationPage> {
     const keys = keysOf(userId);
     const ids = await this.redis.lrange(keys.ids, 0, limit - 1);
     const [stored, unreadIds] = await Promise.all([
@@ -69,14 +99,10 @@ export class RedisNotificationStore extends NotificationStore implements OnAppli
     return { items, unread: unread.size };
   }
 
-  async markRead(userId: string, ids: readonly string[]): Promise<number> {
+  private async markReadNow(userId: string, ids: readonly string[]): Promise<number> {
     const keys = keysOf(userId);
     if (ids.length > 0) await this.redis.srem(keys.unread, ...ids);
     return this.redis.scard(keys.unread);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
 

@@ -52,10 +52,10 @@ describe('two sample nodes when redis-server restarts', () => {
     await until(() => received.every((r) => r.length === 1));
 
     await redis.restart();
-    // The nodes reconnect and resubscribe by themselves. Until they have, a publish fails
-    // (500) or reaches no one (pub/sub keeps nothing): the caller publishes again, and the
-    // first push each client gets carries a new epoch, the history having been lost with
-    // Redis, so each client is told so.
+    // The nodes reconnect and resubscribe by themselves. Until they have, a publish is refused
+    // (503, UNAVAILABLE) or misses the node not back yet (pub/sub keeps nothing): the caller
+    // publishes again, and the first push each client gets carries a new epoch, the history
+    // having been lost with Redis, so each client is told so.
     await until(async () => {
       await apis[1]!.post('notifications', { userId: 'frank', title: 'after', body: '' }, token);
       return resets.every((n) => n === 1);

@@ -127,14 +127,18 @@ describe('protocol v1 over WebSocket', () => {
     [422, 'CLIENT_ERROR'],
     [429, 'RATE_LIMITED'],
     [500, 'INTERNAL'],
-    [503, 'INTERNAL'],
+    [502, 'INTERNAL'],
+    // Service unavailable: the retryable UNAVAILABLE, with a retry hint (1 s by default).
+    [503, 'UNAVAILABLE'],
   ])('keeps HttpException %i as its status, code %s', async (status, code) => {
     const client = await connect();
     const error = await client.requestError('http-error', { status });
     expect(error.code).toBe(code);
     expect(error.status).toBe(status);
-    if (status >= 500) expect(error.message).toBe('Internal error.');
-    else expect(error.message).not.toBe('Internal error.');
+    if (status === 503) expect(error.retryAfterMs).toBe(1000);
+    if (status >= 500) expect(error.message).not.toMatch(/503|Service Unavailable/);
+    if (status >= 500 && status !== 503) expect(error.message).toBe('Internal error.');
+    else if (status < 500) expect(error.message).not.toBe('Internal error.');
   });
 
   it('validates DTOs by default, one detail per field', async () => {
