@@ -83,6 +83,8 @@ export class CommandRouter {
       scan ??= scanFrame(text, this.frameLimits);
       id = scan.id;
       const charged = scan.violation === undefined ? scan.event : undefined;
+      // A refusal by the rate limit is reported under the event the scan read.
+      timer.event = charged;
       await this.limiter.consume(connection, charged);
       const command = parseScanned(text, scan);
       id = command.id;

@@ -127,17 +127,31 @@ describe('security: the answers owed before a 4429', () => {
   });
 
   describe('SSE', () => {
+    // The same budget and threshold over a window no slow machine outlasts: 160 POSTs, each on
+    // its own TCP connection, may take longer than the default one second to arrive.
+    const sse = useChannels(
+      {
+        rateLimits: {
+          message: {
+            points: POINTS,
+            durationMs: 60_000,
+            abuseThreshold: ABUSE_THRESHOLD,
+            abuseWindowMs: 60_000,
+          },
+        },
+      },
+      [OpenGateway, HoldGateway],
+    );
+
     async function openStream(): Promise<{
       stream: RawSseClient;
       post: (command: unknown) => Promise<HttpAnswer>;
     }> {
-      const { client: stream, welcome } = await RawSseClient.connect(
-        `${channels.http}/channels/sse`,
-      );
+      const { client: stream, welcome } = await RawSseClient.connect(`${sse.http}/channels/sse`);
       streams.push(stream);
       const headers = { 'X-Channels-Connection': welcome.json.connectionId as string };
       const post = (command: unknown) =>
-        postCommand(`${channels.http}/channels/messages`, command, headers);
+        postCommand(`${sse.http}/channels/messages`, command, headers);
       return { stream, post };
     }
 
