@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../contract/schema.source.js';
-import type { AsyncApiDocument, AsyncApiOptions } from './asyncapi.options.js';
+import type { AsyncApiDocument, AsyncApiInfo } from './asyncapi.options.js';
 import {
   commandFrame,
   ERROR_FRAME,
@@ -12,12 +12,25 @@ import {
   WELCOME_FRAME,
 } from './frame.schemas.js';
 import type { CommandEntry, GatewayContract } from './gateway.reader.js';
+import type { HandshakeSecurity } from './handshake.security.js';
 import type { SchemaRegistry } from './schema.registry.js';
 
 type Json = Record<string, unknown>;
 
 const ERROR_REF = { $ref: '#/components/messages/error' };
 const ref = (...path: string[]): Json => ({ $ref: `#/${path.join('/')}` });
+
+/**
+ * What the document says besides the gateways: its `info`, where the servers are, and the
+ * handshake's security (none: nothing guards the handshake).
+ */
+export interface DocumentSettings {
+  info?: AsyncApiInfo;
+  channelsPath: string;
+  host: string;
+  secure: boolean;
+  security?: HandshakeSecurity;
+}
 
 /**
  * Builds the AsyncAPI 3.0 document of what the gateways declare: one channel per `@OnJoin`
@@ -27,7 +40,7 @@ const ref = (...path: string[]): Json => ({ $ref: `#/${path.join('/')}` });
 export function buildAsyncApiDocument(
   contract: GatewayContract,
   schemas: SchemaRegistry,
-  options: AsyncApiOptions & { channelsPath: string },
+  options: DocumentSettings,
 ): AsyncApiDocument {
   const channels: Record<string, Json> = {};
   const operations: Record<string, Json> = {};
@@ -152,15 +165,10 @@ export function buildAsyncApiDocument(
     };
   }
 
-  const security = contract.guarded
-    ? {
-        security: [
-          ref('components', 'securitySchemes', 'bearer'),
-          ref('components', 'securitySchemes', 'accessToken'),
-        ],
-      }
-    : {};
-  const host = options.host ?? 'localhost';
+  const security = options.security;
+  const listed = (ids: string[] | undefined) =>
+    ids ? { security: ids.map((id) => ref('components', 'securitySchemes', id)) } : {};
+  const host = options.host;
   return {
     asyncapi: '3.0.0',
     info: {
@@ -173,17 +181,17 @@ export function buildAsyncApiDocument(
       websocket: {
         host,
         pathname: options.channelsPath,
-        protocol: 'ws',
+        protocol: options.secure ? 'wss' : 'ws',
         title: 'WebSocket',
-        ...security,
+        ...listed(security?.websocket),
       },
       sse: {
         host,
         pathname: `${options.channelsPath}/sse`,
-        protocol: 'http',
+        protocol: options.secure ? 'https' : 'http',
         title: 'SSE fallback',
         description: `Pushes on GET ${options.channelsPath}/sse (text/event-stream), commands as POST ${options.channelsPath}/messages.`,
-        ...security,
+        ...listed(security?.sse),
       },
     },
     channels,
@@ -194,20 +202,7 @@ export function buildAsyncApiDocument(
         error: { name: 'error', title: 'Error frame', payload: ERROR_FRAME },
         welcome: { name: 'connected', title: 'Welcome frame', payload: WELCOME_FRAME },
       },
-      securitySchemes: {
-        bearer: {
-          type: 'http',
-          scheme: 'bearer',
-          description:
-            "The handshake (WebSocket upgrade or SSE request) carries the token: `Authorization: Bearer`, or the `Sec-WebSocket-Protocol` value `bearer.<token>` beside `channels.v1`, or a cookie. The gateways' guards decide.",
-        },
-        accessToken: {
-          type: 'httpApiKey',
-          name: 'access_token',
-          in: 'query',
-          description: 'Discouraged (logs leak it): the token as a query parameter.',
-        },
-      },
+      ...(security ? { securitySchemes: security.schemes } : {}),
     },
   };
 }

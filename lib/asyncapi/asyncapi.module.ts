@@ -1,44 +1,41 @@
 import {
   Controller,
   Get,
-  Headers,
+  Header,
   Inject,
   Module,
   type DynamicModule,
   type Type,
 } from '@nestjs/common';
-import { ModuleRef, ModulesContainer } from '@nestjs/core';
+import { ModuleRef } from '@nestjs/core';
 import type { AsyncApiDocument, AsyncApiOptions } from './asyncapi.options.js';
-import { channelsPath, documentFor } from './asyncapi.factory.js';
+import { documentFor } from './asyncapi.factory.js';
 
 const ASYNCAPI_OPTIONS = Symbol('channels:asyncapi-options');
 
-/** Builds the document once, on first request, when every gateway is registered. */
+/**
+ * Builds the document once, on first request, when every gateway is registered and the app
+ * listens. Nothing of a request goes into it: every client gets the same document.
+ */
 class AsyncApiDocumentHolder {
   private document?: Promise<AsyncApiDocument>;
 
   constructor(
-    private readonly container: ModulesContainer,
     private readonly moduleRef: ModuleRef,
     private readonly options: AsyncApiOptions,
   ) {}
 
-  /** The document, with its servers' host set to `host` unless the options fix one. */
-  async get(host: string | undefined): Promise<AsyncApiDocument> {
-    this.document ??= documentFor(this.container, channelsPath(this.moduleRef), this.options);
-    const document = await this.document;
-    const shown = this.options.host ?? host;
-    if (!shown) return document;
-    const servers = Object.fromEntries(
-      Object.entries(document.servers).map(([id, server]) => [id, { ...server, host: shown }]),
-    );
-    return { ...document, servers };
+  get(): Promise<AsyncApiDocument> {
+    this.document ??= documentFor(this.moduleRef, this.options);
+    return this.document;
   }
 }
 
 /**
  * Serves the AsyncAPI 3.0 document of the app's channel gateways at `GET /asyncapi.json` (or
- * `path`): one line in the app module, like `SwaggerModule.setup` for HTTP.
+ * `path`): one line in the app module, like `SwaggerModule.setup` for HTTP. Its servers are
+ * the `host` option or the address the app listens on (never a request's `Host`), its
+ * security the handshake's (see {@link AsyncApiOptions}).
  *
  * @example
  * @Module({ imports: [ChannelsModule.forRoot({}), ChannelsAsyncApiModule.forRoot({ info: { title: 'Chat' } })] })
@@ -55,9 +52,9 @@ export class ChannelsAsyncApiModule {
         { provide: ASYNCAPI_OPTIONS, useValue: options },
         {
           provide: AsyncApiDocumentHolder,
-          inject: [ModulesContainer, ModuleRef, ASYNCAPI_OPTIONS],
-          useFactory: (container: ModulesContainer, ref: ModuleRef, given: AsyncApiOptions) =>
-            new AsyncApiDocumentHolder(container, ref, given),
+          inject: [ModuleRef, ASYNCAPI_OPTIONS],
+          useFactory: (ref: ModuleRef, given: AsyncApiOptions) =>
+            new AsyncApiDocumentHolder(ref, given),
         },
       ],
     };
@@ -71,8 +68,11 @@ function documentController(path: string): Type {
     constructor(@Inject(AsyncApiDocumentHolder) private readonly holder: AsyncApiDocumentHolder) {}
 
     @Get(path)
-    document(@Headers('host') host?: string): Promise<AsyncApiDocument> {
-      return this.holder.get(host);
+    // The document is the same for every client and changes only with a deploy: caches may
+    // keep it, and check it again (Express adds an ETag) before they serve it.
+    @Header('Cache-Control', 'no-cache')
+    document(): Promise<AsyncApiDocument> {
+      return this.holder.get();
     }
   }
   return AsyncApiController;

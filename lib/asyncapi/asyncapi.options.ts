@@ -21,11 +21,31 @@ export interface AsyncApiOptions {
   /** The document's `info`. @default { title: 'Channels API', version: '1.0.0' } */
   info?: AsyncApiInfo;
   /**
-   * The `host` of the document's servers. When serving, the request's `Host` header is used
-   * unless this is set.
-   * @default the request's Host, or 'localhost' outside a request
+   * The `host` of the document's servers: set it to the public name clients use (behind a
+   * proxy or a load balancer). Never taken from a request's `Host` header, which any client
+   * chooses.
+   * @default the address the app listens on (`localhost:<port>` when it listens on every
+   *   address), or 'localhost' before it listens
+   * @example ChannelsAsyncApiModule.forRoot({ host: 'api.example.com' })
    */
   host?: string;
+  /**
+   * Whether clients connect with TLS: the servers' protocols are then `wss` and `https`.
+   * @default whether the app's own server is HTTPS
+   * @example ChannelsAsyncApiModule.forRoot({ host: 'api.example.com', secure: true }) // TLS ends at the proxy
+   */
+  secure?: boolean;
+  /**
+   * The security schemes of the handshake, by id (AsyncAPI 3.0 Security Scheme Objects), for an
+   * app whose `auth.extractToken` is its own function: the module cannot know where such a
+   * function looks. They are listed (any one of them) on both servers when something guards
+   * the handshake (`auth.handshakeGuards` or a global guard). Without it, a custom extractor is
+   * described as one assumed `bearer` scheme; the default extractor's schemes are derived from
+   * it (see docs/contract.md).
+   * @default derived from `auth.extractToken`
+   * @example securitySchemes: { apiKey: { type: 'httpApiKey', name: 'x-api-key', in: 'header' } }
+   */
+  securitySchemes?: Record<string, Record<string, unknown>>;
 }
 
 /**

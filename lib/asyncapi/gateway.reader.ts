@@ -37,15 +37,9 @@ export interface ChannelEntry {
 export interface GatewayContract {
   commands: CommandEntry[];
   channels: ChannelEntry[];
-  /** Whether some gateway has class guards, which run at the handshake. */
-  guarded: boolean;
 }
 
 type ArgEntry = { index: number; data?: unknown };
-
-// Nest's key for `@UseGuards` (the same in Nest 11 and 12), read here so the CommonJS build
-// needs no deep import.
-const GUARDS_METADATA = '__guards__';
 
 /**
  * Reads the contract of gateway classes from their decorator metadata: the `@OnMessage`
@@ -54,10 +48,8 @@ const GUARDS_METADATA = '__guards__';
  */
 export function readGateways(gateways: Function[]): GatewayContract {
   const scanner = new MetadataScanner();
-  const contract: GatewayContract = { commands: [], channels: [], guarded: false };
+  const contract: GatewayContract = { commands: [], channels: [] };
   for (const gateway of gateways) {
-    const guards = Reflect.getMetadata(GUARDS_METADATA, gateway) as unknown[] | undefined;
-    if (guards && guards.length > 0) contract.guarded = true;
     const prototype = gateway.prototype as Record<string, Function>;
     for (const methodName of scanner.getAllMethodNames(prototype)) {
       const method = prototype[methodName]!;

@@ -24,6 +24,31 @@ export interface TokenExtractorOptions {
 const BEARER_PROTOCOL = 'bearer.';
 
 /**
+ * Where an extractor made by {@link createTokenExtractor} looks for the credential, for the
+ * AsyncAPI document's security schemes.
+ * @example describeTokenExtractor(createTokenExtractor()) // { cookie: 'channels_token', queryParameter: undefined }
+ */
+export interface TokenSources {
+  /** The cookie that may carry the token. */
+  readonly cookie: string;
+  /** The query parameter that may carry it (`access_token`), when `allowQueryToken` is on. */
+  readonly queryParameter: string | undefined;
+}
+
+// What each extractor made here reads; a function made elsewhere has no entry.
+const sourcesOf = new WeakMap<TokenExtractor, TokenSources>();
+
+/**
+ * Where `extractor` looks for the credential, when it was made by {@link createTokenExtractor}
+ * (always `Authorization: Bearer` and the `bearer.<token>` WebSocket subprotocol, then these);
+ * `undefined` for any other function, whose sources cannot be known.
+ * @example describeTokenExtractor((req) => req.headers['x-api-key']?.toString()) // undefined
+ */
+export function describeTokenExtractor(extractor: TokenExtractor): TokenSources | undefined {
+  return sourcesOf.get(extractor);
+}
+
+/**
  * The default extractor. It looks, in order, at `Authorization: Bearer <token>`, the
  * `Sec-WebSocket-Protocol` value `bearer.<token>`, the cookie, and (only when allowed)
  * `?access_token=`.
@@ -32,7 +57,7 @@ const BEARER_PROTOCOL = 'bearer.';
  */
 export function createTokenExtractor(options: TokenExtractorOptions = {}): TokenExtractor {
   const cookieName = options.cookie ?? 'channels_token';
-  return (request) => {
+  const extractor: TokenExtractor = (request) => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined;
     const offered = request.headers['sec-websocket-protocol'];
@@ -48,6 +73,11 @@ export function createTokenExtractor(options: TokenExtractorOptions = {}): Token
       new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined
     );
   };
+  sourcesOf.set(extractor, {
+    cookie: cookieName,
+    queryParameter: options.allowQueryToken ? 'access_token' : undefined,
+  });
+  return extractor;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -46,7 +46,7 @@ describe('the sample AsyncAPI document (GET /asyncapi.json)', () => {
     ).toEqual(expect.arrayContaining(['notifications.list', 'notifications.markRead']));
   });
 
-  it('names the servers after the request, with the handshake security', () => {
+  it('names the servers after the address the sample listens on, with the handshake security', () => {
     const host = new URL(sample.url).host;
     expect(doc.servers.websocket).toMatchObject({ host, pathname: '/channels', protocol: 'ws' });
     expect(doc.servers.sse).toMatchObject({ host, pathname: '/channels/sse', protocol: 'http' });
