@@ -6,9 +6,7 @@
  */
 export interface ChannelsShutdownOptions {
   /**
-   * How long a graceful shutdown waits for clients to close before terminating them. Also the
-   * longest a connection closed for abuse (4429) waits for the answers of the commands it sent
-   * before that decision (a close never swallows an answer).
+   * How long a graceful shutdown waits for clients to close before terminating them.
    * @default 5000
    */
   timeoutMs?: number;

@@ -74,11 +74,10 @@ export class InProcessTestClient extends ChannelsTestClient {
 
   protected async exchange(command: CommandFrame & { id: number }): Promise<TestAnswer> {
     if (this.closed) throw new ChannelsError('DISCONNECTED', 'The connection is closed.');
-    // JSON text, as on a wire: the frame takes the transports' path (bounds, rate limit,
-    // parse), and the handler gets what a client could send.
-    const text = JSON.stringify(command);
+    // A round trip through JSON, as on a wire: the handler gets what a client could send.
+    const frame = JSON.parse(JSON.stringify(command)) as CommandFrame;
     return new Promise<TestAnswer>((resolve) => {
-      void this.router.receive(this.connection, text, (answer) =>
+      void this.router.dispatch(this.connection, frame, (answer) =>
         resolve(JSON.parse(JSON.stringify(answer)) as TestAnswer),
       );
     });
