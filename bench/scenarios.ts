@@ -2,6 +2,7 @@
 // outside the server (clients in other processes, pushes over HTTP) except the server's own
 // CPU time and RSS, read in its process.
 import type { Contender } from './contenders.js';
+import { frameParseCosts } from './frame-parse.js';
 import { ClientProcess, drive, now, ServerProcess, type ServerStats } from './harness.js';
 import { percentile } from './stats.js';
 
@@ -194,6 +195,18 @@ export const SCENARIOS: Scenario[] = [
         s.tearDown();
       }
     },
+  },
+  {
+    id: 'frame-parse',
+    title:
+      'reading a 56 KB frame within every bound (28,000 numbers), in-process: the scan alone (a frame refused by the rate limit), and scan + parse without and with one "__proto__" key',
+    contenders: withBefore(['channels']),
+    metrics: [
+      { key: 'scanUs', label: 'scan µs', higher: false },
+      { key: 'cleanUs', label: 'parse µs, no such key', higher: false },
+      { key: 'protoUs', label: 'parse µs, one "__proto__"', higher: false },
+    ],
+    run: frameParseCosts,
   },
   {
     id: 'idle',

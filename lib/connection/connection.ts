@@ -4,6 +4,7 @@ import type { EncodedPush } from '../protocol/push.encoder.js';
 import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
 import { KeySetView, type SubscriptionState } from './subscription.state.js';
 import type { CloseInitiator } from './channels-event.types.js';
+import { AnswersBeforeClose } from './answers-before-close.js';
 
 /**
  * One client, on either transport. Guards, handlers, the rate limiter, the heartbeat and the
@@ -47,6 +48,8 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   private readonly closeListeners: Array<() => void> = [];
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
+  // The commands read and not yet answered, and a decided close that waits for them.
+  private readonly answers = new AnswersBeforeClose((code, reason) => this.close(code, reason));
 
   constructor(
     readonly handshake: Handshake,
@@ -68,6 +71,44 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   /** Whether the connection has closed; nothing is written after that. */
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /**
+   * Whether a command read now is handled: false once the connection is closed or closing, and
+   * from the moment a close that waits for the answers it owes was decided
+   * ({@link closeAfterAnswers}). A command read after that gets no answer.
+   * @default true
+   */
+  get accepting(): boolean {
+    return !this.isClosed && this.ending === undefined && this.answers.accepting;
+  }
+
+  /** @internal The router counts a command from when it is read until it is answered. */
+  commandStarted(): void {
+    this.answers.started();
+  }
+
+  /** @internal The command counted by `commandStarted` has been answered. */
+  commandSettled(): void {
+    this.answers.settled();
+  }
+
+  /**
+   * Closes the connection with `code` once every command read before this call has been
+   * answered (their frames then leave before the close), and at the latest after `graceMs`.
+   * From now on no command is taken: one read after this call is not handled and gets no
+   * answer, and a transport that can stops reading. The rate limiter closes an abusive
+   * connection (4429) this way, so the refusals it owes arrive before the close.
+   *
+   * @example connection.closeAfterAnswers(CloseCode.TOO_MANY, 'Rate limit exceeded repeatedly.', 5_000)
+   */
+  closeAfterAnswers(code: number, reason: string, graceMs: number): void {
+    if (!this.accepting) {
+      // Already closing: a decided close keeps its code; a closed connection stays closed.
+      return;
+    }
+    this.stopReading();
+    this.answers.close(code, reason, graceMs);
   }
 
   /** Sends one frame (a reply, an error, the welcome). */
@@ -121,6 +162,12 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    */
   abstract heartbeat(now: number, intervalMs: number, timeoutMs: number): void;
 
+  /**
+   * Stops reading the client's input while a decided close waits for the answers it owes; a
+   * transport that can pause its socket overrides it (what arrives meanwhile is not handled).
+   */
+  protected stopReading(): void {}
+
   /** Writes a JSON text frame on the transport. */
   protected abstract writeText(json: string): void;
 
@@ -141,6 +188,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   protected markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.answers.dispose();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

@@ -1,19 +1,16 @@
 import { ChannelsException } from './channels.exception.js';
 import type { ResolvedFrameLimits } from './frame.limits.js';
-import { scanFrame } from './frame.scanner.js';
+import { scanFrame, type FrameScan } from './frame.scanner.js';
+import { dropPrototypeKeys } from './prototype-keys.js';
 import { ErrorCode, type CommandFrame } from './frames.js';
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Parses a JSON text into a command frame, within `limits`: the text is first scanned once,
  * without recursion, for its depth, keys per object, array lengths and string lengths (see
- * {@link scanFrame}); only a frame within every bound is handed to `JSON.parse`, whose reviver
- * then never runs deeper than `maxDepth`.
+ * {@link scanFrame}); only a frame within every bound is handed to `JSON.parse`.
  *
  * Keys named `__proto__`, `constructor` or `prototype` are dropped at every depth, so a
- * payload can never reach an object's prototype chain (prototype poisoning). The scan notes
- * whether any string may be one of them; a text with none is parsed without a reviver.
+ * payload can never reach an object's prototype chain (prototype poisoning).
  *
  * @throws ChannelsException `BAD_REQUEST` when the text passes a bound, is not JSON, not an object, has no
  *   string `event`, or an `id` that is not a positive integer. The exception carries the
@@ -21,25 +18,35 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * @example parseCommand('{"id":1,"event":"ping"}', DEFAULT_FRAME_LIMITS) // { id: 1, event: 'ping', data: undefined }
  */
 export function parseCommand(text: string, limits: ResolvedFrameLimits): CommandFrame {
-  const scan = scanFrame(text, limits);
+  return parseScanned(text, scanFrame(text, limits));
+}
+
+/**
+ * {@link parseCommand} for a text already scanned (the router scans first, to charge the rate
+ * limit before anything is built): every frame within the bounds costs one plain `JSON.parse`,
+ * whatever its keys, plus a walk that drops the keys reaching a prototype when the scan saw
+ * one (see {@link dropPrototypeKeys}).
+ *
+ * @throws ChannelsException `BAD_REQUEST`, as {@link parseCommand}
+ * @example parseScanned(text, scanFrame(text, DEFAULT_FRAME_LIMITS))
+ */
+export function parseScanned(text: string, scan: FrameScan): CommandFrame {
   if (scan.violation !== undefined) {
     throw new ChannelsException(ErrorCode.BAD_REQUEST, scan.violation, { id: scan.id });
   }
   let value: unknown;
   try {
-    // The reviver costs a call per value: only a text that may hold a forbidden key needs it.
-    value = scan.prototypeKeys ? JSON.parse(text, dropPrototypeKeys) : JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     // The id read by the scan, when the text got that far: the client's request is settled.
     throw new ChannelsException(ErrorCode.BAD_REQUEST, 'The frame is not valid JSON.', {
       id: scan.id,
     });
   }
+  // JSON.parse defines "__proto__" as an own key, never as the prototype: dropping such keys
+  // afterwards is safe, and costs a walk only for the rare text whose scan saw one.
+  if (scan.prototypeKeys) dropPrototypeKeys(value);
   return validateCommand(value);
-}
-
-function dropPrototypeKeys(key: string, value: unknown): unknown {
-  return FORBIDDEN_KEYS.has(key) ? undefined : value;
 }
 
 function validateCommand(value: unknown): CommandFrame {

@@ -10,8 +10,16 @@ export interface FrameScan {
   /** The first bound the text passes, as a message for the client; absent when within them. */
   violation?: string;
   /**
+   * The top-level `event` when it is a string (the last one, as `JSON.parse` keeps the last of
+   * duplicate keys), read so the rate limit of that event can be charged before the parse.
+   * Only a key written `"event"` without escapes is seen: a frame that spells it otherwise is
+   * charged again for the event it parses to.
+   * @example scanFrame('{"id":3,"event":"chat.send"}', DEFAULT_FRAME_LIMITS).event // 'chat.send'
+   */
+  event?: string;
+  /**
    * Whether a string in the text reads `__proto__`, `constructor` or `prototype` once decoded
-   * (escapes included): only then does the parser need its key-dropping reviver.
+   * (escapes included): only then does the parser need to look for keys to drop.
    * @default false
    * @example scanFrame('{"event":"x","data":{"__proto__":1}}', DEFAULT_FRAME_LIMITS).prototypeKeys // true
    */
@@ -52,9 +60,13 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
   // Every key is followed by a colon outside strings: counting colons counts keys.
   let keys = 0;
   // Inside the top-level object: whether the next string is a key, and whether the key just
-  // read is "id".
+  // read is "id" or "event".
   let rootKeyNext = false;
   let idKey = false;
+  let eventKey = false;
+  // Where the string value of a top-level "event" key opens (its quote), and what it reads.
+  let eventAt = -1;
+  let event: string | undefined;
   let prototypeKeys = false;
   const length = text.length;
   for (let i = 0; i < length; i++) {
@@ -76,7 +88,9 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
       if (violation === undefined && i - start > limits.maxStringLength)
         violation = `A string is longer than ${limits.maxStringLength} characters.`;
       if (commas.length === 1) {
+        if (start - 1 === eventAt) event = readString(text, start, i, escaped);
         idKey = rootKeyNext && i - start === 2 && text.startsWith('id', start);
+        eventKey = rootKeyNext && !escaped && i - start === 5 && text.startsWith('event', start);
         rootKeyNext = false;
       }
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -102,10 +116,17 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
     } else if (c === COLON) {
       if (++keys > limits.maxTotalKeys && violation === undefined)
         violation = `The frame has more than ${limits.maxTotalKeys} keys in all.`;
-      if (!idKey || commas.length !== 1) continue;
-      idKey = false;
+      if ((!idKey && !eventKey) || commas.length !== 1) continue;
       let at = i + 1;
       while (at < length && isSpace(text.charCodeAt(at))) at++;
+      if (eventKey) {
+        eventKey = false;
+        // A later "event" that is not a string wins over an earlier one, as in JSON.parse.
+        event = undefined;
+        if (text.charCodeAt(at) === QUOTE) eventAt = at;
+        continue;
+      }
+      idKey = false;
       NUMBER_TOKEN.lastIndex = at;
       const match = NUMBER_TOKEN.exec(text);
       const value = match ? Number(match[0]) : NaN;
@@ -115,7 +136,20 @@ export function scanFrame(text: string, limits: ResolvedFrameLimits): FrameScan 
     if (violation !== undefined && id !== undefined) break;
   }
   if (violation !== undefined) return { id, violation };
-  return prototypeKeys ? { id, prototypeKeys } : { id };
+  const scan: FrameScan = { id };
+  if (event !== undefined) scan.event = event;
+  if (prototypeKeys) scan.prototypeKeys = true;
+  return scan;
+}
+
+// A string's value: sliced when it has no escape, decoded when it has (rare for an event name).
+function readString(text: string, start: number, end: number, escaped: boolean) {
+  if (!escaped) return text.slice(start, end);
+  try {
+    return JSON.parse(text.slice(start - 1, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 function mayReachPrototype(text: string, start: number, length: number, escaped: boolean) {

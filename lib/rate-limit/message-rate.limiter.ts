@@ -20,7 +20,9 @@ interface ConnectionState {
  * Limits the commands of each connection, on every transport: the router asks it before any
  * handler (built-ins included) runs. Over the budget a command is answered `RATE_LIMITED`
  * with `retryAfterMs`; a connection rejected `abuseThreshold` times within `abuseWindowMs` is
- * closed with 4429. A connection's counters are freed when it closes.
+ * closed with 4429, once the commands it sent before that decision have been answered (at most
+ * `shutdown.timeoutMs` later; see `Connection.closeAfterAnswers`). A connection's counters are
+ * freed when it closes.
  */
 @Injectable()
 export class MessageRateLimiter {
@@ -29,6 +31,8 @@ export class MessageRateLimiter {
   private readonly shared?: RateLimitBucket;
   private readonly perEvent = new Map<string, RateLimitBucket>();
   private readonly states = new WeakMap<Connection, ConnectionState>();
+  // How long an abusive connection's close waits for the answers it is owed.
+  private readonly closeGraceMs: number;
 
   constructor(
     @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
@@ -37,6 +41,7 @@ export class MessageRateLimiter {
     private readonly events: ChannelsEvents,
   ) {
     this.limit = settings.rateLimits.message;
+    this.closeGraceMs = settings.shutdown.timeoutMs;
     if (this.limit) this.shared = new RateLimitBucket(store, 'msg', this.limit, this.logger);
   }
 
@@ -59,8 +64,20 @@ export class MessageRateLimiter {
     );
   }
 
+  /**
+   * Whether commands of events `a` and `b` take from the same budget: the shared one, or one
+   * event's own `@RateLimit` (`undefined`: a frame whose event is not known).
+   */
+  sameBudget(a: string | undefined, b: string | undefined): boolean {
+    return a === b || !this.limit || (!this.budgetOf(a) && !this.budgetOf(b));
+  }
+
+  private budgetOf(event: string | undefined) {
+    return event === undefined ? undefined : this.registry.messages.get(event)?.rateLimit;
+  }
+
   private bucketFor(event: string | undefined, state: ConnectionState): RateLimitBucket {
-    const budget = event === undefined ? undefined : this.registry.messages.get(event)?.rateLimit;
+    const budget = this.budgetOf(event);
     if (!budget) return this.shared!;
     let bucket = this.perEvent.get(event!);
     if (!bucket) {
@@ -99,7 +116,13 @@ export class MessageRateLimiter {
     }
     state.rejections++;
     if (state.rejections >= settings.abuseThreshold) {
-      connection.close(CloseCode.TOO_MANY, 'Rate limit exceeded repeatedly.');
+      // The refusals and replies of the commands already read leave first (PROTOCOL: a close
+      // never swallows an answer); commands read from now on are not handled.
+      connection.closeAfterAnswers(
+        CloseCode.TOO_MANY,
+        'Rate limit exceeded repeatedly.',
+        this.closeGraceMs,
+      );
     }
   }
 

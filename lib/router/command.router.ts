@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Connection } from '../connection/connection.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
@@ -18,64 +18,97 @@ import { HandlerRegistry } from '../gateway/handler.registry.js';
 import { PresenceTracker } from '../presence/presence.tracker.js';
 import { ChannelsEvents } from '../connection/channels.events.js';
 import { CommandTimer } from './command.timer.js';
+import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import type { ResolvedFrameLimits } from '../protocol/frame.limits.js';
+import { scanFrame, type FrameScan } from '../protocol/frame.scanner.js';
+import { parseScanned } from '../protocol/command.parser.js';
+import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
 
 /** Where the router writes the one answer of a command. */
 export type AnswerWriter = (frame: ReplyFrame | ErrorFrame) => void;
 
 /**
- * Routes a command to the built-in `subscribe` / `unsubscribe` / `presence` or to the app's handler, and
- * answers it: a reply when it carries an `id`, an error frame (with its `id`, if any) when it
- * fails. It never throws: every failure becomes an error frame.
+ * The one inbound path of both transports: takes a raw frame (a WebSocket text frame, a POST
+ * body) and its connection, scans it against the frame bounds, charges the rate limit, parses
+ * it, routes it to the built-in `subscribe` / `unsubscribe` / `presence` or to the app's
+ * handler, and answers it: a reply when it carries an `id`, an error frame (with its `id`, if
+ * any) when it fails. It never throws: every failure becomes an error frame.
  */
 @Injectable()
 export class CommandRouter {
+  private readonly frameLimits: ResolvedFrameLimits;
+
   constructor(
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
     private readonly registry: HandlerRegistry,
     private readonly hub: ChannelHub,
     private readonly limiter: MessageRateLimiter,
     private readonly connections: ConnectionRegistry,
     private readonly presence: PresenceTracker,
     private readonly events: ChannelsEvents,
-  ) {}
+  ) {
+    this.frameLimits = settings.limits.frameLimits;
+  }
 
   /**
-   * Runs one command and writes its answer (if it has one) with `write`. The rate limit is
-   * taken first; a connection whose credentials have expired is closed (4401) and the command
-   * refused (`UNAUTHORIZED`) without running.
+   * Takes one frame of `connection` and writes its answer (if it has one) with `write`. In
+   * order: a connection whose credentials have expired is closed (4401) and the frame refused
+   * (`UNAUTHORIZED`); the bounds scan; the rate limit, charged before anything is parsed, so a
+   * refused frame costs a scan and no parse; the parse; the command.
+   *
+   * The budget charged is that of the top-level `event` the scan read (the shared one for a
+   * frame past its bounds, or without a readable event); when the parsed event takes from
+   * another budget (an `"event"` key spelled with escapes, say), that one is charged too.
+   *
+   * A frame read once the connection stopped taking commands (a close that waits for the
+   * answers owed was decided, see `Connection.closeAfterAnswers`) is dropped unanswered; every
+   * frame taken before counts as in flight until it is answered, and that close waits for it.
+   *
+   * @param scan the frame's {@link scanFrame} result, when the transport already made it
    */
-  async dispatch(
+  async receive(
     connection: Connection,
-    command: CommandFrame,
+    text: string,
     write: AnswerWriter,
+    scan?: FrameScan,
   ): Promise<void> {
-    const timer = new CommandTimer(this.events, this.registry, connection, command.event);
+    if (!connection.accepting) return;
+    connection.commandStarted();
+    const timer = new CommandTimer(this.events, this.registry, connection, undefined);
     write = timer.wrap(write);
+    let id: number | undefined;
     try {
       if (connection.expireIfDue())
         throw new ChannelsException(ErrorCode.UNAUTHORIZED, 'The credentials have expired.');
-      await this.limiter.consume(connection, command.event);
-      if (command.event === 'subscribe') return await this.subscribe(connection, command, write);
-      const data =
-        command.event === 'unsubscribe'
-          ? this.unsubscribe(connection, command)
-          : command.event === 'presence'
-            ? await this.presence.command(connection, command.data)
-            : await this.run(connection, command);
-      if (command.id !== undefined) write({ id: command.id, data: data ?? null });
+      scan ??= scanFrame(text, this.frameLimits);
+      id = scan.id;
+      const charged = scan.violation === undefined ? scan.event : undefined;
+      // A refusal by the rate limit is reported under the event the scan read.
+      timer.event = charged;
+      await this.limiter.consume(connection, charged);
+      const command = parseScanned(text, scan);
+      id = command.id;
+      timer.event = command.event;
+      if (!this.limiter.sameBudget(command.event, charged))
+        await this.limiter.consume(connection, command.event);
+      await this.execute(connection, command, write);
     } catch (error) {
-      this.logFault(error, connection, command.event);
-      write(errorFrame(error, command.id));
+      this.logFault(error, connection, timer.event);
+      write(errorFrame(error, id));
     } finally {
       timer.finish();
+      connection.commandSettled();
     }
   }
 
   /**
-   * Answers a frame that could not be parsed into a command (`error`, from the parser). It
-   * counts against the connection's rate limit like a command, so a flood of garbage is cut
-   * off (4429) like any other.
+   * Answers a frame the transport refused before reading it (`error`: a binary frame where text
+   * is expected). It counts against the connection's rate limit like a command, so a flood of
+   * such frames is cut off (4429) like any other.
    */
   async rejectFrame(connection: Connection, error: unknown, write: AnswerWriter): Promise<void> {
+    if (!connection.accepting) return;
+    connection.commandStarted();
     const id = error instanceof ChannelsException ? error.options.id : undefined;
     const timer = new CommandTimer(this.events, this.registry, connection, undefined);
     write = timer.wrap(write);
@@ -86,7 +119,31 @@ export class CommandRouter {
       write(errorFrame(limited, id));
     } finally {
       timer.finish();
+      connection.commandSettled();
     }
+  }
+
+  // A parsed command, charged already: the built-ins, or the app's handler.
+  private async execute(
+    connection: Connection,
+    command: CommandFrame,
+    write: AnswerWriter,
+  ): Promise<void> {
+    if (connection.transient && BUILT_IN_EVENTS.has(command.event)) {
+      throw new ChannelsException(
+        ErrorCode.BAD_REQUEST,
+        `"${command.event}" needs an open SSE stream: send its connectionId in the X-Channels-Connection header.`,
+        { id: command.id },
+      );
+    }
+    if (command.event === 'subscribe') return await this.subscribe(connection, command, write);
+    const data =
+      command.event === 'unsubscribe'
+        ? this.unsubscribe(connection, command)
+        : command.event === 'presence'
+          ? await this.presence.command(connection, command.data)
+          : await this.run(connection, command);
+    if (command.id !== undefined) write({ id: command.id, data: data ?? null });
   }
 
   private async run(connection: Connection, command: CommandFrame): Promise<unknown> {
@@ -150,7 +207,7 @@ export class CommandRouter {
   }
 
   // One line per server fault, with where it happened; nothing for a client's mistake.
-  private logFault(error: unknown, connection: Connection, event: string): void {
+  private logFault(error: unknown, connection: Connection, event: string | undefined): void {
     logFault(error, {
       where: 'command',
       event,

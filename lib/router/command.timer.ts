@@ -18,7 +18,8 @@ export class CommandTimer {
     private readonly events: ChannelsEvents,
     private readonly registry: HandlerRegistry,
     private readonly connection: Connection,
-    private readonly event: string | undefined,
+    /** The command's event, once it is known (`undefined`: a frame that did not parse). */
+    public event: string | undefined,
   ) {
     this.on = events.listening('command.handled');
     this.started = this.on ? performance.now() : 0;

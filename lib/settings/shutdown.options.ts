@@ -6,7 +6,9 @@
  */
 export interface ChannelsShutdownOptions {
   /**
-   * How long a graceful shutdown waits for clients to close before terminating them.
+   * How long a graceful shutdown waits for clients to close before terminating them. Also the
+   * longest a connection closed for abuse (4429) waits for the answers of the commands it sent
+   * before that decision (a close never swallows an answer).
    * @default 5000
    */
   timeoutMs?: number;

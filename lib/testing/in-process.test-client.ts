@@ -74,10 +74,11 @@ export class InProcessTestClient extends ChannelsTestClient {
 
   protected async exchange(command: CommandFrame & { id: number }): Promise<TestAnswer> {
     if (this.closed) throw new ChannelsError('DISCONNECTED', 'The connection is closed.');
-    // A round trip through JSON, as on a wire: the handler gets what a client could send.
-    const frame = JSON.parse(JSON.stringify(command)) as CommandFrame;
+    // JSON text, as on a wire: the frame takes the transports' path (bounds, rate limit,
+    // parse), and the handler gets what a client could send.
+    const text = JSON.stringify(command);
     return new Promise<TestAnswer>((resolve) => {
-      void this.router.dispatch(this.connection, frame, (answer) =>
+      void this.router.receive(this.connection, text, (answer) =>
         resolve(JSON.parse(JSON.stringify(answer)) as TestAnswer),
       );
     });

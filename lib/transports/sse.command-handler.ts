@@ -2,21 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CommandControl } from '../brokers/broker.message.js';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { HandshakeClient } from '../connection/handshake.js';
 import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
-import { parseCommand } from '../protocol/command.parser.js';
+import { scanFrame } from '../protocol/frame.scanner.js';
 import { isUnavailable } from '../protocol/unavailable.js';
-import {
-  ErrorCode,
-  type CommandFrame,
-  type ErrorFrame,
-  type ReplyFrame,
-} from '../protocol/frames.js';
+import { ErrorCode, type ErrorFrame, type ReplyFrame } from '../protocol/frames.js';
 import { readBody } from './http-body.reader.js';
 import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
@@ -67,39 +61,35 @@ export class SseCommandHandler {
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }
-    let command: CommandFrame | undefined;
-    let parseError: unknown;
-    try {
-      command = parseCommand(body, this.settings.limits.frameLimits);
-    } catch (error) {
-      parseError = error;
-    }
+    // Nothing is built yet: the scan's id and event route the request, and the router charges
+    // the rate limit with them before it parses the body.
+    const scan = scanFrame(body, this.settings.limits.frameLimits);
     const bound = boundStream(request);
     if (bound !== undefined && this.forwarder.enabled && !this.connections.get(bound)) {
-      return this.forward(request, response, headers, client, bound, body, command);
+      return this.forward(request, response, headers, client, bound, body, scan.id);
     }
     let connection: Connection;
     try {
-      connection = this.connectionFor(request, client, command);
+      connection = this.connectionFor(request, client, scan.id);
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }
-    if (command === undefined) {
-      // A body that is no command still counts against the rate limit, as on WebSocket.
-      let rejection: ErrorFrame | ReplyFrame | undefined;
-      await this.router.rejectFrame(connection, parseError, (frame) => (rejection ??= frame));
-      if (connection instanceof TransientConnection) connection.dispose();
-      return this.answer(request, response, rejection ?? errorFrame(parseError), headers);
-    }
-    const parsed = command;
-    let answer: ReplyFrame | ErrorFrame | undefined;
-    await this.router.dispatch(connection, parsed, (frame) => (answer ??= frame));
+    // The answer leaves as soon as the router writes it, while the command still counts as in
+    // flight on its stream: a close decided meanwhile (4429) ends the stream only after it.
+    let answered = false;
+    await this.router.receive(
+      connection,
+      body,
+      (frame) => {
+        if (answered) return;
+        answered = true;
+        this.answer(request, response, frame, headers);
+      },
+      scan,
+    );
     if (connection instanceof TransientConnection) connection.dispose();
-    if (answer === undefined) {
-      if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
-      return;
-    }
-    this.answer(request, response, answer, headers);
+    if (!answered && !response.headersSent && !response.destroyed)
+      response.writeHead(204, headers).end();
   }
 
   // The stream is not on this node: the node that holds it runs the command.
@@ -110,7 +100,7 @@ export class SseCommandHandler {
     client: HandshakeClient,
     connectionId: string,
     body: string,
-    command: CommandFrame | undefined,
+    id: number | undefined,
   ): Promise<void> {
     let answer: ReplyFrame | ErrorFrame | null | undefined;
     try {
@@ -118,15 +108,13 @@ export class SseCommandHandler {
       answer = await this.forwarder.forward({ connectionId, principalKey, body });
     } catch (error) {
       // The broker is away: a retryable answer, and its outage is logged once elsewhere.
-      if (isUnavailable(error)) answer = errorFrame(error, command?.id);
+      if (isUnavailable(error)) answer = errorFrame(error, id);
       else {
         this.logger.error(`Could not forward a command to another node: ${String(error)}`);
-        answer = errorFrame(
-          new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id: command?.id }),
-        );
+        answer = errorFrame(new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id }));
       }
     }
-    if (answer === undefined) answer = errorFrame(noStream(command));
+    if (answer === undefined) answer = errorFrame(noStream(id));
     if (answer === null) {
       if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
       return;
@@ -142,21 +130,12 @@ export class SseCommandHandler {
     const connection = this.connections.get(message.connectionId);
     if (
       !(connection instanceof SseConnection) ||
-      connection.closed ||
+      !connection.accepting ||
       this.connections.keyOf(connection.principal) !== message.principalKey
     )
       return;
     let answer: ReplyFrame | ErrorFrame | undefined;
-    const write = (frame: ReplyFrame | ErrorFrame) => (answer ??= frame);
-    let command: CommandFrame;
-    try {
-      command = parseCommand(message.body, this.settings.limits.frameLimits);
-    } catch (error) {
-      await this.router.rejectFrame(connection, error, write);
-      answer ??= errorFrame(error);
-      return this.sendBack(message, answer);
-    }
-    await this.router.dispatch(connection, command, write);
+    await this.router.receive(connection, message.body, (frame) => (answer ??= frame));
     await this.sendBack(message, answer ?? null);
   }
 
@@ -168,20 +147,15 @@ export class SseCommandHandler {
     });
   }
 
+  // The client a POST runs with: its bound stream, or a transient client (the router refuses
+  // the built-ins, which need a stream, on one of those).
   private connectionFor(
     request: IncomingMessage,
     client: HandshakeClient,
-    command: CommandFrame | undefined,
+    id: number | undefined,
   ): Connection {
     const bound = boundStream(request);
     if (bound === undefined) {
-      if (command && BUILT_IN_EVENTS.has(command.event)) {
-        throw new ChannelsException(
-          ErrorCode.BAD_REQUEST,
-          `"${command.event}" needs an open SSE stream: send its connectionId in the X-Channels-Connection header.`,
-          { id: command.id },
-        );
-      }
       const key =
         this.connections.keyOf(client.principal) ?? `ip:${client.handshake.ip ?? 'unknown'}`;
       return new TransientConnection(client.handshake, client.principal, key);
@@ -189,11 +163,12 @@ export class SseCommandHandler {
     const connection = this.connections.get(bound);
     if (
       !(connection instanceof SseConnection) ||
-      connection.closed ||
+      !connection.accepting ||
       !this.samePrincipal(client.principal, connection.principal)
     ) {
-      // The same answer for an unknown stream and another principal's: ids are not probed.
-      throw noStream(command);
+      // The same answer for an unknown stream, another principal's, and one that is closing
+      // (a 4429 decided): ids are not probed.
+      throw noStream(id);
     }
     return connection;
   }
@@ -227,11 +202,11 @@ function boundStream(request: IncomingMessage): string | undefined {
   return bound === undefined || bound === '' ? undefined : bound;
 }
 
-function noStream(command: CommandFrame | undefined): ChannelsException {
+function noStream(id: number | undefined): ChannelsException {
   return new ChannelsException(
     ErrorCode.FORBIDDEN,
     'X-Channels-Connection names no open SSE stream of yours.',
-    { id: command?.id },
+    { id },
   );
 }
 

@@ -78,8 +78,12 @@ export class WsConnection<TPrincipal = unknown>
     if (this.socket.readyState === WebSocket.CLOSED) return;
     if (this.socket.readyState === WebSocket.OPEN) {
       this.noteClose(code, 'server');
-      // What was written before the close (an error frame, the last pushes) leaves before it.
-      this.writePending();
+      // What was written before the close (an error frame, the last pushes) leaves before it,
+      // whatever state the writer is in.
+      this.writePending(true);
+      // Reading was paused while the close waited for answers: the client's close frame must
+      // be read for the close handshake to complete.
+      if (this.socket.isPaused) this.socket.resume();
     }
     if (this.socket.readyState !== WebSocket.CLOSING) this.socket.close(code, closeReason(reason));
     this.killTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
@@ -121,13 +125,26 @@ export class WsConnection<TPrincipal = unknown>
     this.writePending();
   }
 
-  private writePending(): void {
+  // A pause, so that a client whose close waits for its answers is not read any further.
+  protected override stopReading(): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.pause();
+  }
+
+  // `closing`: the close frame follows at once, so the frames cannot wait for a later turn.
+  private writePending(closing = false): void {
     if (this.pendingBytes === 0) return;
     if (this.socket.readyState !== WebSocket.OPEN || !this.raw || this.raw.destroyed) {
       this.dropPending();
       return;
     }
     if (this.sender!._state !== 0 || this.sender!._queue.length > 0) {
+      if (closing) {
+        // ws's sender is busy: queue them behind what it holds, and so before its close frame.
+        const frames = this.pendingOne ? [this.pendingOne] : this.pending!.slice();
+        this.dropPending();
+        for (const frame of frames) this.socket.send(framePayload(frame), { binary: false });
+        return;
+      }
       if (!this.flushDue) {
         this.flushDue = true;
         flushAtEndOfTurn(this);

@@ -12,7 +12,7 @@ import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
-import { parseCommand } from '../protocol/command.parser.js';
+import { scanFrame } from '../protocol/frame.scanner.js';
 import {
   CloseCode,
   ErrorCode,
@@ -136,28 +136,24 @@ export class WsTransport extends ServerTransport {
 
   private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
     const write = (frame: object): void => connection.send(frame);
-    let command;
-    try {
-      if (isBinary)
-        throw new ChannelsException(
-          ErrorCode.BAD_REQUEST,
-          'Binary frames are not supported: send JSON text.',
-        );
-      command = parseCommand(data.toString(), this.settings.limits.frameLimits);
-    } catch (error) {
+    if (isBinary) {
+      const error = new ChannelsException(
+        ErrorCode.BAD_REQUEST,
+        'Binary frames are not supported: send JSON text.',
+      );
       this.inflight.track(this.router.rejectFrame(connection, error, write));
       return;
     }
+    const text = data.toString();
     if (this.closing) {
-      write(
-        errorFrame(
-          new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.'),
-          command.id,
-        ),
-      );
+      // The drain began: answered at once, with the id the bounds scan reads (nothing parsed).
+      if (!connection.accepting) return;
+      const { id } = scanFrame(text, this.settings.limits.frameLimits);
+      const refusal = new ChannelsException(ErrorCode.INTERNAL, 'The server is shutting down.');
+      write(errorFrame(refusal, id));
       return;
     }
-    this.inflight.track(this.router.dispatch(connection, command, write));
+    this.inflight.track(this.router.receive(connection, text, write));
   }
 }
 

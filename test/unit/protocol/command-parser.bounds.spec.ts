@@ -24,7 +24,7 @@ describe('command parser: structure bounds', () => {
 
   it('accepts a frame exactly at every bound', () => {
     const text = '{"id":1,"event":"e","data":[[1,2,3]]}';
-    expect(scanFrame(text, { ...small, maxKeys: 3 })).toEqual({ id: 1 });
+    expect(scanFrame(text, { ...small, maxKeys: 3 })).toEqual({ id: 1, event: 'e' });
     expect(parseCommand(text, { ...small, maxKeys: 3 })).toEqual({
       id: 1,
       event: 'e',
@@ -56,9 +56,32 @@ describe('command parser: structure bounds', () => {
     });
   });
 
+  it('counts the elements of a container around a nested one, and ignores a stray bracket', () => {
+    const limits = { ...small, maxKeys: 3, maxDepth: 4, maxTotalKeys: 20 };
+    expect(scanFrame('{"id":1,"event":"e","data":[[1,2,3],[4],{"a":[5]}]}', limits)).toEqual({
+      id: 1,
+      event: 'e',
+    });
+    expect(refusal('{"id":2,"event":"e","data":[1,[2,3],4,5]}', limits)).toEqual({
+      id: 2,
+      message: 'An array has more than 3 elements.',
+    });
+    expect(refusal('{"id":3,"event":"e","data":{"a":{"b":1},"c":2,"d":3,"f":4}}', limits)).toEqual({
+      id: 3,
+      message: 'An object has more than 3 keys.',
+    });
+    expect(scanFrame(']]{"id":4,"event":"e","data":[1,2,3]}', limits)).toEqual({
+      id: 4,
+      event: 'e',
+    });
+  });
+
   it('reads brackets, commas and quotes inside strings as text', () => {
     const text = '{"id":8,"event":"e","data":"[[[,,\\"{{"}';
-    expect(scanFrame(text, { ...small, maxKeys: 3, maxStringLength: 20 })).toEqual({ id: 8 });
+    expect(scanFrame(text, { ...small, maxKeys: 3, maxStringLength: 20 })).toEqual({
+      id: 8,
+      event: 'e',
+    });
   });
 
   it('finds the id after a deep part, and only a top-level positive integer id', () => {
