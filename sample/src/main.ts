@@ -18,8 +18,8 @@ try {
   const { app, url, allowedOrigins } = await startSample(config);
   app.enableShutdownHooks();
   if (config.host === '0.0.0.0' || config.host === '::') {
-    logger.warn(
-      `Listening on every interface; browsers on other names need CHANNELS_ALLOWED_ORIGINS (now ${allowedOrigins.join(', ')}).`,
+    logger.log(
+      `Listening on every interface: the page is admitted under whatever name it is opened by; pages served from other origins need CHANNELS_ALLOWED_ORIGINS (now ${allowedOrigins.join(', ')}).`,
     );
   }
   logger.log(`Notifications demo: open ${url}`);

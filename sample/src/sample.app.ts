@@ -41,7 +41,8 @@ export async function startSample(
 
 /**
  * The origins a browser on this machine uses to reach the app. A wildcard bind address
- * (`0.0.0.0`) also answers other names, which only `CHANNELS_ALLOWED_ORIGINS` can list.
+ * (`0.0.0.0`) also answers other names: the module admits a page under the name it was opened
+ * by (its own origin); pages served elsewhere need `CHANNELS_ALLOWED_ORIGINS`.
  */
 export function ownOrigins(host: string, port: number): string[] {
   const loopback = [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`];
