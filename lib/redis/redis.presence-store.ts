@@ -14,6 +14,9 @@ import {
   REMOVE_NODE_SCRIPT,
 } from './redis-presence.scripts.js';
 
+/** How long a shutdown waits for Redis to remove this node's members. */
+const CLOSE_BOUND_MS = 2_000;
+
 type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
 
 /**
@@ -145,12 +148,37 @@ export class RedisPresenceStore extends PresenceStore {
     this.closed = true;
     clearInterval(this.timer);
     this.ledger.clear();
-    try {
-      await this.ready;
-      await this.removeNode(this.nodeId);
-      await this.flush();
-    } catch (error) {
-      this.logger.error(`Presence: removing this node's members failed: ${String(error)}`);
+    // With Redis unreachable the removal would wait for its reconnects (ioredis retries each
+    // command up to maxRetriesPerRequest times) and hold the shutdown: the other nodes see
+    // this node's members expire with their lease instead.
+    const expire = `they expire within ${this.ttlMs} ms`;
+    if (this.commands.status !== 'ready') {
+      this.logger.warn(
+        `Presence: Redis is unreachable at shutdown; this node's members stay until ${expire}.`,
+      );
+    } else {
+      let bound: NodeJS.Timeout | undefined;
+      const removed = (async () => {
+        await this.ready;
+        await this.removeNode(this.nodeId);
+        await this.flush();
+      })();
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        bound = setTimeout(() => resolve('timeout'), CLOSE_BOUND_MS).unref();
+      });
+      try {
+        if ((await Promise.race([removed, timedOut])) === 'timeout')
+          this.logger.warn(
+            `Presence: removing this node's members took over ${CLOSE_BOUND_MS} ms; ${expire}.`,
+          );
+      } catch (error) {
+        this.logger.warn(
+          `Presence: removing this node's members failed (${String(error)}); ${expire}.`,
+        );
+      } finally {
+        clearTimeout(bound);
+      }
+      removed.catch(() => undefined);
     }
     for (const unwatch of this.unwatch) unwatch();
     this.subscriber.disconnect();
