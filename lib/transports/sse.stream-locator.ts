@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Broker } from '../brokers/broker.js';
+import type {
+  StreamLookupControl,
+  StreamLookupResultControl,
+} from '../brokers/broker.message.js';
+import { ConnectionRegistry } from '../connection/connection.registry.js';
+import { BrokerGate } from '../hub/broker.gate.js';
+import { SseConnection } from './sse.connection.js';
+
+/**
+ * How long a node waits for the node of an SSE stream to say it holds it, in milliseconds. The
+ * lookup ends earlier when that node says yes, or when every other node has said no: an id held
+ * elsewhere and one held nowhere are answered on the same path, within this bound.
+ * @default 100
+ * @example if (!(await locator.locate(id, key))) throw noStream();
+ */
+export const STREAM_LOOKUP_TIMEOUT_MS = 100;
+
+interface Lookup {
+  noes: number;
+  expected: number | undefined;
+  done: (holds: boolean) => void;
+}
+
+/**
+ * Finds which node holds an SSE stream before a `POST` bound to it is forwarded there: one
+ * `stream-lookup` control message, without the body, that every node answers (the holder yes,
+ * the others no). Bodies are read only once a holder is known.
+ */
+@Injectable()
+export class SseStreamLocator {
+  private readonly lookups = new Map<string, Lookup>();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly gate: BrokerGate,
+    private readonly connections: ConnectionRegistry,
+  ) {}
+
+  /** Whether this node holds stream `connectionId` open for the principal of `principalKey`. */
+  holds(connectionId: string, principalKey: string | undefined): boolean {
+    const connection = this.connections.get(connectionId);
+    return (
+      connection instanceof SseConnection &&
+      connection.accepting &&
+      this.connections.keyOf(connection.principal) === principalKey
+    );
+  }
+
+  /**
+   * Asks the other nodes whether one of them holds the stream.
+   * @returns true once a node said yes; false when every node said no, or none said yes within
+   *   {@link STREAM_LOOKUP_TIMEOUT_MS}
+   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached
+   */
+  async locate(connectionId: string, principalKey: string | undefined): Promise<boolean> {
+    const requestId = randomUUID();
+    let timer: NodeJS.Timeout | undefined;
+    const lookup: Lookup = { noes: 0, expected: undefined, done: () => undefined };
+    const answered = new Promise<boolean>((resolve) => {
+      lookup.done = resolve;
+      timer = setTimeout(() => resolve(false), STREAM_LOOKUP_TIMEOUT_MS);
+    });
+    this.lookups.set(requestId, lookup);
+    try {
+      const message: StreamLookupControl = {
+        type: 'stream-lookup',
+        requestId,
+        replyTo: this.broker.nodeId,
+        connectionId,
+        principalKey,
+      };
+      const received = await this.gate.run('control', () => this.broker.publishControl(message));
+      // The broker counts this node among the receivers; it does not answer itself.
+      if (typeof received === 'number') lookup.expected = Math.max(0, received - 1);
+      if (lookup.expected !== undefined && lookup.noes >= lookup.expected) lookup.done(false);
+      return await answered;
+    } finally {
+      clearTimeout(timer);
+      this.lookups.delete(requestId);
+    }
+  }
+
+  /** Answers another node's lookup (every node answers, so the asker need not wait). */
+  async answer(message: StreamLookupControl): Promise<void> {
+    const result: StreamLookupResultControl = {
+      type: 'stream-lookup-result',
+      requestId: message.requestId,
+      to: message.replyTo,
+      holds: this.holds(message.connectionId, message.principalKey),
+    };
+    await this.broker.publishControl(result);
+  }
+
+  /** One node's answer arrived (answers to lookups no longer waiting are dropped). */
+  settle(message: StreamLookupResultControl): void {
+    if (message.to !== this.broker.nodeId) return;
+    const lookup = this.lookups.get(message.requestId);
+    if (!lookup) return;
+    if (message.holds) return lookup.done(true);
+    lookup.noes++;
+    if (lookup.expected !== undefined && lookup.noes >= lookup.expected) lookup.done(false);
+  }
+}
