@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Broker } from '../brokers/broker.js';
-import type {
-  StreamLookupControl,
-  StreamLookupResultControl,
-} from '../brokers/broker.message.js';
+import type { StreamLookupControl, StreamLookupResultControl } from '../brokers/broker.message.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { BrokerGate } from '../hub/broker.gate.js';
 import { SseConnection } from './sse.connection.js';
