@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CommandControl } from '../brokers/broker.message.js';
+import { ClientIpResolver } from '../auth/client-ip.resolver.js';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
@@ -11,7 +12,7 @@ import { ChannelsException } from '../protocol/channels.exception.js';
 import { scanFrame } from '../protocol/frame.scanner.js';
 import { isUnavailable } from '../protocol/unavailable.js';
 import { ErrorCode, type ErrorFrame, type ReplyFrame } from '../protocol/frames.js';
-import { HttpBodyReader } from './http-body.reader.js';
+import { HttpBodyReader, type PendingBody } from './http-body.reader.js';
 import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
 import { SseConnection } from './sse.connection.js';
@@ -43,6 +44,7 @@ export class SseCommandHandler {
     private readonly locator: SseStreamLocator,
     private readonly forwarded: SseForwardedPost,
     private readonly bodies: HttpBodyReader,
+    private readonly ips: ClientIpResolver,
   ) {}
 
   async handle(
@@ -50,7 +52,7 @@ export class SseCommandHandler {
     response: ServerResponse,
     headers: Record<string, string>,
   ): Promise<void> {
-    let client: HandshakeClient;
+    let body: PendingBody;
     try {
       // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
       if (!isJson(request.headers['content-type'])) {
@@ -59,6 +61,27 @@ export class SseCommandHandler {
           'Send the command as a JSON body (Content-Type: application/json).',
         );
       }
+      // On arrival, before the guards run: an address's unfinished bodies are capped, and the
+      // body's deadline starts now.
+      body = this.bodies.admit(request, this.ips.resolve(request));
+    } catch (error) {
+      return this.answer(request, response, errorFrame(error), headers);
+    }
+    try {
+      await this.serve(request, response, headers, body);
+    } finally {
+      body.release();
+    }
+  }
+
+  private async serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+    pending: PendingBody,
+  ): Promise<void> {
+    let client: HandshakeClient;
+    try {
       // A POST is not a connection: it is authenticated, but takes no connection place.
       client = await this.admission.authenticate(request, 'sse');
     } catch (error) {
@@ -69,14 +92,14 @@ export class SseCommandHandler {
     const bound = boundStream(request);
     const key = this.connections.keyOf(client.principal);
     if (bound !== undefined && this.forwarder.enabled && !this.locator.holds(bound, key)) {
-      const answer = await this.forwarded.run(request, client, bound);
+      const answer = await this.forwarded.run(pending, client, bound);
       if (answer !== null) return this.answer(request, response, answer, headers);
       if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
       return;
     }
     let body: string;
     try {
-      body = await this.bodies.read(request, client.handshake.ip);
+      body = await pending.read();
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import type { HandshakeClient } from '../connection/handshake.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
@@ -10,7 +9,7 @@ import { ForwardedRateLimiter } from '../rate-limit/forwarded-rate.limiter.js';
 import { errorFrame } from '../router/command.router.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ForwardedQuota } from './forwarded.quota.js';
-import { HttpBodyReader } from './http-body.reader.js';
+import type { PendingBody } from './http-body.reader.js';
 import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { SseStreamLocator } from './sse.stream-locator.js';
 
@@ -46,16 +45,16 @@ export class SseForwardedPost {
     private readonly quota: ForwardedQuota,
     private readonly limiter: ForwardedRateLimiter,
     private readonly locator: SseStreamLocator,
-    private readonly bodies: HttpBodyReader,
     private readonly forwarder: SseCommandForwarder,
   ) {}
 
   /**
-   * Runs the POST on the node of stream `connectionId`.
+   * Runs the POST on the node of stream `connectionId`; its body is read once that node is
+   * known.
    * @returns the answer; `null` for a command without id that succeeded there
    */
   async run(
-    request: IncomingMessage,
+    pending: PendingBody,
     client: HandshakeClient,
     connectionId: string,
   ): Promise<ReplyFrame | ErrorFrame | null> {
@@ -67,7 +66,7 @@ export class SseForwardedPost {
       release = this.quota.enter(principalKey ?? `ip:${ip ?? 'unknown'}`);
       await this.limiter.consume(principalKey, ip);
       if (!(await this.locator.locate(connectionId, principalKey))) throw noStream(undefined);
-      const body = await this.bodies.read(request, ip);
+      const body = await pending.read();
       id = scanFrame(body, this.settings.limits.frameLimits).id;
       const answer = await this.forwarder.forward({ connectionId, principalKey, body });
       // The stream's node went away between the lookup and the command.
