@@ -31,12 +31,13 @@ export interface RawPostRequest {
 export function rawPost(request: RawPostRequest, waitMs: number): Promise<RawPostOutcome>;
 
 /**
- * Sends `count` {@link rawPost}s at once from a process of its own (the attacker is another
- * machine: its socket work is not on the event loop that is measured); resolves with every
- * outcome.
+ * Sends `count` {@link rawPost}s from a process of its own (the attacker is another machine:
+ * its socket work is not on the event loop that is measured), started evenly over `spreadMs`
+ * (0: all at once); resolves with every outcome.
  */
 export function rawPostsFrom(
   request: RawPostRequest,
   count: number,
   waitMs: number,
+  spreadMs?: number,
 ): Promise<RawPostOutcome[]>;

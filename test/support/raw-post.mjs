@@ -61,7 +61,7 @@ export function rawPost(request, waitMs) {
   });
 }
 
-export function rawPostsFrom(request, count, waitMs) {
+export function rawPostsFrom(request, count, waitMs, spreadMs = 0) {
   const child = spawn(process.execPath, [SELF], {
     env: {
       ...process.env,
@@ -80,9 +80,18 @@ export function rawPostsFrom(request, count, waitMs) {
   });
 }
 
-// Run as a script: every POST at once, then the outcomes as JSON on stdout.
+// Run as a script: the POSTs started evenly over `spreadMs` (0: all at once), then every
+// outcome as JSON on stdout.
 if (process.argv[1] === SELF && process.env.RAW_POSTS) {
-  const { request, count, waitMs } = JSON.parse(process.env.RAW_POSTS);
-  const outcomes = await Promise.all(Array.from({ length: count }, () => rawPost(request, waitMs)));
+  const { request, count, waitMs, spreadMs } = JSON.parse(process.env.RAW_POSTS);
+  const started = performance.now();
+  const outcomes = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const due = started + (spreadMs * i) / count;
+      while (performance.now() < due)
+        await new Promise((r) => setTimeout(r, due - performance.now()));
+      return rawPost(request, waitMs);
+    }),
+  );
   process.stdout.write(JSON.stringify(outcomes));
 }
