@@ -72,8 +72,8 @@ describe('forwarded POSTs: bounded and answered fast', () => {
       const elsewhere: number[] = [];
       const nowhere: number[] = [];
       for (let n = 0; n < 40; n++) {
-        const found = await timedPost(alice.id, n);
-        const missing = await timedPost(`missing-${n}`, n);
+        const found = await timedPost(alice.id, n + 1);
+        const missing = await timedPost(`missing-${n}`, n + 1);
         expect(found.status).toBe(200);
         expect(missing.status).toBe(403);
         elsewhere.push(found.ms);
