@@ -8,15 +8,18 @@ import { SseConnection } from './sse.connection.js';
 
 /**
  * How long a node waits for the node of an SSE stream to say it holds it, in milliseconds. The
- * lookup ends earlier when that node says yes, or when every other node has said no: an id held
- * elsewhere and one held nowhere are answered on the same path, within this bound.
+ * lookup ends earlier when that node says yes, or when every other node has said no (when the
+ * broker can count the nodes): an id held elsewhere and one held nowhere are answered on the
+ * same path, within this bound.
  * @default 100
  * @example if (!(await locator.locate(id, key))) throw noStream();
  */
 export const STREAM_LOOKUP_TIMEOUT_MS = 100;
 
 interface Lookup {
+  found: boolean;
   noes: number;
+  /** How many nodes answer; `undefined` until the publish says, or when the broker cannot tell. */
   expected: number | undefined;
   done: (holds: boolean) => void;
 }
@@ -55,10 +58,10 @@ export class SseStreamLocator {
   async locate(connectionId: string, principalKey: string | undefined): Promise<boolean> {
     const requestId = randomUUID();
     let timer: NodeJS.Timeout | undefined;
-    const lookup: Lookup = { noes: 0, expected: undefined, done: () => undefined };
+    const lookup: Lookup = { found: false, noes: 0, expected: undefined, done: () => undefined };
     const answered = new Promise<boolean>((resolve) => {
       lookup.done = resolve;
-      timer = setTimeout(() => resolve(false), STREAM_LOOKUP_TIMEOUT_MS);
+      timer = setTimeout(() => resolve(lookup.found), STREAM_LOOKUP_TIMEOUT_MS);
     });
     this.lookups.set(requestId, lookup);
     try {
@@ -70,9 +73,11 @@ export class SseStreamLocator {
         principalKey,
       };
       const received = await this.gate.run('control', () => this.broker.publishControl(message));
-      // The broker counts this node among the receivers; it does not answer itself.
+      // The broker counts this node among the receivers; it does not answer itself. A broker
+      // that cannot count (a Redis Cluster, a bus) is waited for until the deadline, found or
+      // not, so that the time taken tells nothing there either.
       if (typeof received === 'number') lookup.expected = Math.max(0, received - 1);
-      if (lookup.expected !== undefined && lookup.noes >= lookup.expected) lookup.done(false);
+      this.check(lookup);
       return await answered;
     } finally {
       clearTimeout(timer);
@@ -96,8 +101,14 @@ export class SseStreamLocator {
     if (message.to !== this.broker.nodeId) return;
     const lookup = this.lookups.get(message.requestId);
     if (!lookup) return;
-    if (message.holds) return lookup.done(true);
-    lookup.noes++;
-    if (lookup.expected !== undefined && lookup.noes >= lookup.expected) lookup.done(false);
+    if (message.holds) lookup.found = true;
+    else lookup.noes++;
+    this.check(lookup);
+  }
+
+  private check(lookup: Lookup): void {
+    if (lookup.expected === undefined) return;
+    if (lookup.found) lookup.done(true);
+    else if (lookup.noes >= lookup.expected) lookup.done(false);
   }
 }
