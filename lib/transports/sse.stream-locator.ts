@@ -4,6 +4,7 @@ import { Broker } from '../brokers/broker.js';
 import type { StreamLookupControl, StreamLookupResultControl } from '../brokers/broker.message.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { BrokerGate } from '../hub/broker.gate.js';
+import { ChannelsException } from '../protocol/channels.exception.js';
 import { SseConnection } from './sse.connection.js';
 
 /**
@@ -21,7 +22,7 @@ interface Lookup {
   noes: number;
   /** How many nodes answer; `undefined` until the publish says, or when the broker cannot tell. */
   expected: number | undefined;
-  done: (holds: boolean) => void;
+  done: (holds: boolean | undefined) => void;
 }
 
 /**
@@ -51,17 +52,22 @@ export class SseStreamLocator {
 
   /**
    * Asks the other nodes whether one of them holds the stream.
-   * @returns true once a node said yes; false when every node said no, or none said yes within
-   *   {@link STREAM_LOOKUP_TIMEOUT_MS}
-   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached
+   * @returns true once a node said yes; false when every node said no (or, with a broker that
+   *   cannot count the nodes, none said yes within {@link STREAM_LOOKUP_TIMEOUT_MS})
+   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached, and when some
+   *   node had not answered by the deadline: whether the stream exists is then not known (the
+   *   same answer whether it does or not), and the client may retry
    */
   async locate(connectionId: string, principalKey: string | undefined): Promise<boolean> {
     const requestId = randomUUID();
     let timer: NodeJS.Timeout | undefined;
     const lookup: Lookup = { found: false, noes: 0, expected: undefined, done: () => undefined };
-    const answered = new Promise<boolean>((resolve) => {
+    const answered = new Promise<boolean | undefined>((resolve) => {
       lookup.done = resolve;
-      timer = setTimeout(() => resolve(lookup.found), STREAM_LOOKUP_TIMEOUT_MS);
+      timer = setTimeout(
+        () => resolve(lookup.expected === undefined ? lookup.found : undefined),
+        STREAM_LOOKUP_TIMEOUT_MS,
+      );
     });
     this.lookups.set(requestId, lookup);
     try {
@@ -78,7 +84,10 @@ export class SseStreamLocator {
       // not, so that the time taken tells nothing there either.
       if (typeof received === 'number') lookup.expected = Math.max(0, received - 1);
       this.check(lookup);
-      return await answered;
+      const holds = await answered;
+      if (holds === undefined)
+        throw ChannelsException.unavailable('The nodes did not answer in time: retry shortly.');
+      return holds;
     } finally {
       clearTimeout(timer);
       this.lookups.delete(requestId);
