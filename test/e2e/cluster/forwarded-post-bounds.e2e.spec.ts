@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import { ChannelsModule, type ChannelsModuleOptions } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
@@ -137,6 +138,33 @@ describe('POSTs bound to an SSE stream on another node', () => {
     carolStream.client.close();
     const after = await post('alice', 'e', alice.id, { id: 5, event: 'echo', data: 'again' });
     expect(after.json).toEqual({ id: 5, data: 'again' });
+  });
+
+  it("answers 503 UNAVAILABLE while a node does not answer the lookup, for another's stream as for none", async () => {
+    // A hung node: subscribed to the control channel, answering nothing.
+    const silent = new Redis(redis.url);
+    await silent.subscribe('channels:control');
+    try {
+      // The caller's own stream: its node says yes, which ends the lookup.
+      const own = await post('alice', 'j', alice.id, { id: 7, event: 'echo' });
+      expect(own.json).toEqual({ id: 7, data: null });
+      // Not the caller's, or nobody's: the lookup waits for the hung node until the deadline.
+      const started = Date.now();
+      const theirs = await post('mallory', 'j', alice.id, { id: 7, event: 'echo' });
+      const missing = await post('mallory', 'j', 'no-such-stream', { id: 7, event: 'echo' });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      for (const answer of [theirs, missing]) {
+        expect(answer.status).toBe(503);
+        expect(answer.headers['retry-after']).toBe('1');
+        expect(answer.json.error.code).toBe('UNAVAILABLE');
+      }
+      expect(theirs.json).toEqual(missing.json);
+    } finally {
+      silent.disconnect();
+    }
+    // Once it is gone, the live nodes' answers end the lookup again.
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await post('mallory', 'j', 'no-such-stream', { event: 'echo' })).status).toBe(403);
   });
 
   it('charges forwarded POSTs to the principal and to the address, found or not', async () => {
