@@ -24,12 +24,13 @@ import { TransientConnection } from './transient.connection.js';
 export const CONNECTION_HEADER = 'x-channels-connection';
 
 /**
- * Runs `POST {path}/messages` commands: admission (origin, authentication) on every request,
- * the body read with the `maxPayloadBytes` limit, then the same {@link CommandRouter} as the
+ * Runs `POST {path}/messages` commands: the body admitted on arrival ({@link HttpBodyReader}:
+ * a cap per address, a deadline), authentication on every request, the body read within its
+ * bounds, then the same {@link CommandRouter} as the
  * WebSocket transport, on the bound SSE connection or a transient client. The answer is the
  * HTTP response: 200 with the reply, the error frame with its status, or 204 for a command
- * without `id` that succeeded. A POST bound to a stream on another node is run there
- * ({@link SseCommandForwarder}).
+ * without `id` that succeeded. A POST bound to a stream that is not an open one of the caller's
+ * on this node is looked up on the others and run there ({@link SseForwardedPost}).
  */
 @Injectable()
 export class SseCommandHandler {
