@@ -80,9 +80,11 @@ describe('security: half-open POSTs', () => {
       }),
     );
     expect(kept).toBe(true);
-    // Every POST answered: 100 per run (the default cap per address) wait for the deadline.
+    // Every POST answered: 100 at a time (the default cap per address) wait for the deadline;
+    // one that arrives after a deadline freed places takes one.
     expect(refused.length + timedOut.length).toBe(outcomes.length);
-    expect(timedOut.length).toBe(100 * runs.length);
+    expect(timedOut.length).toBeGreaterThanOrEqual(100 * runs.length);
+    expect(refused.length).toBeGreaterThan(outcomes.length / 2);
     // Refused on arrival, not at the deadline.
     expect(
       quantile(
