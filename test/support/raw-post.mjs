@@ -66,7 +66,7 @@ export function rawPostsFrom(request, count, waitMs, spreadMs = 0) {
     env: {
       ...process.env,
       NODE_OPTIONS: '',
-      RAW_POSTS: JSON.stringify({ request, count, waitMs }),
+      RAW_POSTS: JSON.stringify({ request, count, waitMs, spreadMs }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
