@@ -146,8 +146,8 @@ describe('forwarded POSTs: bounded and answered fast', () => {
       // 16 in flight per principal: the rest refused 429 at once; the 16 answered 403.
       // (503: a node did not answer the lookup within 100 ms, on a busy machine.)
       for (const status of Object.keys(statuses)) expect(['403', '429', '503']).toContain(status);
-      // and what passed the cap is still charged: 100 per second per principal and address.
-      expect(statuses[403]).toBeLessThanOrEqual(200 * runs.length);
+      // and what passed the cap is still charged (100/s per principal and address): most refused.
+      expect(statuses[429]).toBeGreaterThan(outcomes.length * 0.75);
       expect(quantile(answered, 0.99)).toBeLessThan(ANSWER_BOUND_MS);
       expect(growthMb).toBeLessThan(RSS_GROWTH_BOUND_MB);
     } finally {
