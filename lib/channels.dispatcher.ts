@@ -5,8 +5,10 @@ import { ChannelsEvents } from './connection/channels.events.js';
 import { ChannelsLifecycle } from './channels.lifecycle.js';
 import { ChannelHub } from './hub/channel.hub.js';
 import { Disconnector } from './hub/disconnector.js';
+import { isUnavailable } from './protocol/unavailable.js';
 import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
+import { SseStreamLocator } from './transports/sse.stream-locator.js';
 
 /**
  * The one dispatcher of everything the broker brings to this node: pushes to the hub, control
@@ -24,6 +26,7 @@ export class BrokerDispatcher implements OnModuleInit {
     private readonly lifecycle: ChannelsLifecycle,
     private readonly forwarder: SseCommandForwarder,
     private readonly sseCommands: SseCommandHandler,
+    private readonly locator: SseStreamLocator,
   ) {}
 
   // Before ChannelsModule.onModuleInit starts the broker: nothing it receives is lost.
@@ -49,6 +52,14 @@ export class BrokerDispatcher implements OnModuleInit {
         return;
       case 'command-result':
         return this.forwarder.settle(message);
+      case 'stream-lookup':
+        this.locator.answer(message).catch((error: unknown) => {
+          // The broker went away meanwhile: the asking node answers its caller by itself.
+          if (!isUnavailable(error)) this.logger.error(`A stream lookup failed: ${String(error)}`);
+        });
+        return;
+      case 'stream-lookup-result':
+        return this.locator.settle(message);
       case 'stats':
         return this.lifecycle.answerStats(message);
       case 'stats-result':

@@ -36,6 +36,7 @@ import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseStreamHandler } from './transports/sse.stream-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
+import { ssePostProviders } from './transports/sse-post.providers.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
@@ -71,6 +72,7 @@ const providers: Provider[] = [
   HeartbeatMonitor,
   SseCommandForwarder,
   SseCommandHandler,
+  ...ssePostProviders,
   SseStreamHandler,
   SseTransport,
   WsTransport,

@@ -93,6 +93,7 @@ export {
 export {
   DEFAULT_CONNECTION_RATE_LIMIT,
   DEFAULT_MESSAGE_RATE_LIMIT,
+  DEFAULT_FORWARDED_RATE_LIMIT,
   DEFAULT_HANDSHAKE_ADMISSION,
   type MessageRateLimitOptions,
   type RateLimitBudget,

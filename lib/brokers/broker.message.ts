@@ -44,6 +44,33 @@ export interface CommandResultControl {
 }
 
 /**
+ * "Who holds SSE stream `connectionId` for this principal?", asked of every node before a
+ * `POST` bound to a stream that is not on this node is forwarded (without its body); each node
+ * answers with a {@link StreamLookupResultControl}.
+ * @example { type: 'stream-lookup', requestId: 'r1', replyTo: 'node-b', connectionId: 'c1', principalKey: 'alice' }
+ */
+export interface StreamLookupControl {
+  type: 'stream-lookup';
+  requestId: string;
+  /** The node that waits for the answers. */
+  replyTo: string;
+  connectionId: string;
+  /** The POST's principal: a node holds the stream only for the stream's own principal. */
+  principalKey: string | undefined;
+}
+
+/**
+ * One node's answer to a {@link StreamLookupControl}: whether it holds the stream.
+ * @example { type: 'stream-lookup-result', requestId: 'r1', to: 'node-b', holds: false }
+ */
+export interface StreamLookupResultControl {
+  type: 'stream-lookup-result';
+  requestId: string;
+  to: string;
+  holds: boolean;
+}
+
+/**
  * A node asks every other node for its counts (`ChannelsService.clusterStats()`); each answers
  * with a {@link StatsResultControl}. The module's dispatcher answers it.
  * @example { type: 'stats', requestId: 'r1', replyTo: 'node-a' }
@@ -88,6 +115,8 @@ export type ControlMessage =
   | DisconnectControl
   | CommandControl
   | CommandResultControl
+  | StreamLookupControl
+  | StreamLookupResultControl
   | StatsRequestControl
   | StatsResultControl;
 

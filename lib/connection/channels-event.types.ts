@@ -5,8 +5,8 @@ import type { PushFrame } from '../protocol/frames.js';
 /** Who ended a connection: the server (any `close()` on it) or the client (or its network). */
 export type CloseInitiator = 'server' | 'client';
 
-/** Which limit refused: a handshake (per client IP) or a command (per connection or event). */
-export type RateLimitScope = 'handshake' | 'message';
+/** Which limit refused: a handshake (per client IP), a command (per connection or event), or a forwarded POST (per principal and IP). */
+export type RateLimitScope = 'handshake' | 'message' | 'forwarded';
 
 /**
  * A connection passed its handshake and is live (registered). Emitted once per connection.
@@ -80,7 +80,7 @@ export interface RateLimitedEvent {
   readonly scope: RateLimitScope;
   /** The limited connection (`scope: 'message'`). */
   readonly connection?: Connection;
-  /** The limited client IP (`scope: 'handshake'`). */
+  /** The limited client IP (`scope: 'handshake'`, `'forwarded'`). */
   readonly ip?: string;
   /** The limited command's event (`scope: 'message'`; `undefined` for an unparsable frame). */
   readonly event?: string;

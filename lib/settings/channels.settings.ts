@@ -10,6 +10,7 @@ import type { ChannelsLimitsOptions } from './limits.options.js';
 import type { ChannelsPresenceOptions } from './presence.options.js';
 import {
   DEFAULT_CONNECTION_RATE_LIMIT,
+  DEFAULT_FORWARDED_RATE_LIMIT,
   DEFAULT_HANDSHAKE_ADMISSION,
   resolveBudget,
   resolveMessageRateLimit,
@@ -120,6 +121,10 @@ export interface ChannelsSettings {
     readonly maxConnectionsPerPrincipal: number;
     readonly maxConnectionsPerIp: number;
     readonly handshakeTimeoutMs: number;
+    readonly bodyTimeoutMs: number;
+    readonly maxPendingBodiesPerIp: number;
+    readonly maxForwardedPerPrincipal: number;
+    readonly maxForwardedPerNode: number;
   };
   readonly auth: {
     readonly handshakeGuards: ReadonlyArray<Type<CanActivate> | CanActivate>;
@@ -145,6 +150,7 @@ export interface ChannelsSettings {
     readonly message: ResolvedMessageRateLimit | false;
     readonly connection: RateLimitBudget | false;
     readonly handshakeAdmission: RateLimitBudget | false;
+    readonly forwarded: RateLimitBudget | false;
   };
   readonly history: { readonly size: number; readonly ttlMs: number };
   readonly presence: { readonly coalesceMs: number; readonly ttlMs: number };
@@ -197,6 +203,10 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
       maxConnectionsPerPrincipal: limits.maxConnectionsPerPrincipal ?? 20,
       maxConnectionsPerIp: limits.maxConnectionsPerIp ?? 1_000,
       handshakeTimeoutMs: limits.handshakeTimeoutMs ?? 10_000,
+      bodyTimeoutMs: limits.bodyTimeoutMs ?? 5_000,
+      maxPendingBodiesPerIp: limits.maxPendingBodiesPerIp ?? 100,
+      maxForwardedPerPrincipal: limits.maxForwardedPerPrincipal ?? 16,
+      maxForwardedPerNode: limits.maxForwardedPerNode ?? 256,
     },
     auth: {
       handshakeGuards: auth.handshakeGuards ?? [],
@@ -226,6 +236,11 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
         rateLimits.handshakeAdmission,
         DEFAULT_HANDSHAKE_ADMISSION,
         'rateLimits.handshakeAdmission',
+      ),
+      forwarded: resolveBudget(
+        rateLimits.forwarded,
+        DEFAULT_FORWARDED_RATE_LIMIT,
+        'rateLimits.forwarded',
       ),
     },
     history: { size: history.size ?? 100, ttlMs: history.ttlMs ?? 300_000 },

@@ -59,4 +59,33 @@ export interface ChannelsLimitsOptions {
    * @default 10000
    */
   handshakeTimeoutMs?: number;
+  /**
+   * How long a `POST` body may take to arrive, in milliseconds, from the moment the module starts
+   * reading it. A body not complete by then is answered 408 and its socket closed, so a client
+   * that declares a length and stops sending (a half-open POST) holds nothing for long.
+   * @default 5000
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * How many `POST` bodies one client IP (see `auth.trustProxy`) may have arriving at once on
+   * this node. One more is refused at once: HTTP 429 `RATE_LIMITED` with `Retry-After`, before
+   * a byte of it is read. `Infinity` turns it off.
+   * @default 100
+   */
+  maxPendingBodiesPerIp?: number;
+  /**
+   * How many `POST`s bound to an SSE stream that is not on this node (looked up on the other
+   * nodes, then forwarded to the stream's node) one principal may have in flight on this node
+   * at once (an anonymous caller counts by address). One more is refused at once: HTTP 429
+   * `RATE_LIMITED` with `Retry-After`.
+   * @default 16
+   */
+  maxForwardedPerPrincipal?: number;
+  /**
+   * How many forwarded `POST`s (see `maxForwardedPerPrincipal`) this node may have in flight at
+   * once, from every caller together. One more is refused at once: HTTP 503 `UNAVAILABLE` with
+   * `Retry-After`.
+   * @default 256
+   */
+  maxForwardedPerNode?: number;
 }

@@ -54,6 +54,16 @@ export interface MessageRateLimitOptions extends Partial<RateLimitBudget> {
 export type ResolvedMessageRateLimit = Required<MessageRateLimitOptions> & { defaultKey: boolean };
 
 /**
+ * The default budget of forwarded POSTs (`rateLimits.forwarded`): 100 per second per
+ * principal, and as many per client IP.
+ * @example ChannelsModule.forRoot({ rateLimits: { forwarded: { ...DEFAULT_FORWARDED_RATE_LIMIT, points: 20 } } })
+ */
+export const DEFAULT_FORWARDED_RATE_LIMIT: Readonly<RateLimitBudget> = {
+  points: 100,
+  durationMs: 1_000,
+};
+
+/**
  * The default message budget: 100 commands per second per connection.
  * @example ChannelsModule.forRoot({ rateLimits: { message: { ...DEFAULT_MESSAGE_RATE_LIMIT, points: 200 } } })
  */

@@ -32,4 +32,14 @@ export interface ChannelsRateLimitsOptions {
    * @default { points: 1000, durationMs: 1000 }
    */
   handshakeAdmission?: Partial<RateLimitBudget> | false;
+  /**
+   * How many `POST`s bound to an SSE stream that is not on this node (looked up on the other
+   * nodes, then forwarded) one principal, and one client IP, may start per window; `false`
+   * turns it off. Charged on the node that received the POST, to the principal's and the
+   * address's budget both, before the stream is looked up, whether it exists or not (the
+   * stream's node then charges the command to the stream's message budget as usual). Over it:
+   * HTTP 429 `RATE_LIMITED` with `Retry-After`.
+   * @default { points: 100, durationMs: 1000 }
+   */
+  forwarded?: Partial<RateLimitBudget> | false;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CommandControl } from '../brokers/broker.message.js';
+import { ClientIpResolver } from '../auth/client-ip.resolver.js';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { Connection } from '../connection/connection.js';
@@ -11,22 +12,25 @@ import { ChannelsException } from '../protocol/channels.exception.js';
 import { scanFrame } from '../protocol/frame.scanner.js';
 import { isUnavailable } from '../protocol/unavailable.js';
 import { ErrorCode, type ErrorFrame, type ReplyFrame } from '../protocol/frames.js';
-import { readBody } from './http-body.reader.js';
+import { HttpBodyReader, type PendingBody } from './http-body.reader.js';
 import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
 import { SseConnection } from './sse.connection.js';
+import { noStream, SseForwardedPost } from './sse.forwarded-post.js';
+import { SseStreamLocator } from './sse.stream-locator.js';
 import { TransientConnection } from './transient.connection.js';
 
 /** The header that binds a POST to an open SSE stream. */
 export const CONNECTION_HEADER = 'x-channels-connection';
 
 /**
- * Runs `POST {path}/messages` commands: admission (origin, authentication) on every request,
- * the body read with the `maxPayloadBytes` limit, then the same {@link CommandRouter} as the
+ * Runs `POST {path}/messages` commands: the body admitted on arrival ({@link HttpBodyReader}:
+ * a cap per address, a deadline), authentication on every request, the body read within its
+ * bounds, then the same {@link CommandRouter} as the
  * WebSocket transport, on the bound SSE connection or a transient client. The answer is the
  * HTTP response: 200 with the reply, the error frame with its status, or 204 for a command
- * without `id` that succeeded. A POST bound to a stream on another node is run there
- * ({@link SseCommandForwarder}).
+ * without `id` that succeeded. A POST bound to a stream that is not an open one of the caller's
+ * on this node is looked up on the others and run there ({@link SseForwardedPost}).
  */
 @Injectable()
 export class SseCommandHandler {
@@ -38,6 +42,10 @@ export class SseCommandHandler {
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly forwarder: SseCommandForwarder,
+    private readonly locator: SseStreamLocator,
+    private readonly forwarded: SseForwardedPost,
+    private readonly bodies: HttpBodyReader,
+    private readonly ips: ClientIpResolver,
   ) {}
 
   async handle(
@@ -45,8 +53,7 @@ export class SseCommandHandler {
     response: ServerResponse,
     headers: Record<string, string>,
   ): Promise<void> {
-    let client: HandshakeClient;
-    let body: string;
+    let body: PendingBody;
     try {
       // JSON only: a cross-origin page cannot send it without a CORS preflight (no CSRF with cookies).
       if (!isJson(request.headers['content-type'])) {
@@ -55,19 +62,51 @@ export class SseCommandHandler {
           'Send the command as a JSON body (Content-Type: application/json).',
         );
       }
+      // On arrival, before the guards run: an address's unfinished bodies are capped, and the
+      // body's deadline starts now.
+      body = this.bodies.admit(request, this.ips.resolve(request));
+    } catch (error) {
+      return this.answer(request, response, errorFrame(error), headers);
+    }
+    try {
+      await this.serve(request, response, headers, body);
+    } finally {
+      body.release();
+    }
+  }
+
+  private async serve(
+    request: IncomingMessage,
+    response: ServerResponse,
+    headers: Record<string, string>,
+    pending: PendingBody,
+  ): Promise<void> {
+    let client: HandshakeClient;
+    try {
       // A POST is not a connection: it is authenticated, but takes no connection place.
       client = await this.admission.authenticate(request, 'sse');
-      body = await readBody(request, this.settings.limits.maxPayloadBytes);
+    } catch (error) {
+      return this.answer(request, response, errorFrame(error), headers);
+    }
+    // A stream that is not an open one of the caller's on this node (absent, another
+    // principal's, closing): looked up on the other nodes before the body is read.
+    const bound = boundStream(request);
+    const key = this.connections.keyOf(client.principal);
+    if (bound !== undefined && this.forwarder.enabled && !this.locator.holds(bound, key)) {
+      const answer = await this.forwarded.run(pending, client, bound);
+      if (answer !== null) return this.answer(request, response, answer, headers);
+      if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
+      return;
+    }
+    let body: string;
+    try {
+      body = await pending.read();
     } catch (error) {
       return this.answer(request, response, errorFrame(error), headers);
     }
     // Nothing is built yet: the scan's id and event route the request, and the router charges
     // the rate limit with them before it parses the body.
     const scan = scanFrame(body, this.settings.limits.frameLimits);
-    const bound = boundStream(request);
-    if (bound !== undefined && this.forwarder.enabled && !this.connections.get(bound)) {
-      return this.forward(request, response, headers, client, bound, body, scan.id);
-    }
     let connection: Connection;
     try {
       connection = this.connectionFor(request, client, scan.id);
@@ -92,48 +131,13 @@ export class SseCommandHandler {
       response.writeHead(204, headers).end();
   }
 
-  // The stream is not on this node: the node that holds it runs the command.
-  private async forward(
-    request: IncomingMessage,
-    response: ServerResponse,
-    headers: Record<string, string>,
-    client: HandshakeClient,
-    connectionId: string,
-    body: string,
-    id: number | undefined,
-  ): Promise<void> {
-    let answer: ReplyFrame | ErrorFrame | null | undefined;
-    try {
-      const principalKey = this.connections.keyOf(client.principal);
-      answer = await this.forwarder.forward({ connectionId, principalKey, body });
-    } catch (error) {
-      // The broker is away: a retryable answer, and its outage is logged once elsewhere.
-      if (isUnavailable(error)) answer = errorFrame(error, id);
-      else {
-        this.logger.error(`Could not forward a command to another node: ${String(error)}`);
-        answer = errorFrame(new ChannelsException(ErrorCode.INTERNAL, 'Try again.', { id }));
-      }
-    }
-    if (answer === undefined) answer = errorFrame(noStream(id));
-    if (answer === null) {
-      if (!response.headersSent && !response.destroyed) response.writeHead(204, headers).end();
-      return;
-    }
-    this.answer(request, response, answer, headers);
-  }
-
   /**
    * Runs a command another node received for an SSE stream of this node (the module's broker
    * dispatcher hands it here), with this node's frame bounds, and sends the answer back.
    */
   async runForwarded(message: CommandControl): Promise<void> {
-    const connection = this.connections.get(message.connectionId);
-    if (
-      !(connection instanceof SseConnection) ||
-      !connection.accepting ||
-      this.connections.keyOf(connection.principal) !== message.principalKey
-    )
-      return;
+    if (!this.locator.holds(message.connectionId, message.principalKey)) return;
+    const connection = this.connections.get(message.connectionId) as SseConnection;
     let answer: ReplyFrame | ErrorFrame | undefined;
     await this.router.receive(connection, message.body, (frame) => (answer ??= frame));
     await this.sendBack(message, answer ?? null);
@@ -200,14 +204,6 @@ function boundStream(request: IncomingMessage): string | undefined {
   const header = request.headers[CONNECTION_HEADER];
   const bound = Array.isArray(header) ? header[0] : header;
   return bound === undefined || bound === '' ? undefined : bound;
-}
-
-function noStream(id: number | undefined): ChannelsException {
-  return new ChannelsException(
-    ErrorCode.FORBIDDEN,
-    'X-Channels-Connection names no open SSE stream of yours.',
-    { id },
-  );
 }
 
 function isJson(contentType: string | undefined): boolean {

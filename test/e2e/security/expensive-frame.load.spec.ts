@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { paced, p99, withinThreeTimes, type Attack } from '../../support/latency-phases.js';
 import { sleep, withConcurrency } from '../../support/wait.js';
 import { startChannels, type ChannelsApp } from './channels-app.js';
 import { OpenGateway } from './gateways.js';
@@ -8,8 +9,6 @@ import { OpenGateway } from './gateways.js';
 const SUBSCRIBERS = 50;
 const RATE_PER_S = 20;
 const PHASE_MS = 3_000;
-// Below this a p99 is timer noise on a shared machine, not a cost: ratios are taken from it.
-const NOISE_FLOOR_MS = 10;
 
 // The probe's frame: a markRead-like command (the `order` DTO) with 5,000 unknown keys, ~49 KB.
 // Built once: the attacker shares this process, and its own work must not be what is measured.
@@ -23,35 +22,6 @@ function expensiveFrame(id: number): string {
 const ZEROS = `[${Array(4_000).fill('0').join(',')}]`;
 const PROTO_FRAME = `{"id":1,"event":"nope","data":{${Array.from({ length: 7 }, (_, i) => `"a${i}":${ZEROS}`).join(',')},"__proto__":{"admin":true}}}`;
 const PROTO_BODY = Buffer.from(PROTO_FRAME);
-
-/**
- * Calls `tick` at `perSecond`, each call with the time it was due: a late call (a busy event
- * loop) catches up at once, and is not moved to later, so no delay goes unmeasured.
- */
-function paced(perSecond: number, tick: (due: number) => void): { stop(): void } {
-  const interval = 1_000 / perSecond;
-  const started = performance.now();
-  let n = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const next = (): void => {
-    const due = started + ++n * interval;
-    timer = setTimeout(
-      () => {
-        tick(due);
-        next();
-      },
-      Math.max(0, due - performance.now()),
-    );
-  };
-  next();
-  return { stop: () => clearTimeout(timer) };
-}
-
-/** An attack run during the measured phases. */
-interface Attack {
-  start(): void;
-  stop(): void;
-}
 
 /** An attack from this process: `send` at `perSecond`. */
 function every(perSecond: number, send: () => void): Attack {
@@ -119,11 +89,6 @@ function postFrom(
   };
 }
 
-function p99(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
-}
-
 describe('security: the expensive-frame attack', () => {
   let channels: ChannelsApp;
   const latencies: number[] = [];
@@ -166,29 +131,6 @@ describe('security: the expensive-frame attack', () => {
     return p99(latencies);
   }
 
-  /**
-   * Whether the subscribers' p99 stayed within 3x of their baseline during the attack. The
-   * machine is shared, so one noisy phase is not a verdict: up to three attack phases, each
-   * judged against the worse of the phase before it and the one after. An attack that stalls
-   * the event loop (p99 from ~16 ms to seconds) fails all three; noise does not.
-   */
-  async function withinThreeTimes(name: string, attack: Attack): Promise<boolean> {
-    const measured: Array<{ baselineP99Ms: number; underAttackP99Ms: number }> = [];
-    let before = await pushPhase();
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const underAttack = await pushPhase(attack);
-      await sleep(200);
-      const after = await pushPhase();
-      measured.push({ baselineP99Ms: Math.max(before, after), underAttackP99Ms: underAttack });
-      if (underAttack <= 3 * Math.max(before, after, NOISE_FLOOR_MS)) break;
-      before = after;
-    }
-    console.log(JSON.stringify({ attack: name, measured }));
-    return measured.some(
-      (m) => m.underAttackP99Ms <= 3 * Math.max(m.baselineP99Ms, NOISE_FLOOR_MS),
-    );
-  }
-
   it('keeps subscribers within 3x of their baseline p99 while the attacker is refused before validation', async () => {
     const { client: attacker } = await channels.connect();
     const answers: Array<{ size: number; request: number; frame: Record<string, any> }> = [];
@@ -199,7 +141,7 @@ describe('security: the expensive-frame attack', () => {
     });
     let id = 0;
     const during = () => attacker.socket.send(expensiveFrame(++id));
-    expect(await withinThreeTimes('5,000 keys', every(RATE_PER_S, during))).toBe(true);
+    expect(await withinThreeTimes('5,000 keys', pushPhase, every(RATE_PER_S, during))).toBe(true);
     // Every expensive frame was answered, refused by the structure bounds (no validation ran),
     // with a reply far smaller than the frame; none reached a handler.
     expect(answers.length).toBeGreaterThan(0);
@@ -228,7 +170,9 @@ describe('security: the expensive-frame attack', () => {
       });
     }
     const during = () => attackers.forEach((attacker) => attacker.socket.send(PROTO_FRAME));
-    expect(await withinThreeTimes('__proto__ over WebSocket', every(23, during))).toBe(true);
+    expect(await withinThreeTimes('__proto__ over WebSocket', pushPhase, every(23, during))).toBe(
+      true,
+    );
     // Parsed, every one (the event has no handler), and neither attacker cut off.
     console.log(JSON.stringify({ answers: Object.fromEntries(codes) }));
     expect(codes.get('UNKNOWN_EVENT')).toBeGreaterThan(0);
@@ -237,7 +181,7 @@ describe('security: the expensive-frame attack', () => {
 
   it('keeps them there while the same frame is POSTed at 120/s from another process, a sixth of it over the limit', async () => {
     const poster = postFrom(`${channels.http}/channels/messages`, 120);
-    expect(await withinThreeTimes('__proto__ POSTed', poster)).toBe(true);
+    expect(await withinThreeTimes('__proto__ POSTed', pushPhase, poster)).toBe(true);
     // The principal's POSTs share one budget (100/s): parsed and answered 404 UNKNOWN_EVENT
     // within it, refused 429 past it, after the bounds scan and before any parse.
     const statuses = await poster.statuses();

@@ -108,6 +108,10 @@ describe('resolveSettings', () => {
         maxConnectionsPerIp: 1_000,
         handshakeTimeoutMs: 10_000,
         maxValidationDetails: 20,
+        bodyTimeoutMs: 5_000,
+        maxPendingBodiesPerIp: 100,
+        maxForwardedPerPrincipal: 16,
+        maxForwardedPerNode: 256,
       },
       auth: { allowedOrigins: undefined, trustProxy: undefined, clientIp: undefined },
       sse: {
@@ -119,6 +123,7 @@ describe('resolveSettings', () => {
         message: { points: 100, durationMs: 1_000, abuseThreshold: 50, abuseWindowMs: 10_000 },
         connection: { points: 600, durationMs: 10_000 },
         handshakeAdmission: { points: 1_000, durationMs: 1_000 },
+        forwarded: { points: 100, durationMs: 1_000 },
       },
       history: { size: 100, ttlMs: 300_000 },
       presence: { coalesceMs: 50, ttlMs: 30_000 },
@@ -151,9 +156,19 @@ describe('resolveSettings', () => {
 
   it('turns a rate limit off with false', () => {
     const { rateLimits } = resolveSettings({
-      rateLimits: { message: false, connection: false, handshakeAdmission: false },
+      rateLimits: {
+        message: false,
+        connection: false,
+        handshakeAdmission: false,
+        forwarded: false,
+      },
     });
-    expect(rateLimits).toEqual({ message: false, connection: false, handshakeAdmission: false });
+    expect(rateLimits).toEqual({
+      message: false,
+      connection: false,
+      handshakeAdmission: false,
+      forwarded: false,
+    });
   });
 
   it('keys the message rate limit by connection unless a key is given', () => {
@@ -184,6 +199,7 @@ describe('resolveSettings', () => {
     ['rateLimits.connection', { connection: { durationMs: 0 } }],
     ['rateLimits.handshakeAdmission', { handshakeAdmission: { points: -2 } }],
     ['rateLimits.handshakeAdmission', { handshakeAdmission: { durationMs: Number.NaN } }],
+    ['rateLimits.forwarded', { forwarded: { points: 0 } }],
   ] as const)(
     'throws naming %s for a budget that is not two positive numbers',
     (name, rateLimits) => {
