@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { startChildApp, type ChildApp } from '../../support/child-app.js';
@@ -113,6 +113,16 @@ describe('the packed package in fresh Nest 11 CommonJS and Nest 12 ES module app
       },
       120_000,
     );
+
+    // ioredis, prom-client and @nestjs/terminus are optional peers the app did not install:
+    // their imports in the declarations must not fail an app that checks them.
+    it('type-checks with skipLibCheck: false, without the optional peers installed', () => {
+      for (const peer of ['ioredis', 'prom-client', '@nestjs/terminus'])
+        expect(existsSync(join(dir, 'node_modules', peer))).toBe(false);
+      expect(
+        typeCheck(dir, { module: 'node16', moduleResolution: 'node16', skipLibCheck: false }),
+      ).toBe('');
+    }, 120_000);
 
     it('runs the quick start through `import`', async () => {
       running = await startChildApp(['main.mjs'], dir);

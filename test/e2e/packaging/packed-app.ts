@@ -42,13 +42,15 @@ export function installApp(work: string, fixture: string, tarball: string): stri
 
 /**
  * Type-checks the app's `src` (server and client imports) with `tsc --noEmit` under a module
- * resolution; returns tsc's output (empty when clean).
+ * resolution (the package's declarations too with `skipLibCheck: false`); returns tsc's
+ * output (empty when clean).
  */
 export function typeCheck(
   dir: string,
-  compilerOptions: { module: string; moduleResolution: string },
+  compilerOptions: { module: string; moduleResolution: string; skipLibCheck?: boolean },
 ): string {
-  const name = `tsconfig.${compilerOptions.moduleResolution}.json`;
+  const { skipLibCheck = true } = compilerOptions;
+  const name = `tsconfig.${compilerOptions.moduleResolution}${skipLibCheck ? '' : '.libcheck'}.json`;
   const config = {
     compilerOptions: {
       ...compilerOptions,
@@ -57,7 +59,7 @@ export function typeCheck(
       strict: true,
       experimentalDecorators: true,
       emitDecoratorMetadata: true,
-      skipLibCheck: true,
+      skipLibCheck,
       noEmit: true,
       types: ['node'],
       typeRoots: [join(root, 'node_modules/@types')],
