@@ -16,7 +16,7 @@ writeFileSync(join(out, 'cjs/package.json'), JSON.stringify({ type: 'commonjs' }
 
 // The server package's metadata that the client shares (version, license, repository).
 const server = JSON.parse(readFileSync('package.json', 'utf8'));
-const template = JSON.parse(readFileSync('scripts/client-package/package.json', 'utf8'));
+const template = JSON.parse(readFileSync('scripts/client-package/package.template.json', 'utf8'));
 const { version, license, homepage, bugs, repository } = server;
 const { name, description, keywords, ...rest } = template;
 const manifest = { name, version, description, keywords, homepage, bugs, repository, license };
