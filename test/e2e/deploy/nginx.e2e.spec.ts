@@ -160,19 +160,19 @@ describe('behind nginx, configured as docs/deploy.md says (a real nginx)', () =>
 });
 
 // The guide's rule for timeouts: the heartbeats must come more often than nginx's
-// proxy_read_timeout. Here the timeout is cut to 1 s (the guide's other lines as they are).
+// proxy_read_timeout. Here the timeout is cut to 2 s (the guide's other lines as they are).
 describe("nginx's proxy_read_timeout against the heartbeats", () => {
-  const oneSecond = (config: string) =>
-    config.replace(/proxy_read_timeout \d+s;/, 'proxy_read_timeout 1s;');
+  const twoSeconds = (config: string) =>
+    config.replace(/proxy_read_timeout \d+s;/, 'proxy_read_timeout 2s;');
 
   it.each(['websocket', 'sse'] as const)(
     '%s: heartbeats under the timeout keep a quiet connection; the default ones do not',
     async (transport) => {
       const quick = await startBehindNginx(
-        { heartbeat: { intervalMs: 300 }, sse: { heartbeatMs: 300 } },
-        oneSecond,
+        { heartbeat: { intervalMs: 250 }, sse: { heartbeatMs: 250 } },
+        twoSeconds,
       );
-      const slow = await startBehindNginx({}, oneSecond);
+      const slow = await startBehindNginx({}, twoSeconds);
       const watched = [quick, slow].map((server) => {
         const client = new ChannelsClient({
           url: `${server.url}/channels`,
@@ -185,7 +185,7 @@ describe("nginx's proxy_read_timeout against the heartbeats", () => {
       });
       try {
         await Promise.all(watched.map(({ client }) => client.connect()));
-        await new Promise((r) => setTimeout(r, 3_000));
+        await new Promise((r) => setTimeout(r, 4_500));
         const [kept, cut] = watched.map(({ changes }) =>
           changes.filter((c) => c.state === 'reconnecting'),
         );
