@@ -26,7 +26,10 @@ await app.listen(0, '127.0.0.1');
 try {
   const service = app.get(ChannelsService);
   // The probe's own connection is not the node's.
-  const clients = (await probe.client('LIST')).toString().trim().split('\n').length - 1;
+  const clients =
+    String(await probe.client('LIST'))
+      .trim()
+      .split('\n').length - 1;
   const data = { text: 'x'.repeat(Math.max(0, bytes - '{"text":""}'.length)) };
   const before = await usedMemory();
   for (let c = 0; c < channels; c++) {
