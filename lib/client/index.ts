@@ -9,6 +9,10 @@ export {
 } from './channels.client.js';
 // The typed API of a contract (every type of the file is public).
 export type * from '../contract/api.types.js';
+// The definitions' types, which a contract's emitted declarations name (`ApiOf<typeof chat>`):
+// a front end with the client package alone type-checks them.
+export type { ChannelDefinition, PushMap } from '../contract/channel.definition.js';
+export type { CommandDefinition, NoPayload } from '../contract/command.definition.js';
 export type { ChannelsClientOptions } from './client.options.js';
 export {
   ChannelsError,

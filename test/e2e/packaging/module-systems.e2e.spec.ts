@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { startChildApp, type ChildApp } from '../../support/child-app.js';
@@ -77,6 +77,29 @@ describe('the packed package in fresh Nest 11 CommonJS and Nest 12 ES module app
     expect(missing).toEqual([]);
   });
 
+  it('ships its npm page: metadata, CHANGELOG and LICENSE, and every relative link of its markdown resolves inside it', () => {
+    const dir = join(work, 'unpacked-links');
+    mkdirSync(dir);
+    execFileSync('tar', ['-xzf', tarball, '-C', dir]);
+    const pkg = join(dir, 'package');
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+    for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license', 'engines'])
+      expect(manifest).toHaveProperty(field);
+    expect(existsSync(join(pkg, 'CHANGELOG.md'))).toBe(true);
+    expect(existsSync(join(pkg, 'LICENSE'))).toBe(true);
+    const markdown = ['README.md', ...readdirSync(join(pkg, 'docs')).map((f) => `docs/${f}`)];
+    const broken = markdown
+      .filter((file) => file.endsWith('.md'))
+      .flatMap((file) =>
+        [...readFileSync(join(pkg, file), 'utf8').matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+          .map((link) => link[1]!)
+          .filter((target) => !/^[a-z]+:/.test(target))
+          .filter((target) => !existsSync(join(pkg, posix.dirname(file), target)))
+          .map((target) => `${file} -> ${target}`),
+      );
+    expect(broken).toEqual([]);
+  });
+
   describe('Nest 11, CommonJS', () => {
     let dir: string;
     beforeAll(() => {
@@ -113,6 +136,16 @@ describe('the packed package in fresh Nest 11 CommonJS and Nest 12 ES module app
       },
       120_000,
     );
+
+    // ioredis, prom-client and @nestjs/terminus are optional peers the app did not install:
+    // their imports in the declarations must not fail an app that checks them.
+    it('type-checks with skipLibCheck: false, without the optional peers installed', () => {
+      for (const peer of ['ioredis', 'prom-client', '@nestjs/terminus'])
+        expect(existsSync(join(dir, 'node_modules', peer))).toBe(false);
+      expect(
+        typeCheck(dir, { module: 'node16', moduleResolution: 'node16', skipLibCheck: false }),
+      ).toBe('');
+    }, 120_000);
 
     it('runs the quick start through `import`', async () => {
       running = await startChildApp(['main.mjs'], dir);

@@ -14,14 +14,30 @@ const quiet = { stdio: 'pipe' as const, encoding: 'utf8' as const };
  * the tarball's path.
  */
 export function packCleanClone(work: string): string {
-  const clone = join(work, 'clone');
-  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', root, clone], quiet);
-  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  const clone = cleanClone(work);
   execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { ...quiet, cwd: clone });
   return join(
     work,
     readdirSync(work).find((f) => f.endsWith('.tgz'))!,
   );
+}
+
+/**
+ * Packs the client package (`npm run pack:client`) from a clean clone of the committed tree;
+ * returns the tarball's path (in the clone's root, where the script writes it).
+ */
+export function packClientCleanClone(work: string): string {
+  const clone = cleanClone(work);
+  const name = execFileSync('npm', ['run', '--silent', 'pack:client'], { ...quiet, cwd: clone });
+  return join(clone, name.trim().split('\n').pop()!);
+}
+
+// A clone of the committed tree in `work`/clone, the project's node_modules linked in.
+function cleanClone(work: string): string {
+  const clone = join(work, 'clone');
+  execFileSync('git', ['clone', '--quiet', '--no-hardlinks', root, clone], quiet);
+  symlinkSync(join(root, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  return clone;
 }
 
 /** A fresh app from `fixture` (its package.json pins the Nest major), the tarball installed. */
@@ -42,13 +58,15 @@ export function installApp(work: string, fixture: string, tarball: string): stri
 
 /**
  * Type-checks the app's `src` (server and client imports) with `tsc --noEmit` under a module
- * resolution; returns tsc's output (empty when clean).
+ * resolution (the package's declarations too with `skipLibCheck: false`); returns tsc's
+ * output (empty when clean).
  */
 export function typeCheck(
   dir: string,
-  compilerOptions: { module: string; moduleResolution: string },
+  compilerOptions: { module: string; moduleResolution: string; skipLibCheck?: boolean },
 ): string {
-  const name = `tsconfig.${compilerOptions.moduleResolution}.json`;
+  const { skipLibCheck = true } = compilerOptions;
+  const name = `tsconfig.${compilerOptions.moduleResolution}${skipLibCheck ? '' : '.libcheck'}.json`;
   const config = {
     compilerOptions: {
       ...compilerOptions,
@@ -57,7 +75,7 @@ export function typeCheck(
       strict: true,
       experimentalDecorators: true,
       emitDecoratorMetadata: true,
-      skipLibCheck: true,
+      skipLibCheck,
       noEmit: true,
       types: ['node'],
       typeRoots: [join(root, 'node_modules/@types')],
