@@ -51,6 +51,13 @@ export const CONTENDERS: Record<string, Contender> = {
     env: () => ({ BENCH_REDIS_URL: process.env.BENCH_REDIS_SERVER ?? '' }),
   },
   // The module with ChannelsMetricsModule imported (issue 11): the cost of the metrics.
+  'channels-tracing': {
+    name: 'nestjs-channels, tracing on',
+    dialect: 'channels',
+    entry: main,
+    args: ['channels'],
+    env: () => ({ CHANNELS_TRACING: 'on' }),
+  },
   'channels-metrics': {
     name: 'nestjs-channels, metrics on',
     dialect: 'channels',

@@ -130,6 +130,15 @@ export const SCENARIOS: Scenario[] = [
     run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
   },
   {
+    id: 'tracing',
+    title:
+      'saturated fan-out with the tracing module on (every span recorded) and not imported: 1 channel, 1,000 subscribers',
+    contenders: ['channels', 'channels-tracing'],
+    reference: 'channels-tracing',
+    metrics: fanOutMetrics,
+    run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
+  },
+  {
     id: 'paced',
     title: `paced fan-out: ${PACED_RATE} pushes/s to 1 channel of 1,000 subscribers, push-to-client latency`,
     contenders: withBefore(WS_ALL),

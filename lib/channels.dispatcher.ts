@@ -41,7 +41,7 @@ export class BrokerDispatcher implements OnModuleInit {
   dispatch(message: BrokerMessage): void {
     switch (message.type) {
       case 'push':
-        return this.hub.deliver(message.push, message.except);
+        return this.hub.deliver(message.push, message.except, message.trace);
       case 'disconnect':
         this.disconnector.closeLocal(message);
         return;

@@ -17,6 +17,7 @@ export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export type { PublishOptions } from './hub/channel.hub.js';
+export type { PushTracing, TracedPublish } from './hub/push.tracing.js';
 export { ChannelPattern } from './gateway/channel-pattern.js';
 export { isChannelName } from './protocol/channel-name.rule.js';
 export { BUILT_IN_EVENTS, PROTOCOL_NAME } from './protocol/built-in-events.js';

@@ -14,6 +14,7 @@ const ENTRIES = [
   { name: 'nestjs-channels/client', source: 'lib/client/index.ts' },
   { name: 'nestjs-channels/testing', source: 'lib/testing/index.ts' },
   { name: 'nestjs-channels/metrics', source: 'lib/metrics/index.ts' },
+  { name: 'nestjs-channels/tracing', source: 'lib/tracing/index.ts' },
   { name: 'nestjs-channels/health', source: 'lib/health/index.ts' },
 ];
 // `--dir <path>` reads and writes the reports elsewhere (the check's own test uses it).

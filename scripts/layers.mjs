@@ -21,7 +21,7 @@ export const LAYERS = [
   ['auth'],
   ['redis'],
   ['transports'],
-  ['(root)', 'decorators', 'asyncapi', 'metrics', 'health', 'testing'],
+  ['(root)', 'decorators', 'asyncapi', 'metrics', 'tracing', 'health', 'testing'],
 ];
 export const MAX_UPWARD = 0;
 

@@ -22,6 +22,8 @@ import {
   OnMessage,
 } from '../../lib/index.js';
 import { ChannelsMetricsModule } from '../../lib/metrics/index.js';
+import { ChannelsTracingModule } from '../../lib/tracing/index.js';
+import { benchTracerProvider } from './tracing.provider.js';
 import { EchoDto } from './echo.dto.js';
 import { serveHarness, type PushRequest } from './server.protocol.js';
 
@@ -86,6 +88,10 @@ class PushController {
     // metrics module is imported, with its own registry; unset, it is not there at all.
     ...(process.env.CHANNELS_METRICS
       ? [ChannelsMetricsModule.forRoot({ registry: new Registry() })]
+      : []),
+    // With CHANNELS_TRACING=on the tracing module is imported, recording every span.
+    ...(process.env.CHANNELS_TRACING === 'on'
+      ? [ChannelsTracingModule.forRoot({ tracerProvider: benchTracerProvider() })]
       : []),
   ],
   controllers: [PushController],

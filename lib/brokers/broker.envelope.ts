@@ -1,4 +1,4 @@
-import type { BrokerMessage, ControlMessage, PushMessage } from './broker.message.js';
+import type { BrokerMessage, ControlMessage, PushMessage, TraceCarrier } from './broker.message.js';
 
 /**
  * A push as the history keeps it and as it travels inside an envelope: the sending node, the
@@ -15,6 +15,8 @@ export interface PushBody {
   e: string;
   /** The data. */
   d: unknown;
+  /** The publisher's trace context (tracing on). */
+  c?: TraceCarrier;
 }
 
 /**
@@ -37,10 +39,12 @@ export function encodePushBody(
   data: unknown,
   except?: readonly string[],
   sentAt?: number,
+  trace?: TraceCarrier,
 ): string {
   const body: PushBody = { n: node, e: event, d: data };
   if (except && except.length > 0) body.x = except;
   if (sentAt !== undefined) body.t = sentAt;
+  if (trace !== undefined) body.c = trace;
   return JSON.stringify(body);
 }
 
@@ -67,8 +71,8 @@ export function decodePushBody(json: string): PushBody | undefined {
  */
 export function encodeEnvelope(node: string, message: BrokerMessage): string {
   if (message.type !== 'push') return JSON.stringify({ n: node, m: message });
-  const { push, except, sentAt } = message;
-  const body = encodePushBody(node, push.event, push.data, except, sentAt);
+  const { push, except, sentAt, trace } = message;
+  const body = encodePushBody(node, push.event, push.data, except, sentAt, trace);
   return `${push.offset}\n${push.epoch}\n${body}`;
 }
 
@@ -92,6 +96,7 @@ export function decodeEnvelope(channel: string | undefined, text: string): Envel
   };
   if (body.x) message.except = body.x;
   if (typeof body.t === 'number') message.sentAt = body.t;
+  if (typeof body.c === 'object' && body.c !== null) message.trace = body.c;
   return { node: body.n, message };
 }
 

@@ -94,6 +94,14 @@ export interface StatsResultControl {
 }
 
 /**
+ * A publisher's trace context as W3C Trace Context headers (`traceparent`, `tracestate`),
+ * carried with a push to the nodes that deliver it. Present only when a tracing integration
+ * (`ChannelsTracingModule`) is on; a broker passes it along unread.
+ * @example { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }
+ */
+export type TraceCarrier = Readonly<Record<string, string>>;
+
+/**
  * A push on its way to every node's subscribers of its channel, except the connections named
  * in `except`.
  * @example { type: 'push', push: { channel: 'room:1', event: 'message', data: {}, offset: 7, epoch: 'k3J9' }, except: ['c1'] }
@@ -105,6 +113,8 @@ export interface PushMessage {
   except?: readonly string[];
   /** `performance.now()` on the publishing node, for its round-trip measure. */
   sentAt?: number;
+  /** The publisher's trace context, when tracing is on. */
+  trace?: TraceCarrier;
 }
 
 /**

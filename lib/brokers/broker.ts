@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BrokerEvent } from '../connection/channels-event.types.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
-import type { BrokerMessage, ControlMessage } from './broker.message.js';
+import type { BrokerMessage, ControlMessage, TraceCarrier } from './broker.message.js';
 import type { HistoryRead } from './history.store.js';
 
 /**
@@ -53,7 +53,9 @@ export abstract class Broker {
 
   /**
    * Sequences, keeps and delivers a push (see the class). `except`: connection ids that must
-   * not receive it.
+   * not receive it. `trace`: the publisher's trace context (only when tracing is on), to be
+   * handed to {@link onMessage} with the push on every node (`PushMessage.trace`); a broker
+   * that drops it only loses the link between a publish and its deliveries in the traces.
    * @returns the push with its offset and epoch
    */
   abstract publish(
@@ -61,6 +63,7 @@ export abstract class Broker {
     event: string,
     data: unknown,
     except?: readonly string[],
+    trace?: TraceCarrier,
   ): Promise<PushFrame>;
 
   /** The channel's latest position and, with `since`, what came after it. */

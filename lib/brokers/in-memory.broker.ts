@@ -1,5 +1,6 @@
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { Broker } from './broker.js';
+import type { PushMessage, TraceCarrier } from './broker.message.js';
 import type { HistoryRead, HistoryStore } from './history.store.js';
 import { InMemoryHistoryStore } from './in-memory.history-store.js';
 
@@ -23,9 +24,13 @@ export class InMemoryBroker extends Broker {
     event: string,
     data: unknown,
     except?: readonly string[],
+    trace?: TraceCarrier,
   ): Promise<PushFrame> {
     const push = await this.store.append(channel, event, data);
-    this.onMessage(except ? { type: 'push', push, except } : { type: 'push', push }, this.nodeId);
+    const message: PushMessage = { type: 'push', push };
+    if (except) message.except = except;
+    if (trace) message.trace = trace;
+    this.onMessage(message, this.nodeId);
     return push;
   }
 

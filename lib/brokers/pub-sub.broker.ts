@@ -1,7 +1,7 @@
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { Broker } from './broker.js';
 import { decodeEnvelope, encodeEnvelope } from './broker.envelope.js';
-import type { ControlMessage } from './broker.message.js';
+import type { ControlMessage, TraceCarrier } from './broker.message.js';
 import type { HistoryRead, HistoryStore } from './history.store.js';
 
 /**
@@ -53,11 +53,12 @@ export abstract class PubSubBroker extends Broker {
     event: string,
     data: unknown,
     except?: readonly string[],
+    trace?: TraceCarrier,
   ): Promise<PushFrame> {
     const previous = this.tails.get(channel) ?? Promise.resolve();
     const run = previous.then(async () => {
       const push = await this.reported('history', this.store.append(channel, event, data));
-      const message = { type: 'push' as const, push, except, sentAt: performance.now() };
+      const message = { type: 'push' as const, push, except, sentAt: performance.now(), trace };
       await this.reported('publish', this.send(channel, encodeEnvelope(this.nodeId, message)));
       return push;
     });

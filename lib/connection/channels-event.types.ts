@@ -64,6 +64,8 @@ export interface CommandHandledEvent {
   readonly event: string | undefined;
   /** Whether `event` is a built-in or has a handler in the app. */
   readonly known: boolean;
+  /** The channel the command's data names (`data.channel`, as `subscribe` has it), if any. */
+  readonly channel?: string;
   /** `'ok'`, or the error code of the error frame it was answered with. */
   readonly result: string;
   /** From the command's arrival at the router to its answer, in milliseconds. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Broker } from '../brokers/broker.js';
+import type { TraceCarrier } from '../brokers/broker.message.js';
 import { ChannelsEvents } from '../connection/channels.events.js';
 import type { Connection } from '../connection/connection.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
@@ -14,6 +15,7 @@ import {
 } from '../protocol/frames.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { BrokerGate } from './broker.gate.js';
+import type { PushTracing } from './push.tracing.js';
 import { SubscriptionTable } from './subscription.table.js';
 
 /**
@@ -32,6 +34,8 @@ export interface PublishOptions {
  */
 @Injectable()
 export class ChannelHub {
+  private tracing?: PushTracing;
+
   constructor(
     private readonly broker: Broker,
     private readonly table: SubscriptionTable,
@@ -65,18 +69,38 @@ export class ChannelHub {
       throw new ChannelsException(ErrorCode.BAD_REQUEST, 'A push needs a non-empty event name.');
     }
     const except = typeof options.except === 'string' ? [options.except] : options.except;
-    const push = await this.gate.run('publish', () =>
-      this.broker.publish(channel, event, data ?? null, except),
-    );
+    const traced = this.tracing?.publishing(channel, event);
+    let push: PushFrame;
+    try {
+      push = await this.gate.run('publish', () =>
+        this.broker.publish(channel, event, data ?? null, except, traced?.carrier),
+      );
+    } catch (error) {
+      traced?.settle(undefined, error);
+      throw error;
+    }
+    traced?.settle(push);
     this.events.emit({ type: 'push.published', push });
     return push;
   }
 
-  /** Writes a push the broker brought to this node to its local subscribers (once per push). */
-  deliver(push: PushFrame, except?: readonly string[]): void {
+  /**
+   * Writes a push the broker brought to this node to its local subscribers (once per push).
+   * @param trace the publisher's trace context, when it came with one
+   */
+  deliver(push: PushFrame, except?: readonly string[], trace?: TraceCarrier): void {
     const { delivered, sse } = this.table.fanOut(push, except);
     if (delivered > 0 && this.events.listening('push.delivered'))
       this.events.emit({ type: 'push.delivered', push, delivered, sse });
+    if (trace !== undefined) this.tracing?.delivered(push, trace, delivered);
+  }
+
+  /**
+   * Hangs a tracing integration on the hub (`undefined` takes it off): see {@link PushTracing}.
+   * @example hub.traceWith(new ChannelsTracing(trace.getTracer('nestjs-channels')))
+   */
+  traceWith(tracing: PushTracing | undefined): void {
+    this.tracing = tracing;
   }
 
   /**

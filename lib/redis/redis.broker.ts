@@ -1,6 +1,6 @@
 import { Broker } from '../brokers/broker.js';
 import { decodeEnvelope, encodeEnvelope } from '../brokers/broker.envelope.js';
-import type { ControlMessage } from '../brokers/broker.message.js';
+import type { ControlMessage, TraceCarrier } from '../brokers/broker.message.js';
 import type { HistoryRead } from '../brokers/history.store.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
@@ -87,6 +87,7 @@ export class RedisBroker extends Broker {
     event: string,
     data: unknown,
     except?: readonly string[],
+    trace?: TraceCarrier,
   ): Promise<PushFrame> {
     try {
       return await this.reported(
@@ -97,6 +98,7 @@ export class RedisBroker extends Broker {
           command: this.redis.sharded ? 'SPUBLISH' : 'PUBLISH',
           except,
           sentAt: performance.now(),
+          trace,
         }),
       );
     } catch (error) {

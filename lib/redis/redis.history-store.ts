@@ -3,6 +3,7 @@ import type { BrokerErrorEvent } from '../connection/channels-event.types.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from './history.scripts.js';
 import { decodePushBody, encodePushBody } from '../brokers/broker.envelope.js';
+import type { TraceCarrier } from '../brokers/broker.message.js';
 import type { RedisConnection } from './redis.connection.js';
 import { asUnavailable } from './redis.errors.js';
 import { redisKeys } from './redis.keys.js';
@@ -30,6 +31,8 @@ export interface AppendBroadcast {
   except?: readonly string[];
   /** When the node publishes it (`performance.now()`), for its round-trip metric. */
   sentAt?: number;
+  /** The publisher's trace context (tracing on). */
+  trace?: TraceCarrier;
 }
 
 type AppendResult = [number, string];
@@ -103,6 +106,7 @@ export class RedisHistoryStore extends HistoryStore {
       data,
       broadcast?.except,
       broadcast?.sentAt,
+      broadcast?.trace,
     );
     const [offset, epoch] = (await this.redis.client.eval(
       APPEND_SCRIPT,

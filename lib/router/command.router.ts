@@ -89,6 +89,7 @@ export class CommandRouter {
       const command = parseScanned(text, scan);
       id = command.id;
       timer.event = command.event;
+      timer.channel = channelOf(command.data);
       if (!this.limiter.sameBudget(command.event, charged))
         await this.limiter.consume(connection, command.event);
       await this.execute(connection, command, write);
@@ -216,6 +217,12 @@ export class CommandRouter {
       transport: connection.transport,
     });
   }
+}
+
+// The channel a command names (`subscribe`, `unsubscribe`, `presence`, or an app's own data).
+function channelOf(data: unknown): string | undefined {
+  const channel = (data as { channel?: unknown } | null | undefined)?.channel;
+  return typeof channel === 'string' ? channel : undefined;
 }
 
 /** The error frame for anything thrown while handling a command. */

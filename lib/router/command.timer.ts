@@ -13,6 +13,8 @@ export class CommandTimer {
   private readonly on: boolean;
   private readonly started: number;
   private result = 'ok';
+  /** The channel the command names (`data.channel`), once it is parsed. */
+  channel: string | undefined;
 
   constructor(
     private readonly events: ChannelsEvents,
@@ -45,6 +47,7 @@ export class CommandTimer {
       connection: this.connection,
       event,
       known,
+      channel: this.channel,
       result: this.result,
       durationMs: performance.now() - this.started,
     });

@@ -1,4 +1,5 @@
 import { InMemoryBroker } from '../brokers/in-memory.broker.js';
+import type { TraceCarrier } from '../brokers/broker.message.js';
 import type { PushFrame } from '../protocol/frames.js';
 
 /**
@@ -36,8 +37,9 @@ export class RecordingBroker extends InMemoryBroker {
     event: string,
     data: unknown,
     except: readonly string[] = [],
+    trace?: TraceCarrier,
   ): Promise<PushFrame> {
-    const push = await super.publish(channel, event, data, except);
+    const push = await super.publish(channel, event, data, except, trace);
     this.published.push({ ...push, except: [...except] });
     return push;
   }

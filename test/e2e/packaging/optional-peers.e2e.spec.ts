@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-// prom-client and @nestjs/terminus are optional peers: the main entry points load without them
-// (in an app that has neither), and only `nestjs-channels/metrics` and `/health` need them.
+// prom-client, @nestjs/terminus and @opentelemetry/api are optional peers: the main entry points
+// load without them (in an app that has none), and only `nestjs-channels/metrics`, `/health` and
+// `/tracing` need them.
 const root = resolve('.');
-const OPTIONAL = ['prom-client', '@nestjs/terminus'];
+const OPTIONAL = ['prom-client', '@nestjs/terminus', '@opentelemetry/api'];
 
 /** Runs `code` in a fresh Node where requiring or importing an optional peer fails as if absent. */
 function withoutOptionalPeers(code: string, type: 'commonjs' | 'module'): string {
@@ -39,21 +40,45 @@ function withoutOptionalPeers(code: string, type: 'commonjs' | 'module'): string
   }).trim();
 }
 
-describe('optional peers: prom-client and @nestjs/terminus', () => {
+describe('optional peers: prom-client, @nestjs/terminus and @opentelemetry/api', () => {
   beforeAll(() => {
     expect(existsSync(resolve('dist/cjs/lib/index.js'))).toBe(true);
   });
 
-  it('the CommonJS build loads without them, and only the metrics entry needs prom-client', () => {
+  it('the CommonJS build loads without them, and only the metrics and tracing entries need theirs', () => {
     const out = withoutOptionalPeers(
       `require('reflect-metadata');
        const main = require('./dist/cjs/lib/index.js');
        let metrics = 'loaded';
        try { require('./dist/cjs/lib/metrics/index.js'); } catch (e) { metrics = e.code; }
-       console.log(typeof main.ChannelsModule, typeof main.ChannelsEvents, metrics);`,
+       let tracing = 'loaded';
+       try { require('./dist/cjs/lib/tracing/index.js'); } catch (e) { tracing = e.code; }
+       console.log(typeof main.ChannelsModule, typeof main.ChannelsEvents, metrics, tracing);`,
       'commonjs',
     );
-    expect(out).toBe('function function MODULE_NOT_FOUND');
+    expect(out).toBe('function function MODULE_NOT_FOUND MODULE_NOT_FOUND');
+  });
+
+  it('the tracing entry loads in both builds where @opentelemetry/api is installed', () => {
+    const run = (args: string[]) =>
+      execFileSync(process.execPath, args, {
+        cwd: root,
+        env: { ...process.env, NODE_OPTIONS: '' },
+        encoding: 'utf8',
+      }).trim();
+    expect(
+      run([
+        '-e',
+        `require('reflect-metadata'); console.log(typeof require('./dist/cjs/lib/tracing/index.js').ChannelsTracingModule);`,
+      ]),
+    ).toBe('function');
+    expect(
+      run([
+        '--input-type=module',
+        '-e',
+        `await import('reflect-metadata'); console.log(typeof (await import('./dist/esm/lib/tracing/index.js')).ChannelsTracingModule);`,
+      ]),
+    ).toBe('function');
   });
 
   it('the ES module build loads without them', () => {
