@@ -7,6 +7,7 @@ import { ChannelHub } from './hub/channel.hub.js';
 import { Disconnector } from './hub/disconnector.js';
 import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
+import { ReplyStreams } from './router/reply-streams.js';
 
 /**
  * The one dispatcher of everything the broker brings to this node: pushes to the hub, control
@@ -24,6 +25,7 @@ export class BrokerDispatcher implements OnModuleInit {
     private readonly lifecycle: ChannelsLifecycle,
     private readonly forwarder: SseCommandForwarder,
     private readonly sseCommands: SseCommandHandler,
+    private readonly streams: ReplyStreams,
   ) {}
 
   // Before ChannelsModule.onModuleInit starts the broker: nothing it receives is lost.
@@ -53,6 +55,8 @@ export class BrokerDispatcher implements OnModuleInit {
         return this.lifecycle.answerStats(message);
       case 'stats-result':
         return this.lifecycle.statsAnswered(message);
+      case 'stream':
+        return this.streams.receive(message);
     }
   }
 }

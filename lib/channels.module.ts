@@ -29,6 +29,7 @@ import { ChannelHub } from './hub/channel.hub.js';
 import { ChannelsExplorer } from './gateway/channels.explorer.js';
 import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
 import { CommandRouter } from './router/command.router.js';
+import { ReplyStreams } from './router/reply-streams.js';
 import { HandlerRegistry } from './gateway/handler.registry.js';
 import { PipelineFactory } from './gateway/pipeline.factory.js';
 import { HistoryStore } from './brokers/history.store.js';
@@ -62,6 +63,7 @@ const providers: Provider[] = [
   BrokerGate,
   ChannelHub,
   CommandRouter,
+  ReplyStreams,
   HandshakeAuthenticator,
   ClientIpResolver,
   AppCorsReader,
