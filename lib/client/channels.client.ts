@@ -278,16 +278,16 @@ export class ChannelsClient<
    * for await (const word of client.stream('notifications.digest', { limit: 5 })) out.append(word);
    * @throws ChannelsError (from the iterator) with the server's code, `TIMEOUT`, `CLOSED`
    */
-  stream<E extends CommandName<Api>>(
-    event: E,
-    data?: CommandPayload<Api, E>,
-    options?: StreamOptions<CommandReply<Api, E>>,
-  ): ReplyStream<CommandReply<Api, E>>;
   stream<T = unknown>(
     event: LooseCommand<Api>,
     data?: unknown,
     options?: StreamOptions<T>,
   ): ReplyStream<T>;
+  stream<E extends CommandName<Api>>(
+    event: E,
+    data?: CommandPayload<Api, E>,
+    options?: StreamOptions<CommandReply<Api, E>>,
+  ): ReplyStream<CommandReply<Api, E>>;
   stream<T = unknown>(
     event: string,
     data?: unknown,
