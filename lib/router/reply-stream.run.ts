@@ -27,7 +27,10 @@ const CANCELLED: Partial<Record<StreamEndReason, string>> = {
  * shutdown) says why to whoever resumes it later.
  */
 export class ReplyStreamRun {
+  // No more input: the source finished, failed, or the run was cancelled.
   private done = false;
+  // Values queued but not yet published are dropped (a cancel, a refused publish).
+  private dropQueued = false;
   private values = 0;
   private subscription?: Subscription;
   private iterator?: AsyncIterator<unknown>;
@@ -61,6 +64,7 @@ export class ReplyStreamRun {
   cancel(reason: StreamEndReason): void {
     if (this.done) return;
     this.done = true;
+    this.dropQueued = true;
     this.subscription?.unsubscribe();
     const iterator = this.iterator;
     if (iterator?.return) {
@@ -91,12 +95,13 @@ export class ReplyStreamRun {
   private enqueue(value: unknown): Promise<unknown> {
     if (this.done) return this.chain;
     this.chain = this.chain.then(async () => {
-      if (this.done) return;
+      if (this.dropQueued) return;
       try {
         await this.sink.publish(STREAM_EVENTS.data, value ?? null);
         this.values++;
       } catch (error) {
         // The broker refused the value (it is away): the stream cannot go on without a hole.
+        this.dropQueued = true;
         this.stopSource();
         this.finish('failed', error);
       }
