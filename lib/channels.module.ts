@@ -30,6 +30,7 @@ import { ChannelsExplorer } from './gateway/channels.explorer.js';
 import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
 import { CommandRouter } from './router/command.router.js';
 import { ReplyStreams } from './router/reply-streams.js';
+import { SsePostStreams } from './transports/sse.post-stream.js';
 import { HandlerRegistry } from './gateway/handler.registry.js';
 import { PipelineFactory } from './gateway/pipeline.factory.js';
 import { HistoryStore } from './brokers/history.store.js';
@@ -74,6 +75,7 @@ const providers: Provider[] = [
   SseCommandForwarder,
   SseCommandHandler,
   SseStreamHandler,
+  SsePostStreams,
   SseTransport,
   WsTransport,
   ChannelsService,

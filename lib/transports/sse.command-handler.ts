@@ -16,6 +16,7 @@ import { SseCommandForwarder } from './sse.command-forwarder.js';
 import { sendErrorFrame, sendJson } from './http.responder.js';
 import { SseConnection } from './sse.connection.js';
 import { TransientConnection } from './transient.connection.js';
+import { SsePostStreams } from './sse.post-stream.js';
 
 /** The header that binds a POST to an open SSE stream. */
 export const CONNECTION_HEADER = 'x-channels-connection';
@@ -38,6 +39,7 @@ export class SseCommandHandler {
     private readonly connections: ConnectionRegistry,
     private readonly router: CommandRouter,
     private readonly forwarder: SseCommandForwarder,
+    private readonly postStreams: SsePostStreams,
   ) {}
 
   async handle(
@@ -191,6 +193,16 @@ export class SseCommandHandler {
     // the socket is closed after it: the client reads the answer, not a reset.
     if (!request.complete) request.resume();
     const extra = request.complete ? headers : { ...headers, Connection: 'close' };
+    // A streamed reply to a POST of no stream that accepts text/event-stream: its own stream.
+    if (
+      'stream' in frame &&
+      frame.stream &&
+      this.postStreams.wants(request) &&
+      !boundStream(request)
+    )
+      return void this.postStreams
+        .respond(request, response, headers, frame.stream)
+        .catch(() => response.destroy());
     if ('error' in frame) sendErrorFrame(response, frame, extra);
     else sendJson(response, 200, frame, extra);
   }
