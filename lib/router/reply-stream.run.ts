@@ -65,16 +65,12 @@ export class ReplyStreamRun {
     if (this.done) return;
     this.done = true;
     this.dropQueued = true;
-    this.subscription?.unsubscribe();
-    const iterator = this.iterator;
-    if (iterator?.return) {
-      // A generator suspended in an await returns once that step settles; its `finally` runs once.
-      void Promise.resolve()
-        .then(() => iterator.return!())
-        .catch(() => undefined);
-    }
+    // A generator suspended in an await returns once that step settles; its `finally` runs
+    // once, and the run reports its end after it.
+    const torn = this.stopSource();
     const code = reason === 'shutdown' ? ErrorCode.INTERNAL : ErrorCode.CONFLICT;
     const body = { code, message: CANCELLED[reason] ?? 'The stream was cancelled.' };
+    this.chain = this.chain.then(() => torn);
     this.last(STREAM_EVENTS.error, body, reason);
   }
 
@@ -102,7 +98,7 @@ export class ReplyStreamRun {
       } catch (error) {
         // The broker refused the value (it is away): the stream cannot go on without a hole.
         this.dropQueued = true;
-        this.stopSource();
+        void this.stopSource();
         this.finish('failed', error);
       }
     });
@@ -116,9 +112,14 @@ export class ReplyStreamRun {
     else this.last(STREAM_EVENTS.error, errorBodyOf(error), reason);
   }
 
-  private stopSource(): void {
+  // The teardown: the Observable unsubscribed, the iterator's `return()` awaited.
+  private stopSource(): Promise<unknown> {
     this.subscription?.unsubscribe();
-    void Promise.resolve(this.iterator?.return?.()).catch(() => undefined);
+    const iterator = this.iterator;
+    if (!iterator?.return) return Promise.resolve();
+    return Promise.resolve()
+      .then(() => iterator.return!())
+      .catch(() => undefined);
   }
 
   // The last push goes after every value queued before it; the run has ended either way.
