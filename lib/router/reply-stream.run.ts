@@ -60,9 +60,12 @@ export class ReplyStreamRun {
     return this.done;
   }
 
-  /** Cancels the run: its teardown runs once; nothing of the source is published after. */
-  cancel(reason: StreamEndReason): void {
-    if (this.done) return;
+  /**
+   * Cancels the run: its teardown runs once; nothing of the source is published after.
+   * @returns a promise of its last push (published, or refused) and its end reported
+   */
+  cancel(reason: StreamEndReason): Promise<unknown> {
+    if (this.done) return this.chain;
     this.done = true;
     this.dropQueued = true;
     // A generator suspended in an await returns once that step settles; its `finally` runs
@@ -72,6 +75,7 @@ export class ReplyStreamRun {
     const body = { code, message: CANCELLED[reason] ?? 'The stream was cancelled.' };
     this.chain = this.chain.then(() => torn);
     this.last(STREAM_EVENTS.error, body, reason);
+    return this.chain;
   }
 
   private async iterate(iterator: AsyncIterator<unknown>): Promise<void> {

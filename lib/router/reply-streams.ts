@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Broker } from '../brokers/broker.js';
 import type { StreamControl } from '../brokers/broker.message.js';
@@ -33,7 +39,7 @@ interface Running {
  * hold subscribers of); a dropped connection cancels nothing.
  */
 @Injectable()
-export class ReplyStreams implements OnApplicationShutdown {
+export class ReplyStreams implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Channels');
   private readonly running = new Map<string, Running>();
   private readonly idleMs: number;
@@ -111,7 +117,7 @@ export class ReplyStreams implements OnApplicationShutdown {
   unsubscribed(connection: Connection, channel: string): void {
     if (this.ownerOf(connection) !== ownerPart(channel)) return;
     const local = this.running.get(channel);
-    if (local) return local.run.cancel('unsubscribed');
+    if (local) return void local.run.cancel('unsubscribed');
     this.control('cancel', [channel]);
   }
 
@@ -120,7 +126,7 @@ export class ReplyStreams implements OnApplicationShutdown {
     for (const channel of message.channels) {
       const local = this.running.get(channel);
       if (!local) continue;
-      if (message.action === 'cancel') local.run.cancel('unsubscribed');
+      if (message.action === 'cancel') void local.run.cancel('unsubscribed');
       else local.lastSeen = Date.now();
     }
   }
@@ -130,9 +136,24 @@ export class ReplyStreams implements OnApplicationShutdown {
     return this.running.size;
   }
 
-  /** The node shuts down: every stream it runs is cancelled (teardown), reason `shutdown`. */
+  /**
+   * The node begins to shut down: every stream it runs is cancelled (teardown), reason
+   * `shutdown`, while its connections and the broker are still up, so its clients (and those
+   * that resume it later, on another node) get the `stream.error` that ends it instead of
+   * waiting for values that will never come. Waits for those last pushes at most 2 s.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const ends = [...this.running.values()].map(({ run }) => run.cancel('shutdown'));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(ends),
+      new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
+    ]);
+    clearTimeout(timer);
+  }
+
   onApplicationShutdown(): void {
-    for (const { run } of this.running.values()) run.cancel('shutdown');
+    for (const { run } of this.running.values()) void run.cancel('shutdown');
     clearInterval(this.sweeper);
     this.sweeper = undefined;
   }
@@ -170,7 +191,7 @@ export class ReplyStreams implements OnApplicationShutdown {
     const now = Date.now();
     for (const [channel, running] of this.running) {
       if (this.table.subscriberCount(channel) > 0) running.lastSeen = now;
-      else if (now - running.lastSeen >= this.idleMs) running.run.cancel('idle');
+      else if (now - running.lastSeen >= this.idleMs) void running.run.cancel('idle');
     }
     const elsewhere = this.table
       .channels()
