@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { startSampleProcess, type SampleProcess } from '../../support/sample-process.js';
-import { launchBrowser, signIn, type TestBrowser } from './support/browser.js';
+import { launchBrowser, signIn, type LoggedPage, type TestBrowser } from './support/browser.js';
 import { SampleApi } from './support/sample-api.js';
 
 // The streamed digest on the sample page, in real Chromium: words one by one, and across a
@@ -30,7 +30,7 @@ describe('the sample page streams the digest word by word', () => {
   const words = (text: string) => text.split(' ').filter(Boolean);
   // A page signed in as dana, recording the digest, that just pressed "Digest".
   const startDigest = async () => {
-    const page = await browser.newPage();
+    const page = (await browser.newPage()) as LoggedPage;
     await page.goto(sample.url);
     await signIn(page, 'dana');
     await recordDigest(page);
@@ -82,6 +82,8 @@ describe('the sample page streams the digest word by word', () => {
     sample = await startSampleProcess(env);
     await page.waitForSelector('#digest-text[data-state=done]', { timeout: 30_000 });
     expect(words((await page.textContent('#digest-text')) ?? '')).toEqual(full);
+    // The restart cut the stream for real: the page asked for the digest again.
+    expect(page.logs.some((line) => line.includes('[digest] asking again'))).toBe(true);
     // The text only ever grew, a word at a time: no word shown twice, nothing taken back.
     const texts = (await seenTexts(page)).filter((t) => t !== '');
     for (let i = 1; i < texts.length; i++) {
