@@ -51,7 +51,7 @@ export class ReplyStream<T = unknown> implements AsyncIterableIterator<T> {
     private readonly report: (error: Error) => void = () => undefined,
   ) {
     const { signal } = options;
-    if (signal?.aborted) this.cancelWanted = true;
+    if (signal?.aborted) this.cancel();
     else signal?.addEventListener('abort', () => this.cancel(), { once: true });
   }
 
@@ -63,7 +63,8 @@ export class ReplyStream<T = unknown> implements AsyncIterableIterator<T> {
   /** @internal The stream is running on the server: `host` cancels it. */
   attach(host: ReplyStreamHost): void {
     this.host = host;
-    if (this.cancelWanted) this.cancel();
+    // Cancelled before the server named the stream: cancel it there now.
+    if (this.cancelWanted) host.cancel();
   }
 
   /** @internal One push of the stream channel. */
