@@ -9,9 +9,12 @@ import { STREAM_EVENTS } from '../protocol/stream-channel.js';
 export interface ReplyStreamSink {
   /** Publishes one push on the stream channel (sequenced by the broker). */
   publish(event: string, data: unknown): Promise<unknown>;
-  /** The run ended (once): its last push was published, or could not be. */
-  ended(reason: StreamEndReason, values: number): void;
+  /** The run ended (once): its last push was published, or could not be; `error` if it failed. */
+  ended(reason: StreamEndReason, values: number, error?: unknown): void;
 }
+
+// How long a cancel waits for a generator's `return()` before it reports the end anyway.
+const TEARDOWN_WAIT_MS = 5_000;
 
 const CANCELLED: Partial<Record<StreamEndReason, string>> = {
   unsubscribed: 'The stream was cancelled: its client unsubscribed.',
@@ -73,7 +76,8 @@ export class ReplyStreamRun {
     const torn = this.stopSource();
     const code = reason === 'shutdown' ? ErrorCode.INTERNAL : ErrorCode.CONFLICT;
     const body = { code, message: CANCELLED[reason] ?? 'The stream was cancelled.' };
-    this.chain = this.chain.then(() => torn);
+    // A generator stuck in an await that never settles must not keep the run from ending.
+    this.chain = this.chain.then(() => settledWithin(torn, TEARDOWN_WAIT_MS));
     this.last(STREAM_EVENTS.error, body, reason);
     return this.chain;
   }
@@ -113,7 +117,7 @@ export class ReplyStreamRun {
     if (this.done) return;
     this.done = true;
     if (reason === 'completed') this.last(STREAM_EVENTS.end, null, reason);
-    else this.last(STREAM_EVENTS.error, errorBodyOf(error), reason);
+    else this.last(STREAM_EVENTS.error, errorBodyOf(error), reason, error);
   }
 
   // The teardown: the Observable unsubscribed, the iterator's `return()` awaited.
@@ -127,11 +131,11 @@ export class ReplyStreamRun {
   }
 
   // The last push goes after every value queued before it; the run has ended either way.
-  private last(event: string, data: unknown, reason: StreamEndReason): void {
+  private last(event: string, data: unknown, reason: StreamEndReason, error?: unknown): void {
     this.chain = this.chain
       .then(() => this.sink.publish(event, data))
       .catch(() => undefined)
-      .then(() => this.sink.ended(reason, this.values));
+      .then(() => this.sink.ended(reason, this.values, error));
   }
 }
 
@@ -140,4 +144,13 @@ export class ReplyStreamRun {
 function errorBodyOf(error: unknown): { code: string; message: string } {
   const { code, message } = toErrorBody(error);
   return { code, message };
+}
+
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

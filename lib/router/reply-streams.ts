@@ -20,6 +20,7 @@ import { ErrorCode, type ReplyFrame } from '../protocol/frames.js';
 import { isStreamChannel, STREAM_CHANNEL_PREFIX } from '../protocol/stream-channel.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ReplyStreamRun } from './reply-stream.run.js';
+import { logFault } from './fault.logger.js';
 
 interface Running {
   readonly run: ReplyStreamRun;
@@ -88,9 +89,20 @@ export class ReplyStreams implements BeforeApplicationShutdown, OnApplicationShu
       throw error;
     }
     const now = Date.now();
+    const fault = {
+      where: 'stream',
+      event: command.event,
+      connectionId: connection.id,
+      principal: this.connections.keyOf(connection.principal),
+      transport: connection.transport,
+    };
     const run = new ReplyStreamRun({
       publish: (event, data) => this.hub.publish(channel, event, data),
-      ended: (reason, values) => this.ended(channel, reason, values),
+      ended: (reason, values, error) => {
+        // A server fault mid-stream is logged once, as a command's is; a client error is not.
+        if (reason === 'failed') logFault(error, fault);
+        this.ended(channel, reason, values);
+      },
     });
     this.running.set(channel, { run, event: command.event, startedAt: now, lastSeen: now });
     this.sweep(true);

@@ -87,6 +87,12 @@ class FaultyGateway {
   forever(): Observable<never> {
     return NEVER.pipe(finalize(() => (state.cancelled = true)));
   }
+
+  @OnMessage('brokenStream')
+  async *brokenStream(): AsyncGenerator<number> {
+    yield 1;
+    throw new Error('disk gone');
+  }
 }
 
 describe('errors keep their meaning, and are logged once when they are the server’s', () => {
@@ -167,6 +173,22 @@ describe('errors keep their meaning, and are logged once when they are the serve
       { event: 'stream.end', data: null, offset: 4 },
     ]);
     expect(pushes.every((p) => p.epoch === epoch)).toBe(true);
+  });
+
+  it('ends a stream whose handler crashes with stream.error INTERNAL, logged once with its context', async () => {
+    const { stream } = await client.request('brokenStream');
+    const pushes = [
+      await client.next((f) => f.channel === stream.channel),
+      await client.next((f) => f.channel === stream.channel),
+    ];
+    expect(pushes.map(({ event, data }) => ({ event, data }))).toEqual([
+      { event: 'stream.data', data: 1 },
+      { event: 'stream.error', data: { code: 'INTERNAL', message: 'Internal error.' } },
+    ]);
+    await waitFor(() => logger.errors().length === 1);
+    expect(logger.errors()[0]).toContain('where="stream"');
+    expect(logger.errors()[0]).toContain('event="brokenStream"');
+    expect(logger.errors()[0]).toContain('disk gone');
   });
 
   it("does not cancel a streamed handler when its connection closes; an unsubscribe of the principal's does", async () => {
