@@ -129,10 +129,35 @@ describe('streamed replies across a reconnect to the other node', () => {
     const before = Date.now();
     await waitFor(() => log.torn(key) === 1, 6_000, 'the idle cancellation');
     expect(Date.now() - before).toBeGreaterThanOrEqual(1_000);
-    const [end] = endedOf(0, (e) => e.reason === 'idle');
-    expect(end).toMatchObject({ event: 'count' });
+    // Its end is reported once its last push (stream.error) is published, after the teardown.
+    await waitFor(() => endedOf(0, (e) => e.reason === 'idle').length === 1);
+    expect(endedOf(0, (e) => e.reason === 'idle')[0]).toMatchObject({ event: 'count' });
     await sleep(200);
     expect(log.torn(key)).toBe(1);
+  });
+
+  it('keeps a stream running past the idle time while its client listens on the other node', async () => {
+    const key = 'touched';
+    const idleBefore = endedOf(0, (e) => e.reason === 'idle').length;
+    const c = client('websocket');
+    const values: number[] = [];
+    const started = Date.now();
+    // 60 values 50 ms apart: 3 s, twice the idle time, all of it heard from node B.
+    for await (const value of c.stream<number>('count', { key, n: 60, ms: 50 })) {
+      values.push(value);
+      if (values.length === 2) {
+        balancer.backends = [nodes[1]!.port];
+        balancer.cut();
+      }
+    }
+    expect(Date.now() - started).toBeGreaterThan(2 * 1_500);
+    expect(values).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    await waitFor(() => log.torn(key) === 1);
+    await waitFor(() => endedOf(0, (e) => e.values === 60 && e.event === 'count').length === 1);
+    expect(endedOf(0, (e) => e.reason === 'idle')).toHaveLength(idleBefore);
+    expect(endedOf(0, (e) => e.values === 60 && e.event === 'count')[0]).toMatchObject({
+      reason: 'completed',
+    });
   });
 
   it("ends with the handler's error as stream.error, after the values before it", async () => {
