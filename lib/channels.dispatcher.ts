@@ -9,6 +9,7 @@ import { isUnavailable } from './protocol/unavailable.js';
 import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseStreamLocator } from './transports/sse.stream-locator.js';
+import { ReplyStreams } from './router/reply-streams.js';
 
 /**
  * The one dispatcher of everything the broker brings to this node: pushes to the hub, control
@@ -27,6 +28,7 @@ export class BrokerDispatcher implements OnModuleInit {
     private readonly forwarder: SseCommandForwarder,
     private readonly sseCommands: SseCommandHandler,
     private readonly locator: SseStreamLocator,
+    private readonly streams: ReplyStreams,
   ) {}
 
   // Before ChannelsModule.onModuleInit starts the broker: nothing it receives is lost.
@@ -64,6 +66,8 @@ export class BrokerDispatcher implements OnModuleInit {
         return this.lifecycle.answerStats(message);
       case 'stats-result':
         return this.lifecycle.statsAnswered(message);
+      case 'stream':
+        return this.streams.receive(message);
     }
   }
 }

@@ -29,6 +29,8 @@ import { ChannelHub } from './hub/channel.hub.js';
 import { ChannelsExplorer } from './gateway/channels.explorer.js';
 import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
 import { CommandRouter } from './router/command.router.js';
+import { ReplyStreams } from './router/reply-streams.js';
+import { SsePostStreams } from './transports/sse.post-stream.js';
 import { HandlerRegistry } from './gateway/handler.registry.js';
 import { PipelineFactory } from './gateway/pipeline.factory.js';
 import { HistoryStore } from './brokers/history.store.js';
@@ -63,6 +65,7 @@ const providers: Provider[] = [
   BrokerGate,
   ChannelHub,
   CommandRouter,
+  ReplyStreams,
   HandshakeAuthenticator,
   ClientIpResolver,
   AppCorsReader,
@@ -74,6 +77,7 @@ const providers: Provider[] = [
   SseCommandHandler,
   ...ssePostProviders,
   SseStreamHandler,
+  SsePostStreams,
   SseTransport,
   WsTransport,
   ChannelsService,

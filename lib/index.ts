@@ -155,3 +155,13 @@ export {
 // Lifecycle events (metrics and health are the `nestjs-channels/metrics` and `/health` entries).
 export { ChannelsEvents } from './connection/channels.events.js';
 export type * from './connection/channels-event.types.js';
+// Streamed replies (docs/protocol.md, "Streamed replies").
+export type { ChannelsStreamsOptions } from './settings/streams.options.js';
+export { StreamedReply, type StreamSource } from './gateway/streamed-reply.js';
+export {
+  STREAM_CHANNEL_PREFIX,
+  STREAM_EVENTS,
+  isStreamChannel,
+  type StreamReplyInfo,
+} from './protocol/stream-channel.js';
+export type * from './connection/stream-event.types.js';

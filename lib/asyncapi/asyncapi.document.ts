@@ -1,5 +1,6 @@
 import type { JsonSchema } from '../contract/schema.source.js';
 import type { AsyncApiDocument, AsyncApiInfo } from './asyncapi.options.js';
+import { streamMessages } from './stream.schemas.js';
 import {
   commandFrame,
   ERROR_FRAME,
@@ -131,6 +132,7 @@ export function buildAsyncApiDocument(
     const reply = builtIn ? (entry.reply as JsonSchema) : replySchema(entry, schemas);
     const opId = uniqueId(operations, safeId(entry.event));
     const id = uniqueId(channels, `commands.${opId}`);
+    const streamed = entry.stream ? streamMessages(entry.event, reply) : undefined;
     channels[id] = {
       address: null,
       title: `Command ${entry.event}`,
@@ -143,9 +145,10 @@ export function buildAsyncApiDocument(
         reply: {
           name: `${entry.event} reply`,
           title: `${entry.event} reply`,
-          payload: replyFrame(reply),
+          payload: streamed ? streamed.reply : replyFrame(reply),
         },
         error: ERROR_REF,
+        ...streamed?.pushes,
       },
     };
     operations[opId] = {
@@ -160,6 +163,7 @@ export function buildAsyncApiDocument(
         messages: [
           ref('channels', id, 'messages', 'reply'),
           ref('channels', id, 'messages', 'error'),
+          ...Object.keys(streamed?.pushes ?? {}).map((key) => ref('channels', id, 'messages', key)),
         ],
       },
     };

@@ -22,6 +22,8 @@ export interface CommandEntry {
   reply?: unknown;
   summary?: string;
   description?: string;
+  /** Whether the reply is a stream of `reply` values (`defineCommand(..., { stream: true })`). */
+  stream?: boolean;
   /** `Gateway.method`. */
   handler: string;
 }
@@ -66,6 +68,7 @@ export function readGateways(gateways: Function[]): GatewayContract {
           reply: declared.reply,
           summary: declared.summary,
           description: declared.description,
+          ...(declared.stream ? { stream: true } : {}),
           handler,
         });
       }

@@ -118,6 +118,18 @@ export interface PushMessage {
 }
 
 /**
+ * Streamed replies across nodes: `cancel` asks the node that runs a stream to cancel it (its
+ * client unsubscribed on another node); `touch` tells every node that these stream channels
+ * have a subscriber on the sender, so the node that runs them does not cancel them as idle.
+ * @example { type: 'stream', action: 'touch', channels: ['stream:Yq3…'] }
+ */
+export interface StreamControl {
+  type: 'stream';
+  action: 'cancel' | 'touch';
+  channels: string[];
+}
+
+/**
  * What travels between nodes besides pushes, through {@link Broker.publishControl}.
  * @example await broker.publishControl({ type: 'disconnect', principalKey: 'alice', code: 1000, reason: '' })
  */
@@ -128,7 +140,8 @@ export type ControlMessage =
   | StreamLookupControl
   | StreamLookupResultControl
   | StatsRequestControl
-  | StatsResultControl;
+  | StatsResultControl
+  | StreamControl;
 
 /**
  * Everything a broker carries between nodes: the one union the module's dispatcher switches on.

@@ -11,7 +11,9 @@ import type {
   TypedPushHandler,
 } from '../contract/api.types.js';
 import { isChannelName } from '../protocol/channel-name.rule.js';
-import type { WelcomeData } from '../protocol/frames.js';
+import type { ReplyFrame, WelcomeData } from '../protocol/frames.js';
+import { openReplyStream } from './reply-stream.opener.js';
+import type { ReplyStream, StreamOptions } from './reply-stream.js';
 import { ChannelsError } from './channels.error.js';
 import {
   resolveEndpoints,
@@ -266,6 +268,49 @@ export class ChannelsClient<
     ) as Promise<T>;
   }
 
+  /**
+   * Sends a command whose handler answers with a stream (docs/protocol.md, "Streamed replies")
+   * and returns its values as an async iterable (and callbacks), in order and once each; it
+   * resumes by itself after a reconnect, on either transport and any node. Leaving the loop
+   * (`break`, `return()`) or aborting `options.signal` cancels the stream on the server.
+   * With a typed API each value has the command's reply type.
+   * @example
+   * for await (const word of client.stream('notifications.digest', { limit: 5 })) out.append(word);
+   * @throws ChannelsError (from the iterator) with the server's code, `TIMEOUT`, `CLOSED`
+   */
+  stream<T = unknown>(
+    event: LooseCommand<Api>,
+    data?: unknown,
+    options?: StreamOptions<T>,
+  ): ReplyStream<T>;
+  stream<E extends CommandName<Api>>(
+    event: E,
+    data?: CommandPayload<Api, E>,
+    options?: StreamOptions<CommandReply<Api, E>>,
+  ): ReplyStream<CommandReply<Api, E>>;
+  stream<T = unknown>(
+    event: string,
+    data?: unknown,
+    options: StreamOptions<T> = {},
+  ): ReplyStream<T> {
+    return openReplyStream<T>(
+      {
+        requestReply: (name, payload, timeoutMs) => this.requestReply(name, payload, timeoutMs),
+        subscribeFrom: (channel, handler, subscribeOptions, from) => {
+          const added = this.subscriptions.add(channel, handler, subscribeOptions, from);
+          this.connection.start();
+          return added;
+        },
+        leave: (channel) => this.subscriptions.remove(channel),
+        unsubscribe: (channel) => this.requestReply('unsubscribe', { channel }),
+        report: (error) => this.report(error),
+      },
+      event,
+      data,
+      options,
+    );
+  }
+
   protected override onListenerError(error: unknown, event: keyof ChannelsClientEvents): void {
     if (event !== 'error' && this.hasListeners('error'))
       this.emit('error', error instanceof Error ? error : new Error(String(error)));
@@ -278,11 +323,22 @@ export class ChannelsClient<
     else console.error('[nestjs-channels]', error);
   }
 
-  // One attempt of a request: sent now, or when the next connection is up.
-  private send(event: string, data: unknown, timeoutMs: number): Promise<unknown> {
+  // A request answered with its whole reply frame (a streamed reply names its channel there).
+  private requestReply(event: string, data: unknown, timeoutMs?: number): Promise<ReplyFrame> {
     if (this.connection.state === 'closed')
       return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
-    const { frame, promise } = this.requests.create(event, data, timeoutMs);
+    const deadline = Date.now() + (timeoutMs ?? this.options.requestTimeoutMs);
+    return this.unavailable.run(
+      () => this.send(event, data, Math.max(1, deadline - Date.now()), true),
+      deadline,
+    ) as Promise<ReplyFrame>;
+  }
+
+  // One attempt of a request: sent now, or when the next connection is up.
+  private send(event: string, data: unknown, timeoutMs: number, raw = false): Promise<unknown> {
+    if (this.connection.state === 'closed')
+      return Promise.reject(new ChannelsError('CLOSED', 'The client is closed.'));
+    const { frame, promise } = this.requests.create(event, data, timeoutMs, raw);
     const transport = this.connection.send(frame);
     if (transport) this.requests.markSent(frame.id, transport);
     else this.connection.start();

@@ -55,3 +55,6 @@ export type {
   ValidationDetail,
   WelcomeData,
 } from '../protocol/frames.js';
+// Streamed replies (`client.stream`).
+export { ReplyStream, type StreamOptions } from './reply-stream.js';
+export { STREAM_EVENTS, type StreamReplyInfo } from '../protocol/stream-channel.js';

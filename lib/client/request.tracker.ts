@@ -10,6 +10,8 @@ interface Pending {
   timer: TimerHandle;
   /** The transport it went out on; none while it waits for a connection. */
   sentOn?: ClientTransport;
+  /** Resolve with the whole reply frame (a streamed reply's `stream`), not its `data`. */
+  raw: boolean;
 }
 
 /**
@@ -21,11 +23,15 @@ export class RequestTracker {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  /** A new request: its frame (with a fresh id) and the promise of its answer. */
+  /**
+   * A new request: its frame (with a fresh id) and the promise of its answer (its `data`, or
+   * with `raw` the reply frame itself).
+   */
   create(
     event: string,
     data: unknown,
     timeoutMs: number,
+    raw = false,
   ): { frame: CommandFrame & { id: number }; promise: Promise<unknown> } {
     const id = this.nextId++;
     const frame: CommandFrame & { id: number } =
@@ -35,7 +41,7 @@ export class RequestTracker {
         this.pending.delete(id);
         reject(new ChannelsError('TIMEOUT', `No answer to "${event}" within ${timeoutMs} ms.`));
       }, timeoutMs);
-      this.pending.set(id, { frame, resolve, reject, timer });
+      this.pending.set(id, { frame, resolve, reject, timer, raw });
     });
     return { frame, promise };
   }
@@ -61,7 +67,7 @@ export class RequestTracker {
     this.remove(answer.id!);
     if ('error' in answer)
       entry.reject(ChannelsError.fromBody(answer.error, status === undefined ? {} : { status }));
-    else entry.resolve(answer.data);
+    else entry.resolve(entry.raw ? answer : answer.data);
     return true;
   }
 

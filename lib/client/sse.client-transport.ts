@@ -5,6 +5,7 @@ import type {
   PushFrame,
   WelcomeData,
 } from '../protocol/frames.js';
+import type { StreamReplyInfo } from '../protocol/stream-channel.js';
 import {
   CLOSE_CODE_BY_HTTP_STATUS,
   CloseCode,
@@ -274,10 +275,13 @@ function toAnswer(
     };
     return id === undefined ? frame : { id, ...frame };
   }
-  if (response.ok)
-    return id === undefined
-      ? undefined
-      : { id, data: isObject(body) && 'data' in body ? body.data : null };
+  if (response.ok) {
+    if (id === undefined) return undefined;
+    const data = isObject(body) && 'data' in body ? body.data : null;
+    // A streamed reply names its stream channel (docs/protocol.md, "Streamed replies").
+    const stream = isObject(body) && isObject(body.stream) ? body.stream : undefined;
+    return stream ? { id, data, stream: stream as unknown as StreamReplyInfo } : { id, data };
+  }
   const code = ERROR_CODE_BY_STATUS[response.status] ?? ErrorCode.INTERNAL;
   const frame: ErrorFrame = {
     error: { code, message: `The server answered HTTP ${response.status}.` },

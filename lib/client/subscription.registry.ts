@@ -111,11 +111,16 @@ export class SubscriptionRegistry {
 
   constructor(private readonly host: SubscriptionHost) {}
 
-  /** Adds a handler; resolves once the server has accepted the channel. */
+  /**
+   * Adds a handler; resolves once the server has accepted the channel. `from`: a position the
+   * channel is read from (a streamed reply's channel, from its epoch and offset 0), so the
+   * subscribe replays what came before it.
+   */
   add<T>(
     channel: string,
     handler: PushHandler<T>,
     options: SubscribeOptions,
+    from?: StreamPosition,
   ): Promise<Subscription> {
     const handle: Handle = { handler: handler as PushHandler<never>, onReset: options.onReset };
     let entry = this.entries.get(channel);
@@ -129,6 +134,7 @@ export class SubscriptionRegistry {
         waiters: [],
         generation: 0,
         unavailable: 0,
+        position: from,
       };
       this.entries.set(channel, entry);
       if (this.host.connected()) void this.subscribe(entry);

@@ -1,6 +1,7 @@
 import type { Connection } from './connection.js';
 import type { TransportName } from './handshake.js';
 import type { PushFrame } from '../protocol/frames.js';
+import type { StreamEvent } from './stream-event.types.js';
 
 /** Who ended a connection: the server (any `close()` on it) or the client (or its network). */
 export type CloseInitiator = 'server' | 'client';
@@ -186,6 +187,7 @@ export type ChannelsEvent =
   | PushPublishedEvent
   | PushDeliveredEvent
   | ShutdownStartedEvent
+  | StreamEvent
   | BrokerEvent;
 
 /**

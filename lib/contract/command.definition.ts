@@ -24,6 +24,13 @@ export interface CommandDefinition<E extends string = string, P = unknown, R = u
   readonly summary?: string;
   /** More for the document. @default none */
   readonly description?: string;
+  /**
+   * The handler answers with a stream (an `Observable` or an async iterable) of values of the
+   * `reply` type: the reply names a stream channel (docs/protocol.md, "Streamed replies"), a
+   * typed client reads it with `client.stream`, and the document describes it so.
+   * @default false
+   */
+  readonly stream?: boolean;
 }
 
 /**
@@ -39,6 +46,8 @@ export interface CommandSpec<PS, RS> {
   summary?: string;
   /** More for the document. @default none */
   description?: string;
+  /** The handler streams values of the `reply` type (see {@link CommandDefinition.stream}). @default false */
+  stream?: boolean;
 }
 
 /**

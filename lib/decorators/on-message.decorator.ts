@@ -16,13 +16,16 @@ export interface OnMessageOptions {
   summary?: string;
   /** More for the document. @default none */
   description?: string;
+  /** The handler streams values of the `reply` type (docs/protocol.md, "Streamed replies"). @default false */
+  stream?: boolean;
 }
 
 /**
- * What a handler of a command with reply `R` may return.
+ * What a handler of a command with reply `R` may return: the reply, or a stream of such values
+ * (an `Observable` or an async iterable, streamed as pushes: docs/protocol.md, "Streamed replies").
  * @example const reply: ReplyLike<{ unread: number }> = Promise.resolve({ unread: 0 });
  */
-export type ReplyLike<R> = R | Promise<R> | Observable<R>;
+export type ReplyLike<R> = R | Promise<R> | Observable<R> | AsyncIterable<R>;
 
 /**
  * The decorator `@OnMessage(definition)` returns: it checks the handler's return type.
@@ -35,8 +38,10 @@ export type TypedMessageDecorator<R> = <F extends (...args: never[]) => ReplyLik
 ) => void;
 
 /**
- * Handles the command `event`. The return value (or the resolved value, or the last value of
- * an Observable) becomes the reply's `data`; a thrown exception becomes an error frame.
+ * Handles the command `event`. The return value (or the resolved value) becomes the reply's
+ * `data`; an `Observable` or an async iterable (an async generator) is streamed, each value a
+ * push on the stream channel the reply names (docs/protocol.md, "Streamed replies"); a thrown
+ * exception becomes an error frame.
  * Given a `defineCommand(...)` definition instead of a name, the handler's return type must
  * match the declared reply (a compile error otherwise), and the document shows the payload
  * and reply schemas.
@@ -62,9 +67,9 @@ export function OnMessage(
       SetMetadata(MESSAGE_CONTRACT_METADATA, options),
     );
   }
-  const { event, payload, reply, summary, description } = eventOrCommand;
+  const { event, payload, reply, summary, description, stream } = eventOrCommand;
   return applyDecorators(
     SetMetadata(MESSAGE_METADATA, event),
-    SetMetadata(MESSAGE_CONTRACT_METADATA, { payload, reply, summary, description }),
+    SetMetadata(MESSAGE_CONTRACT_METADATA, { payload, reply, summary, description, stream }),
   );
 }

@@ -7,6 +7,7 @@ import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { SubscriptionState } from '../connection/subscription.state.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { assertChannelName } from '../protocol/channel-name.js';
+import { isStreamChannel } from '../protocol/stream-channel.js';
 import {
   ErrorCode,
   type PushFrame,
@@ -141,11 +142,15 @@ export class ChannelHub {
           `The subscription to "${channel}" ended while it was being set up.`,
         );
       }
+      const recovered = since !== undefined && missed !== undefined;
+      // Both transports resume a streamed reply through here (docs/protocol.md).
+      if (since !== undefined && isStreamChannel(channel))
+        this.events.emit({ type: 'stream.resumed', connection, channel, recovered });
       return {
         channel,
         offset: position.offset,
         epoch: position.epoch,
-        recovered: since !== undefined && missed !== undefined,
+        recovered,
         missed: missed ?? [],
       };
     } catch (error) {
@@ -154,6 +159,15 @@ export class ChannelHub {
       else if (state) this.table.release(state, Number.NEGATIVE_INFINITY);
       throw error;
     }
+  }
+
+  /**
+   * The channel's latest position (its epoch, created now for a channel never seen).
+   * @throws ChannelsException `UNAVAILABLE` while the broker cannot be reached
+   */
+  async position(channel: string): Promise<StreamPosition> {
+    const { position } = await this.gate.run('history', () => this.broker.history(channel));
+    return position;
   }
 
   /** Ends a subscribe: writes the pushes held since, those after `offset`, and goes live. */

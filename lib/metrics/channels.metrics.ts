@@ -8,6 +8,7 @@ import {
   type ChannelsMetricsOptions,
 } from './channels-metrics.options.js';
 import { closeCodeLabel, eventLabel, resultLabel } from './metric.labels.js';
+import { addStreamMetrics } from './stream.metrics.js';
 
 const COMMAND_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const ROUNDTRIP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -166,6 +167,7 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
     this.listen('connection.slow', (e) => slow.inc({ transport: e.transport }));
     this.listen('broker.error', (e) => brokerErrors.inc({ operation: e.operation }));
     this.listen('broker.roundtrip', (e) => roundTrip.observe(e.durationMs / 1000));
+    addStreamMetrics({ add: (metric) => this.add(metric), listen: this.listen });
   }
 
   // The metrics leave the registry with the app, so a second app in the same process (tests,

@@ -2,6 +2,7 @@
  * The frames of protocol v1 (see docs/protocol.md). Every shape a client can observe is here.
  */
 import type { ErrorCode } from './codes.js';
+import type { StreamReplyInfo } from './stream-channel.js';
 
 export { CloseCode, ErrorCode } from './codes.js';
 
@@ -50,8 +51,13 @@ export interface WelcomeData {
 export interface ReplyFrame {
   /** The `id` of the command it answers. */
   id: number;
-  /** The handler's result (`null` when there is none). */
+  /** The handler's result (`null` when there is none, and for a streamed reply). */
   data: unknown;
+  /**
+   * Present when the handler answered with a stream: the stream channel its values arrive on
+   * (docs/protocol.md, "Streamed replies"); `data` is then `null`.
+   */
+  stream?: StreamReplyInfo;
 }
 
 /**

@@ -23,6 +23,9 @@ import type { ResolvedFrameLimits } from '../protocol/frame.limits.js';
 import { scanFrame, type FrameScan } from '../protocol/frame.scanner.js';
 import { parseScanned } from '../protocol/command.parser.js';
 import { BUILT_IN_EVENTS } from '../protocol/built-in-events.js';
+import { isStreamChannel } from '../protocol/stream-channel.js';
+import { streamOf } from '../gateway/streamed-reply.js';
+import { ReplyStreams } from './reply-streams.js';
 
 /** Where the router writes the one answer of a command. */
 export type AnswerWriter = (frame: ReplyFrame | ErrorFrame) => void;
@@ -46,6 +49,7 @@ export class CommandRouter {
     private readonly connections: ConnectionRegistry,
     private readonly presence: PresenceTracker,
     private readonly events: ChannelsEvents,
+    private readonly streams: ReplyStreams,
   ) {
     this.frameLimits = settings.limits.frameLimits;
   }
@@ -144,6 +148,9 @@ export class CommandRouter {
         : command.event === 'presence'
           ? await this.presence.command(connection, command.data)
           : await this.run(connection, command);
+    // A handler that answered with a stream: its reply names the stream channel.
+    const source = streamOf(data);
+    if (source) return await this.streams.start(connection, command, source, write);
     if (command.id !== undefined) write({ id: command.id, data: data ?? null });
   }
 
@@ -176,11 +183,16 @@ export class CommandRouter {
   ): { channel: string; unsubscribed: boolean } {
     const channel = (command.data as { channel?: unknown } | undefined)?.channel;
     assertChannelName(channel);
-    return { channel, unsubscribed: this.hub.unsubscribe(connection, channel) };
+    const unsubscribed = this.hub.unsubscribe(connection, channel);
+    // Leaving a stream channel cancels the stream (a dropped connection does not).
+    if (isStreamChannel(channel)) this.streams.unsubscribed(connection, channel);
+    return { channel, unsubscribed };
   }
 
   /** Runs the `@OnJoin` handler whose pattern matches; only `true` allows. */
   async authorizeJoin(connection: Connection, channel: string, data: unknown): Promise<void> {
+    // A stream channel belongs to the principal that started it; no pattern of the app decides.
+    if (isStreamChannel(channel)) return this.streams.authorize(connection, channel);
     const match = this.registry.matchJoin(channel);
     if (!match) {
       throw new ChannelsException(

@@ -6,6 +6,7 @@ import { createTokenExtractor, type TokenExtractor } from '../protocol/token.ext
 import type { ChannelsAuthOptions } from './auth.options.js';
 import type { ChannelsHeartbeatOptions } from './heartbeat.options.js';
 import type { ChannelsHistoryOptions } from './history.options.js';
+import type { ChannelsStreamsOptions } from './streams.options.js';
 import type { ChannelsLimitsOptions } from './limits.options.js';
 import type { ChannelsPresenceOptions } from './presence.options.js';
 import {
@@ -99,6 +100,11 @@ export interface ChannelsSettingsInput {
    * @default { timeoutMs: 5000, closeCode: 1001 }
    */
   shutdown?: ChannelsShutdownOptions;
+  /**
+   * Streamed replies: how long a stream nobody listens to keeps running.
+   * @default { idleMs: 30000 }
+   */
+  streams?: ChannelsStreamsOptions;
 }
 
 /**
@@ -155,6 +161,7 @@ export interface ChannelsSettings {
   readonly history: { readonly size: number; readonly ttlMs: number };
   readonly presence: { readonly coalesceMs: number; readonly ttlMs: number };
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
+  readonly streams: { readonly idleMs: number };
 }
 
 /**
@@ -246,6 +253,7 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     history: { size: history.size ?? 100, ttlMs: history.ttlMs ?? 300_000 },
     presence: { coalesceMs: presence.coalesceMs ?? 50, ttlMs: presence.ttlMs ?? 30_000 },
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
+    streams: { idleMs: options.streams?.idleMs ?? 30_000 },
   };
 }
 

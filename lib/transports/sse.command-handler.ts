@@ -19,6 +19,7 @@ import { SseConnection } from './sse.connection.js';
 import { noStream, SseForwardedPost } from './sse.forwarded-post.js';
 import { SseStreamLocator } from './sse.stream-locator.js';
 import { TransientConnection } from './transient.connection.js';
+import { SsePostStreams } from './sse.post-stream.js';
 
 /** The header that binds a POST to an open SSE stream. */
 export const CONNECTION_HEADER = 'x-channels-connection';
@@ -46,6 +47,7 @@ export class SseCommandHandler {
     private readonly forwarded: SseForwardedPost,
     private readonly bodies: HttpBodyReader,
     private readonly ips: ClientIpResolver,
+    private readonly postStreams: SsePostStreams,
   ) {}
 
   async handle(
@@ -195,6 +197,16 @@ export class SseCommandHandler {
     // the socket is closed after it: the client reads the answer, not a reset.
     if (!request.complete) request.resume();
     const extra = request.complete ? headers : { ...headers, Connection: 'close' };
+    // A streamed reply to a POST of no stream that accepts text/event-stream: its own stream.
+    if (
+      'stream' in frame &&
+      frame.stream &&
+      this.postStreams.wants(request) &&
+      !boundStream(request)
+    )
+      return void this.postStreams
+        .respond(request, response, headers, frame.stream)
+        .catch(() => response.destroy());
     if ('error' in frame) sendErrorFrame(response, frame, extra);
     else sendJson(response, 200, frame, extra);
   }

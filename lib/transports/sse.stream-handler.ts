@@ -20,7 +20,7 @@ import { decodeCursor } from './sse-cursor.js';
 import { SseConnection } from './sse.connection.js';
 
 /** What a stream request asks for: its channels, and where to resume each one from. */
-interface StreamRequest {
+export interface StreamRequest {
   channels: string[];
   resumeFrom: Map<string, StreamPosition>;
 }
@@ -45,19 +45,26 @@ export class SseStreamHandler {
     events.on('shutdown.started', () => (this.closing = true));
   }
 
+  /**
+   * Opens a stream for a `GET` (its channels and cursor read from the request), or, with
+   * `asked`, for a POST that streams its reply as its own response (`sse.post-stream.ts`).
+   * @returns the stream once it began, with what each channel replayed
+   */
   async open(
     request: IncomingMessage,
     response: ServerResponse,
     headers: Record<string, string>,
-  ): Promise<void> {
+    asked?: StreamRequest,
+  ): Promise<{ connection: SseConnection; replies: SubscribeReply[] } | undefined> {
     let client: HandshakeClient;
     let wanted: StreamRequest;
     try {
       // Read first: a malformed request must not take (and hold) a connection place.
-      wanted = readStreamRequest(request);
+      wanted = asked ?? readStreamRequest(request);
       client = await this.admission.admit(request, 'sse');
     } catch (error) {
-      return sendError(response, error, headers);
+      sendError(response, error, headers);
+      return;
     }
     // A client that left while its guards ran is gone before its stream could notice.
     if (request.socket.destroyed || response.destroyed) return;
@@ -76,18 +83,23 @@ export class SseStreamHandler {
       this.hub.register(connection);
     } catch (error) {
       connection.terminate();
-      return sendError(response, error, headers);
+      sendError(response, error, headers);
+      return;
     }
     let replies: SubscribeReply[];
     try {
       replies = await this.subscribeAll(connection, wanted);
     } catch (error) {
       connection.terminate();
-      return sendError(response, error, headers);
+      sendError(response, error, headers);
+      return;
     }
-    if (connection.closed || this.closing)
-      return this.abandon(connection, wanted, response, headers);
+    if (connection.closed || this.closing) {
+      this.abandon(connection, wanted, response, headers);
+      return;
+    }
     this.begin(connection, wanted, replies, headers);
+    return { connection, replies };
   }
 
   // One channel at a time, each held (pushes wait) until the stream has replayed it.

@@ -91,7 +91,7 @@ export class SseTransport extends ServerTransport {
     }
     const work =
       route === 'stream'
-        ? this.streams.open(request, response, headers)
+        ? this.streams.open(request, response, headers).then(() => undefined)
         : this.commands.handle(request, response, headers);
     this.inflight.track(work, () => {
       if (!response.headersSent) response.destroy();

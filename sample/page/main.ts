@@ -11,6 +11,7 @@ import { announce, demoLogin, notify } from './demo.api.js';
 import { InboxModel } from './inbox.model.js';
 import { OnlineModel, trackOnline, type OnlineInfo } from './online.presence.js';
 import { view } from './page.view.js';
+import { showDigest } from './digest.view.js';
 
 const USER_KEY = 'nestjs-channels-demo:user';
 const forceSse = new URLSearchParams(location.search).get('transport') === 'sse';
@@ -76,7 +77,11 @@ async function signIn(userId: string): Promise<void> {
   await refresh();
 }
 
+// The digest in progress, cancelled (on the server too) by a new one or a sign-out.
+let digest: AbortController | undefined;
+
 function signOut(): void {
+  digest?.abort();
   session?.client.close();
   session = undefined;
   sessionStorage.removeItem(USER_KEY);
@@ -109,6 +114,12 @@ view.signInForm.addEventListener('submit', (event) => {
 });
 
 view.signOut.addEventListener('click', signOut);
+view.digest.addEventListener('click', () => {
+  if (!session) return;
+  digest?.abort();
+  digest = new AbortController();
+  void showDigest(session.client, view.digestText, digest.signal).catch(report);
+});
 view.markAll.addEventListener(
   'click',
   () => void markRead(session?.inbox.unreadIds(100) ?? []).catch(report),

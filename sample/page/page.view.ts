@@ -20,6 +20,8 @@ export const view = {
   markAll: element<HTMLButtonElement>('mark-all'),
   signOut: element<HTMLButtonElement>('sign-out'),
   list: element<HTMLUListElement>('notifications'),
+  digest: element<HTMLButtonElement>('digest'),
+  digestText: element<HTMLElement>('digest-text'),
 
   signedIn(userId: string): void {
     element('who').textContent = userId;
@@ -34,6 +36,7 @@ export const view = {
     this.list.replaceChildren();
     element('announcements').replaceChildren();
     element('online').replaceChildren();
+    this.digestText.hidden = true;
     this.transport(undefined, false);
     this.state({ state: 'idle' });
     element('unread').textContent = '0';

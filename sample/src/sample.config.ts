@@ -22,6 +22,8 @@ export interface SampleConfig {
   redisUrl: string | undefined;
   /** `CHANNELS_PRESENCE_TTL_MS`. */
   presenceTtlMs: number;
+  /** `SAMPLE_DIGEST_TOKEN_MS`: the pause between two words of the streamed digest. */
+  digestTokenMs: number;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -50,6 +52,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     publicDir,
     redisUrl: env.REDIS_URL || undefined,
     presenceTtlMs: integer(env, 'CHANNELS_PRESENCE_TTL_MS', 30_000, 1),
+    digestTokenMs: integer(env, 'SAMPLE_DIGEST_TOKEN_MS', 50, 0),
   };
 }
 

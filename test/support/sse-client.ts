@@ -57,6 +57,27 @@ export class RawSseClient {
     });
   }
 
+  /**
+   * POSTs `body` (JSON) asking for `text/event-stream` (a streamed reply as its own response);
+   * resolves with the client as soon as the response head arrives.
+   */
+  static post(
+    url: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<RawSseClient> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(url, {
+        method: 'POST',
+        headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json', ...headers },
+        agent: false,
+      });
+      req.once('response', (res) => resolve(new RawSseClient(req, res)));
+      req.once('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
   /** Opens a stream and waits for its `connected` event. */
   static async connect(
     url: string,

@@ -5,6 +5,8 @@ export interface TcpBalancer {
   readonly port: number;
   /** The backend ports it sends new connections to (change it at will). */
   backends: number[];
+  /** Drops every connection it carries (as a network failure would); it keeps listening. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,9 @@ export async function startTcpBalancer(backends: number[]): Promise<TcpBalancer>
   const balancer: TcpBalancer = {
     port: (server.address() as { port: number }).port,
     backends: [...backends],
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -23,7 +23,8 @@ export const roomChannel = defineChannel('room:{roomId}:{lang}', {
 export const lobby = defineChannel('lobby', { count: shape<number>() });
 export const send = defineCommand('chat.send', { payload: SendDto, reply: SendReply });
 export const ping = defineCommand('chat.ping', { reply: shape<'pong'>() });
+export const typing = defineCommand('chat.typing', { reply: shape<string>(), stream: true });
 
 export type ChatApi = ApiOf<
-  typeof userChannel | typeof roomChannel | typeof lobby | typeof send | typeof ping
+  typeof userChannel | typeof roomChannel | typeof lobby | typeof send | typeof ping | typeof typing
 >;

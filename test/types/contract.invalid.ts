@@ -23,6 +23,11 @@ export async function wrongClient(client: ChannelsClient<ChatApi>): Promise<void
   // A channel the API does not have.
   // @ts-expect-error no pattern matches 'usr:alice'
   await client.subscribe('usr:alice', (note: NotePush) => note);
+  // A streamed reply's values have the command's reply type.
+  // @ts-expect-error the values of chat.typing are strings
+  for await (const word of client.stream('chat.typing')) void (word satisfies number);
+  // @ts-expect-error 'chat.typo' is not a command of ChatApi
+  client.stream('chat.typo');
   void n;
 }
 

@@ -8,6 +8,7 @@ import {
   roomChannel,
   send,
   SendReply,
+  typing,
   userChannel,
   type ChatApi,
 } from './contract.fixture.js';
@@ -23,6 +24,8 @@ export async function typedClient(client: ChannelsClient<ChatApi>): Promise<void
     return data.by;
   });
   await client.subscribe('lobby', (count: number) => count + 1);
+  for await (const word of client.stream('chat.typing')) word.toUpperCase();
+  client.stream('chat.typing', undefined, { onValue: (word) => word.toUpperCase() });
   void reply.id.length;
   void pong;
 }
@@ -35,6 +38,7 @@ export async function untypedClient(client: ChannelsClient): Promise<void> {
     a.title.concat(push.channel),
   );
   await client.subscribe('x', (data) => data);
+  for await (const n of client.stream<number>('anything', { any: 1 })) void (n + 1);
   void page.items;
   void unknownReply;
 }
@@ -66,6 +70,11 @@ export class Gateway {
   @OnMessage(ping)
   ping(): Observable<'pong'> | 'pong' {
     return 'pong';
+  }
+
+  @OnMessage(typing)
+  async *typing(): AsyncGenerator<string> {
+    yield 'hi';
   }
 
   @OnMessage('legacy.event', { reply: SendReply })

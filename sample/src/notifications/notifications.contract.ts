@@ -3,8 +3,8 @@
 // only its types (`import type`), so none of this ships to the browser.
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO8601, IsString, Min, ValidateNested } from 'class-validator';
-import { defineChannel, defineCommand, type ApiOf } from '../../../lib/index.js';
-import { MarkReadDto } from './notifications.dto.js';
+import { defineChannel, defineCommand, shape, type ApiOf } from '../../../lib/index.js';
+import { DigestDto, MarkReadDto } from './notifications.dto.js';
 
 /** Push `notification` on `user:{userId}`. */
 export class NotificationPush {
@@ -72,7 +72,19 @@ export const listCommand = defineCommand('notifications.list', {
   summary: "The caller's latest 50 notifications and unread count.",
 });
 
+/** Command `notifications.digest`: a streamed reply, one word (a string) per value. */
+export const digestCommand = defineCommand('notifications.digest', {
+  payload: DigestDto,
+  reply: shape<string>({ type: 'string', description: 'One word of the digest.' }),
+  stream: true,
+  summary: "A short text summing up the caller's latest notifications, streamed word by word.",
+});
+
 /** The sample's API as a typed client sees it: `new ChannelsClient<NotificationsApi>(...)`. */
 export type NotificationsApi = ApiOf<
-  typeof userChannel | typeof broadcastChannel | typeof markReadCommand | typeof listCommand
+  | typeof userChannel
+  | typeof broadcastChannel
+  | typeof markReadCommand
+  | typeof listCommand
+  | typeof digestCommand
 >;

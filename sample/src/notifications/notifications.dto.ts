@@ -2,12 +2,15 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
   Length,
   Matches,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { USER_ID } from '../auth/demo-token.service.js';
 
@@ -35,4 +38,9 @@ export class MarkReadDto {
   @IsString({ each: true })
   @IsNotEmpty({ each: true })
   ids!: string[];
+}
+
+/** Command `notifications.digest`: how many of the latest notifications to sum up. */
+export class DigestDto {
+  @IsOptional() @IsInt() @Min(1) @Max(50) limit?: number;
 }

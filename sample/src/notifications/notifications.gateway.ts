@@ -1,4 +1,4 @@
-import { UseGuards } from '@nestjs/common';
+import { Inject, UseGuards } from '@nestjs/common';
 import {
   ChannelGateway,
   ChannelParam,
@@ -11,13 +11,15 @@ import {
 import { DemoAuthGuard } from '../auth/demo-auth.guard.js';
 import type { DemoPrincipal } from '../auth/demo-token.service.js';
 import { NotificationStore, type NotificationPage } from './notification.store.js';
+import { SAMPLE_CONFIG, type SampleConfig } from '../sample.config.js';
 import {
   broadcastChannel,
+  digestCommand,
   listCommand,
   markReadCommand,
   userChannel,
 } from './notifications.contract.js';
-import { MarkReadDto } from './notifications.dto.js';
+import { DigestDto, MarkReadDto } from './notifications.dto.js';
 
 /** How many notifications `notifications.list` returns. */
 const PAGE_SIZE = 50;
@@ -29,7 +31,10 @@ const PAGE_SIZE = 50;
 @ChannelGateway()
 @UseGuards(DemoAuthGuard)
 export class NotificationsGateway {
-  constructor(private readonly store: NotificationStore) {}
+  constructor(
+    private readonly store: NotificationStore,
+    @Inject(SAMPLE_CONFIG) private readonly config: SampleConfig,
+  ) {}
 
   /** `user:<id>` is private to that user. */
   @OnJoin(userChannel)
@@ -59,5 +64,25 @@ export class NotificationsGateway {
   @OnMessage(listCommand)
   list(@ConnectedClient() client: Connection<DemoPrincipal>): Promise<NotificationPage> {
     return this.store.list(client.principal!.userId, PAGE_SIZE);
+  }
+
+  /**
+   * A streamed reply: the words of a short text summing up the caller's latest notifications,
+   * `SAMPLE_DIGEST_TOKEN_MS` apart. The text depends only on the notifications, so the same
+   * notifications give the same words.
+   */
+  @OnMessage(digestCommand)
+  async *digest(
+    @ConnectedClient() client: Connection<DemoPrincipal>,
+    @MessageBody() dto: DigestDto,
+  ): AsyncGenerator<string> {
+    const page = await this.store.list(client.principal!.userId, dto.limit ?? 10);
+    const titles = page.items.map((item) => item.title).join(', ');
+    const text =
+      page.items.length === 0 ? 'No notifications yet.' : `${page.unread} unread: ${titles}`;
+    for (const word of text.split(/\s+/).filter(Boolean)) {
+      await new Promise((resolve) => setTimeout(resolve, this.config.digestTokenMs));
+      yield word;
+    }
   }
 }

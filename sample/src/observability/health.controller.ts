@@ -26,8 +26,7 @@ export class HealthController {
     broker: Broker,
   ) {
     this.checks = [() => channels.isHealthy('channels')];
-    if (broker instanceof RedisBroker)
-      this.checks.push(() => checkRedis(indicators, broker.redis));
+    if (broker instanceof RedisBroker) this.checks.push(() => checkRedis(indicators, broker.redis));
   }
 
   @Get()

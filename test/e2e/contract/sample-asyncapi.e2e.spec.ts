@@ -122,6 +122,24 @@ describe('the sample AsyncAPI document (GET /asyncapi.json)', () => {
     });
   });
 
+  it('describes notifications.digest as a streamed reply: the stream channel, then string values, then the end', () => {
+    const channel = doc.channels['commands.notifications.digest'];
+    const reply = channel.messages.reply.payload;
+    expect(reply.required).toEqual(['id', 'data', 'stream']);
+    expect(reply.properties.stream.required).toEqual(['channel', 'epoch']);
+    expect(reply.description).toMatch(/streamed reply/i);
+    const { streamData, streamEnd, streamError } = channel.messages;
+    expect(streamData.payload.properties.event.const).toBe('stream.data');
+    expect(streamData.payload.properties.data).toMatchObject({ type: 'string' });
+    expect(streamEnd.payload.properties.event.const).toBe('stream.end');
+    expect(streamError.payload.properties.data.required).toEqual(['code', 'message']);
+    expect(doc.operations['notifications.digest'].reply.messages).toEqual(
+      ['reply', 'error', 'streamData', 'streamEnd', 'streamError'].map((key) => ({
+        $ref: `#/channels/commands.notifications.digest/messages/${key}`,
+      })),
+    );
+  });
+
   it('describes the error frame, with every stable code, on every command', () => {
     const error = doc.components.messages.error.payload;
     expect(error.required).toEqual(['error']);

@@ -8,7 +8,7 @@ import {
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { IsString } from 'class-validator';
-import { finalize, interval, NEVER, of, tap, type Observable } from 'rxjs';
+import { finalize, NEVER, of, type Observable } from 'rxjs';
 import { ChannelGateway, ChannelsModule, MessageBody, OnMessage } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { postCommand } from '../../support/sse-client.js';
@@ -49,7 +49,7 @@ class NoteDto {
   @IsString() title!: string;
 }
 
-const state = { ticks: 0, cancelled: false };
+const state = { cancelled: false };
 
 @ChannelGateway()
 class FaultyGateway {
@@ -83,14 +83,15 @@ class FaultyGateway {
     return of(1, 2, 3);
   }
 
-  @OnMessage('ticking')
-  ticking(): Observable<number> {
-    return interval(5).pipe(tap(() => state.ticks++));
-  }
-
   @OnMessage('forever')
   forever(): Observable<never> {
     return NEVER.pipe(finalize(() => (state.cancelled = true)));
+  }
+
+  @OnMessage('brokenStream')
+  async *brokenStream(): AsyncGenerator<number> {
+    yield 1;
+    throw new Error('disk gone');
   }
 }
 
@@ -156,23 +157,61 @@ describe('errors keep their meaning, and are logged once when they are the serve
     expect(logger.errors()).toEqual([]);
   });
 
-  it('replies to an Observable handler with its first value, then stops it', async () => {
-    expect(await client.request('three')).toMatchObject({ data: 1 });
-    expect(await client.request('ticking')).toMatchObject({ data: 0 });
-    const ticks = state.ticks;
-    await new Promise((r) => setTimeout(r, 50));
-    expect(state.ticks).toBe(ticks);
+  it('answers an Observable handler with a stream: each value a push on the stream channel, then stream.end', async () => {
+    const reply = await client.request('three');
+    expect(reply).toMatchObject({
+      data: null,
+      stream: { channel: expect.stringMatching(/^stream:/) },
+    });
+    const { channel, epoch } = reply.stream;
+    const pushes = [];
+    for (let i = 0; i < 4; i++) pushes.push(await client.next((f) => f.channel === channel));
+    expect(pushes.map(({ event, data, offset }) => ({ event, data, offset }))).toEqual([
+      { event: 'stream.data', data: 1, offset: 1 },
+      { event: 'stream.data', data: 2, offset: 2 },
+      { event: 'stream.data', data: 3, offset: 3 },
+      { event: 'stream.end', data: null, offset: 4 },
+    ]);
+    expect(pushes.every((p) => p.epoch === epoch)).toBe(true);
   });
 
-  it("cancels a handler's work when its connection closes", async () => {
+  it('ends a stream whose handler crashes with stream.error INTERNAL, logged once with its context', async () => {
+    const { stream } = await client.request('brokenStream');
+    const pushes = [
+      await client.next((f) => f.channel === stream.channel),
+      await client.next((f) => f.channel === stream.channel),
+    ];
+    expect(pushes.map(({ event, data }) => ({ event, data }))).toEqual([
+      { event: 'stream.data', data: 1 },
+      { event: 'stream.error', data: { code: 'INTERNAL', message: 'Internal error.' } },
+    ]);
+    await waitFor(() => logger.errors().length === 1);
+    expect(logger.errors()[0]).toContain('where="stream"');
+    expect(logger.errors()[0]).toContain('event="brokenStream"');
+    expect(logger.errors()[0]).toContain('disk gone');
+  });
+
+  it("does not cancel a streamed handler when its connection closes; an unsubscribe of the principal's does", async () => {
     const { client: leaving } = await TestClient.connect(`${app.ws}/channels`, {
       headers: { authorization: 'Bearer user-bob' },
     });
-    leaving.send({ id: 1, event: 'forever' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(state.cancelled).toBe(false);
+    const { stream } = await leaving.request('forever');
     leaving.close();
-    await waitFor(() => state.cancelled, 5_000, 'the handler to be cancelled');
+    await leaving.closed;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(state.cancelled).toBe(false);
+    const { client: back } = await TestClient.connect(`${app.ws}/channels`, {
+      headers: { authorization: 'Bearer user-bob' },
+    });
+    try {
+      expect((await back.request('unsubscribe', { channel: stream.channel })).data).toEqual({
+        channel: stream.channel,
+        unsubscribed: false,
+      });
+      await waitFor(() => state.cancelled, 5_000, 'the handler to be cancelled');
+    } finally {
+      back.close();
+    }
     expect(logger.errors()).toEqual([]);
   });
 });
