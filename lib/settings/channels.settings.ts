@@ -37,8 +37,9 @@ export interface ChannelsSettingsInput {
   path?: string;
   /**
    * Whether the module attaches its transports (the WebSocket upgrade and the SSE endpoints)
-   * to the app's HTTP server. `false` starts the module without them, and without needing an
-   * HTTP server at all: a service's tests can `init()` an `AppModule` that imports
+   * to the app's HTTP server. Without an HTTP application (a testing module that is only
+   * `init()`ed) they stay off whatever this says, as Nest's own gateways do. `false` starts the
+   * module without them, and without needing an HTTP server at all: a service's tests can `init()` an `AppModule` that imports
    * `ChannelsModule` (a `TestingModule`, `NestFactory.createApplicationContext`), publish, and
    * read what was published (see `RecordingBroker` in `nestjs-channels/testing`).
    * Publishing, `ChannelsService` and the gateways' handlers work as usual; no client can
