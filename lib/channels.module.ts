@@ -36,6 +36,7 @@ import { SseCommandForwarder } from './transports/sse.command-forwarder.js';
 import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseStreamHandler } from './transports/sse.stream-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
+import { ChannelsEndpoint } from './transports/channels.endpoint.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
@@ -72,6 +73,7 @@ const providers: Provider[] = [
   SseCommandForwarder,
   SseCommandHandler,
   SseStreamHandler,
+  ChannelsEndpoint,
   SseTransport,
   WsTransport,
   ChannelsService,
@@ -109,6 +111,7 @@ const providers: Provider[] = [
     CHANNELS_SETTINGS,
     ChannelsEvents,
     ChannelsLifecycle,
+    ChannelsEndpoint,
   ],
 })
 export class ChannelsModule

@@ -16,6 +16,7 @@ export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.opt
 export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
+export { ChannelsEndpoint, type ChannelsEndpointPaths } from './transports/channels.endpoint.js';
 export type { PublishOptions } from './hub/channel.hub.js';
 export { ChannelPattern } from './gateway/channel-pattern.js';
 export { isChannelName } from './protocol/channel-name.rule.js';

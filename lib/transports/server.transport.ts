@@ -13,21 +13,10 @@ import { drainAndClose, type TerminableConnection } from './graceful-close.js';
 import { InFlightTracker } from './in-flight.tracker.js';
 import { sharedHttpServer } from './server-event.interceptor.js';
 
-// One module instance has one settings object: both of its transports say it once between them.
-const said = new WeakSet<ChannelsSettings>();
-
-function sayOnceWithoutServer(settings: ChannelsSettings): void {
-  if (said.has(settings)) return;
-  said.add(settings);
-  new Logger('Channels').debug(
-    'No HTTP server (the module was init()ed without an HTTP application): the WebSocket and ' +
-      'SSE endpoints are not attached. Publishing, ChannelsTestHarness and the service work.',
-  );
-}
-
 /**
  * What both transports share: they attach to the Nest app's HTTP server when it boots (unless
- * `transports: false`, or the app has no HTTP server: then they stay off, as Nest's gateways do), refuse new clients and drain their connections on shutdown, and let go
+ * `transports: false`, or the app has no HTTP server: then they stay off, as Nest's gateways
+ * do), refuse new clients and drain their connections on shutdown, and let go
  * of the server only once Nest has closed it (until then a late request gets 503, never 404).
  */
 export abstract class ServerTransport
@@ -50,9 +39,10 @@ export abstract class ServerTransport
 
   onApplicationBootstrap(): void {
     if (!this.settings.transports) return;
+    // No HTTP application (a testing module only init()ed): nothing to attach to
+    // (ChannelsEndpoint says so once).
     const server = sharedHttpServer(this.adapterHost);
     if (server) this.detach = this.attach(server);
-    else sayOnceWithoutServer(this.settings);
   }
 
   /**
