@@ -15,6 +15,7 @@ export type { ChannelsShutdownOptions } from './settings/shutdown.options.js';
 export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.options.js';
 export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';
+export { isChannelsContext } from './gateway/channels-context.js';
 export { ChannelsService, type DisconnectTarget } from './channels.service.js';
 export { ChannelsEndpoint, type ChannelsEndpointPaths } from './transports/channels.endpoint.js';
 export type { PublishOptions } from './hub/channel.hub.js';
