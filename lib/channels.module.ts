@@ -39,6 +39,7 @@ import { SseCommandHandler } from './transports/sse.command-handler.js';
 import { SseStreamHandler } from './transports/sse.stream-handler.js';
 import { SseTransport } from './transports/sse.transport.js';
 import { ssePostProviders } from './transports/sse-post.providers.js';
+import { ChannelsEndpoint } from './transports/channels.endpoint.js';
 import { WsTransport } from './transports/ws.transport.js';
 import { ConnectionExpiry } from './connection/connection.expiry.js';
 import { ConnectionQuota } from './connection/connection.quota.js';
@@ -78,6 +79,7 @@ const providers: Provider[] = [
   ...ssePostProviders,
   SseStreamHandler,
   SsePostStreams,
+  ChannelsEndpoint,
   SseTransport,
   WsTransport,
   ChannelsService,
@@ -115,6 +117,7 @@ const providers: Provider[] = [
     CHANNELS_SETTINGS,
     ChannelsEvents,
     ChannelsLifecycle,
+    ChannelsEndpoint,
   ],
 })
 export class ChannelsModule

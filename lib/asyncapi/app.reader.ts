@@ -3,6 +3,7 @@ import { ExternalContextCreator, HttpAdapterHost } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
+import { ChannelsEndpoint } from '../transports/channels.endpoint.js';
 import type { HandshakeAuth } from './handshake.security.js';
 
 /** Where the app can be read from: an app, or a `ModuleRef`. */
@@ -27,7 +28,8 @@ export function readApp(app: AppLike): AppFacts {
   const server = find<HttpAdapterHost>(app, HttpAdapterHost)?.httpAdapter?.getHttpServer?.() as
     { address?(): AddressInfo | string | null } | undefined;
   return {
-    path: settings?.path ?? '/channels',
+    // Where the transports listen, the global prefix included when they use it.
+    path: find<ChannelsEndpoint>(app, ChannelsEndpoint)?.paths.websocket ?? '/channels',
     auth: {
       guarded: (settings?.auth.handshakeGuards.length ?? 0) > 0 || hasGlobalGuards(app),
       extractor: settings?.auth.extractToken,

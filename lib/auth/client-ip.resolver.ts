@@ -3,13 +3,16 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { clientAddress, compileTrust, type TrustFunction } from '../settings/trust-proxy.js';
+import { platformProxy, type PlatformAdapter, type PlatformProxy } from './platform-proxy.js';
 
 /**
- * The client IP of a handshake, for the per-IP cap and handshake rate, the Express way: the
- * `clientIp` option when given; else `X-Forwarded-For` read only through the proxies that the
- * `trustProxy` option, or the app's own `app.set('trust proxy', …)` (Express), trusts: what
- * `req.ip` would say. Nothing trusted: the socket's address, and a warning, once, when
- * requests carry `X-Forwarded-For` (the server is behind a proxy nobody told it about).
+ * The client IP of a handshake, for the per-IP cap and handshake rate, as the app's platform
+ * would say it: the `clientIp` option when given; else `X-Forwarded-For` read only through the
+ * proxies that the `trustProxy` option trusts, or else the platform's own setting (Express's
+ * `app.set('trust proxy', …)`, Fastify's `new FastifyAdapter({ trustProxy })`): what `req.ip`
+ * would say. Nothing trusted: the socket's address, and a warning, once, naming the setting of
+ * the platform in use, when requests carry `X-Forwarded-For` (the server is behind a proxy
+ * nobody told it about).
  */
 @Injectable()
 export class ClientIpResolver {
@@ -30,39 +33,41 @@ export class ClientIpResolver {
     const socket = request.socket.remoteAddress;
     const header = request.headers['x-forwarded-for'];
     const forwarded = Array.isArray(header) ? header.join(',') : header;
-    const trust = this.trust ?? this.appTrust();
-    if (forwarded && socket !== undefined && !trust?.(socket, 0)) this.warnUntrusted();
-    return trust ? clientAddress(socket, forwarded, trust) : socket;
+    if (this.trust) {
+      if (forwarded && socket !== undefined && !this.trust(socket, 0))
+        this.warnUntrusted("make the module's auth.trustProxy option trust it");
+      return clientAddress(socket, forwarded, this.trust);
+    }
+    const platform = this.platform();
+    if (forwarded && !platform.trustsPeer(request)) {
+      const own = platform.setting ? `set ${platform.setting} or ` : 'set ';
+      this.warnUntrusted(`${own}the module's auth.trustProxy option`);
+    }
+    return platform.clientIp(request);
   }
 
   /**
-   * Whether the socket's peer is a trusted proxy (the `trustProxy` option, else the app's
-   * `trust proxy` setting), whose `X-Forwarded-*` headers may then be read.
+   * Whether the socket's peer is a trusted proxy (the `trustProxy` option, else the platform's
+   * own setting), whose `X-Forwarded-*` headers may then be read.
    */
   trustsProxy(request: IncomingMessage): boolean {
     const socket = request.socket.remoteAddress;
-    const trust = this.trust ?? this.appTrust();
-    return socket !== undefined && trust !== undefined && trust(socket, 0);
+    if (this.trust) return socket !== undefined && this.trust(socket, 0);
+    return this.platform().trustsPeer(request);
   }
 
-  // Express keeps the compiled `trust proxy` setting as 'trust proxy fn' (read per request:
-  // an app may set it after the module started, before it listens).
-  private appTrust(): TrustFunction | undefined {
-    const adapter = this.adapterHost.httpAdapter;
-    // Fastify's `get` registers a route: only Express's settings are read.
-    if (adapter?.getType?.() !== 'express') return undefined;
-    const instance = adapter.getInstance?.() as { get?: (key: string) => unknown } | undefined;
-    const fn = typeof instance?.get === 'function' ? instance.get('trust proxy fn') : undefined;
-    return typeof fn === 'function' ? (fn as TrustFunction) : undefined;
+  // Read per request: an app may set Express's `trust proxy` after the module started.
+  private platform(): PlatformProxy {
+    return platformProxy(this.adapterHost.httpAdapter as PlatformAdapter | undefined);
   }
 
-  private warnUntrusted(): void {
+  private warnUntrusted(fix: string): void {
     if (this.warned) return;
     this.warned = true;
     this.logger.warn(
       'A handshake carries X-Forwarded-For, but no proxy is trusted: per-IP limits count the ' +
-        "proxy's address. Behind a reverse proxy, set app.set('trust proxy', …) or the " +
-        'trustProxy option (see docs/security.md); X-Forwarded-For is ignored until then.',
+        `proxy's address. Behind a reverse proxy, ${fix} (see docs/security.md); ` +
+        'X-Forwarded-For is ignored until then.',
     );
   }
 }

@@ -34,7 +34,9 @@ export interface ChannelsClientOptions {
    */
   transports?: TransportName[];
   /**
-   * The WebSocket implementation: `ws`'s `WebSocket` in Node 20.
+   * The WebSocket implementation: `ws`'s `WebSocket` in Node 20. Without one (none given and
+   * no global `WebSocket`) the constructor throws a `TypeError` that says how to fix it,
+   * unless `transports` lists `'sse'`: the client never falls back to SSE unasked.
    * @default globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor;
@@ -125,7 +127,8 @@ export interface ResolvedClientOptions {
 
 /**
  * Fills in the defaults and checks the values.
- * @throws TypeError / RangeError naming the option that is wrong
+ * @throws TypeError / RangeError naming the option that is wrong; TypeError when there is no
+ *   WebSocket implementation and `transports` does not list `'sse'`
  */
 export function resolveClientOptions(options: ChannelsClientOptions): ResolvedClientOptions {
   if (typeof options?.url !== 'string' || options.url.length === 0)
@@ -135,6 +138,9 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
     throw new TypeError("`transports` lists 'websocket' and/or 'sse'.");
   }
   const globals = globalThis as { WebSocket?: WebSocketConstructor; fetch?: FetchLike };
+  const webSocket = options.WebSocket ?? globals.WebSocket;
+  // Never a silent SSE client: without a WebSocket, SSE only when the app listed it.
+  if (!webSocket && !options.transports?.includes('sse')) throw new TypeError(NO_WEBSOCKET);
   // Called as a plain function: a browser's fetch throws when called as another object's method.
   const fetchImpl = options.fetch ?? globals.fetch;
   return {
@@ -142,7 +148,7 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
     token: options.token,
     getToken: options.getToken,
     transports: [...new Set(transports)],
-    WebSocket: options.WebSocket ?? globals.WebSocket,
+    WebSocket: webSocket,
     fetch: fetchImpl ? (url, init) => fetchImpl(url, init) : undefined,
     withCredentials: options.withCredentials ?? false,
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 10_000),
@@ -160,6 +166,12 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
     random: options.random ?? Math.random,
   };
 }
+
+const NO_WEBSOCKET =
+  'ChannelsClient has no WebSocket implementation: this runtime has no global `WebSocket` ' +
+  "(Node 20 has none) and no `WebSocket` option was given. Pass one: `import { WebSocket } from 'ws'; " +
+  'new ChannelsClient({ url, WebSocket })`. To run on the SSE transport instead, say so: ' +
+  "`transports: ['sse']` (or `['websocket', 'sse']` to fall back to SSE when WebSocket fails).";
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -38,11 +38,23 @@ export interface ChannelsSettingsInput {
    */
   path?: string;
   /**
+   * Puts the endpoints (the WebSocket upgrade, `GET {path}/sse`, `POST {path}/messages`) under
+   * the app's global prefix (`app.setGlobalPrefix('api')`: `/api/channels`), as the option of
+   * the same name of Nest's GraphQL and Swagger modules does. The prefix's `exclude` list is
+   * not consulted. The AsyncAPI document and the testing helpers follow, and the startup log
+   * names the paths either way.
+   * @default false: `path` as given, whatever the global prefix
+   * @example ChannelsModule.forRoot({ useGlobalPrefix: true }) // with app.setGlobalPrefix('api'): /api/channels
+   */
+  useGlobalPrefix?: boolean;
+  /**
    * Whether the module attaches its transports (the WebSocket upgrade and the SSE endpoints)
-   * to the app's HTTP server. `false` starts the module without them, and without needing an
-   * HTTP server at all: a service's tests can `init()` an `AppModule` that imports
-   * `ChannelsModule` (a `TestingModule`, `NestFactory.createApplicationContext`), publish, and
-   * read what was published (see `RecordingBroker` in `nestjs-channels/testing`).
+   * to the app's HTTP server. Without an HTTP application (a testing module that is only
+   * `init()`ed) they stay off whatever this says, as Nest's own gateways do. `false` starts the
+   * module without them, and without needing an HTTP server at all: a service's tests can
+   * `init()` an `AppModule` that imports `ChannelsModule` (a `TestingModule`,
+   * `NestFactory.createApplicationContext`), publish, and read what was published (see
+   * `RecordingBroker` in `nestjs-channels/testing`).
    * Publishing, `ChannelsService` and the gateways' handlers work as usual; no client can
    * connect.
    * @default true
@@ -115,6 +127,7 @@ export interface ChannelsSettingsInput {
  */
 export interface ChannelsSettings {
   readonly path: string;
+  readonly useGlobalPrefix: boolean;
   readonly transports: boolean;
   readonly validation: ValidatorOptions | false;
   readonly heartbeat: { readonly intervalMs: number; readonly timeoutMs: number };
@@ -195,6 +208,7 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
   const { history = {}, presence = {}, shutdown = {} } = options;
   return {
     path: normalizePath(options.path ?? '/channels'),
+    useGlobalPrefix: options.useGlobalPrefix ?? false,
     transports: options.transports ?? true,
     validation: options.validation ?? DEFAULT_VALIDATION,
     heartbeat: {

@@ -2,9 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { HandshakeAuthenticator } from '../auth/handshake.authenticator.js';
-import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { readHandshake, type TransportName } from '../connection/handshake.js';
 import { ChannelHub } from '../hub/channel.hub.js';
+import { ChannelsEndpoint } from '../transports/channels.endpoint.js';
 import { CommandRouter } from '../router/command.router.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { CloseCode, REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
@@ -68,8 +68,8 @@ export class ChannelsTestHarness {
    */
   async connect(options: HarnessConnectOptions = {}): Promise<InProcessTestClient> {
     const transport = options.transport ?? 'websocket';
-    const config = this.get<ChannelsSettings>(CHANNELS_SETTINGS);
-    const request = fakeRequest(config.path, options);
+    const { websocket } = this.get<ChannelsEndpoint>(ChannelsEndpoint).paths;
+    const request = fakeRequest(websocket, options);
     let principal = options.principal;
     if (!('principal' in options)) {
       try {

@@ -3,6 +3,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import type { TransportName } from '../connection/handshake.js';
 import type { ChannelsTestClient } from './channels.test-client.js';
+import { ChannelsEndpoint } from '../transports/channels.endpoint.js';
 import { SseTestClient } from './sse.test-client.js';
 import { WsTestClient } from './ws.test-client.js';
 
@@ -42,7 +43,7 @@ export interface TestAppAddress {
   http: string;
   /** `ws://127.0.0.1:<port>` (`wss` when the app serves TLS). */
   ws: string;
-  /** The module's `path` option. */
+  /** The WebSocket path: the module's `path`, under the global prefix with `useGlobalPrefix`. */
   path: string;
 }
 
@@ -70,6 +71,7 @@ export async function listenForTests(app: INestApplication): Promise<TestAppAddr
   }
   await listening;
   const { port, address } = server.address() as AddressInfo;
+  const { websocket } = app.get(ChannelsEndpoint, { strict: false }).paths;
   const host = address === '::' || address === '0.0.0.0' ? '127.0.0.1' : address;
   const hostname = host.includes(':') ? `[${host}]` : host;
   // An https.Server is a tls.Server: it has the `setSecureContext` method.
@@ -77,7 +79,7 @@ export async function listenForTests(app: INestApplication): Promise<TestAppAddr
   return {
     http: `http${secure}://${hostname}:${port}`,
     ws: `ws${secure}://${hostname}:${port}`,
-    path: options.path === '/' ? '' : options.path,
+    path: websocket === '/' ? '' : websocket,
   };
 }
 

@@ -33,18 +33,10 @@ export function interceptServerEvent(
 
 /**
  * The Nest app's own HTTP server, which both transports share.
- * @throws Error when the app has none (a standalone application context)
+ * @returns `undefined` when the app has none: a standalone application context, or a testing
+ *   module that is only `init()`ed (the transports then stay off, as Nest's own gateways do)
  * @example const server = sharedHttpServer(this.adapterHost);
  */
-export function sharedHttpServer(adapterHost: HttpAdapterHost): Server {
-  const server = adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-  if (!server) {
-    throw new Error(
-      'ChannelsModule needs an HTTP application (NestFactory.create, or ' +
-        'Test.createTestingModule(...).createNestApplication()) to attach its WebSocket and SSE ' +
-        'endpoints to. To start it without them (a service test that only init()s its module), ' +
-        'pass ChannelsModule.forRoot({ transports: false }).',
-    );
-  }
-  return server;
+export function sharedHttpServer(adapterHost: HttpAdapterHost): Server | undefined {
+  return adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
 }

@@ -15,7 +15,8 @@ import { sharedHttpServer } from './server-event.interceptor.js';
 
 /**
  * What both transports share: they attach to the Nest app's HTTP server when it boots (unless
- * `transports: false`), refuse new clients and drain their connections on shutdown, and let go
+ * `transports: false`, or the app has no HTTP server: then they stay off, as Nest's gateways
+ * do), refuse new clients and drain their connections on shutdown, and let go
  * of the server only once Nest has closed it (until then a late request gets 503, never 404).
  */
 export abstract class ServerTransport
@@ -38,7 +39,10 @@ export abstract class ServerTransport
 
   onApplicationBootstrap(): void {
     if (!this.settings.transports) return;
-    this.detach = this.attach(sharedHttpServer(this.adapterHost));
+    // No HTTP application (a testing module only init()ed): nothing to attach to
+    // (ChannelsEndpoint says so once).
+    const server = sharedHttpServer(this.adapterHost);
+    if (server) this.detach = this.attach(server);
   }
 
   /**

@@ -6,6 +6,7 @@ import { OriginGate } from '../auth/origin.gate.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { ErrorCode } from '../protocol/frames.js';
+import { ChannelsEndpoint } from './channels.endpoint.js';
 import { CorsPolicy } from './cors.policy.js';
 import { sendJson } from './http.responder.js';
 import { SseCommandHandler } from './sse.command-handler.js';
@@ -35,6 +36,7 @@ export class SseTransport extends ServerTransport {
     private readonly commands: SseCommandHandler,
     private readonly admission: ConnectionAdmission,
     private readonly origins: OriginGate,
+    private readonly endpoint: ChannelsEndpoint,
   ) {
     super(adapterHost, settings, connections, 'sse');
     this.cors = new CorsPolicy(settings.sse.cors);
@@ -43,10 +45,10 @@ export class SseTransport extends ServerTransport {
   protected attach(httpServer: Server): () => void {
     // The app's enableCors() has run by now (Nest applies it before the bootstrap hooks).
     this.cors = new CorsPolicy(this.origins.corsSettings());
-    const base = this.settings.path === '/' ? '' : this.settings.path;
+    const { sse, messages } = this.endpoint.paths;
     this.routes = new Map([
-      [`${base}/sse`, 'stream'],
-      [`${base}/messages`, 'messages'],
+      [sse, 'stream'],
+      [messages, 'messages'],
     ]);
     return interceptServerEvent(
       httpServer,

@@ -21,6 +21,7 @@ import {
 } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
+import { ChannelsEndpoint } from './channels.endpoint.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
@@ -42,11 +43,13 @@ export class WsTransport extends ServerTransport {
     private readonly admission: ConnectionAdmission,
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
+    private readonly endpoint: ChannelsEndpoint,
   ) {
     super(adapterHost, settings, connections, 'websocket');
   }
 
   protected attach(httpServer: Server): () => void {
+    const path = this.endpoint.paths.websocket;
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -58,7 +61,7 @@ export class WsTransport extends ServerTransport {
       httpServer,
       'upgrade',
       (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (requestPath(request.url) !== this.settings.path) return false;
+        if (requestPath(request.url) !== path) return false;
         // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
         this.inflight.track(this.upgrade(request, socket, head), () => socket.destroy());
         return true;

@@ -75,10 +75,12 @@ export interface FixtureApp extends StartedNodeProcess {
 
 /**
  * For the describe block it is called in: compiles the fixture app `entry` (one that calls
- * `listenAndPrintPort`) before the block; `start()` runs it and resolves once it listens.
+ * `listenAndPrintPort`) before the block; `start(env?)` runs it and resolves once it listens.
  * After the block the app is stopped (SIGTERM) if it still runs, and the compiled file removed.
  */
-export function useFixtureApp(entry: string): { start(): Promise<FixtureApp> } {
+export function useFixtureApp(entry: string): {
+  start(env?: NodeJS.ProcessEnv): Promise<FixtureApp>;
+} {
   let fixture: CompiledFixture | undefined;
   let app: FixtureApp | undefined;
   beforeAll(async () => {
@@ -89,8 +91,8 @@ export function useFixtureApp(entry: string): { start(): Promise<FixtureApp> } {
     fixture?.cleanup();
   });
   return {
-    async start() {
-      const started = await startNodeProcess([fixture!.file], { ready: PRINTED_PORT });
+    async start(env = {}) {
+      const started = await startNodeProcess([fixture!.file], { ready: PRINTED_PORT, env });
       app = { ...started, port: Number(started.ready[1]) };
       return app;
     },

@@ -10,7 +10,7 @@ import {
 } from '../../../lib/index.js';
 import { ChannelsMetricsModule } from '../../../lib/metrics/index.js';
 import { HealthController } from '../../../sample/src/observability/health.controller.js';
-import { startApp } from '../../support/app.js';
+import { PLATFORMS, startApp } from '../../support/app.js';
 import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
@@ -46,7 +46,7 @@ class PingingBroker extends InMemoryBroker {
   }
 }
 
-describe('health and broker metrics with a real Redis', () => {
+describe.each(PLATFORMS)('health and broker metrics with a real Redis, on %s', (platform) => {
   let redis: RedisServer;
   let client: Redis;
   let app: INestApplication;
@@ -63,14 +63,18 @@ describe('health and broker metrics with a real Redis', () => {
     client.on('error', () => undefined);
     // Without an offline queue, a PING before the connection is up fails: start once it is.
     if (client.status !== 'ready') await new Promise((ready) => client.once('ready', ready));
-    ({ app, http } = await startApp({
-      imports: [
-        ChannelsModule.forRoot({ path: '/rt', stores: { broker: new PingingBroker(client) } }),
-        ChannelsMetricsModule.forRoot({ registry, enabled: true }),
-        ChannelsHealthModule.forRoot({ brokerTimeoutMs: 500 }),
-      ],
-      controllers: [HealthController],
-    }));
+    ({ app, http } = await startApp(
+      {
+        imports: [
+          ChannelsModule.forRoot({ path: '/rt', stores: { broker: new PingingBroker(client) } }),
+          ChannelsMetricsModule.forRoot({ registry, enabled: true }),
+          ChannelsHealthModule.forRoot({ brokerTimeoutMs: 500 }),
+        ],
+        controllers: [HealthController],
+      },
+      {},
+      { platform },
+    ));
   });
   afterAll(async () => {
     await app.close();

@@ -1,5 +1,6 @@
 import type { INestApplication, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { createPlatformApp, PLATFORMS, type PlatformOptions } from '../../support/app.js';
 import type { AddressInfo } from 'node:net';
 import { ChannelsModule, type ChannelsModuleOptions } from '../../../lib/index.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
@@ -22,12 +23,13 @@ async function start(
   options: ChannelsModuleOptions = {},
   setUp: (app: INestApplication) => void = () => undefined,
   appOptions: NestApplicationOptions = {},
+  platform: PlatformOptions = {},
 ): Promise<Started> {
   const moduleRef = await Test.createTestingModule({
     imports: [ChannelsModule.forRoot(options)],
     providers: [OpenGateway],
   }).compile();
-  const app = moduleRef.createNestApplication({ logger: false, ...appOptions });
+  const app = await createPlatformApp(moduleRef, appOptions, platform);
   setUp(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -194,6 +196,21 @@ describe('Origin behind a proxy: Host, or X-Forwarded-Host / -Proto from a trust
       await Promise.all([trusting.app.close(), plain.app.close()]);
     }
   });
+
+  it.each(PLATFORMS)(
+    "on %s, trusts the proxy that the platform's own setting trusts",
+    async (platform) => {
+      const trusting = await start({}, undefined, {}, { platform, trustProxy: 'loopback' });
+      const plain = await start({}, undefined, {}, { platform });
+      try {
+        const page = { ...forwarded, Origin: 'https://app.example.com' };
+        expect(await probe(trusting.http, page)).toEqual(SERVED);
+        expect(await probe(plain.http, page)).toEqual(REFUSED);
+      } finally {
+        await Promise.all([trusting.app.close(), plain.app.close()]);
+      }
+    },
+  );
 
   it("serves the proxy's own page through a real reverse proxy that keeps the Host", async () => {
     const server = await start();

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { PLATFORMS } from '../../support/app.js';
 import { useFixtureApp } from '../../support/compile-fixture.js';
 import { sleep, waitFor, withConcurrency } from '../../support/wait.js';
 import { TestClient } from '../../support/ws-client.js';
@@ -45,11 +46,15 @@ describe('security: graceful shutdown', () => {
     });
   });
 
-  describe('SIGTERM with enableShutdownHooks()', () => {
+  describe.each(PLATFORMS)('SIGTERM with enableShutdownHooks() on %s', (platform) => {
     const fixtureApp = useFixtureApp('test/e2e/security/broadcasting-app.fixture.ts');
 
     it('closes 200 clients of a running broadcast with 1001, each having received its pushes in order', async () => {
-      const started = await fixtureApp.start();
+      const started = await fixtureApp.start({
+        CHANNELS_TEST_PLATFORM: platform,
+        // Node 20 notes on stderr that @fastify/middie require()s an ES module.
+        NODE_OPTIONS: '--disable-warning=ExperimentalWarning',
+      });
 
       const url = `ws://127.0.0.1:${started.port}/channels`;
       const clients = await withConcurrency(200, 20, async () => {

@@ -4,9 +4,10 @@ import { ChannelsService } from '../../../lib/index.js';
 import { encodeCursor } from '../../../lib/transports/sse-cursor.js';
 import { httpCall, postCommand, RawSseClient } from '../../support/sse-client.js';
 import { AUTH } from '../../support/token.guard.js';
+import { PLATFORMS } from '../../support/app.js';
 import { TokenGuard, startSseApp } from './sse.gateway.js';
 
-describe('SSE transport: commands over POST {path}/messages', () => {
+describe.each(PLATFORMS)('SSE transport on %s: commands over POST {path}/messages', (platform) => {
   let app: INestApplication;
   let base: string;
   let messages: string;
@@ -20,15 +21,19 @@ describe('SSE transport: commands over POST {path}/messages', () => {
   }
 
   beforeAll(async () => {
-    ({ app, base, channels } = await startSseApp({
-      auth: {
-        handshakeGuards: [TokenGuard],
-        allowedOrigins: ['https://app.example', 'https://other.example'],
+    ({ app, base, channels } = await startSseApp(
+      {
+        auth: {
+          handshakeGuards: [TokenGuard],
+          allowedOrigins: ['https://app.example', 'https://other.example'],
+        },
+        path: '/rt',
+        limits: { maxPayloadBytes: 1024 },
+        sse: { cors: { origins: ['https://app.example'], credentials: true } },
       },
-      path: '/rt',
-      limits: { maxPayloadBytes: 1024 },
-      sse: { cors: { origins: ['https://app.example'], credentials: true } },
-    }));
+      [],
+      platform,
+    ));
     messages = `${base}/rt/messages`;
   });
 

@@ -4,14 +4,15 @@ import { TestEventSource } from '../../support/event-source.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
 import { AUTH } from '../../support/token.guard.js';
 import { waitFor } from '../../support/wait.js';
+import { PLATFORMS } from '../../support/app.js';
 import { SseGateway, startSseApp } from './sse.gateway.js';
 
-describe('SSE transport: graceful shutdown', () => {
+describe.each(PLATFORMS)('SSE transport on %s: graceful shutdown', (platform) => {
   let app: INestApplication;
   let base: string;
 
   beforeEach(async () => {
-    ({ app, base } = await startSseApp({ shutdown: { timeoutMs: 10_000 } }));
+    ({ app, base } = await startSseApp({ shutdown: { timeoutMs: 10_000 } }, [], platform));
   });
 
   it('ends every open stream with event: close 1001, and app.close() does not hang on them', async () => {

@@ -14,7 +14,7 @@ import {
   type ChannelsModuleOptions,
   type Connection,
 } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { startApp, type Platform } from '../../support/app.js';
 import { tokenGuard } from '../../support/token.guard.js';
 
 export interface User {
@@ -97,17 +97,19 @@ export class SseGateway {
 }
 
 /**
- * Starts an app with `ChannelsModule.forRoot(options)` and the SSE gateway (`controllers` too).
+ * Starts an app with `ChannelsModule.forRoot(options)` and the SSE gateway (`controllers` too),
+ * on Express or the `platform` given.
  * @returns the app, its base URLs (`base` is `http`) and its ChannelsService
  */
 export async function startSseApp(
   options: ChannelsModuleOptions = {},
   controllers: ModuleMetadata['controllers'] = [],
+  platform: Platform = 'express',
 ) {
-  const { app, ws, http } = await startApp({
-    imports: [ChannelsModule.forRoot(options)],
-    providers: [SseGateway],
-    controllers,
-  });
+  const { app, ws, http } = await startApp(
+    { imports: [ChannelsModule.forRoot(options)], providers: [SseGateway], controllers },
+    {},
+    { platform },
+  );
   return { app, ws, http, base: http, channels: app.get(ChannelsService) };
 }
