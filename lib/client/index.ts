@@ -22,6 +22,7 @@ export type {
   PresenceSyncListener,
 } from './presence.listeners.js';
 export type {
+  PresenceDiff,
   PresenceEventData,
   PresenceMember,
   PresencePushFrame,

@@ -1,4 +1,5 @@
 import type {
+  PresenceDiff,
   PresenceEventData,
   PresenceMember,
   PresenceReply,
@@ -6,7 +7,8 @@ import type {
 import type { Subscription, SubscribedInfo } from './subscription.registry.js';
 
 /**
- * Called with a member that arrived (`presence.join`) or left (`presence.leave`).
+ * Called with a member that arrived or left: once per join and per leave of each
+ * `presence.diff` the server sends.
  * @example sub.onJoin(({ key, info }) => online.add(key, info));
  */
 export type PresenceEventListener<TInfo = unknown> = (member: PresenceEventData<TInfo>) => void;
@@ -33,9 +35,9 @@ export type PresenceSyncListener<TInfo = unknown> = (members: PresenceMember<TIn
 export interface PresenceSubscription<TInfo = unknown> extends Subscription {
   /** Asks the server who is in the channel (one entry per principal). */
   presence(): Promise<PresenceMember<TInfo>[]>;
-  /** Listens to `presence.join`; returns a function that removes the listener. */
+  /** Listens to members arriving (the joins of each `presence.diff`); returns a function that removes the listener. */
   onJoin(listener: PresenceEventListener<TInfo>): () => void;
-  /** Listens to `presence.leave`; returns a function that removes the listener. */
+  /** Listens to members leaving (the leaves of each `presence.diff`); returns a function that removes the listener. */
   onLeave(listener: PresenceEventListener<TInfo>): () => void;
   /**
    * Listens to the list refetched after each reconnect. Members that came or went meanwhile
@@ -59,8 +61,8 @@ interface ChannelListeners {
 }
 
 /**
- * The SDK's side of presence: routes `presence.join` / `presence.leave` pushes to the
- * listeners of their channel, answers `presence()`, and refetches the list of every channel
+ * The SDK's side of presence: hands each `presence.diff` push to the listeners of its channel,
+ * one call per join (first) and per leave, answers `presence()`, and refetches the list of every channel
  * with listeners when its subscription is renewed on a new connection.
  */
 export class ClientPresence {
@@ -116,16 +118,16 @@ export class ClientPresence {
       event?: unknown;
       data?: unknown;
     };
-    if (typeof channel !== 'string' || (event !== 'presence.join' && event !== 'presence.leave'))
-      return false;
+    if (typeof channel !== 'string' || event !== 'presence.diff') return false;
     if ('offset' in frame) return false; // an app's own push that happens to use the name
-    const member = data as PresenceEventData | undefined;
     const entry = this.channels.get(channel);
-    if (!entry || typeof member?.key !== 'string') return true;
-    if (event === 'presence.join') {
+    const diff = data as Partial<PresenceDiff> | undefined;
+    if (!entry) return true;
+    for (const member of members(diff?.joins)) {
       entry.known?.set(member.key, member.info);
       this.call(entry.join, member);
-    } else {
+    }
+    for (const member of members(diff?.leaves)) {
       entry.known?.delete(member.key);
       this.call(entry.leave, member);
     }
@@ -170,4 +172,12 @@ export class ClientPresence {
       }
     }
   }
+}
+
+// The well-formed members of a diff's list (a server of another version may send less).
+function members(list: unknown): PresenceEventData[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((m): m is { key: string; info?: unknown } => typeof m?.key === 'string')
+    .map(({ key, info }) => ({ key, info: info ?? null }));
 }
