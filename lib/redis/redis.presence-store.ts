@@ -235,8 +235,7 @@ export class RedisPresenceStore extends PresenceStore {
     if (type === 'flush') return this.flushes.get(joins as string)?.();
     if (type !== 'diff' || typeof channel !== 'string') return;
     for (const [key, info] of pairs(joins)) this.emitChange({ channel, type: 'join', key, info });
-    for (const [key, info] of pairs(leaves))
-      this.emitChange({ channel, type: 'leave', key, info });
+    for (const [key, info] of pairs(leaves)) this.emitChange({ channel, type: 'leave', key, info });
   }
 
   private script(name: string): Script {

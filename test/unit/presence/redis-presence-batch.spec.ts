@@ -89,11 +89,12 @@ describe('RedisPresenceStore batches per window', () => {
     stores.splice(stores.indexOf(a), 1);
     await a.close();
     const changes = await logB.waitFor(6);
-    expect(changes.slice(3).map((c) => `${c.type}:${c.key}`).sort()).toEqual([
-      'leave:x',
-      'leave:y',
-      'leave:z',
-    ]);
+    expect(
+      changes
+        .slice(3)
+        .map((c) => `${c.type}:${c.key}`)
+        .sort(),
+    ).toEqual(['leave:x', 'leave:y', 'leave:z']);
     expect(await published('room:bye')).toHaveLength(2);
   });
 });
