@@ -123,12 +123,15 @@ export class ClientPresence {
     const entry = this.channels.get(channel);
     const diff = data as Partial<PresenceDiff> | undefined;
     if (!entry) return true;
+    // Against the list the client holds (once it asked for one), each change is reported once:
+    // a diff may repeat what a refetched list already showed, or the other way round.
     for (const member of members(diff?.joins)) {
+      if (entry.known?.has(member.key)) continue;
       entry.known?.set(member.key, member.info);
       this.call(entry.join, member);
     }
     for (const member of members(diff?.leaves)) {
-      entry.known?.delete(member.key);
+      if (entry.known && !entry.known.delete(member.key)) continue;
       this.call(entry.leave, member);
     }
     return true;
@@ -138,15 +141,18 @@ export class ClientPresence {
   subscribed(info: SubscribedInfo): void {
     const entry = this.channels.get(info.channel);
     if (!info.resubscribed || !entry) return;
-    const before = entry.known;
-    this.fetch(info.channel).then(
-      (members) => {
+    this.host.request('presence', { channel: info.channel }).then(
+      (reply) => {
+        const { members } = reply as PresenceReply;
+        // What the client believes now: the last list and the diffs since, those that arrived
+        // on the new connection before this reply included.
+        const before = entry.known;
+        entry.known = new Map(members.map((m) => [m.key, m.info]));
         for (const member of members)
           if (before && !before.has(member.key))
             this.call(entry.join, { key: member.key, info: member.info });
-        const now = new Set(members.map((m) => m.key));
         for (const [key, memberInfo] of before ?? [])
-          if (!now.has(key)) this.call(entry.leave, { key, info: memberInfo });
+          if (!entry.known.has(key)) this.call(entry.leave, { key, info: memberInfo });
         this.call(entry.sync, members);
       },
       (error: unknown) =>
