@@ -7,7 +7,6 @@ import { TestClient, type Frame } from '../../support/ws-client.js';
 const SUBSCRIBERS = 1_000;
 // Waves 50 ms apart: 18 of them span 850 ms.
 const WAVES = 18;
-const CHANNEL = 'room:storm';
 // The storm's own members: the sentinels below join after it.
 const isStormKey = (key: string) => key.startsWith('user-');
 const keysOf = (list: Array<{ key: string }>) => list.map((m) => m.key);
