@@ -15,7 +15,8 @@ const keysOf = (list: Array<{ key: string }>) => list.map((m) => m.key);
 // nodes sharing a real redis-server) join within one second. Presence changes leave as one
 // `presence.diff` per window (default 50 ms), so each subscriber gets at most 20 presence
 // frames, not one per member; and every node lists every member. Timing decides the frame
-// count (how many windows the joins span), hence a load spec.
+// count (how many windows the joins span), hence a load spec. The nodes run the built module
+// (`npm run build`, which `npm test` runs first).
 describe('a presence storm: 1,000 joins within a second on two nodes through Redis', () => {
   let redis: RedisServer;
   let nodes: ChildApp[];
@@ -124,6 +125,33 @@ describe('a presence storm: 1,000 joins within a second on two nodes through Red
       expect(members).toHaveLength(SUBSCRIBERS + 2);
       expect(new Set(keysOf(members)).size).toBe(SUBSCRIBERS + 2);
       expect(members.every((m) => m.connections === 1)).toBe(true);
+    }
+
+    // Where presence meets close: half the storm (every client of node 1) closes at once. The
+    // other half hears each of them leave once, in a few diffs, and both nodes list the rest.
+    const leaving = storm.filter((_, i) => i % 2 === 1);
+    const staying = storm.filter((_, i) => i % 2 === 0);
+    const gone = new Set(leaving.map((_, k) => `user-${2 * k + 1}`));
+    const before = staying.map((client) => diffsOf(client).length);
+    for (const client of leaving) client.close();
+    const leavesSeenBy = (client: TestClient) =>
+      diffsOf(client).flatMap((f: Frame) => keysOf(f.data.leaves));
+    await waitFor(
+      () => staying.every((client) => leavesSeenBy(client).length >= gone.size),
+      20_000,
+      'every staying subscriber to hear of every leave',
+    );
+    for (const [k, client] of staying.entries()) {
+      const left = leavesSeenBy(client);
+      expect(left.length).toBe(gone.size);
+      expect(new Set(left)).toEqual(gone);
+      expect(diffsOf(client).length - before[k]!).toBeLessThanOrEqual(20);
+    }
+    for (const asker of [staying[0]!, sentinels[1]!]) {
+      const { data } = await asker.request('presence', { channel });
+      const keys = keysOf(data.members);
+      expect(keys).toHaveLength(SUBSCRIBERS / 2 + 2);
+      expect(keys.some((key) => gone.has(key))).toBe(false);
     }
   }, 180_000);
 });
