@@ -8,6 +8,7 @@ import { RedisOutageLog } from './redis.outage-log.js';
 import { PresenceStore } from '../presence/presence.store.js';
 import type { PresenceMember } from '../protocol/presence.types.js';
 import { RedisPresenceBatch, type PresenceBatchEntry } from './redis-presence.batch.js';
+import { parseInfo, readPresenceMessage } from './redis-presence.message.js';
 import { APPLY_SCRIPT, MEMBERS_SCRIPT, REMOVE_NODE_SCRIPT } from './redis-presence.scripts.js';
 
 type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
@@ -130,7 +131,7 @@ export class RedisPresenceStore extends PresenceStore {
     const members: PresenceMember[] = [];
     for (let i = 0; i < keys.length; i += 2) {
       const key = keys[i]!;
-      members.push({ key, connections: Number(keys[i + 1]), info: parse(info.get(key)) });
+      members.push({ key, connections: Number(keys[i + 1]), info: parseInfo(info.get(key)) });
     }
     return members;
   }
@@ -224,18 +225,9 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private onMessage(message: string): void {
-    let change: unknown;
-    try {
-      change = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(change) || change.length !== 4) return;
-    const [channel, type, joins, leaves] = change as [string, string, unknown, unknown];
-    if (type === 'flush') return this.flushes.get(joins as string)?.();
-    if (type !== 'diff' || typeof channel !== 'string') return;
-    for (const [key, info] of pairs(joins)) this.emitChange({ channel, type: 'join', key, info });
-    for (const [key, info] of pairs(leaves)) this.emitChange({ channel, type: 'leave', key, info });
+    const read = readPresenceMessage(message);
+    if (read && 'flush' in read) this.flushes.get(read.flush)?.();
+    else for (const change of read?.changes ?? []) this.emitChange(change);
   }
 
   private script(name: string): Script {
@@ -255,21 +247,4 @@ export class RedisPresenceStore extends PresenceStore {
   private nodeChannels(node: string): string {
     return `${this.prefix}:node:${node}:channels`;
   }
-}
-
-function parse(json: string | undefined): unknown {
-  if (json === undefined) return null;
-  try {
-    return JSON.parse(json);
-  } catch {
-    return null;
-  }
-}
-
-// The `[key, infoJson]` pairs of a diff's list, info parsed (cjson writes an empty list as `{}`).
-function pairs(list: unknown): Array<[string, unknown]> {
-  if (!Array.isArray(list)) return [];
-  return list
-    .filter((pair): pair is [string, string] => Array.isArray(pair) && typeof pair[0] === 'string')
-    .map(([key, info]) => [key, parse(info)]);
 }

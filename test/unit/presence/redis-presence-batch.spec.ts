@@ -74,6 +74,22 @@ describe('RedisPresenceStore batches per window', () => {
     expect(await published('room:net')).toHaveLength(1);
   });
 
+  it('ignores a malformed message on the change channel and reads the next one', async () => {
+    const a = node();
+    const log = new ChangeLog(a);
+    for (const junk of [
+      'not json',
+      '[1,2]',
+      '["room:junk","diff","nope",{}]',
+      '["room:junk","diff",[[7,"x"]],[]]',
+    ])
+      await client.publish('batch:changes', junk);
+    await a.join('room:junk', 'alice', null);
+    await log.waitFor(1);
+    expect(await published('room:junk')).toHaveLength(3);
+    expect(log.changes).toEqual([{ channel: 'room:junk', type: 'join', key: 'alice', info: null }]);
+  });
+
   it("a read of a channel sees this node's changes still in their window", async () => {
     const a = new RedisPresenceStore({ client, keyPrefix: 'batch', batchMs: 60_000 });
     stores.push(a);
