@@ -35,9 +35,9 @@ export type PresenceSyncListener<TInfo = unknown> = (members: PresenceMember<TIn
 export interface PresenceSubscription<TInfo = unknown> extends Subscription {
   /** Asks the server who is in the channel (one entry per principal). */
   presence(): Promise<PresenceMember<TInfo>[]>;
-  /** Listens to members arriving (the joins of each `presence.diff`); returns a function that removes the listener. */
+  /** Listens to members arriving (each join of a `presence.diff`); returns its remover. */
   onJoin(listener: PresenceEventListener<TInfo>): () => void;
-  /** Listens to members leaving (the leaves of each `presence.diff`); returns a function that removes the listener. */
+  /** Listens to members leaving (each leave of a `presence.diff`); returns its remover. */
   onLeave(listener: PresenceEventListener<TInfo>): () => void;
   /**
    * Listens to the list refetched after each reconnect. Members that came or went meanwhile
@@ -62,8 +62,8 @@ interface ChannelListeners {
 
 /**
  * The SDK's side of presence: hands each `presence.diff` push to the listeners of its channel,
- * one call per join (first) and per leave, answers `presence()`, and refetches the list of every channel
- * with listeners when its subscription is renewed on a new connection.
+ * one call per join (first) and per leave, answers `presence()`, and refetches the list of
+ * every channel with listeners when its subscription is renewed on a new connection.
  */
 export class ClientPresence {
   private readonly channels = new Map<string, ChannelListeners>();

@@ -25,7 +25,7 @@ export class RedisPresenceBatch {
   private timer?: NodeJS.Timeout;
 
   /**
-   * @param windowMs how long changes are gathered (the window starts with the first change after a write)
+   * @param windowMs how long changes are gathered (from the first change after a write)
    * @param write writes one channel's changes; its promise settles the callers'
    */
   constructor(

@@ -19,10 +19,10 @@ type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
  * operation is one Lua script on one slot and `members` reads one channel's two hashes. A
  * node's joins and leaves are gathered per channel for `batchMs` and written by one script,
  * which publishes that window's changes as one message on the Redis channel every node's
- * store subscribes to: a thousand joins in a second are about twenty messages, not a thousand. Each node
- * renews a lease (a score in `<prefix>:nodes`); a node that finds another's lease expired
- * claims it (`ZREM` answers 1 to one node only) and removes its connections, channel by
- * channel (`<prefix>:node:<id>:channels`), which reports their leaves.
+ * store subscribes to: a thousand joins in a second are about twenty messages, not a
+ * thousand. Each node renews a lease (a score in `<prefix>:nodes`); a node that finds
+ * another's lease expired claims it (`ZREM` answers 1 to one node only) and removes its
+ * connections, channel by channel (`<prefix>:node:<id>:channels`), which reports their leaves.
  *
  * @example
  * const redis = new Redis(process.env.REDIS_URL);
