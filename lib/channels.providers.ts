@@ -139,6 +139,7 @@ function redisPresenceStore(
     client: template,
     keyPrefix: `${redis.keyPrefix}:presence`,
     ttlMs: settings.presence.ttlMs,
+    batchMs: settings.presence.coalesceMs,
     outageLog: redis.outages,
   });
 }

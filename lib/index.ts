@@ -148,6 +148,7 @@ export type { RedisPresenceStoreOptions } from './redis/redis-presence.options.j
 export {
   PresenceEvent,
   type PresenceChange,
+  type PresenceDiff,
   type PresenceEventData,
   type PresenceMember,
   type PresenceOptions,

@@ -26,6 +26,7 @@ export type {
   PresenceSyncListener,
 } from './presence.listeners.js';
 export type {
+  PresenceDiff,
   PresenceEventData,
   PresenceMember,
   PresencePushFrame,

@@ -1,4 +1,5 @@
 import type {
+  PresenceDiff,
   PresenceEventData,
   PresenceMember,
   PresenceReply,
@@ -6,7 +7,8 @@ import type {
 import type { Subscription, SubscribedInfo } from './subscription.registry.js';
 
 /**
- * Called with a member that arrived (`presence.join`) or left (`presence.leave`).
+ * Called with a member that arrived or left: once per join and per leave of each
+ * `presence.diff` the server sends.
  * @example sub.onJoin(({ key, info }) => online.add(key, info));
  */
 export type PresenceEventListener<TInfo = unknown> = (member: PresenceEventData<TInfo>) => void;
@@ -33,9 +35,9 @@ export type PresenceSyncListener<TInfo = unknown> = (members: PresenceMember<TIn
 export interface PresenceSubscription<TInfo = unknown> extends Subscription {
   /** Asks the server who is in the channel (one entry per principal). */
   presence(): Promise<PresenceMember<TInfo>[]>;
-  /** Listens to `presence.join`; returns a function that removes the listener. */
+  /** Listens to members arriving (each join of a `presence.diff`); returns its remover. */
   onJoin(listener: PresenceEventListener<TInfo>): () => void;
-  /** Listens to `presence.leave`; returns a function that removes the listener. */
+  /** Listens to members leaving (each leave of a `presence.diff`); returns its remover. */
   onLeave(listener: PresenceEventListener<TInfo>): () => void;
   /**
    * Listens to the list refetched after each reconnect. Members that came or went meanwhile
@@ -59,9 +61,9 @@ interface ChannelListeners {
 }
 
 /**
- * The SDK's side of presence: routes `presence.join` / `presence.leave` pushes to the
- * listeners of their channel, answers `presence()`, and refetches the list of every channel
- * with listeners when its subscription is renewed on a new connection.
+ * The SDK's side of presence: hands each `presence.diff` push to the listeners of its channel,
+ * one call per join (first) and per leave, answers `presence()`, and refetches the list of
+ * every channel with listeners when its subscription is renewed on a new connection.
  */
 export class ClientPresence {
   private readonly channels = new Map<string, ChannelListeners>();
@@ -116,17 +118,20 @@ export class ClientPresence {
       event?: unknown;
       data?: unknown;
     };
-    if (typeof channel !== 'string' || (event !== 'presence.join' && event !== 'presence.leave'))
-      return false;
+    if (typeof channel !== 'string' || event !== 'presence.diff') return false;
     if ('offset' in frame) return false; // an app's own push that happens to use the name
-    const member = data as PresenceEventData | undefined;
     const entry = this.channels.get(channel);
-    if (!entry || typeof member?.key !== 'string') return true;
-    if (event === 'presence.join') {
+    const diff = data as Partial<PresenceDiff> | undefined;
+    if (!entry) return true;
+    // Against the list the client holds (once it asked for one), each change is reported once:
+    // a diff may repeat what a refetched list already showed, or the other way round.
+    for (const member of members(diff?.joins)) {
+      if (entry.known?.has(member.key)) continue;
       entry.known?.set(member.key, member.info);
       this.call(entry.join, member);
-    } else {
-      entry.known?.delete(member.key);
+    }
+    for (const member of members(diff?.leaves)) {
+      if (entry.known && !entry.known.delete(member.key)) continue;
       this.call(entry.leave, member);
     }
     return true;
@@ -136,15 +141,18 @@ export class ClientPresence {
   subscribed(info: SubscribedInfo): void {
     const entry = this.channels.get(info.channel);
     if (!info.resubscribed || !entry) return;
-    const before = entry.known;
-    this.fetch(info.channel).then(
-      (members) => {
+    this.host.request('presence', { channel: info.channel }).then(
+      (reply) => {
+        const { members } = reply as PresenceReply;
+        // What the client believes now: the last list and the diffs since, those that arrived
+        // on the new connection before this reply included.
+        const before = entry.known;
+        entry.known = new Map(members.map((m) => [m.key, m.info]));
         for (const member of members)
           if (before && !before.has(member.key))
             this.call(entry.join, { key: member.key, info: member.info });
-        const now = new Set(members.map((m) => m.key));
         for (const [key, memberInfo] of before ?? [])
-          if (!now.has(key)) this.call(entry.leave, { key, info: memberInfo });
+          if (!entry.known.has(key)) this.call(entry.leave, { key, info: memberInfo });
         this.call(entry.sync, members);
       },
       (error: unknown) =>
@@ -170,4 +178,12 @@ export class ClientPresence {
       }
     }
   }
+}
+
+// The well-formed members of a diff's list (a server of another version may send less).
+function members(list: unknown): PresenceEventData[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((m): m is { key: string; info?: unknown } => typeof m?.key === 'string')
+    .map(({ key, info }) => ({ key, info: info ?? null }));
 }

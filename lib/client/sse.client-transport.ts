@@ -179,9 +179,7 @@ export class SseClientTransport implements ClientTransport {
       typeof data.channel === 'string' &&
       // Presence pushes carry no offset: they are not history. A position frame (`event:
       // position`, a push this stream was excluded from) has one, and no `event` of its own.
-      (typeof data.offset === 'number' ||
-        data.event === 'presence.join' ||
-        data.event === 'presence.leave')
+      (typeof data.offset === 'number' || data.event === 'presence.diff')
     ) {
       this.listener.onFrame(data as unknown as PushFrame);
     }

@@ -26,7 +26,8 @@ export interface PresenceReply<TInfo = unknown> {
 }
 
 /**
- * The data of a `presence.join` / `presence.leave` push.
+ * One member in a `presence.diff`: its principal key and the info it shares (for a leave,
+ * the info it had).
  * @example { "key": "alice", "info": { "userId": "alice" } }
  */
 export interface PresenceEventData<TInfo = unknown> {
@@ -35,14 +36,25 @@ export interface PresenceEventData<TInfo = unknown> {
 }
 
 /**
- * A `presence.join` or `presence.leave` push. Unlike a published push it has no `offset` or
- * `epoch`: it is not history, is never replayed, and does not move an SSE cursor.
- * @example { "channel": "room:lobby", "event": "presence.join", "data": { "key": "alice", "info": null } }
+ * The data of a `presence.diff` push: every join and leave of one coalescing window. A key
+ * that joined and left within the window is in neither list.
+ * @example { "joins": [{ "key": "alice", "info": null }], "leaves": [{ "key": "bob", "info": null }] }
+ */
+export interface PresenceDiff<TInfo = unknown> {
+  joins: PresenceEventData<TInfo>[];
+  leaves: PresenceEventData<TInfo>[];
+}
+
+/**
+ * A `presence.diff` push: a channel's membership changes of one window, sent to each
+ * subscriber at most once per channel per window. Unlike a published push it has no
+ * `offset` or `epoch`: it is not history, is never replayed, and does not move an SSE cursor.
+ * @example { "channel": "room:lobby", "event": "presence.diff", "data": { "joins": [{ "key": "alice", "info": null }], "leaves": [] } }
  */
 export interface PresencePushFrame<TInfo = unknown> {
   channel: string;
-  event: 'presence.join' | 'presence.leave';
-  data: PresenceEventData<TInfo>;
+  event: 'presence.diff';
+  data: PresenceDiff<TInfo>;
 }
 
 /**
@@ -64,7 +76,8 @@ export interface PresenceChange {
  */
 export interface PresenceOptions<TPrincipal = unknown> {
   /**
-   * Sends `presence.join` / `presence.leave` to the channel's subscribers.
+   * Sends `presence.diff` (the joins and leaves of each coalescing window) to the channel's
+   * subscribers.
    * @default false (the list is there for the `presence` command, no pushes)
    */
   joinLeave?: boolean;
@@ -77,10 +90,9 @@ export interface PresenceOptions<TPrincipal = unknown> {
 }
 
 /**
- * The push event names of presence.
- * @example if (push.event === PresenceEvent.JOIN) online.add(push.data.key);
+ * The push event name of presence.
+ * @example if (push.event === PresenceEvent.DIFF) push.data.joins.forEach(({ key }) => online.add(key));
  */
 export const PresenceEvent = {
-  JOIN: 'presence.join',
-  LEAVE: 'presence.leave',
+  DIFF: 'presence.diff',
 } as const;

@@ -15,10 +15,18 @@ export interface RedisPresenceStoreOptions {
   /**
    * How long the members of a node that died without a shutdown stay listed: its lease lasts
    * two thirds of it and is renewed six times per TTL, and every node looks for expired
-   * leases as often, so their `presence.leave` goes out within the TTL.
+   * leases as often, so their leaves go out within the TTL.
    * @default 30000
    */
   ttlMs?: number;
+  /**
+   * How long this node gathers its joins and leaves before writing them, per channel, in one
+   * script that publishes them as one message to every node (a reconnect storm of a thousand
+   * members is a message per window, not one per member). The module passes its
+   * `presence.coalesceMs`. A join or leave resolves once written.
+   * @default 50
+   */
+  batchMs?: number;
   /**
    * Prefix of every Redis key and of the change channel, to share one Redis between apps.
    * @default 'channels:presence'

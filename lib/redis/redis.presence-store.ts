@@ -7,12 +7,9 @@ import { isRedisConnectionError, unavailableOnDisconnect } from './redis.errors.
 import { RedisOutageLog } from './redis.outage-log.js';
 import { PresenceStore } from '../presence/presence.store.js';
 import type { PresenceMember } from '../protocol/presence.types.js';
-import {
-  JOIN_SCRIPT,
-  LEAVE_SCRIPT,
-  MEMBERS_SCRIPT,
-  REMOVE_NODE_SCRIPT,
-} from './redis-presence.scripts.js';
+import { RedisPresenceBatch, type PresenceBatchEntry } from './redis-presence.batch.js';
+import { parseInfo, readPresenceMessage } from './redis-presence.message.js';
+import { APPLY_SCRIPT, MEMBERS_SCRIPT, REMOVE_NODE_SCRIPT } from './redis-presence.scripts.js';
 
 /** How long a shutdown waits for Redis to remove this node's members. */
 const CLOSE_BOUND_MS = 2_000;
@@ -22,11 +19,13 @@ type Script = (...keysThenArgs: Array<string | number>) => Promise<unknown>;
 /**
  * Presence in Redis, shared by every node (see {@link PresenceStore} for the semantics).
  * Connections are counted per node and per key in hashes hash-tagged by channel, so every
- * operation is one Lua script on one slot and `members` reads one channel's two hashes. Each
- * change is published on one Redis channel that every node's store subscribes to. Each node
- * renews a lease (a score in `<prefix>:nodes`); a node that finds another's lease expired
- * claims it (`ZREM` answers 1 to one node only) and removes its connections, channel by
- * channel (`<prefix>:node:<id>:channels`), which reports their leaves.
+ * operation is one Lua script on one slot and `members` reads one channel's two hashes. A
+ * node's joins and leaves are gathered per channel for `batchMs` and written by one script,
+ * which publishes that window's changes as one message on the Redis channel every node's
+ * store subscribes to: a thousand joins in a second are about twenty messages, not a
+ * thousand. Each node renews a lease (a score in `<prefix>:nodes`); a node that finds
+ * another's lease expired claims it (`ZREM` answers 1 to one node only) and removes its
+ * connections, channel by channel (`<prefix>:node:<id>:channels`), which reports their leaves.
  *
  * @example
  * const redis = new Redis(process.env.REDIS_URL);
@@ -46,6 +45,7 @@ export class RedisPresenceStore extends PresenceStore {
   private closed = false;
   private readonly flushes = new Map<string, () => void>();
   private readonly ledger = new PresenceLedger();
+  private readonly batch: RedisPresenceBatch;
   private leased = false;
   /** Whether the command connection was lost since the last heartbeat went through. */
   private cutOff = false;
@@ -66,9 +66,11 @@ export class RedisPresenceStore extends PresenceStore {
       outages.watch('presence subscriber', this.subscriber),
     ];
     this.commands.on('close', () => (this.cutOff = true));
+    this.batch = new RedisPresenceBatch(options.batchMs ?? 50, (entry) =>
+      unavailableOnDisconnect(this.write(entry)),
+    );
     for (const [name, lua, keys] of [
-      ['presenceJoin', JOIN_SCRIPT, 3],
-      ['presenceLeave', LEAVE_SCRIPT, 3],
+      ['presenceApply', APPLY_SCRIPT, 3],
       ['presenceRemoveNode', REMOVE_NODE_SCRIPT, 3],
       ['presenceMembers', MEMBERS_SCRIPT, 2],
     ] as const)
@@ -83,40 +85,33 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   // After close (a shutdown in progress) this node holds nothing any more: joins and leaves of
-  // its connections closing late are no-ops.
+  // its connections closing late are no-ops. Each settles once its window is written.
   async join(channel: string, key: string, info: unknown): Promise<void> {
     if (this.closed) return;
     this.ledger.add(channel, key, info);
-    await this.ready;
-    // Both sent at once, with nothing awaited in between: a command issued after this join
-    // (a `members`, a `leave`) goes out after it on the same connection, so it sees it.
-    await unavailableOnDisconnect(this.add(channel, key, info, 1));
-  }
-
-  private async add(channel: string, key: string, info: unknown, count: number): Promise<void> {
-    const listed = this.commands.sadd(this.nodeChannels(this.nodeId), channel);
-    await this.script('presenceJoin')(
-      ...this.channelKeys(channel, this.nodeId),
-      key,
-      JSON.stringify(info ?? null),
-      this.changeChannel,
-      channel,
-      count,
-    );
-    await listed;
+    await this.batch.add(channel, key, 1, info);
   }
 
   async leave(channel: string, key: string): Promise<void> {
     if (this.closed || !this.ledger.remove(channel, key)) return;
+    await this.batch.add(channel, key, -1, undefined);
+  }
+
+  // One channel's netted changes, one script; the channel is listed as this node's first, so
+  // a removal of this node finds it. Both are sent at once, in the order they were made.
+  private async write({ channel, deltas }: PresenceBatchEntry): Promise<void> {
     await this.ready;
-    await unavailableOnDisconnect(
-      this.script('presenceLeave')(
-        ...this.channelKeys(channel, this.nodeId),
-        key,
-        this.changeChannel,
-        channel,
-      ),
+    const args: Array<string | number> = [];
+    for (const [key, { delta, info }] of deltas)
+      args.push(key, delta, delta > 0 ? JSON.stringify(info ?? null) : 'null');
+    const listed = this.commands.sadd(this.nodeChannels(this.nodeId), channel);
+    await this.script('presenceApply')(
+      ...this.channelKeys(channel, this.nodeId),
+      this.changeChannel,
+      channel,
+      ...args,
     );
+    await listed;
   }
 
   /** Whether its command connection is up (while it is not, `members` is not asked). */
@@ -126,6 +121,8 @@ export class RedisPresenceStore extends PresenceStore {
 
   async members(channel: string): Promise<PresenceMember[]> {
     await this.ready;
+    // This node's changes still in their window are written first: a read sees them.
+    await this.batch.flush(channel);
     const [keys, infos] = (await unavailableOnDisconnect(
       this.script('presenceMembers')(
         `${this.channelPrefix(channel)}:keys`,
@@ -137,7 +134,7 @@ export class RedisPresenceStore extends PresenceStore {
     const members: PresenceMember[] = [];
     for (let i = 0; i < keys.length; i += 2) {
       const key = keys[i]!;
-      members.push({ key, connections: Number(keys[i + 1]), info: parse(info.get(key)) });
+      members.push({ key, connections: Number(keys[i + 1]), info: parseInfo(info.get(key)) });
     }
     return members;
   }
@@ -148,6 +145,8 @@ export class RedisPresenceStore extends PresenceStore {
     this.closed = true;
     clearInterval(this.timer);
     this.ledger.clear();
+    // Changes not yet written: the removal below takes what was written; the rest never was.
+    this.batch.discard();
     // With Redis unreachable the removal would wait for its reconnects (ioredis retries each
     // command up to maxRetriesPerRequest times) and hold the shutdown: the other nodes see
     // this node's members expire with their lease instead.
@@ -237,7 +236,7 @@ export class RedisPresenceStore extends PresenceStore {
     await this.commands.zrem(nodes, old);
     await this.commands.zadd(nodes, lease, this.nodeId);
     for (const { channel, key, connections, info } of held)
-      await this.add(channel, key, info, connections);
+      await this.write({ channel, deltas: new Map([[key, { delta: connections, info }]]) });
   }
 
   private async removeNode(node: string): Promise<void> {
@@ -254,17 +253,9 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private onMessage(message: string): void {
-    let change: unknown;
-    try {
-      change = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(change) || change.length !== 4) return;
-    const [channel, type, key, info] = change as [string, string, string, string];
-    if (type === 'flush') return this.flushes.get(key)?.();
-    if (type !== 'join' && type !== 'leave') return;
-    this.emitChange({ channel, type, key, info: parse(info) });
+    const read = readPresenceMessage(message);
+    if (read && 'flush' in read) this.flushes.get(read.flush)?.();
+    else for (const change of read?.changes ?? []) this.emitChange(change);
   }
 
   private script(name: string): Script {
@@ -283,14 +274,5 @@ export class RedisPresenceStore extends PresenceStore {
 
   private nodeChannels(node: string): string {
     return `${this.prefix}:node:${node}:channels`;
-  }
-}
-
-function parse(json: string | undefined): unknown {
-  if (json === undefined) return null;
-  try {
-    return JSON.parse(json);
-  } catch {
-    return null;
   }
 }

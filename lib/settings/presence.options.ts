@@ -7,8 +7,11 @@
  */
 export interface ChannelsPresenceOptions {
   /**
-   * The coalescing window: a subscriber gets at most one presence frame per channel per
-   * window, with every join and leave of that window.
+   * The coalescing window: a subscriber gets at most one `presence.diff` frame per channel
+   * per window, with every join and leave of that window (a key that joined and left within
+   * it in neither). With Redis, each node also writes its changes of a window to the others
+   * in one script and one message (the Redis store's `batchMs`). Longer: fewer frames in a
+   * reconnect storm, arrivals announced later.
    * @default 50
    */
   coalesceMs?: number;

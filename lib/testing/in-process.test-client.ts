@@ -32,6 +32,11 @@ class InProcessConnection extends Connection {
     this.onFrame(JSON.parse(json) as Record<string, unknown>);
   }
 
+  // Pushes that are not history (presence.diff) reach the client's push queue like the others.
+  protected override writeTransient(_event: string, json: string): void {
+    this.onPush(JSON.parse(json) as PushFrame);
+  }
+
   protected writePush(push: EncodedPush): void {
     this.onPush(JSON.parse(push.json) as PushFrame);
   }

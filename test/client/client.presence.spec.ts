@@ -84,7 +84,83 @@ describe.each([['websocket'], ['sse']] as const)('ChannelsClient presence over %
     expect(syncs[0]!.map((m) => m.key)).toContain('alice');
     expect([...online.keys()]).toEqual(['alice']);
   });
+  it('recovers the pushes missed while away, not the presence: the list is refetched instead', async () => {
+    const alice = client('alice');
+    const bob = client('bob');
+    const pushes: unknown[] = [];
+    const room = await alice.subscribe('room:4', (data) => pushes.push(data));
+    await bob.subscribe('room:4', () => undefined);
+    const joined: string[] = [];
+    const left: string[] = [];
+    room.onJoin(({ key }) => joined.push(key));
+    room.onLeave(({ key }) => left.push(key));
+    await room.presence();
+
+    const states = new StateLog(alice);
+    const renewed = resubscribed(alice, 'room:4');
+    const service = app.get(ChannelsService);
+    service.disconnect({ principal: { id: 'alice' } }, 1012, 'restart');
+    await states.until((c) => c.state === 'reconnecting');
+    // While Alice is away: a push, Bob leaves and Carol arrives.
+    await service.publish('room:4', 'note', { n: 1 });
+    bob.close();
+    const carol = client('carol');
+    await carol.subscribe('room:4', () => undefined);
+    expect(await renewed).toMatchObject({ recovered: true });
+    await until(() => joined.includes('carol') && left.includes('bob'));
+    // The push handler got the recovered push and nothing of presence.
+    expect(pushes).toEqual([{ n: 1 }]);
+    expect(left).toEqual(['bob']);
+
+    // And the diffs flow again on the new connection.
+    const dave = client('dave');
+    await dave.subscribe('room:4', () => undefined);
+    await until(() => joined.includes('dave'));
+    expect(pushes).toEqual([{ n: 1 }]);
+  });
 });
+
+describe.each([['websocket'], ['sse']] as const)(
+  'ChannelsClient presence over %s, several changes in one window',
+  (transport) => {
+    let app: INestApplication;
+    let url: string;
+    const clients: ChannelsClient[] = [];
+    const client = (user: string) => {
+      const c = createClient({ url, token: user, transports: [transport], random: () => 0 });
+      clients.push(c);
+      return c;
+    };
+
+    beforeAll(async () => {
+      // A window long enough to hold every change below.
+      const started = await startPresenceApp({ presence: { coalesceMs: 300 } });
+      app = started.app;
+      url = `${started.http}/channels`;
+    });
+    afterEach(() => clients.splice(0).forEach((c) => c.close()));
+    afterAll(() => app.close());
+
+    it('calls onJoin once per member that a diff holds, then onLeave once per member', async () => {
+      const alice = client('alice');
+      const room = await alice.subscribe('room:5', () => undefined);
+      const calls: string[] = [];
+      room.onJoin(({ key, info }) => calls.push(`join ${key} ${(info as Info).userId}`));
+      room.onLeave(({ key }) => calls.push(`leave ${key}`));
+      await until(() => calls.includes('join alice alice'));
+
+      const others = ['bob', 'carol', 'dave'].map(client);
+      await Promise.all(others.map((c) => c.subscribe('room:5', () => undefined)));
+      await until(() => calls.length === 4);
+      expect(calls.slice(1).sort()).toEqual(['join bob bob', 'join carol carol', 'join dave dave']);
+
+      others.forEach((c) => c.close());
+      await until(() => calls.length === 7);
+      expect(calls.slice(4).sort()).toEqual(['leave bob', 'leave carol', 'leave dave']);
+      expect((await room.presence()).map((m) => m.key)).toEqual(['alice']);
+    });
+  },
+);
 
 async function until(check: () => boolean, attempts = 250): Promise<void> {
   for (let i = 0; i < attempts; i++) {

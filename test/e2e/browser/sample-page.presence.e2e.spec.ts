@@ -1,8 +1,8 @@
 import { useSamplePage } from './support/sample-page.harness.js';
 import { text } from './support/browser.js';
 
-// The sample page's "Online" list: the members of `broadcast`, kept live by presence.join /
-// presence.leave, in real headless Chromium against the built sample.
+// The sample page's "Online" list: the members of `broadcast`, kept live by presence.diff
+// frames, in real headless Chromium against the built sample.
 const SECRET = 'browser-presence-secret';
 
 describe('the sample page in Chromium: who is online', () => {

@@ -2,10 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { ChannelsService } from '../../../lib/index.js';
 import { openPeer, startPresenceApp, type Peer, type PeerFrame } from './presence-app.js';
 
-const isPresence = (frame: PeerFrame) =>
-  frame.event === 'presence.join' || frame.event === 'presence.leave';
+const isPresence = (frame: PeerFrame) => frame.event === 'presence.diff';
+const keysOf = (list: Array<{ key: string }>) => list.map((m) => m.key);
 const joinOf = (key: string) => (frame: PeerFrame) =>
-  frame.event === 'presence.join' && frame.data.key === key;
+  isPresence(frame) && keysOf(frame.data.joins).includes(key);
 
 describe.each(['websocket', 'sse'] as const)('presence over %s', (transport) => {
   let app: INestApplication;
@@ -49,18 +49,18 @@ describe.each(['websocket', 'sse'] as const)('presence over %s', (transport) => 
     // and its closing no leave.
     await peer('carol');
     const next = await bob.next(isPresence);
-    expect(next).toMatchObject({
+    expect(next).toEqual({
       channel: 'room:1',
-      event: 'presence.join',
-      data: { key: 'carol', info: { userId: 'carol' } },
+      event: 'presence.diff',
+      data: { joins: [{ key: 'carol', info: { userId: 'carol' } }], leaves: [] },
     });
 
     aliceTab1.close();
     const leave = await bob.next(isPresence);
     expect(leave).toMatchObject({
       channel: 'room:1',
-      event: 'presence.leave',
-      data: { key: 'alice', info: { userId: 'alice' } },
+      event: 'presence.diff',
+      data: { joins: [], leaves: [{ key: 'alice', info: { userId: 'alice' } }] },
     });
     // Not history: no offset, no epoch, and over SSE no `id:` line (the cursor does not move).
     expect(leave.offset).toBeUndefined();
@@ -81,7 +81,42 @@ describe.each(['websocket', 'sse'] as const)('presence over %s', (transport) => 
     const answer = await erin.request('unsubscribe', { channel: 'room:2' });
     expect(answer.data).toEqual({ channel: 'room:2', unsubscribed: true });
     const leave = await dave.next(isPresence);
-    expect(leave).toMatchObject({ event: 'presence.leave', data: { key: 'erin' } });
+    expect(leave).toMatchObject({
+      event: 'presence.diff',
+      data: { joins: [], leaves: [{ key: 'erin', info: { userId: 'erin' } }] },
+    });
+  });
+
+  it('gathers the joins and leaves of one window into one diff', async () => {
+    // An app of its own with a window long enough to hold every change below.
+    const wide = await startPresenceApp({ presence: { coalesceMs: 400 } });
+    try {
+      const open = async (user: string) => {
+        const opened = await openPeer(transport, wide, user, 'room:3');
+        peers.push(opened);
+        return opened;
+      };
+      const ivan = await open('ivan');
+      await ivan.next(joinOf('ivan'));
+      const judy = await open('judy');
+      await ivan.next(joinOf('judy'));
+      // Three arrive while Judy leaves.
+      const arrivals = Promise.all(['kim', 'leo', 'mia'].map(open));
+      judy.close();
+      await arrivals;
+      const diffs: PeerFrame[] = [];
+      const seen = () => diffs.flatMap((d) => [...keysOf(d.data.joins), ...keysOf(d.data.leaves)]);
+      while (!['kim', 'leo', 'mia', 'judy'].every((key) => seen().includes(key)))
+        diffs.push(await ivan.next(isPresence));
+      expect(diffs.flatMap((d) => keysOf(d.data.joins)).sort()).toEqual(['kim', 'leo', 'mia']);
+      expect(diffs.flatMap((d) => keysOf(d.data.leaves))).toEqual(['judy']);
+      expect(diffs.length).toBeLessThanOrEqual(2); // four changes, one window (two at its edge)
+      const { data } = await ivan.request('presence', { channel: 'room:3' });
+      expect(keysOf(data.members).sort()).toEqual(['ivan', 'kim', 'leo', 'mia']);
+    } finally {
+      peers.splice(0).forEach((p) => p.close());
+      await wide.app.close();
+    }
   });
 
   it('answers BAD_REQUEST on a channel without presence, FORBIDDEN when not subscribed', async () => {

@@ -49,8 +49,11 @@ describe('ChannelsModule stores.redis option: presence across nodes', () => {
     const bob = await openPeer('sse', nodes[1]!, 'bob', 'room:1');
     peers.push(bob);
     // Bob joined on the other node: Alice hears of it through Redis.
-    const joined = await alice.next((f) => f.event === 'presence.join' && f.data.key === 'bob');
-    expect(joined.data).toEqual({ key: 'bob', info: { userId: 'bob' } });
+    const joined = await alice.next(
+      (f) =>
+        f.event === 'presence.diff' && f.data.joins.some((m: { key: string }) => m.key === 'bob'),
+    );
+    expect(joined.data).toEqual({ joins: [{ key: 'bob', info: { userId: 'bob' } }], leaves: [] });
     for (const peer of [alice, bob]) {
       const { data } = await peer.request('presence', { channel: 'room:1' });
       expect(data.members.map((m: { key: string }) => m.key).sort()).toEqual(['alice', 'bob']);

@@ -3,6 +3,12 @@ import { startSampleProcess, type SampleProcess } from '../../support/sample-pro
 import { TestClient, type Frame } from '../../support/ws-client.js';
 import { SampleApi } from '../browser/support/sample-api.js';
 
+// A presence.diff that has `key` among its joins (leaves).
+const inDiff = (list: 'joins' | 'leaves', key: string) => (f: Frame) =>
+  f.event === 'presence.diff' && (f.data[list] as Frame[]).some((m) => m.key === key);
+const joinOf = (key: string) => inDiff('joins', key);
+const leaveOf = (key: string) => inDiff('leaves', key);
+
 // Two built sample nodes sharing one redis-server (REDIS_URL): presence of `broadcast` is the
 // same from either node, and a node killed with SIGKILL has its members leave within the
 // (shortened) presence TTL. Needs `npm run build`.
@@ -61,7 +67,7 @@ describe('presence on two sample nodes with Redis', () => {
     await join(b, 'bob');
     const carolOnB = await join(b, 'carol');
     // A join on node B reaches a subscriber on node A.
-    await alice.next((f) => f.event === 'presence.join' && f.data.key === 'carol');
+    await alice.next(joinOf('carol'));
     const bobFromA = await membersSeenBy(alice);
     expect(bobFromA).toBe('alice:1 bob:1 carol:1');
     expect(await membersSeenBy(carolOnB)).toBe(bobFromA);
@@ -71,15 +77,15 @@ describe('presence on two sample nodes with Redis', () => {
     expect(await membersSeenBy(carolOnA)).toBe('alice:1 bob:1 carol:2');
 
     nodes[1]!.child.kill('SIGKILL');
-    const leave = await alice.next((f) => f.event === 'presence.leave', TTL_MS * 4);
+    const leave = await alice.next(leaveOf('bob'), TTL_MS * 4);
     expect(leave).toEqual({
       channel: 'broadcast',
-      event: 'presence.leave',
-      data: { key: 'bob', info: { userId: 'bob' } },
+      event: 'presence.diff',
+      data: { joins: [], leaves: [{ key: 'bob', info: { userId: 'bob' } }] },
     });
     expect(await membersSeenBy(alice)).toBe('alice:1 carol:1');
     // Carol, reconnected to A, was never reported gone.
-    expect(alice.frames.filter((f) => f.event === 'presence.leave')).toEqual([]);
+    expect(alice.frames.filter(leaveOf('carol'))).toEqual([]);
   });
 
   it('removes the members of a node that shuts down gracefully at once, not after its TTL', async () => {
@@ -87,11 +93,11 @@ describe('presence on two sample nodes with Redis', () => {
     const [a, c] = [await startNode(600_000), await startNode(600_000)];
     const erin = await join(a, 'erin');
     await join(c, 'dave');
-    await erin.next((f) => f.event === 'presence.join' && f.data.key === 'dave');
+    await erin.next(joinOf('dave'));
 
     await c.stop(); // SIGTERM
-    const leave = await erin.next((f) => f.event === 'presence.leave', 5_000);
-    expect(leave.data).toEqual({ key: 'dave', info: { userId: 'dave' } });
+    const leave = await erin.next(leaveOf('dave'), 5_000);
+    expect(leave.data).toEqual({ joins: [], leaves: [{ key: 'dave', info: { userId: 'dave' } }] });
     // (The first test's nodes and members are still up on the same Redis.)
     const members = await membersSeenBy(erin);
     expect(members).toContain('erin:1');
