@@ -113,7 +113,7 @@ export class PausableClient {
             controller.enqueue(chunk);
           },
         },
-        { highWaterMark: 0 },
+        { highWaterMark: 1 },
         { highWaterMark: 0 },
       ),
     );

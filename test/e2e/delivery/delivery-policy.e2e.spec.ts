@@ -69,7 +69,10 @@ describe.each<TransportName>(['websocket', 'sse'])('delivery policies over %s', 
     const states: string[] = [];
     p.client.on('state', ({ state }) => states.push(state));
     const renewed: string[] = [];
-    p.client.on('subscribed', (info) => info.resubscribed && info.recovered && renewed.push(info.channel));
+    p.client.on(
+      'subscribed',
+      (info) => info.resubscribed && info.recovered && renewed.push(info.channel),
+    );
     const latest = new Inbox<{ n: number }>();
     const dropped = new Inbox<{ n: number }>();
     await p.client.subscribe('ticker:1', latest.handler);
