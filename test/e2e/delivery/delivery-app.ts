@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { Registry } from 'prom-client';
 import { WebSocket } from 'ws';
 import {
   ChannelGateway,
@@ -11,6 +12,7 @@ import {
 } from '../../../lib/index.js';
 import { ChannelsClient, type TransportName } from '../../../lib/client/index.js';
 import type { WebSocketConstructor } from '../../../lib/client/ws.client-transport.js';
+import { ChannelsMetricsModule } from '../../../lib/metrics/index.js';
 import { startApp } from '../../support/app.js';
 
 /** One channel family per policy: declared on `@OnJoin`, or (gauge) in the options. */
@@ -47,15 +49,20 @@ export const deliveryOptions = (maxBufferedBytes: number): ChannelsModuleOptions
 
 /** Starts the app; `events` keeps every lifecycle event of the given types. */
 export async function startDeliveryApp(options: ChannelsModuleOptions) {
+  const registry = new Registry();
   const { app, http, ws } = await startApp({
-    imports: [ChannelsModule.forRoot(options)],
+    imports: [
+      ChannelsModule.forRoot(options),
+      ChannelsMetricsModule.forRoot({ registry, enabled: true }),
+    ],
     providers: [DeliveryGateway],
   });
   const seen: ChannelsEvent[] = [];
   const events = app.get(ChannelsEvents);
   for (const type of ['delivery.skipped', 'connection.slow'] as const)
     events.on(type, (e) => seen.push(e));
-  return { app, http, ws: `${ws}/channels`, service: app.get(ChannelsService), seen };
+  const service = app.get(ChannelsService);
+  return { app, http, ws: `${ws}/channels`, service, seen, metrics: () => registry.metrics() };
 }
 
 /**

@@ -120,6 +120,14 @@ describe.each<TransportName>(['websocket', 'sse'])('delivery policies over %s', 
       delivery: 'drop',
       pattern: 'log:{id}',
     });
+    // Counted per channel pattern (this app's only reader of these channels is this one).
+    const text = await server.metrics();
+    expect(text).toContain(
+      `channels_pushes_skipped_total{pattern="ticker:{id}",delivery="latest"} ${byChannel('ticker:1')}`,
+    );
+    expect(text).toContain(
+      `channels_pushes_skipped_total{pattern="log:{id}",delivery="drop"} ${byChannel('log:1')}`,
+    );
   }, 60_000);
 
   it('an `all` subscriber in the same state is closed with 4008; its latest channel does not save it', async () => {

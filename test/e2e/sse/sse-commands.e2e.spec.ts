@@ -219,6 +219,7 @@ describe('SSE transport: commands over POST {path}/messages', () => {
         channel: 'room:bound',
         offset: 0,
         epoch: expect.any(String),
+        delivery: 'all',
         recovered: false,
         missed: [],
       },
