@@ -51,3 +51,4 @@ export type {
   ValidationDetail,
   WelcomeData,
 } from '../protocol/frames.js';
+export type { DeliveryPolicy, GapFrame } from '../protocol/delivery-policy.js';
