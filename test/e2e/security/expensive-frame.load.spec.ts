@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { paced, p99 } from '../../support/latency.js';
 import { sleep, withConcurrency } from '../../support/wait.js';
 import { startChannels, type ChannelsApp } from './channels-app.js';
 import { OpenGateway } from './gateways.js';
@@ -23,29 +24,6 @@ function expensiveFrame(id: number): string {
 const ZEROS = `[${Array(4_000).fill('0').join(',')}]`;
 const PROTO_FRAME = `{"id":1,"event":"nope","data":{${Array.from({ length: 7 }, (_, i) => `"a${i}":${ZEROS}`).join(',')},"__proto__":{"admin":true}}}`;
 const PROTO_BODY = Buffer.from(PROTO_FRAME);
-
-/**
- * Calls `tick` at `perSecond`, each call with the time it was due: a late call (a busy event
- * loop) catches up at once, and is not moved to later, so no delay goes unmeasured.
- */
-function paced(perSecond: number, tick: (due: number) => void): { stop(): void } {
-  const interval = 1_000 / perSecond;
-  const started = performance.now();
-  let n = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const next = (): void => {
-    const due = started + ++n * interval;
-    timer = setTimeout(
-      () => {
-        tick(due);
-        next();
-      },
-      Math.max(0, due - performance.now()),
-    );
-  };
-  next();
-  return { stop: () => clearTimeout(timer) };
-}
 
 /** An attack run during the measured phases. */
 interface Attack {
@@ -117,11 +95,6 @@ function postFrom(
       return all;
     },
   };
-}
-
-function p99(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
 describe('security: the expensive-frame attack', () => {
