@@ -11,6 +11,7 @@ import { announce, demoLogin, notify } from './demo.api.js';
 import { InboxModel } from './inbox.model.js';
 import { OnlineModel, trackOnline, type OnlineInfo } from './online.presence.js';
 import { view } from './page.view.js';
+import { showStatus } from './status.panel.js';
 
 const USER_KEY = 'nestjs-channels-demo:user';
 const forceSse = new URLSearchParams(location.search).get('transport') === 'sse';
@@ -71,6 +72,8 @@ async function signIn(userId: string): Promise<void> {
       ),
     )
     .catch(report);
+  // Totals and recent titles (`status`, delivered `latest`: a slow tab gets the newest only).
+  void client.subscribe('status', (stats) => showStatus(stats)).catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();

@@ -22,6 +22,8 @@ export interface SampleConfig {
   redisUrl: string | undefined;
   /** `CHANNELS_PRESENCE_TTL_MS`. */
   presenceTtlMs: number;
+  /** `CHANNELS_MAX_BUFFERED_BYTES`: a connection's outbound buffer limit. */
+  maxBufferedBytes: number;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -50,6 +52,7 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     publicDir,
     redisUrl: env.REDIS_URL || undefined,
     presenceTtlMs: integer(env, 'CHANNELS_PRESENCE_TTL_MS', 30_000, 1),
+    maxBufferedBytes: integer(env, 'CHANNELS_MAX_BUFFERED_BYTES', 1024 * 1024, 1),
   };
 }
 

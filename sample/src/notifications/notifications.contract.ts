@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO8601, IsString, Min, ValidateNested } from 'class-validator';
 import { defineChannel, defineCommand, type ApiOf } from '../../../lib/index.js';
 import { MarkReadDto } from './notifications.dto.js';
+import type { statusChannel } from './status.contract.js';
 
 /** Push `notification` on `user:{userId}`. */
 export class NotificationPush {
@@ -74,5 +75,9 @@ export const listCommand = defineCommand('notifications.list', {
 
 /** The sample's API as a typed client sees it: `new ChannelsClient<NotificationsApi>(...)`. */
 export type NotificationsApi = ApiOf<
-  typeof userChannel | typeof broadcastChannel | typeof markReadCommand | typeof listCommand
+  | typeof userChannel
+  | typeof broadcastChannel
+  | typeof statusChannel
+  | typeof markReadCommand
+  | typeof listCommand
 >;
