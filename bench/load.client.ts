@@ -23,7 +23,8 @@ interface EchoOp {
   durationMs: number;
   inFlight: number;
 }
-type Op = OpenOp | AwaitOp | EchoOp | { op: 'arm'; latency: boolean } | { op: 'close' };
+type Op =
+  OpenOp | AwaitOp | EchoOp | { op: 'arm'; latency: boolean } | { op: 'pause' } | { op: 'close' };
 
 const now = () => performance.timeOrigin + performance.now();
 const reply = (message: object) => process.send!(message);
@@ -194,6 +195,9 @@ process.on('message', (op: Op) => {
     else waiting = { expect: op.expect };
   } else if (op.op === 'echo') {
     void echo(op).then((answered) => reply({ op: 'echoed', answered }));
+  } else if (op.op === 'pause') {
+    // A reader that stops reading: its socket's buffers fill, then the server's.
+    for (const ws of sockets) (ws as unknown as { _socket?: { pause(): void } })._socket?.pause();
   } else if (op.op === 'close') {
     for (const ws of sockets) ws.terminate();
     for (const stream of streams) stream.destroy();
