@@ -131,7 +131,7 @@ export class ClientProcess {
   }
 
   /** Resolves when this client has received `expect` pushes since it was armed. */
-  async reached(expect: number): Promise<{ at: number; latencies?: number[] }> {
+  async reached(expect: number): Promise<{ at: number; latencies?: number[]; received: number }> {
     this.child.send({ op: 'await', expect });
     return this.child.next('reached', 120_000);
   }

@@ -45,7 +45,7 @@ function onPushText(text: string, count: number): void {
   }
   if (waiting && received >= waiting.expect) {
     waiting = undefined;
-    reply({ op: 'reached', at: now(), latencies });
+    reply({ op: 'reached', at: now(), latencies, received });
   }
 }
 
@@ -191,7 +191,7 @@ process.on('message', (op: Op) => {
     received = 0;
     latencies = op.latency ? [] : undefined;
   } else if (op.op === 'await') {
-    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies });
+    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies, received });
     else waiting = { expect: op.expect };
   } else if (op.op === 'echo') {
     void echo(op).then((answered) => reply({ op: 'echoed', answered }));
