@@ -29,6 +29,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 3));
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 50);
 /** The slow-readers scenario's length: 30 s as issue 22 asks, 5 s in a quick run. */
 const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? (quick ? 5 : 30));
+/** Its push rate and the size of each push's body. */
+const SLOW_RATE = Number(process.env.BENCH_SLOW_RATE ?? 200);
+const SLOW_BODY = Number(process.env.BENCH_SLOW_BODY ?? 1024);
 
 /**
  * 1,000 subscribers of a `latest` channel, 200 pushes/s of ~1 kB for SLOW_SECONDS; `slow` of
@@ -52,8 +55,8 @@ async function slowReaders(contender: Contender, slow: number) {
       port: server.port,
       channels: ['ticker'],
       durationMs: SLOW_SECONDS * 1000,
-      perSecond: 200,
-      bodyBytes: 1024,
+      perSecond: SLOW_RATE,
+      bodyBytes: SLOW_BODY,
     });
     // A reader that fell behind is conflated too (the channel is `latest`): what each received
     // in the run and a second after it is counted, not a total it may never reach.
@@ -161,7 +164,7 @@ const repeat = (n: number, channel: string) => Array.from({ length: n }, () => c
 export const SCENARIOS: Scenario[] = [
   {
     id: 'slow-latest',
-    title: `slow readers of a latest channel: 1,000 subscribers, 100 of them stop reading, 200 pushes/s of 1 kB for ${SLOW_SECONDS} s, against the same run with nobody slow`,
+    title: `slow readers of a latest channel: 1,000 subscribers, 100 of them stop reading, ${SLOW_RATE} pushes/s (body ${SLOW_BODY} B) for ${SLOW_SECONDS} s, against the same run with nobody slow`,
     contenders: ['channels'],
     metrics: [
       ...slowMetrics.map((m) => ({ ...m, key: `none.${m.key}`, label: `nobody slow: ${m.label}` })),
