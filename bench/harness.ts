@@ -131,9 +131,14 @@ export class ClientProcess {
   }
 
   /** Resolves when this client has received `expect` pushes since it was armed. */
-  async reached(expect: number): Promise<{ at: number; latencies?: number[] }> {
+  async reached(expect: number): Promise<{ at: number; latencies?: number[]; received: number }> {
     this.child.send({ op: 'await', expect });
     return this.child.next('reached', 120_000);
+  }
+
+  /** Stops reading on every connection of this client (their TCP sockets are paused). */
+  pause(): void {
+    this.child.send({ op: 'pause' });
   }
 
   async echo(durationMs: number, inFlight: number): Promise<number> {
@@ -156,15 +161,16 @@ export interface DriveOptions {
   perSecond?: number;
   /** Pushes sent are a multiple of this (every channel gets as many). */
   multipleOf?: number;
+  /** The size of each push's `body` text. @default 150 */
+  bodyBytes?: number;
 }
-
-const body = 'x'.repeat(150);
 
 /** Sends POST /push requests; resolves with how many were answered. */
 export async function drive(options: DriveOptions): Promise<number> {
   const inFlight = options.inFlight ?? 8;
   const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
   const multiple = options.multipleOf ?? 1;
+  const body = 'x'.repeat(options.bodyBytes ?? 150);
   const stopAt = now() + options.durationMs;
   let sent = 0;
   const post = (): Promise<void> =>

@@ -23,7 +23,8 @@ interface EchoOp {
   durationMs: number;
   inFlight: number;
 }
-type Op = OpenOp | AwaitOp | EchoOp | { op: 'arm'; latency: boolean } | { op: 'close' };
+type Op =
+  OpenOp | AwaitOp | EchoOp | { op: 'arm'; latency: boolean } | { op: 'pause' } | { op: 'close' };
 
 const now = () => performance.timeOrigin + performance.now();
 const reply = (message: object) => process.send!(message);
@@ -44,7 +45,7 @@ function onPushText(text: string, count: number): void {
   }
   if (waiting && received >= waiting.expect) {
     waiting = undefined;
-    reply({ op: 'reached', at: now(), latencies });
+    reply({ op: 'reached', at: now(), latencies, received });
   }
 }
 
@@ -190,10 +191,13 @@ process.on('message', (op: Op) => {
     received = 0;
     latencies = op.latency ? [] : undefined;
   } else if (op.op === 'await') {
-    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies });
+    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies, received });
     else waiting = { expect: op.expect };
   } else if (op.op === 'echo') {
     void echo(op).then((answered) => reply({ op: 'echoed', answered }));
+  } else if (op.op === 'pause') {
+    // A reader that stops reading: its socket's buffers fill, then the server's.
+    for (const ws of sockets) (ws as unknown as { _socket?: { pause(): void } })._socket?.pause();
   } else if (op.op === 'close') {
     for (const ws of sockets) ws.terminate();
     for (const stream of streams) stream.destroy();

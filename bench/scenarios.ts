@@ -27,6 +27,63 @@ const LOCAL = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('quick');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (quick ? 2 : 3));
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 50);
+/** The slow-readers scenario's length: 30 s as issue 22 asks, 5 s in a quick run. */
+const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? (quick ? 5 : 30));
+/** Its push rate and the size of each push's body. */
+const SLOW_RATE = Number(process.env.BENCH_SLOW_RATE ?? 200);
+const SLOW_BODY = Number(process.env.BENCH_SLOW_BODY ?? 1024);
+
+/**
+ * 1,000 subscribers of a `latest` channel, 200 pushes/s of ~1 kB for SLOW_SECONDS; `slow` of
+ * them (in a client process of their own) stop reading first. Deliveries/s and latency of the
+ * 900 that read, and the server's RSS at the end (what the slow ones hold).
+ */
+async function slowReaders(contender: Contender, slow: number) {
+  const server = await ServerProcess.start(contender.entry, contender.args, {
+    BENCH_MAX_BUFFERED_BYTES: String(1024 * 1024),
+  });
+  const readers = await Promise.all([ClientProcess.start(), ClientProcess.start()]);
+  const sleeper = await ClientProcess.start();
+  try {
+    for (const reader of readers)
+      await reader.open(contender.dialect, server.port, repeat(450, 'ticker'), LOCAL);
+    await sleeper.open(contender.dialect, server.port, repeat(100, 'ticker'), LOCAL);
+    if (slow > 0) sleeper.pause();
+    for (const reader of readers) reader.arm(true);
+    const start = now();
+    await drive({
+      port: server.port,
+      channels: ['ticker'],
+      durationMs: SLOW_SECONDS * 1000,
+      perSecond: SLOW_RATE,
+      bodyBytes: SLOW_BODY,
+    });
+    // A reader that fell behind is conflated too (the channel is `latest`): what each received
+    // in the run and a second after it is counted, not a total it may never reach.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const reached = await Promise.all(readers.map((reader) => reader.reached(0)));
+    const seconds = (now() - start) / 1000;
+    const received = reached.reduce((sum, r) => sum + r.received, 0);
+    const latencies = reached.flatMap((r) => r.latencies ?? []);
+    const stats = await server.stats(true);
+    return {
+      deliveriesPerS: received / seconds,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      rssMb: stats.rss / 1024 / 1024,
+    };
+  } finally {
+    for (const client of [...readers, sleeper]) client.stop();
+    server.stop();
+  }
+}
+
+const slowMetrics: Metric[] = [
+  { key: 'deliveriesPerS', label: 'deliveries/s to the 900', higher: true },
+  { key: 'p50Ms', label: 'their p50 ms', higher: false },
+  { key: 'p99Ms', label: 'their p99 ms', higher: false },
+  { key: 'rssMb', label: 'server RSS MB', higher: false },
+];
 
 /** Servers and clients of one measurement, subscribed to `channels` (one entry a connection). */
 async function setUp(contender: Contender, channels: string[], clientCount: number) {
@@ -105,6 +162,22 @@ const withBefore = (ids: string[]) =>
 const repeat = (n: number, channel: string) => Array.from({ length: n }, () => channel);
 
 export const SCENARIOS: Scenario[] = [
+  {
+    id: 'slow-latest',
+    title: `slow readers of a latest channel: 1,000 subscribers, 100 of them stop reading, ${SLOW_RATE} pushes/s (body ${SLOW_BODY} B) for ${SLOW_SECONDS} s, against the same run with nobody slow`,
+    contenders: ['channels'],
+    metrics: [
+      ...slowMetrics.map((m) => ({ ...m, key: `none.${m.key}`, label: `nobody slow: ${m.label}` })),
+      ...slowMetrics.map((m) => ({ ...m, key: `slow.${m.key}`, label: `100 slow: ${m.label}` })),
+    ],
+    async run(contender) {
+      const none = await slowReaders(contender, 0);
+      const slow = await slowReaders(contender, 100);
+      const keyed = (prefix: string, values: Record<string, number>) =>
+        Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]));
+      return { ...keyed('none', none), ...keyed('slow', slow) };
+    },
+  },
   {
     id: 'fanout',
     title: 'saturated fan-out: 1 channel, 1,000 subscribers, pushes over HTTP, 8 in flight',

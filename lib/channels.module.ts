@@ -26,6 +26,7 @@ import { ConnectionRegistry } from './connection/connection.registry.js';
 import { HeartbeatMonitor } from './connection/heartbeat.monitor.js';
 import { BrokerGate } from './hub/broker.gate.js';
 import { ChannelHub } from './hub/channel.hub.js';
+import { DeliveryResolver } from './hub/delivery.resolver.js';
 import { ChannelsExplorer } from './gateway/channels.explorer.js';
 import { ChannelsMetadataAccessor } from './gateway/channels-metadata.accessor.js';
 import { CommandRouter } from './router/command.router.js';
@@ -65,6 +66,7 @@ const providers: Provider[] = [
   SubscriptionTable,
   BrokerGate,
   ChannelHub,
+  DeliveryResolver,
   CommandRouter,
   ReplyStreams,
   HandshakeAuthenticator,

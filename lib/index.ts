@@ -7,6 +7,13 @@ export type { ChannelsModuleOptions } from './channels.options.js';
 export { DEFAULT_VALIDATION } from './settings/channels.settings.js';
 export type { ChannelsHistoryOptions } from './settings/history.options.js';
 export type { ChannelsPresenceOptions } from './settings/presence.options.js';
+export type { ChannelsDeliveryOptions } from './settings/delivery.options.js';
+export {
+  DELIVERY_POLICIES,
+  isGapFrame,
+  type DeliveryPolicy,
+  type GapFrame,
+} from './protocol/delivery-policy.js';
 export type { ChannelsAuthOptions } from './settings/auth.options.js';
 export type { ChannelsHeartbeatOptions } from './settings/heartbeat.options.js';
 export type { ChannelsLimitsOptions } from './settings/limits.options.js';

@@ -47,6 +47,12 @@ class BenchGateway {
     return true;
   }
 
+  // The slow-readers scenario: a reader that falls behind gets the newest push only.
+  @OnJoin('ticker', { delivery: 'latest' })
+  joinTicker() {
+    return true;
+  }
+
   @OnMessage('echo')
   echo(@MessageBody() dto: EchoDto) {
     return dto;
@@ -69,7 +75,11 @@ class PushController {
     ChannelsModule.forRoot({
       // One client host on purpose: the per-IP caps that protect a public server would only
       // measure themselves here. The message rate limit stays on (its budget is never hit).
-      limits: { maxBufferedBytes: 64 * 1024 * 1024, maxConnectionsPerIp: Infinity },
+      limits: {
+        // The slow-readers scenario sets a realistic limit (the module's default, 1 MiB).
+        maxBufferedBytes: Number(process.env.BENCH_MAX_BUFFERED_BYTES ?? 64 * 1024 * 1024),
+        maxConnectionsPerIp: Infinity,
+      },
       rateLimits: {
         connection: false,
         // The node-wide admission rate (1,000 handshakes/s) would refuse the bench's own clients

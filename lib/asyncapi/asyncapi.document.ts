@@ -97,6 +97,8 @@ export function buildAsyncApiDocument(
           }
         : {}),
       messages,
+      // What a subscriber that falls behind gets (docs/protocol.md, "Delivery under backpressure").
+      'x-delivery': entry.delivery ?? 'all',
     };
     operations[`${id}.receive`] = {
       action: 'receive',

@@ -121,6 +121,12 @@ export const SUBSCRIBE_REPLY: JsonSchema = {
     epoch: { type: 'string' },
     recovered: { type: 'boolean' },
     missed: { type: 'array', items: { type: 'object' }, description: 'Replayed push frames.' },
+    delivery: {
+      type: 'string',
+      enum: ['all', 'latest', 'drop'],
+      description:
+        "The channel's delivery policy for a connection that falls behind (the channel's x-delivery).",
+    },
   },
   required: ['channel', 'offset', 'epoch', 'recovered', 'missed'],
 };

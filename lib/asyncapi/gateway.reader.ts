@@ -1,6 +1,7 @@
 import { MetadataScanner } from '@nestjs/core';
 import {
   ChannelsParamtype,
+  DELIVERY_METADATA,
   JOIN_METADATA,
   MESSAGE_METADATA,
   ROUTE_ARGS_METADATA,
@@ -10,6 +11,7 @@ import {
   JOIN_CONTRACT_METADATA,
   MESSAGE_CONTRACT_METADATA,
 } from '../contract/contract.constants.js';
+import type { DeliveryPolicy } from '../protocol/delivery-policy.js';
 import type { OnMessageOptions } from '../decorators/on-message.decorator.js';
 
 /** A command as the document describes it. */
@@ -33,6 +35,8 @@ export interface ChannelEntry {
   pattern: string;
   definition?: ChannelDefinition;
   handler: string;
+  /** The delivery policy `@OnJoin` declares, if any. */
+  delivery?: DeliveryPolicy;
 }
 
 /** What the gateways declare. */
@@ -76,7 +80,9 @@ export function readGateways(gateways: Function[]): GatewayContract {
       if (pattern !== undefined) {
         const definition = Reflect.getMetadata(JOIN_CONTRACT_METADATA, method) as
           ChannelDefinition | undefined;
-        contract.channels.push({ pattern, definition, handler });
+        const delivery = Reflect.getMetadata(DELIVERY_METADATA, method) as
+          DeliveryPolicy | undefined;
+        contract.channels.push({ pattern, definition, handler, delivery });
       }
     }
   }

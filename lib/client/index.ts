@@ -59,3 +59,5 @@ export type {
 // Streamed replies (`client.stream`).
 export { ReplyStream, type StreamOptions } from './reply-stream.js';
 export { STREAM_EVENTS, type StreamReplyInfo } from '../protocol/stream-channel.js';
+
+export type { DeliveryPolicy, GapFrame } from '../protocol/delivery-policy.js';

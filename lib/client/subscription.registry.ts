@@ -5,6 +5,7 @@ import {
   type StreamPosition,
   type SubscribeReply,
 } from '../protocol/frames.js';
+import { isGapFrame, type DeliveryPolicy, type GapFrame } from '../protocol/delivery-policy.js';
 import { ChannelLanes } from './channel.lanes.js';
 import { ChannelsError } from './channels.error.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
@@ -92,6 +93,8 @@ interface Entry {
   retry?: TimerHandle;
   /** `UNAVAILABLE` answers in a row on this connection. */
   unavailable: number;
+  /** The channel's delivery policy, from the subscribe reply. */
+  delivery?: DeliveryPolicy;
 }
 
 // Codes after which a subscribe is worth repeating on the same connection.
@@ -206,11 +209,25 @@ export class SubscriptionRegistry {
    */
   push(push: PushFrame | PositionFrame): void {
     const entry = this.entries.get(push.channel);
+    if (isGapFrame(push)) return this.gap(entry, push);
     if (entry?.status === 'live' && this.opensGap(entry, push) && this.host.connected()) {
       void this.subscribe(entry);
       entry.held.push(push);
     } else if (entry?.status === 'live') this.deliver(entry, push);
     else if (entry?.status === 'subscribing') entry.held.push(push);
+  }
+
+  /**
+   * A `drop` channel's pushes were dropped while this connection was behind: recover from the
+   * position the server names (the last push it wrote), like after a reconnect. A subscribe in
+   * flight already recovers from the position it sent.
+   */
+  private gap(entry: Entry | undefined, gap: GapFrame): void {
+    if (entry?.status !== 'live' || !this.host.connected()) return;
+    const { position } = entry;
+    if (!position || position.epoch !== gap.epoch || gap.offset < position.offset)
+      entry.position = { epoch: gap.epoch, offset: gap.offset };
+    void this.subscribe(entry);
   }
 
   /** The server could not replay these channels (SSE `event: reset`). */
@@ -275,6 +292,7 @@ export class SubscriptionRegistry {
     }
     entry.status = 'live';
     entry.unavailable = 0;
+    entry.delivery = reply.delivery;
     const held = entry.held.sort((a, b) => a.offset - b.offset);
     entry.held = [];
     for (const push of held) this.deliver(entry, push);
@@ -335,10 +353,12 @@ export class SubscriptionRegistry {
     }
   }
 
+  // On a `latest` channel the server skips pushes by design: only a new epoch is a gap there.
   private opensGap(entry: Entry, push: PushFrame | PositionFrame): boolean {
     const { position } = entry;
     if (!position) return false;
-    return position.epoch !== push.epoch || push.offset > position.offset + 1;
+    if (position.epoch !== push.epoch) return true;
+    return entry.delivery !== 'latest' && push.offset > position.offset + 1;
   }
 
   private notifyReset(entry: Entry): void {

@@ -116,6 +116,22 @@ export interface SlowConsumerEvent {
 }
 
 /**
+ * A connection that had fallen behind caught up on a `latest` or `drop` channel: `skipped`
+ * pushes of the channel never reached it (replaced by a newer one on `latest`; dropped on
+ * `drop`, which then got a `gap`). Once per channel per catch-up, never per push. `pattern` is
+ * the `@OnJoin` (or `delivery.channels`) pattern the policy came from.
+ * @example events.on('delivery.skipped', (e) => log.debug(`${e.channel}: ${e.skipped} ${e.delivery}`));
+ */
+export interface DeliverySkippedEvent {
+  readonly type: 'delivery.skipped';
+  readonly connection: Connection;
+  readonly channel: string;
+  readonly pattern: string;
+  readonly delivery: 'latest' | 'drop';
+  readonly skipped: number;
+}
+
+/**
  * A push was published from this node (sequenced and kept by the broker).
  * @example events.on('push.published', ({ push }) => stats.bump(push.channel));
  */
@@ -184,6 +200,7 @@ export type ChannelsEvent =
   | RateLimitedEvent
   | ConnectionClosedEvent
   | SlowConsumerEvent
+  | DeliverySkippedEvent
   | PushPublishedEvent
   | PushDeliveredEvent
   | ShutdownStartedEvent

@@ -46,6 +46,8 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   // Created on first use: most connections never store state.
   private stateMap?: Map<string, unknown>;
   private readonly closeListeners: Array<() => void> = [];
+  // Set while a channel's pushes wait for the connection to catch up (see awaitCatchUp).
+  private catchUpListener?: () => void;
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
   // The commands read and not yet answered, and a decided close that waits for them.
@@ -131,6 +133,36 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (!this.isClosed && !this.expireIfDue()) this.writeTransient(event, json);
   }
 
+  /**
+   * Bytes written to this connection and not yet sent (gathered this turn, or in the socket's
+   * buffers); 0 where the transport cannot tell.
+   * @default 0
+   */
+  get bufferedBytes(): number {
+    return 0;
+  }
+
+  /**
+   * Whether a frame of `bytes` fits in the outbound buffer now: it is empty, or the frame keeps
+   * it within the connection's limit (`limits.maxBufferedBytes`, shared by all its channels).
+   * The hub asks it before writing a push of a `latest` or `drop` channel.
+   */
+  hasRoomFor(bytes: number): boolean {
+    const buffered = this.bufferedBytes;
+    return buffered === 0 || buffered + bytes <= this.bufferLimit;
+  }
+
+  /**
+   * @internal Runs `listener` once, when the connection has caught up (its socket took what
+   * was buffered); the hub then writes what it kept back. A later call replaces the listener.
+   */
+  awaitCatchUp(listener: () => void): void {
+    const waiting = this.catchUpListener !== undefined;
+    this.catchUpListener = listener;
+    // Not waiting for a drain: what this turn gathered is flushed at its end; look after that.
+    if (!waiting && !this.behind) setImmediate(() => this.caughtUp());
+  }
+
   /** Closes the connection with a protocol close code. */
   abstract close(code?: number, reason?: string): void;
 
@@ -168,6 +200,33 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    */
   protected stopReading(): void {}
 
+  /**
+   * The outbound buffer limit shared by all the connection's channels.
+   * @default Infinity (a transport that buffers overrides it)
+   */
+  protected get bufferLimit(): number {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Whether the socket has not yet taken what was written (it waits for `drain`).
+   * @default false
+   */
+  protected get behind(): boolean {
+    return false;
+  }
+
+  /**
+   * The transport calls this when its socket drained and after each flush: a catch-up awaited
+   * then runs, once the connection is no longer {@link behind}.
+   */
+  protected caughtUp(): void {
+    const listener = this.catchUpListener;
+    if (listener === undefined || this.isClosed || this.behind) return;
+    this.catchUpListener = undefined;
+    listener();
+  }
+
   /** Writes a JSON text frame on the transport. */
   protected abstract writeText(json: string): void;
 
@@ -188,6 +247,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   protected markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.catchUpListener = undefined;
     this.answers.dispose();
     for (const listener of this.closeListeners.splice(0)) listener();
   }

@@ -1,4 +1,5 @@
 import type { EncodedPush } from '../protocol/push.encoder.js';
+import type { DeliveryPolicy } from '../protocol/delivery-policy.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -18,6 +19,14 @@ export interface SubscriptionState {
   held: EncodedPush[] | undefined;
   /** Whether the subscribe has completed (its reply written): presence counts it from then on. */
   live: boolean;
+  /** What the connection gets on this channel while it is behind (the channel's policy). */
+  readonly delivery: DeliveryPolicy;
+  /** The pattern the policy came from (the channel itself when none did): a metrics label. */
+  readonly pattern: string;
+  /** `latest`: the newest push kept back while the connection is behind, written when it catches up. */
+  kept: EncodedPush | undefined;
+  /** `latest` / `drop`: pushes that did not reach the connection since it fell behind. */
+  skipped: number;
 }
 
 /**

@@ -1,7 +1,12 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { JOIN_METADATA, PRESENCE_METADATA } from '../gateway/gateway.constants.js';
+import {
+  DELIVERY_METADATA,
+  JOIN_METADATA,
+  PRESENCE_METADATA,
+} from '../gateway/gateway.constants.js';
 import type { ChannelDefinition } from '../contract/channel.definition.js';
 import { JOIN_CONTRACT_METADATA } from '../contract/contract.constants.js';
+import { isDeliveryPolicy, type DeliveryPolicy } from '../protocol/delivery-policy.js';
 import type { PresenceOptions } from '../protocol/presence.types.js';
 
 /**
@@ -14,6 +19,15 @@ export interface OnJoinOptions<TPrincipal = unknown> {
    * @default undefined (no presence: the `presence` command answers `BAD_REQUEST`)
    */
   presence?: boolean | PresenceOptions<TPrincipal>;
+  /**
+   * What a subscriber that cannot keep up gets on the matching channels: `all` (every push;
+   * past the connection's buffer limit it is closed with 4008), `latest` (only the newest push
+   * while it is behind) or `drop` (nothing while it is behind, then a `gap` to recover from).
+   * Reported in the subscribe reply. See docs/protocol.md, "Delivery under backpressure".
+   * @default 'all' (or the `delivery.channels` option's policy for the channel)
+   * @example @OnJoin('ticker:{symbol}', { delivery: 'latest' })
+   */
+  delivery?: DeliveryPolicy;
 }
 
 /**
@@ -37,11 +51,15 @@ export function OnJoin<TPrincipal = unknown>(
   pattern: string | ChannelDefinition,
   options: OnJoinOptions<TPrincipal> = {},
 ): MethodDecorator {
-  const { presence } = options;
+  const { presence, delivery } = options;
+  if (delivery !== undefined && !isDeliveryPolicy(delivery)) {
+    throw new Error(`@OnJoin delivery must be 'all', 'latest' or 'drop', not ${String(delivery)}.`);
+  }
   const decorators = [
     SetMetadata(JOIN_METADATA, typeof pattern === 'string' ? pattern : pattern.pattern),
   ];
   if (typeof pattern !== 'string') decorators.push(SetMetadata(JOIN_CONTRACT_METADATA, pattern));
   if (presence) decorators.push(SetMetadata(PRESENCE_METADATA, presence === true ? {} : presence));
+  if (delivery) decorators.push(SetMetadata(DELIVERY_METADATA, delivery));
   return decorators.length === 1 ? decorators[0]! : applyDecorators(...decorators);
 }

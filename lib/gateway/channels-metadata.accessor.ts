@@ -1,3 +1,4 @@
+import type { DeliveryPolicy } from '../protocol/delivery-policy.js';
 import { Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { PresenceOptions } from '../protocol/presence.types.js';
@@ -6,6 +7,7 @@ import {
   JOIN_METADATA,
   MESSAGE_METADATA,
   PRESENCE_METADATA,
+  DELIVERY_METADATA,
   RATE_LIMIT_METADATA,
 } from './gateway.constants.js';
 
@@ -34,6 +36,10 @@ export class ChannelsMetadataAccessor {
 
   presence(method: Function): PresenceOptions | undefined {
     return this.reflector.get<PresenceOptions | undefined>(PRESENCE_METADATA, method);
+  }
+
+  delivery(method: Function): DeliveryPolicy | undefined {
+    return this.reflector.get<DeliveryPolicy | undefined>(DELIVERY_METADATA, method);
   }
 
   rateLimit(method: Function): RateLimitMetadata | undefined {

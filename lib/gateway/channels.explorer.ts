@@ -59,7 +59,14 @@ export class ChannelsExplorer implements OnModuleInit {
       if (pattern !== undefined) {
         const handler = this.pipelines.forMethod(instance, methodName);
         const presence = this.accessor.presence(method);
-        this.registry.addJoin({ pattern: new ChannelPattern(pattern), handler, name, presence });
+        const delivery = this.accessor.delivery(method);
+        this.registry.addJoin({
+          pattern: new ChannelPattern(pattern),
+          handler,
+          name,
+          presence,
+          delivery,
+        });
       }
     }
     this.logger.log(`Mapped gateway ${gatewayName}`);

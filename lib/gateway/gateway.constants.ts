@@ -6,6 +6,8 @@ export const MESSAGE_METADATA = 'channels:message';
 export const JOIN_METADATA = 'channels:join';
 /** Metadata key: the presence settings of a join pattern (`@OnJoin(pattern, { presence })`). */
 export const PRESENCE_METADATA = 'channels:presence';
+/** Metadata key: the delivery policy of a join pattern (`@OnJoin(pattern, { delivery })`). */
+export const DELIVERY_METADATA = 'channels:delivery';
 /** Metadata key: the handler's parameters, with the default validation pipe added. */
 export const HANDLER_ARGS_METADATA = 'channels:handler-args';
 /** Metadata key: the per-event rate limit (`@RateLimit`). */

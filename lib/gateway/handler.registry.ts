@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { HandshakeClient } from '../connection/handshake.js';
 import type { ChannelPattern } from './channel-pattern.js';
 import type { RateLimitMetadata } from './channels-metadata.accessor.js';
+import type { DeliveryPolicy } from '../protocol/delivery-policy.js';
 import type { PresenceOptions } from '../protocol/presence.types.js';
 
 /** What a handler receives: the client, the payload, and where the call came from. */
@@ -34,6 +35,8 @@ export interface JoinRoute {
   name: string;
   /** Presence on the matching channels, when `@OnJoin` enables it. */
   presence?: PresenceOptions;
+  /** The delivery policy of the matching channels, when `@OnJoin` declares one. */
+  delivery?: DeliveryPolicy;
 }
 
 /** The handlers found at bootstrap: by event and by channel pattern. */

@@ -17,6 +17,8 @@ import {
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { BrokerGate } from './broker.gate.js';
 import type { PushTracing } from './push.tracing.js';
+
+import { DeliveryResolver } from './delivery.resolver.js';
 import { SubscriptionTable } from './subscription.table.js';
 
 /**
@@ -44,6 +46,7 @@ export class ChannelHub {
     private readonly connections: ConnectionRegistry,
     private readonly events: ChannelsEvents,
     private readonly gate: BrokerGate,
+    private readonly delivery: DeliveryResolver,
   ) {}
 
   /**
@@ -126,9 +129,10 @@ export class ChannelHub {
     }
     assertOpen(connection);
     let state: SubscriptionState | undefined;
+    const delivery = this.delivery.resolve(channel);
     try {
       const { position, missed } = await this.gate.run('history', async () => {
-        ({ state } = await this.table.add(connection, channel));
+        ({ state } = await this.table.add(connection, channel, delivery));
         return this.broker.history(channel, since);
       });
       // The connection may have closed during a wait: its close already dropped what it held,
@@ -152,6 +156,7 @@ export class ChannelHub {
         epoch: position.epoch,
         recovered,
         missed: missed ?? [],
+        delivery: state!.delivery,
       };
     } catch (error) {
       if (!already || connection.closed) this.table.remove(connection, channel);

@@ -5,7 +5,11 @@ import type { Connection } from '../connection/connection.js';
 import type { SubscriptionState } from '../connection/subscription.state.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { encodePosition, encodePush, type EncodedPush } from '../protocol/push.encoder.js';
+import { BacklogPolicy } from './backlog.policy.js';
 import { ChannelActivityQueue } from './channel-activity.queue.js';
+import type { ResolvedDeliveryPolicy } from './delivery.resolver.js';
+
+const ALL: ResolvedDeliveryPolicy = { policy: 'all', pattern: undefined };
 
 /**
  * A change in the table that others hang on (presence): a subscription went live, or one was
@@ -30,6 +34,7 @@ export class SubscriptionTable {
   private readonly byChannel: ChannelActivityQueue<SubscriptionState>;
   private readonly listeners: Array<(change: SubscriptionChange) => void> = [];
   private total = 0;
+  private readonly backlog: BacklogPolicy;
 
   constructor(
     broker: Broker,
@@ -46,6 +51,11 @@ export class SubscriptionTable {
         );
         this.events.emit({ type: 'broker.error', operation: 'unsubscribe', error });
       },
+    );
+    this.backlog = new BacklogPolicy(
+      (connection) => this.byConnection.get(connection)?.values() ?? [],
+      (state, encoded) => this.writeNow(state, encoded),
+      events,
     );
   }
 
@@ -73,6 +83,7 @@ export class SubscriptionTable {
   async add(
     connection: Connection,
     channel: string,
+    delivery: ResolvedDeliveryPolicy = ALL,
   ): Promise<{ state: SubscriptionState; created: boolean }> {
     let states = this.byConnection.get(connection);
     if (!states) {
@@ -94,6 +105,10 @@ export class SubscriptionTable {
       offset: undefined,
       held: [],
       live: false,
+      delivery: delivery.policy,
+      pattern: delivery.pattern ?? channel,
+      kept: undefined,
+      skipped: 0,
     };
     states.set(channel, state);
     this.total++;
@@ -142,6 +157,7 @@ export class SubscriptionTable {
     states.delete(channel);
     this.total--;
     state.held = undefined;
+    state.kept = undefined;
     this.byChannel.remove(channel, state);
     const wasLive = state.live;
     state.live = false;
@@ -222,7 +238,13 @@ export class SubscriptionTable {
     return this.byChannel.settled();
   }
 
+  // A `latest` or `drop` channel of a connection that is behind keeps back or drops the push.
   private write(state: SubscriptionState, encoded: EncodedPush): void {
+    if (state.delivery !== 'all' && !this.backlog.admit(state, encoded)) return;
+    this.writeNow(state, encoded);
+  }
+
+  private writeNow(state: SubscriptionState, encoded: EncodedPush): void {
     state.epoch = encoded.frame.epoch;
     state.offset = encoded.frame.offset;
     state.connection.deliver(encoded);

@@ -130,6 +130,11 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
       'Connections cut off as slow consumers (4008), by transport.',
       ['transport'],
     );
+    const skipped = this.counter(
+      'channels_pushes_skipped_total',
+      'Pushes of latest / drop channels that never reached a connection that was behind (replaced by a newer one, or dropped then recovered after a gap), by channel pattern and policy.',
+      ['pattern', 'delivery'],
+    );
     const brokerErrors = this.counter(
       'channels_broker_errors_total',
       'Failed broker operations, by operation.',
@@ -165,6 +170,9 @@ export class ChannelsMetrics implements OnModuleInit, OnModuleDestroy {
     );
     this.listen('rate.limited', (e) => limited.inc({ scope: e.scope }));
     this.listen('connection.slow', (e) => slow.inc({ transport: e.transport }));
+    this.listen('delivery.skipped', (e) =>
+      skipped.inc({ pattern: e.pattern, delivery: e.delivery }, e.skipped),
+    );
     this.listen('broker.error', (e) => brokerErrors.inc({ operation: e.operation }));
     this.listen('broker.roundtrip', (e) => roundTrip.observe(e.durationMs / 1000));
     addStreamMetrics({ add: (metric) => this.add(metric), listen: this.listen });

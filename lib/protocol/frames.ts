@@ -1,3 +1,4 @@
+import type { DeliveryPolicy, GapFrame } from './delivery-policy.js';
 /**
  * The frames of protocol v1 (see docs/protocol.md). Every shape a client can observe is here.
  */
@@ -146,7 +147,9 @@ export interface PositionFrame {
  * Whether a frame on a channel is a {@link PositionFrame} (it has no `event`), not a push.
  * @example if (isPositionFrame(frame)) position = frame; else render(frame.data);
  */
-export function isPositionFrame(frame: PushFrame | PositionFrame): frame is PositionFrame {
+export function isPositionFrame(
+  frame: PushFrame | PositionFrame | GapFrame,
+): frame is PositionFrame {
   return !('event' in frame);
 }
 
@@ -183,4 +186,9 @@ export interface SubscribeReply {
   recovered: boolean;
   /** The pushes after `since`, oldest first, when `recovered`; otherwise empty. */
   missed: PushFrame[];
+  /**
+   * The channel's delivery policy for a connection that falls behind (see `DeliveryPolicy`).
+   * @default 'all'
+   */
+  delivery?: DeliveryPolicy;
 }

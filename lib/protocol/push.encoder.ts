@@ -1,3 +1,4 @@
+import type { GapFrame } from './delivery-policy.js';
 import type { PositionFrame, PushFrame } from './frames.js';
 import { encodeTextFrame, framePayload } from './ws-frame.encoder.js';
 
@@ -9,8 +10,11 @@ import { encodeTextFrame, framePayload } from './ws-frame.encoder.js';
  * connection.deliver(encodePush(push)); // { frame, json, bytes, wsFrame }
  */
 export interface EncodedPush {
-  /** The push itself, or the position frame that stands for it (no `event`, no `data`). */
-  readonly frame: PushFrame | PositionFrame;
+  /**
+   * The push itself, the position frame that stands for it (no `event`, no `data`), or the
+   * gap of a `drop` channel (no `data`).
+   */
+  readonly frame: PushFrame | PositionFrame | GapFrame;
   /** The frame as JSON text. */
   readonly json: string;
   /** The same text as UTF-8 bytes. */
@@ -31,7 +35,7 @@ export interface EncodedPush {
  * const encoded = encodePush(push);
  * for (const connection of subscribers) connection.deliver(encoded);
  */
-export function encodePush(frame: PushFrame | PositionFrame): EncodedPush {
+export function encodePush(frame: PushFrame | PositionFrame | GapFrame): EncodedPush {
   const json = JSON.stringify(frame);
   const wsFrame = encodeTextFrame(json);
   return { frame, json, bytes: framePayload(wsFrame), wsFrame };

@@ -7,6 +7,12 @@ import type { ChannelsAuthOptions } from './auth.options.js';
 import type { ChannelsHeartbeatOptions } from './heartbeat.options.js';
 import type { ChannelsHistoryOptions } from './history.options.js';
 import type { ChannelsStreamsOptions } from './streams.options.js';
+
+import {
+  resolveDelivery,
+  type ChannelsDeliveryOptions,
+  type ResolvedDelivery,
+} from './delivery.options.js';
 import type { ChannelsLimitsOptions } from './limits.options.js';
 import type { ChannelsPresenceOptions } from './presence.options.js';
 import {
@@ -108,6 +114,11 @@ export interface ChannelsSettingsInput {
    */
   presence?: ChannelsPresenceOptions;
   /**
+   * Delivery policies of channels by pattern, for those whose `@OnJoin` declares none.
+   * @default { channels: {} } (every channel `all`)
+   */
+  delivery?: ChannelsDeliveryOptions;
+  /**
    * A graceful shutdown.
    * @default { timeoutMs: 5000, closeCode: 1001 }
    */
@@ -173,6 +184,7 @@ export interface ChannelsSettings {
   };
   readonly history: { readonly size: number; readonly ttlMs: number };
   readonly presence: { readonly coalesceMs: number; readonly ttlMs: number };
+  readonly delivery: ResolvedDelivery;
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
   readonly streams: { readonly idleMs: number };
 }
@@ -266,6 +278,7 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     },
     history: { size: history.size ?? 100, ttlMs: history.ttlMs ?? 300_000 },
     presence: { coalesceMs: presence.coalesceMs ?? 50, ttlMs: presence.ttlMs ?? 30_000 },
+    delivery: resolveDelivery(options.delivery),
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
     streams: { idleMs: options.streams?.idleMs ?? 30_000 },
   };

@@ -73,12 +73,23 @@ export class SseConnection<TPrincipal = unknown>
       this.markClosed();
     });
     response.on('error', () => undefined);
+    // The stream took what was buffered: pushes kept back for a `latest` / `drop` channel go.
+    response.on('drain', () => this.caughtUp());
     request.on('error', () => undefined);
   }
 
   /** Bytes waiting to be written to this stream. */
-  get bufferedBytes(): number {
+  override get bufferedBytes(): number {
     return this.response.writableLength;
+  }
+
+  protected override get bufferLimit(): number {
+    return this.settings.maxBufferedBytes;
+  }
+
+  // Events corked this turn, or a stream that has not taken its buffer yet.
+  protected override get behind(): boolean {
+    return this.flushDue || this.response.writableNeedDrain;
   }
 
   /** When the connection was closed before its stream started: the code and reason it got. */
@@ -193,6 +204,7 @@ export class SseConnection<TPrincipal = unknown>
     if (!this.flushDue) return;
     this.flushDue = false;
     if (this.response.writableCorked > 0) this.response.uncork();
+    this.caughtUp();
   }
 
   private writeEvent(event: string | undefined, data: string, withId: boolean): void {

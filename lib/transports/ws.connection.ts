@@ -59,6 +59,8 @@ export class WsConnection<TPrincipal = unknown>
       Array.isArray(internals._sender._queue);
     this.raw = direct ? internals._socket : undefined;
     this.sender = direct ? internals._sender : undefined;
+    // The socket took what was buffered: pushes kept back for a `latest` / `drop` channel go.
+    this.raw?.on('drain', () => this.caughtUp());
     socket.on('pong', () => (this.awaitingPong = false));
     // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
     socket.on('error', () => undefined);
@@ -70,8 +72,18 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   /** Bytes waiting to be written to this socket (gathered this turn, or in its buffers). */
-  get bufferedBytes(): number {
+  override get bufferedBytes(): number {
     return this.socket.bufferedAmount + this.pendingBytes;
+  }
+
+  protected override get bufferLimit(): number {
+    return this.maxBufferedBytes;
+  }
+
+  // Frames gathered this turn, or a socket that has not taken its buffer yet.
+  protected override get behind(): boolean {
+    if (this.pendingBytes > 0) return true;
+    return this.raw ? this.raw.writableNeedDrain : this.socket.bufferedAmount > 0;
   }
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
@@ -123,6 +135,7 @@ export class WsConnection<TPrincipal = unknown>
   flush(): void {
     this.flushDue = false;
     this.writePending();
+    this.caughtUp();
   }
 
   // A pause, so that a client whose close waits for its answers is not read any further.

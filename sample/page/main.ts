@@ -13,6 +13,8 @@ import { OnlineModel, trackOnline, type OnlineInfo } from './online.presence.js'
 import { view } from './page.view.js';
 import { showDigest } from './digest.view.js';
 
+import { showStatus } from './status.panel.js';
+
 const USER_KEY = 'nestjs-channels-demo:user';
 const forceSse = new URLSearchParams(location.search).get('transport') === 'sse';
 const transports: TransportName[] = forceSse ? ['sse'] : ['websocket', 'sse'];
@@ -72,6 +74,8 @@ async function signIn(userId: string): Promise<void> {
       ),
     )
     .catch(report);
+  // Totals and recent titles (`status`, delivered `latest`: a slow tab gets the newest only).
+  void client.subscribe('status', (stats) => showStatus(stats)).catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();

@@ -7,6 +7,7 @@ import { InMemoryNotificationStore } from './notifications/in-memory.notificatio
 import { NotificationStore } from './notifications/notification.store.js';
 import { RedisNotificationStore } from './notifications/redis.notification-store.js';
 import { NotificationsController } from './notifications/notifications.controller.js';
+import { StatusTracker } from './notifications/status.tracker.js';
 import { NotificationsGateway } from './notifications/notifications.gateway.js';
 import { SAMPLE_API_INFO } from './sample.asyncapi.js';
 import { SAMPLE_CONFIG, type SampleConfig } from './sample.config.js';
@@ -32,6 +33,8 @@ export class AppModule {
             redis: config.redisUrl ? { url: config.redisUrl } : undefined,
           },
           presence: { ttlMs: config.presenceTtlMs },
+          // SAMPLE.md: tests shrink it to reach backpressure quickly.
+          limits: { maxBufferedBytes: config.maxBufferedBytes },
           // One node of several going down is a restart: its clients reconnect to the others.
           shutdown: { closeCode: config.redisUrl ? 1012 : 1001 },
         }),
@@ -52,6 +55,7 @@ export class AppModule {
         DemoTokenService,
         DemoAuthGuard,
         NotificationsGateway,
+        StatusTracker,
       ],
     };
   }

@@ -24,6 +24,9 @@ export interface SampleConfig {
   presenceTtlMs: number;
   /** `SAMPLE_DIGEST_TOKEN_MS`: the pause between two words of the streamed digest. */
   digestTokenMs: number;
+
+  /** `CHANNELS_MAX_BUFFERED_BYTES`: a connection's outbound buffer limit. */
+  maxBufferedBytes: number;
 }
 
 /** DI token of the {@link SampleConfig}. */
@@ -53,6 +56,8 @@ export function readSampleConfig(env: NodeJS.ProcessEnv, publicDir: string): Sam
     redisUrl: env.REDIS_URL || undefined,
     presenceTtlMs: integer(env, 'CHANNELS_PRESENCE_TTL_MS', 30_000, 1),
     digestTokenMs: integer(env, 'SAMPLE_DIGEST_TOKEN_MS', 50, 0),
+
+    maxBufferedBytes: integer(env, 'CHANNELS_MAX_BUFFERED_BYTES', 1024 * 1024, 1),
   };
 }
 

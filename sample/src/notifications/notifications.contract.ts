@@ -5,6 +5,7 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsISO8601, IsString, Min, ValidateNested } from 'class-validator';
 import { defineChannel, defineCommand, shape, type ApiOf } from '../../../lib/index.js';
 import { DigestDto, MarkReadDto } from './notifications.dto.js';
+import type { statusChannel } from './status.contract.js';
 
 /** Push `notification` on `user:{userId}`. */
 export class NotificationPush {
@@ -84,6 +85,7 @@ export const digestCommand = defineCommand('notifications.digest', {
 export type NotificationsApi = ApiOf<
   | typeof userChannel
   | typeof broadcastChannel
+  | typeof statusChannel
   | typeof markReadCommand
   | typeof listCommand
   | typeof digestCommand

@@ -12,6 +12,7 @@ import { ChannelsHttpExceptionFilter, ChannelsService } from '../../../lib/index
 import { DemoAuthGuard } from '../auth/demo-auth.guard.js';
 import { NotificationStore } from './notification.store.js';
 import { CreateAnnouncementDto, CreateNotificationDto } from './notifications.dto.js';
+import { StatusTracker } from './status.tracker.js';
 
 /**
  * The HTTP side: other services (or curl) create notifications and announcements; the
@@ -27,6 +28,7 @@ export class NotificationsController {
   constructor(
     private readonly store: NotificationStore,
     private readonly channels: ChannelsService,
+    private readonly status: StatusTracker,
   ) {}
 
   @Post('notifications')
@@ -41,6 +43,7 @@ export class NotificationsController {
       body,
       createdAt,
     });
+    await this.status.record('notification', title);
     return { id };
   }
 
@@ -52,6 +55,7 @@ export class NotificationsController {
       createdAt: new Date().toISOString(),
     };
     await this.channels.publish('broadcast', 'announcement', announcement);
+    await this.status.record('announcement', announcement.title);
     return { id: announcement.id };
   }
 }

@@ -20,6 +20,7 @@ import {
   userChannel,
 } from './notifications.contract.js';
 import { DigestDto, MarkReadDto } from './notifications.dto.js';
+import { statusChannel } from './status.contract.js';
 
 /** How many notifications `notifications.list` returns. */
 const PAGE_SIZE = 50;
@@ -50,6 +51,12 @@ export class NotificationsGateway {
     presence: { joinLeave: true, info: (user: DemoPrincipal) => ({ userId: user.userId }) },
   })
   canJoinBroadcast(): boolean {
+    return true;
+  }
+
+  /** `status` is open to every signed-in user; a tab that falls behind gets the newest only. */
+  @OnJoin(statusChannel, { delivery: 'latest' })
+  canJoinStatus(): boolean {
     return true;
   }
 

@@ -26,6 +26,19 @@ describe('the sample page in Chromium, over WebSocket', () => {
     await page.close();
   });
 
+  it('shows the status channel (delivery latest): the totals and the latest titles', async () => {
+    const page = await openSignedIn('dave');
+    const before = Number(await text(page, '#status-announcements'));
+    await harness.api.announce(harness.sender, 'Status check');
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('#status-announcements')?.textContent) === n,
+      before + 1,
+      { timeout: 2_000 },
+    );
+    expect(await text(page, '#status-recent li:first-child')).toBe('Status check');
+    await page.close();
+  });
+
   it('marks a notification read and updates the unread count', async () => {
     const page = await openSignedIn('bob');
     const first = await harness.api.notify(harness.sender, 'bob', 'First');

@@ -168,6 +168,7 @@ describe('protocol v1 over WebSocket', () => {
         channel: 'room:lobby',
         offset: expect.any(Number),
         epoch: expect.any(String),
+        delivery: 'all',
         recovered: false,
         missed: [],
       });

@@ -67,6 +67,7 @@ describe('recovery over WebSocket: subscribe with since', () => {
       channel: 'feed:fresh',
       offset: 2,
       epoch: expect.any(String),
+      delivery: 'all',
       recovered: false,
       missed: [],
     });
@@ -82,6 +83,7 @@ describe('recovery over WebSocket: subscribe with since', () => {
       channel: 'feed:a',
       offset: 7,
       epoch: position.epoch,
+      delivery: 'all',
       recovered: true,
       missed: missedPushes,
     });
@@ -116,6 +118,7 @@ describe('recovery over WebSocket: subscribe with since', () => {
       channel: 'feed:b',
       offset: SIZE + 2,
       epoch: position.epoch,
+      delivery: 'all',
       recovered: false,
       missed: [],
     });

@@ -224,6 +224,7 @@ describe.each(PLATFORMS)('SSE transport on %s: commands over POST {path}/message
         channel: 'room:bound',
         offset: 0,
         epoch: expect.any(String),
+        delivery: 'all',
         recovered: false,
         missed: [],
       },
