@@ -1,3 +1,4 @@
+import { mayHoldBinary, reviveBinary, stringifyFrame } from '../protocol/binary-value.js';
 import type { BrokerMessage, ControlMessage, PushMessage } from './broker.message.js';
 
 /**
@@ -41,7 +42,8 @@ export function encodePushBody(
   const body: PushBody = { n: node, e: event, d: data };
   if (except && except.length > 0) body.x = except;
   if (sentAt !== undefined) body.t = sentAt;
-  return JSON.stringify(body);
+  // Byte arrays cross nodes and sit in history as `{ "$binary": … }`, and come back as bytes.
+  return stringifyFrame(body);
 }
 
 /**
@@ -51,6 +53,7 @@ export function encodePushBody(
 export function decodePushBody(json: string): PushBody | undefined {
   try {
     const body = JSON.parse(json) as PushBody;
+    if (mayHoldBinary(json) && typeof body === 'object' && body !== null) reviveBinary(body);
     return typeof body === 'object' && body !== null && typeof body.e === 'string'
       ? body
       : undefined;

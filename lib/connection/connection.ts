@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../protocol/frames.js';
 import type { EncodedPush } from '../protocol/push.encoder.js';
+import { stringifyFrame } from '../protocol/binary-value.js';
 import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
 import { KeySetView, type SubscriptionState } from './subscription.state.js';
 import type { CloseInitiator } from './channels-event.types.js';
@@ -113,7 +114,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
 
   /** Sends one frame (a reply, an error, the welcome). */
   send(frame: object): void {
-    if (!this.isClosed && !this.expireIfDue()) this.writeText(JSON.stringify(frame));
+    if (!this.isClosed && !this.expireIfDue()) this.writeFrame(frame);
   }
 
   /** Writes a push (the hub's fan-out calls it once the subscription is live). */
@@ -167,6 +168,13 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    * transport that can pause its socket overrides it (what arrives meanwhile is not handled).
    */
   protected stopReading(): void {}
+
+  /**
+   * Writes one frame (not a push); as JSON text unless the transport speaks another encoding.
+   */
+  protected writeFrame(frame: object): void {
+    this.writeText(stringifyFrame(frame));
+  }
 
   /** Writes a JSON text frame on the transport. */
   protected abstract writeText(json: string): void;

@@ -1,12 +1,20 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { Connection } from '../connection/connection.js';
-import type { EncodedPush } from '../protocol/push.encoder.js';
+import { msgpackPushFrame, type EncodedPush } from '../protocol/push.encoder.js';
+import { packFrame } from '../protocol/msgpack.codec.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
-import { encodeTextFrame, framePayload } from '../protocol/ws-frame.encoder.js';
+import { encodeBinaryFrame, encodeTextFrame, framePayload } from '../protocol/ws-frame.encoder.js';
+
+/**
+ * How a WebSocket connection's frames are encoded, chosen by its subprotocol: `json`
+ * (`channels.v1`, text messages) or `msgpack` (`channels.v1.msgpack`, binary messages).
+ * @default 'json'
+ */
+export type WireEncoding = 'json' | 'msgpack';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
@@ -50,6 +58,8 @@ export class WsConnection<TPrincipal = unknown>
     handshake: Handshake,
     principal: TPrincipal | undefined,
     private readonly maxBufferedBytes: number,
+    /** The encoding of every frame, both ways; one per connection. @default 'json' */
+    readonly encoding: WireEncoding = 'json',
   ) {
     super(handshake, principal);
     const internals = socket as unknown as { _socket?: Socket; _sender?: WsSender };
@@ -112,7 +122,20 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   protected writePush(push: EncodedPush): void {
-    this.write((push.wsFrame ??= encodeTextFrame(push.json)));
+    if (this.encoding === 'msgpack') this.write(msgpackPushFrame(push));
+    else this.write((push.wsFrame ??= encodeTextFrame(push.json)));
+  }
+
+  protected override writeFrame(frame: object): void {
+    if (this.encoding === 'msgpack') this.write(encodeBinaryFrame(packFrame(frame)));
+    else super.writeFrame(frame);
+  }
+
+  // Presence frames come as JSON text, encoded once for every subscriber; a MessagePack
+  // connection reads and packs its own copy (they are few: at most one per channel and window).
+  protected override writeTransient(event: string, json: string): void {
+    if (this.encoding === 'msgpack') this.writeFrame(JSON.parse(json) as object);
+    else super.writeTransient(event, json);
   }
 
   /**
@@ -142,7 +165,8 @@ export class WsConnection<TPrincipal = unknown>
         // ws's sender is busy: queue them behind what it holds, and so before its close frame.
         const frames = this.pendingOne ? [this.pendingOne] : this.pending!.slice();
         this.dropPending();
-        for (const frame of frames) this.socket.send(framePayload(frame), { binary: false });
+        for (const frame of frames)
+          this.socket.send(framePayload(frame), { binary: isBinary(frame) });
         return;
       }
       if (!this.flushDue) {
@@ -164,7 +188,7 @@ export class WsConnection<TPrincipal = unknown>
     }
     if (!this.raw) {
       // No access to the socket under ws: a plain send, which frames the payload itself.
-      this.socket.send(framePayload(frame), { binary: false });
+      this.socket.send(framePayload(frame), { binary: isBinary(frame) });
       return;
     }
     if (this.pendingBytes === 0) this.pendingOne = frame;
@@ -186,6 +210,11 @@ export class WsConnection<TPrincipal = unknown>
     if (this.pending) this.pending.length = 0;
     this.pendingBytes = 0;
   }
+}
+
+// The opcode of a frame this module made: 0x82 is a final binary frame.
+function isBinary(frame: Buffer): boolean {
+  return frame[0] === 0x82;
 }
 
 // The subscribers of a channel gather the same frames in a turn, and are flushed one after
