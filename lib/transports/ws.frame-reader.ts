@@ -46,7 +46,12 @@ export class WireFrameReader {
         error: new ChannelsException(ErrorCode.BAD_REQUEST, 'The frame is not valid MessagePack.'),
       };
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    // A map decodes as a plain object; anything else (an array, a value, msgpackr's 0xc1) is no command.
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Object.getPrototypeOf(value) !== Object.prototype
+    ) {
       return { error: new ChannelsException(ErrorCode.BAD_REQUEST, 'A command must be a map.') };
     }
     return { text: stringifyFrame(value) };
