@@ -9,6 +9,13 @@ import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
 import { startApp } from '../../support/app.js';
 import { TestClient } from '../../support/ws-client.js';
 import { WireGateway } from './wire.gateway.js';
+import { packFrame } from '../../../lib/protocol/msgpack.codec.js';
+
+function nest(depth: number): unknown {
+  let value: unknown = [];
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
 
 const BYTES = Uint8Array.of(0, 1, 2, 127, 128, 255);
 
@@ -218,6 +225,26 @@ describe('MessagePack and JSON: the same frames on both encodings and both trans
       client.socket.send(Buffer.from(bytes));
       expect((await client.next((f) => 'error' in f)).error.code).toBe('BAD_REQUEST');
     }
+    expect((await client.request('label', { label: 'ok' })).data).toBe('label ok');
+  });
+
+  it('refuses MessagePack nested too deep before the handler: a decode failure, or past the bounds with its id', async () => {
+    const { client } = await raw('channels.v1.msgpack');
+    const depth = 30_000;
+    // { id: 9, event: 'bytes.echo', data: [[[…]]] }, each level a one-element array.
+    const head = Buffer.from([0x83, 0xa2, 0x69, 0x64, 0x09, 0xa5, ...Buffer.from('event'), 0xaa]);
+    const frame = Buffer.concat([
+      head,
+      Buffer.from('bytes.echo'),
+      Buffer.from([0xa4, ...Buffer.from('data')]),
+      Buffer.alloc(depth, 0x91),
+      Buffer.from([0x90]),
+    ]);
+    client.socket.send(frame);
+    expect((await client.next((f) => 'error' in f)).error.code).toBe('BAD_REQUEST');
+    client.socket.send(packFrame({ id: 10, event: 'bytes.echo', data: nest(40) }));
+    const reply = await client.next((f) => f.id === 10);
+    expect(reply.error).toMatchObject({ code: 'BAD_REQUEST' });
     expect((await client.request('label', { label: 'ok' })).data).toBe('label ok');
   });
 });
