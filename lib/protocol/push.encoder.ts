@@ -21,6 +21,8 @@ export interface EncodedPush {
   wsFrame?: Buffer;
   /** @internal The frame as one WebSocket binary frame of MessagePack, made on first use. */
   msgpackFrame?: Buffer;
+  /** @internal Its permessage-deflate frames, by opcode and window, made on first use. */
+  deflated?: Map<string, Buffer>;
   /** @internal The SSE event's lines after its `id:` line, shared by every stream. */
   sseTail?: string;
   /** @internal The whole SSE event for a stream whose only channel is the frame's. */

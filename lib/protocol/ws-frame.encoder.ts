@@ -42,8 +42,13 @@ export function encodeBinaryFrame(payload: Uint8Array): Buffer {
   return frame;
 }
 
-// A Buffer for the whole frame, its header written; the payload goes after it.
-function frameWithHeader(first: number, length: number): Buffer {
+/**
+ * A Buffer for a whole unmasked frame whose first byte is `first` (FIN, RSV and opcode bits)
+ * and whose payload is `length` bytes: the header written, the payload for the caller to write
+ * at `frame.length - length`.
+ * @example frameWithHeader(0x82, 3) // <Buffer 82 03 ?? ?? ??>
+ */
+export function frameWithHeader(first: number, length: number): Buffer {
   const header = frameHeaderLength(length);
   // allocUnsafe: every byte is written by the caller; small frames come from Node's shared pool.
   const frame = Buffer.allocUnsafe(header + length);

@@ -4,6 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import { resolveFrameLimits, type ResolvedFrameLimits } from '../protocol/frame.limits.js';
 import { createTokenExtractor, type TokenExtractor } from '../protocol/token.extractor.js';
 import type { ChannelsAuthOptions } from './auth.options.js';
+import {
+  resolveCompression,
+  type ChannelsCompressionOptions,
+  type ResolvedCompression,
+} from './compression.options.js';
 import type { ChannelsHeartbeatOptions } from './heartbeat.options.js';
 import type { ChannelsHistoryOptions } from './history.options.js';
 import type { ChannelsLimitsOptions } from './limits.options.js';
@@ -98,6 +103,11 @@ export interface ChannelsSettingsInput {
    * @default { timeoutMs: 5000, closeCode: 1001 }
    */
   shutdown?: ChannelsShutdownOptions;
+  /**
+   * WebSocket permessage-deflate: off unless enabled (see {@link ChannelsCompressionOptions}).
+   * @default { enabled: false }
+   */
+  compression?: ChannelsCompressionOptions;
 }
 
 /**
@@ -149,6 +159,7 @@ export interface ChannelsSettings {
   readonly history: { readonly size: number; readonly ttlMs: number };
   readonly presence: { readonly coalesceMs: number; readonly ttlMs: number };
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
+  readonly compression: ResolvedCompression;
 }
 
 /**
@@ -231,6 +242,7 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     history: { size: history.size ?? 100, ttlMs: history.ttlMs ?? 300_000 },
     presence: { coalesceMs: presence.coalesceMs ?? 50, ttlMs: presence.ttlMs ?? 30_000 },
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
+    compression: resolveCompression(options.compression),
   };
 }
 

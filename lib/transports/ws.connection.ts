@@ -7,7 +7,8 @@ import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
-import { encodeBinaryFrame, encodeTextFrame, framePayload } from '../protocol/ws-frame.encoder.js';
+import { maybeDeflate, plainPayload, type DeflateParams } from './ws.deflate.js';
+import { encodeBinaryFrame, encodeTextFrame } from '../protocol/ws-frame.encoder.js';
 
 /**
  * How a WebSocket connection's frames are encoded, chosen by its subprotocol: `json`
@@ -52,6 +53,7 @@ export class WsConnection<TPrincipal = unknown>
   private pending?: Buffer[];
   private pendingBytes = 0;
   private flushDue = false;
+  private readonly deflate: DeflateParams | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -60,6 +62,8 @@ export class WsConnection<TPrincipal = unknown>
     private readonly maxBufferedBytes: number,
     /** The encoding of every frame, both ways; one per connection. @default 'json' */
     readonly encoding: WireEncoding = 'json',
+    /** permessage-deflate as negotiated with this client; undefined when not. */
+    deflate?: DeflateParams,
   ) {
     super(handshake, principal);
     const internals = socket as unknown as { _socket?: Socket; _sender?: WsSender };
@@ -69,6 +73,8 @@ export class WsConnection<TPrincipal = unknown>
       Array.isArray(internals._sender._queue);
     this.raw = direct ? internals._socket : undefined;
     this.sender = direct ? internals._sender : undefined;
+    // Compressed frames go straight to the socket; without it, ws's send writes them plain.
+    this.deflate = direct ? deflate : undefined;
     socket.on('pong', () => (this.awaitingPong = false));
     // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
     socket.on('error', () => undefined);
@@ -118,17 +124,26 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   protected writeText(json: string): void {
-    this.write(encodeTextFrame(json));
+    this.writeOwn(encodeTextFrame(json));
   }
 
   protected writePush(push: EncodedPush): void {
-    if (this.encoding === 'msgpack') this.write(msgpackPushFrame(push));
-    else this.write((push.wsFrame ??= encodeTextFrame(push.json)));
+    const frame =
+      this.encoding === 'msgpack'
+        ? msgpackPushFrame(push)
+        : (push.wsFrame ??= encodeTextFrame(push.json));
+    // A push is compressed once, for every subscriber with the same window.
+    this.write(this.deflate ? maybeDeflate(frame, this.deflate, push) : frame);
   }
 
   protected override writeFrame(frame: object): void {
-    if (this.encoding === 'msgpack') this.write(encodeBinaryFrame(packFrame(frame)));
+    if (this.encoding === 'msgpack') this.writeOwn(encodeBinaryFrame(packFrame(frame)));
     else super.writeFrame(frame);
+  }
+
+  // A frame of this connection alone (a reply, an error, the welcome), compressed for it.
+  private writeOwn(frame: Buffer): void {
+    this.write(this.deflate ? maybeDeflate(frame, this.deflate) : frame);
   }
 
   // Presence frames come as JSON text, encoded once for every subscriber; a MessagePack
@@ -166,7 +181,7 @@ export class WsConnection<TPrincipal = unknown>
         const frames = this.pendingOne ? [this.pendingOne] : this.pending!.slice();
         this.dropPending();
         for (const frame of frames)
-          this.socket.send(framePayload(frame), { binary: isBinary(frame) });
+          this.socket.send(plainPayload(frame), { binary: isBinary(frame), compress: false });
         return;
       }
       if (!this.flushDue) {
@@ -188,7 +203,7 @@ export class WsConnection<TPrincipal = unknown>
     }
     if (!this.raw) {
       // No access to the socket under ws: a plain send, which frames the payload itself.
-      this.socket.send(framePayload(frame), { binary: isBinary(frame) });
+      this.socket.send(plainPayload(frame), { binary: isBinary(frame), compress: false });
       return;
     }
     if (this.pendingBytes === 0) this.pendingOne = frame;
@@ -212,9 +227,9 @@ export class WsConnection<TPrincipal = unknown>
   }
 }
 
-// The opcode of a frame this module made: 0x82 is a final binary frame.
+// The opcode of a frame this module made (the low 4 bits of its first byte): 2 is binary.
 function isBinary(frame: Buffer): boolean {
-  return frame[0] === 0x82;
+  return (frame[0]! & 0x0f) === 0x02;
 }
 
 // The subscribers of a channel gather the same frames in a turn, and are flushed one after

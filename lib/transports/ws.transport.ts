@@ -26,6 +26,7 @@ import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
 import { WsConnection } from './ws.connection.js';
 import { WireFrameReader } from './ws.frame-reader.js';
+import { negotiatedDeflate, perMessageDeflateOptions } from './ws.deflate-options.js';
 
 /**
  * The WebSocket transport: a `ws` server without a port of its own, sharing the Nest app's
@@ -52,7 +53,7 @@ export class WsTransport extends ServerTransport {
       noServer: true,
       clientTracking: false,
       maxPayload: this.settings.limits.maxPayloadBytes,
-      perMessageDeflate: false,
+      perMessageDeflate: perMessageDeflateOptions(this.settings.compression),
       // JSON when offered (the default), else MessagePack when offered: one encoding a socket.
       handleProtocols: (offered) =>
         offered.has(PROTOCOL_NAME)
@@ -129,6 +130,7 @@ export class WsTransport extends ServerTransport {
       client.principal,
       this.settings.limits.maxBufferedBytes,
       ws.protocol === MSGPACK_PROTOCOL_NAME ? 'msgpack' : 'json',
+      negotiatedDeflate(ws, this.settings.compression),
     );
     this.hub.register(connection);
     connection.send({
