@@ -131,7 +131,9 @@ export class ClientProcess {
   }
 
   /** Resolves when this client has received `expect` pushes since it was armed. */
-  async reached(expect: number): Promise<{ at: number; latencies?: number[] }> {
+  async reached(
+    expect: number,
+  ): Promise<{ at: number; latencies?: number[]; bytes: number; cpuUs: number }> {
     this.child.send({ op: 'await', expect });
     return this.child.next('reached', 120_000);
   }
@@ -156,6 +158,8 @@ export interface DriveOptions {
   perSecond?: number;
   /** Pushes sent are a multiple of this (every channel gets as many). */
   multipleOf?: number;
+  /** The data of push number `n` (default: a notification of about 200 bytes). */
+  data?: (n: number) => object;
 }
 
 const body = 'x'.repeat(150);
@@ -171,10 +175,8 @@ export async function drive(options: DriveOptions): Promise<number> {
     new Promise((resolve, reject) => {
       const channel = options.channels[sent % options.channels.length]!;
       sent++;
-      const payload = JSON.stringify({
-        channel,
-        data: { title: 'Build finished', body, t: now() },
-      });
+      const data = options.data?.(sent) ?? { title: 'Build finished', body, t: now() };
+      const payload = JSON.stringify({ channel, data });
       const req = request(
         {
           host: '127.0.0.1',
@@ -182,7 +184,10 @@ export async function drive(options: DriveOptions): Promise<number> {
           path: '/push',
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
         },
         (res) => {
           res.resume();
