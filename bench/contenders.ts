@@ -65,6 +65,27 @@ export const CONTENDERS: Record<string, Contender> = {
     args: ['channels'],
     env: () => ({ CHANNELS_METRICS: 'on' }),
   },
+  // Issue 23: the same module with fewer bytes on the wire (the `wire` scenario), its
+  // clients decoding every push (the `channels` contender's only count them).
+  'channels-json': {
+    name: 'nestjs-channels, JSON',
+    dialect: 'channels-json',
+    entry: main,
+    args: ['channels'],
+  },
+  'channels-msgpack': {
+    name: 'nestjs-channels, MessagePack',
+    dialect: 'channels-msgpack',
+    entry: main,
+    args: ['channels'],
+  },
+  'channels-deflate': {
+    name: 'nestjs-channels, JSON + permessage-deflate',
+    dialect: 'channels-deflate',
+    entry: main,
+    args: ['channels'],
+    env: () => ({ BENCH_COMPRESSION: '1' }),
+  },
 };
 
 // The module as it was before a change, built elsewhere (see BENCHMARKS.md): the same bench

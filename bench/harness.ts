@@ -131,7 +131,9 @@ export class ClientProcess {
   }
 
   /** Resolves when this client has received `expect` pushes since it was armed. */
-  async reached(expect: number): Promise<{ at: number; latencies?: number[]; received: number }> {
+  async reached(
+    expect: number,
+  ): Promise<{ at: number; latencies?: number[]; received: number; bytes: number; cpuUs: number }> {
     this.child.send({ op: 'await', expect });
     return this.child.next('reached', 120_000);
   }
@@ -163,6 +165,8 @@ export interface DriveOptions {
   multipleOf?: number;
   /** The size of each push's `body` text. @default 150 */
   bodyBytes?: number;
+  /** The data of push number `n` (default: a notification with a `body` of `bodyBytes`). */
+  data?: (n: number) => object;
 }
 
 /** Sends POST /push requests; resolves with how many were answered. */
@@ -177,10 +181,8 @@ export async function drive(options: DriveOptions): Promise<number> {
     new Promise((resolve, reject) => {
       const channel = options.channels[sent % options.channels.length]!;
       sent++;
-      const payload = JSON.stringify({
-        channel,
-        data: { title: 'Build finished', body, t: now() },
-      });
+      const data = options.data?.(sent) ?? { title: 'Build finished', body, t: now() };
+      const payload = JSON.stringify({ channel, data });
       const req = request(
         {
           host: '127.0.0.1',
@@ -188,7 +190,10 @@ export async function drive(options: DriveOptions): Promise<number> {
           path: '/push',
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
         },
         (res) => {
           res.resume();

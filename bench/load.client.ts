@@ -2,10 +2,28 @@
 // they receive (and their latency, from the `t` the driver stamped), or drives echo commands.
 // The harness talks to it over IPC; it never shares a process with a server.
 import { request as httpRequest, Agent } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { packFrame, unpackFrame } from '../lib/protocol/msgpack.codec.js';
 
 /** How a contender's subscribers connect and what its frames look like. */
-export type Dialect = 'ws-raw' | 'nest' | 'channels' | 'socket.io' | 'sse';
+export type Dialect =
+  | 'ws-raw'
+  | 'nest'
+  | 'channels'
+  | 'channels-json'
+  | 'channels-msgpack'
+  | 'channels-deflate'
+  | 'socket.io'
+  | 'sse';
+
+// The dialects of the `wire` scenario decode every push, as an app's client would: the
+// client's CPU per delivery is then the decode cost (ws framing, inflate, parse).
+const DECODING: ReadonlySet<Dialect> = new Set([
+  'channels-json',
+  'channels-msgpack',
+  'channels-deflate',
+]);
 
 interface OpenOp {
   op: 'open';
@@ -45,22 +63,44 @@ function onPushText(text: string, count: number): void {
   }
   if (waiting && received >= waiting.expect) {
     waiting = undefined;
-    reply({ op: 'reached', at: now(), latencies, received });
+    reply(reachedReport());
   }
 }
 
+// Bytes read from every socket since the last `arm`, and this process's CPU time.
+let bytesAtArm = 0;
+let cpuAtArm = 0;
+const bytesRead = () =>
+  sockets.reduce(
+    (sum, ws) => sum + ((ws as unknown as { _socket?: Socket })._socket?.bytesRead ?? 0),
+    0,
+  );
+const cpuUs = () => {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+};
+const reachedReport = () => ({
+  op: 'reached',
+  at: now(),
+  latencies,
+  received,
+  bytes: bytesRead() - bytesAtArm,
+  cpuUs: cpuUs() - cpuAtArm,
+});
+
 function openWs(port: number, channel: string, localAddress: string): Promise<void> {
-  const path =
-    dialect === 'channels'
-      ? '/channels'
-      : dialect === 'nest'
-        ? '/nest'
-        : dialect === 'socket.io'
-          ? `/socket.io/?EIO=4&transport=websocket&channel=${channel}`
-          : `/?channel=${channel}`;
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
+  const channels = dialect.startsWith('channels');
+  const path = channels
+    ? '/channels'
+    : dialect === 'nest'
+      ? '/nest'
+      : dialect === 'socket.io'
+        ? `/socket.io/?EIO=4&transport=websocket&channel=${channel}`
+        : `/?channel=${channel}`;
+  const protocols = dialect === 'channels-msgpack' ? ['channels.v1.msgpack'] : [];
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, protocols, {
     localAddress,
-    perMessageDeflate: false,
+    perMessageDeflate: dialect === 'channels-deflate',
   });
   sockets.push(ws);
   return new Promise((resolve, reject) => {
@@ -74,19 +114,26 @@ function openWs(port: number, channel: string, localAddress: string): Promise<vo
     ws.once('close', (code: number) => {
       if (!ready) reject(new Error(`closed with ${code} before it was ready`));
     });
-    ws.on('message', (data: Buffer) => {
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
       if (ready) {
-        if (dialect !== 'socket.io') return onPushText(latencies ? data.toString() : '', 1);
-        const text = data.toString();
+        if (DECODING.has(dialect)) {
+          if (isBinary) unpackFrame(raw);
+          else JSON.parse(raw.toString());
+          return onPushText('', 1);
+        }
+        if (dialect !== 'socket.io') return onPushText(latencies ? raw.toString() : '', 1);
+        const text = raw.toString();
         if (text === '2') return ws.send('3');
         if (text.startsWith('42')) onPushText(text, 1);
         return;
       }
-      const text = data.toString();
-      if (dialect === 'channels' && text.includes('"connected"')) {
+      // Before it is ready, a MessagePack frame is read as the JSON text of its value.
+      const text = isBinary ? JSON.stringify(unpackFrame(raw)) : raw.toString();
+      if (channels && text.includes('"connected"')) {
         if (!channel) return done();
-        ws.send(JSON.stringify({ id: 1, event: 'subscribe', data: { channel } }));
-      } else if (dialect === 'channels' && text.includes('"id":1')) done();
+        const subscribe = { id: 1, event: 'subscribe', data: { channel } };
+        ws.send(dialect === 'channels-msgpack' ? packFrame(subscribe) : JSON.stringify(subscribe));
+      } else if (channels && text.includes('"id":1')) done();
       else if (dialect === 'nest' && text.includes('"joined"')) done();
       else if (dialect === 'socket.io' && text.startsWith('0')) ws.send('40');
       else if (dialect === 'socket.io' && text.startsWith('40')) done();
@@ -189,9 +236,11 @@ process.on('message', (op: Op) => {
     );
   } else if (op.op === 'arm') {
     received = 0;
+    bytesAtArm = bytesRead();
+    cpuAtArm = cpuUs();
     latencies = op.latency ? [] : undefined;
   } else if (op.op === 'await') {
-    if (received >= op.expect) reply({ op: 'reached', at: now(), latencies, received });
+    if (received >= op.expect) reply(reachedReport());
     else waiting = { expect: op.expect };
   } else if (op.op === 'echo') {
     void echo(op).then((answered) => reply({ op: 'echoed', answered }));

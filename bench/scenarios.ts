@@ -5,6 +5,7 @@ import type { Contender } from './contenders.js';
 import { frameParseCosts } from './frame-parse.js';
 import { ClientProcess, drive, now, ServerProcess, type ServerStats } from './harness.js';
 import { percentile } from './stats.js';
+import { wire } from './wire.scenario.js';
 
 /** A metric of a scenario; `higher` says which way is better. */
 export interface Metric {
@@ -335,6 +336,19 @@ export const SCENARIOS: Scenario[] = [
     metrics: fanOutMetrics,
     run: (c) => saturated(c, repeat(n, 'bench'), ['bench']),
   })),
+  {
+    id: 'wire',
+    title:
+      'fewer bytes on the wire: a 5 KB dashboard changing ~5% a push, 20 pushes/s to 1,000 subscribers',
+    contenders: ['channels-json', 'channels-msgpack', 'channels-deflate'],
+    reference: 'channels-json',
+    metrics: [
+      { key: 'bytesPerDelivery', label: 'bytes on the wire per delivery', higher: false },
+      { key: 'serverCpuUs', label: 'server CPU µs per delivery', higher: false },
+      { key: 'clientCpuUs', label: 'client CPU µs per delivery (decode)', higher: false },
+    ],
+    run: wire,
+  },
   {
     // Opt-in (`npm run bench -- idle-heavy`): it needs a descriptor limit above the count
     // (`ulimit -Hn`), and spreads clients over 127.0.0.1-4 for enough source ports.

@@ -19,6 +19,7 @@ export type { ChannelsHeartbeatOptions } from './settings/heartbeat.options.js';
 export type { ChannelsLimitsOptions } from './settings/limits.options.js';
 export type { ChannelsRateLimitsOptions } from './settings/rate-limits.options.js';
 export type { ChannelsShutdownOptions } from './settings/shutdown.options.js';
+export type { ChannelsCompressionOptions } from './settings/compression.options.js';
 export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.options.js';
 export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';

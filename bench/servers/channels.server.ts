@@ -89,6 +89,8 @@ class PushController {
       },
       heartbeat: { intervalMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000) },
       sse: { heartbeatMs: 3_600_000 },
+      // permessage-deflate for the clients that offer it (the channels-deflate contender).
+      compression: { enabled: process.env.BENCH_COMPRESSION === '1' },
       // Two nodes through Redis when the bench gives a URL (the channels-redis contender).
       ...(process.env.BENCH_REDIS_URL
         ? { stores: { redis: { url: process.env.BENCH_REDIS_URL } } }

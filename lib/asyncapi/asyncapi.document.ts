@@ -189,6 +189,8 @@ export function buildAsyncApiDocument(
         pathname: options.channelsPath,
         protocol: options.secure ? 'wss' : 'ws',
         title: 'WebSocket',
+        description: WEBSOCKET_ENCODINGS,
+        'x-channels-encodings': ENCODINGS,
         ...listed(security?.websocket),
       },
       sse: {
@@ -212,6 +214,18 @@ export function buildAsyncApiDocument(
     },
   };
 }
+
+// The encodings a WebSocket client chooses between with its subprotocol (docs/protocol.md,
+// "Binary frames and compression"); SSE is JSON.
+const ENCODINGS = [
+  { subprotocol: 'channels.v1', contentType: 'application/json' },
+  { subprotocol: 'channels.v1.msgpack', contentType: 'application/msgpack' },
+];
+const WEBSOCKET_ENCODINGS =
+  'Frames as JSON text (subprotocol channels.v1, the default) or as MessagePack in binary messages ' +
+  '(subprotocol channels.v1.msgpack), one encoding per connection; byte arrays in data are ' +
+  'MessagePack bin values, or { "$binary": "<base64>" } in JSON. permessage-deflate when the ' +
+  'server enables it.';
 
 function payloadSchema(entry: CommandEntry, schemas: SchemaRegistry): JsonSchema {
   if (entry.readsBody === 'none' && entry.payload === undefined)

@@ -1,3 +1,4 @@
+import { mayHoldBinary, reviveBinary, stringifyFrame } from '../protocol/binary-value.js';
 import type { BrokerMessage, ControlMessage, PushMessage, TraceCarrier } from './broker.message.js';
 
 /**
@@ -45,7 +46,8 @@ export function encodePushBody(
   if (except && except.length > 0) body.x = except;
   if (sentAt !== undefined) body.t = sentAt;
   if (trace !== undefined) body.c = trace;
-  return JSON.stringify(body);
+  // Byte arrays cross nodes and sit in history as `{ "$binary": … }`, and come back as bytes.
+  return stringifyFrame(body);
 }
 
 /**
@@ -55,6 +57,7 @@ export function encodePushBody(
 export function decodePushBody(json: string): PushBody | undefined {
   try {
     const body = JSON.parse(json) as PushBody;
+    if (mayHoldBinary(json) && typeof body === 'object' && body !== null) reviveBinary(body);
     return typeof body === 'object' && body !== null && typeof body.e === 'string'
       ? body
       : undefined;

@@ -3,6 +3,7 @@ import type { TransportName } from './client-transport.js';
 import type { FetchLike } from './sse.client-transport.js';
 import type { GetToken } from './token.source.js';
 import type { WebSocketConstructor } from './ws.client-transport.js';
+import type { ClientEncoding } from './wire.codec.js';
 
 /**
  * Options of {@link ChannelsClient}. Only `url` is required.
@@ -103,6 +104,15 @@ export interface ChannelsClientOptions {
    * @default Math.random
    */
   random?: () => number;
+  /**
+   * The encoding on WebSocket: `'msgpack'` sends and receives MessagePack
+   * (`channels.v1.msgpack`): smaller frames, and byte arrays in `data` travel as bytes. Its
+   * codec is loaded (a dynamic import) only when chosen. SSE stays JSON, where byte arrays
+   * travel as `{ "$binary": … }`; the SDK hands them to you as bytes either way.
+   * @default 'json'
+   * @example new ChannelsClient({ url, encoding: 'msgpack', WebSocket })
+   */
+  encoding?: ClientEncoding;
 }
 
 /** {@link ChannelsClientOptions} with every default filled in. */
@@ -123,6 +133,7 @@ export interface ResolvedClientOptions {
   retryWebSocketMs: number;
   unavailableRetries: number;
   random: () => number;
+  encoding: ClientEncoding;
 }
 
 /**
@@ -164,6 +175,7 @@ export function resolveClientOptions(options: ChannelsClientOptions): ResolvedCl
     retryWebSocketMs: positive('retryWebSocketMs', options.retryWebSocketMs, 60_000),
     unavailableRetries: count('unavailableRetries', options.unavailableRetries, 6),
     random: options.random ?? Math.random,
+    encoding: encodingOf(options.encoding),
   };
 }
 
@@ -172,6 +184,12 @@ const NO_WEBSOCKET =
   "(Node 20 has none) and no `WebSocket` option was given. Pass one: `import { WebSocket } from 'ws'; " +
   'new ChannelsClient({ url, WebSocket })`. To run on the SSE transport instead, say so: ' +
   "`transports: ['sse']` (or `['websocket', 'sse']` to fall back to SSE when WebSocket fails).";
+
+function encodingOf(encoding: ClientEncoding | undefined): ClientEncoding {
+  if (encoding === undefined || encoding === 'json' || encoding === 'msgpack')
+    return encoding ?? 'json';
+  throw new TypeError("`encoding` is 'json' or 'msgpack'.");
+}
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -20,6 +20,7 @@ import { TokenSource } from './token.source.js';
 import { TransportSelector } from './transport.selector.js';
 import { WebSocketReturn } from './websocket-return.js';
 import { WsClientTransport } from './ws.client-transport.js';
+import { loadWireCodec, type WireCodec } from './wire.codec.js';
 
 /** What the manager tells the client. */
 export interface ConnectionEvents {
@@ -48,6 +49,7 @@ export class ConnectionManager {
   private active?: ClientTransport;
   private welcome?: WelcomeData;
   private attempting?: ClientTransport;
+  private codec?: WireCodec;
   private attempt = 0;
   /** 4401 refusals since the last welcome: a fresh token refused again will not change. */
   private refusedInARow = 0;
@@ -158,6 +160,20 @@ export class ConnectionManager {
   private async open(run: number): Promise<void> {
     if (run !== this.run) return;
     this.reconnectTimer = undefined;
+    if (!this.codec) {
+      // MessagePack's codec is loaded before the first WebSocket, once.
+      try {
+        this.codec = await loadWireCodec(this.options.encoding);
+      } catch (error) {
+        if (run !== this.run) return;
+        return this.stop(
+          new ChannelsError(
+            'BAD_REQUEST',
+            `The MessagePack codec did not load: ${describe(error)}`,
+          ),
+        );
+      }
+    }
     let token: string | undefined;
     try {
       token = await this.tokens.current();
@@ -204,7 +220,8 @@ export class ConnectionManager {
   private openWebSocket(token: string | undefined): ClientTransport {
     const { webSocket } = this.endpoints;
     return this.bind(
-      (listener) => new WsClientTransport(webSocket, token, this.options.WebSocket, listener),
+      (listener) =>
+        new WsClientTransport(webSocket, token, this.options.WebSocket, listener, this.codec),
     );
   }
 

@@ -47,6 +47,7 @@ export type {
   WebSocketEventLike,
   WebSocketLike,
 } from './ws.client-transport.js';
+export type { ClientEncoding } from './wire.codec.js';
 export { CloseCode, ErrorCode } from '../protocol/codes.js';
 export type {
   PositionFrame,

@@ -1,3 +1,5 @@
+import { parseJsonFrame } from './wire.codec.js';
+import { stringifyFrame } from '../protocol/binary-value.js';
 import type {
   CommandFrame,
   ErrorBody,
@@ -206,7 +208,7 @@ export class SseClientTransport implements ClientTransport {
           'Content-Type': 'application/json',
           'X-Channels-Connection': this.connectionId,
         }),
-        body: JSON.stringify(frame),
+        body: stringifyFrame(frame),
         credentials: this.credentials,
       });
       text = await response.text();
@@ -320,13 +322,8 @@ function readChannels(data: unknown): string[] {
   return [];
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
+// Byte arrays arrive as `{ "$binary": … }` and are handed on as bytes, as on WebSocket.
+const parseJson = parseJsonFrame;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

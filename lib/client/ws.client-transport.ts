@@ -1,7 +1,7 @@
-import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import type { ClientTransport, ServerFrame, TransportListener } from './client-transport.js';
+import { JSON_CODEC, type WireCodec } from './wire.codec.js';
 
 /**
  * An event a WebSocket implementation hands its listeners (the fields the SDK reads).
@@ -22,7 +22,9 @@ export interface WebSocketEventLike {
  */
 export interface WebSocketLike {
   readonly readyState: number;
-  send(data: string): void;
+  /** Set to `'arraybuffer'` on a MessagePack connection (browsers default to Blobs). */
+  binaryType?: string;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(
     type: 'open' | 'message' | 'close' | 'error',
@@ -71,6 +73,7 @@ export class WsClientTransport implements ClientTransport {
     token: string | undefined,
     WebSocketImpl: WebSocketConstructor | undefined,
     private readonly listener: TransportListener,
+    private readonly codec: WireCodec = JSON_CODEC,
   ) {
     if (!WebSocketImpl)
       throw new ChannelsError(
@@ -83,8 +86,9 @@ export class WsClientTransport implements ClientTransport {
         'The token has characters a WebSocket subprotocol cannot carry.',
       );
     }
-    const protocols = token === undefined ? [PROTOCOL_NAME] : [PROTOCOL_NAME, `bearer.${token}`];
+    const protocols = token === undefined ? [codec.protocol] : [codec.protocol, `bearer.${token}`];
     this.socket = new WebSocketImpl(url, protocols);
+    if (codec !== JSON_CODEC) this.socket.binaryType = 'arraybuffer';
     this.socket.addEventListener('open', () => {
       this.opened = true;
       this.listener.onActivity();
@@ -105,7 +109,7 @@ export class WsClientTransport implements ClientTransport {
       );
       return;
     }
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(this.codec.encode(frame));
   }
 
   close(code = 1000, reason = ''): void {
@@ -120,13 +124,7 @@ export class WsClientTransport implements ClientTransport {
 
   private onMessage(data: unknown): void {
     this.listener.onActivity();
-    if (typeof data !== 'string') return;
-    let frame: unknown;
-    try {
-      frame = JSON.parse(data);
-    } catch {
-      return;
-    }
+    const frame = this.codec.decode(data);
     if (typeof frame !== 'object' || frame === null) return;
     if (!this.welcomed) {
       const welcome = frame as { event?: unknown; data?: unknown };

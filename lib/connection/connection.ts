@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloseCode } from '../protocol/frames.js';
 import type { EncodedPush } from '../protocol/push.encoder.js';
+import { stringifyFrame } from '../protocol/binary-value.js';
 import type { HandshakeClient, Handshake, TransportName } from './handshake.js';
 import { KeySetView, type SubscriptionState } from './subscription.state.js';
 import type { CloseInitiator } from './channels-event.types.js';
@@ -115,7 +116,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
 
   /** Sends one frame (a reply, an error, the welcome). */
   send(frame: object): void {
-    if (!this.isClosed && !this.expireIfDue()) this.writeText(JSON.stringify(frame));
+    if (!this.isClosed && !this.expireIfDue()) this.writeFrame(frame);
   }
 
   /** Writes a push (the hub's fan-out calls it once the subscription is live). */
@@ -225,6 +226,13 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (listener === undefined || this.isClosed || this.behind) return;
     this.catchUpListener = undefined;
     listener();
+  }
+
+  /**
+   * Writes one frame (not a push); as JSON text unless the transport speaks another encoding.
+   */
+  protected writeFrame(frame: object): void {
+    this.writeText(stringifyFrame(frame));
   }
 
   /** Writes a JSON text frame on the transport. */

@@ -14,3 +14,10 @@ export const BUILT_IN_EVENTS: ReadonlySet<string> = new Set([
  * @example new WebSocket(url, [PROTOCOL_NAME]);
  */
 export const PROTOCOL_NAME = 'channels.v1';
+
+/**
+ * The WebSocket subprotocol of version 1 in MessagePack: the same frames, as MessagePack in
+ * binary messages (PROTOCOL.md, "Binary frames and compression").
+ * @example new WebSocket(url, [MSGPACK_PROTOCOL_NAME]);
+ */
+export const MSGPACK_PROTOCOL_NAME = 'channels.v1.msgpack';

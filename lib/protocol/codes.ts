@@ -36,6 +36,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
+  UNSUPPORTED_DATA: 1003,
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
   SERVICE_RESTART: 1012,

@@ -2,6 +2,7 @@ import { ChannelsException } from './channels.exception.js';
 import type { ResolvedFrameLimits } from './frame.limits.js';
 import { scanFrame, type FrameScan } from './frame.scanner.js';
 import { dropPrototypeKeys } from './prototype-keys.js';
+import { mayHoldBinary, reviveBinary } from './binary-value.js';
 import { ErrorCode, type CommandFrame } from './frames.js';
 
 /**
@@ -10,7 +11,8 @@ import { ErrorCode, type CommandFrame } from './frames.js';
  * {@link scanFrame}); only a frame within every bound is handed to `JSON.parse`.
  *
  * Keys named `__proto__`, `constructor` or `prototype` are dropped at every depth, so a
- * payload can never reach an object's prototype chain (prototype poisoning).
+ * payload can never reach an object's prototype chain (prototype poisoning). Every
+ * `{ "$binary": "<base64>" }` becomes a `Buffer`.
  *
  * @throws ChannelsException `BAD_REQUEST` when the text passes a bound, is not JSON, not an object, has no
  *   string `event`, or an `id` that is not a positive integer. The exception carries the
@@ -46,6 +48,8 @@ export function parseScanned(text: string, scan: FrameScan): CommandFrame {
   // JSON.parse defines "__proto__" as an own key, never as the prototype: dropping such keys
   // afterwards is safe, and costs a walk only for the rare text whose scan saw one.
   if (scan.prototypeKeys) dropPrototypeKeys(value);
+  // `{ "$binary": "<base64>" }` is a byte array (PROTOCOL.md): the handler gets the bytes.
+  if (mayHoldBinary(text)) reviveBinary(value);
   return validateCommand(value);
 }
 

@@ -1,6 +1,8 @@
 import type { GapFrame } from './delivery-policy.js';
 import type { PositionFrame, PushFrame } from './frames.js';
-import { encodeTextFrame, framePayload } from './ws-frame.encoder.js';
+import { encodeBinaryFrame, encodeTextFrame, framePayload } from './ws-frame.encoder.js';
+import { stringifyFrame } from './binary-value.js';
+import { packFrame } from './msgpack.codec.js';
 
 /**
  * A push serialized once by the fan-out and written as is to every subscriber. Build one with
@@ -15,12 +17,16 @@ export interface EncodedPush {
    * gap of a `drop` channel (no `data`).
    */
   readonly frame: PushFrame | PositionFrame | GapFrame;
-  /** The frame as JSON text. */
+  /** The frame as JSON text (byte arrays as `{ "$binary": "<base64>" }`). */
   readonly json: string;
   /** The same text as UTF-8 bytes. */
   readonly bytes: Buffer;
   /** @internal The frame as one WebSocket text frame (header and `bytes`). */
   wsFrame?: Buffer;
+  /** @internal The frame as one WebSocket binary frame of MessagePack, made on first use. */
+  msgpackFrame?: Buffer;
+  /** @internal Its permessage-deflate frames, by opcode and window, made on first use. */
+  deflated?: Map<string, Buffer>;
   /** @internal The SSE event's lines after its `id:` line, shared by every stream. */
   sseTail?: string;
   /** @internal The whole SSE event for a stream whose only channel is the frame's. */
@@ -36,7 +42,7 @@ export interface EncodedPush {
  * for (const connection of subscribers) connection.deliver(encoded);
  */
 export function encodePush(frame: PushFrame | PositionFrame | GapFrame): EncodedPush {
-  const json = JSON.stringify(frame);
+  const json = stringifyFrame(frame);
   const wsFrame = encodeTextFrame(json);
   return { frame, json, bytes: framePayload(wsFrame), wsFrame };
 }
@@ -51,4 +57,14 @@ export function encodePush(frame: PushFrame | PositionFrame | GapFrame): Encoded
 export function encodePosition(push: PushFrame): EncodedPush {
   const position: PositionFrame = { channel: push.channel, offset: push.offset, epoch: push.epoch };
   return encodePush(position);
+}
+
+/**
+ * The push as a WebSocket binary frame of MessagePack, packed the first time a MessagePack
+ * subscriber asks and then shared by all of them: one encoding per push and encoding.
+ *
+ * @example socket.write(msgpackPushFrame(encoded));
+ */
+export function msgpackPushFrame(push: EncodedPush): Buffer {
+  return (push.msgpackFrame ??= encodeBinaryFrame(packFrame(push.frame)));
 }

@@ -26,10 +26,33 @@ export function framePayload(frame: Buffer): Buffer {
  */
 export function encodeTextFrame(json: string): Buffer {
   const length = Buffer.byteLength(json);
+  const frame = frameWithHeader(0x81, length); // FIN + text opcode
+  frame.write(json, frame.length - length, 'utf8');
+  return frame;
+}
+
+/**
+ * Frames bytes (a MessagePack frame) as one final, unmasked binary frame, header and payload
+ * in one Buffer, like {@link encodeTextFrame}.
+ * @example encodeBinaryFrame(Uint8Array.of(0x80)) // <Buffer 82 01 80>
+ */
+export function encodeBinaryFrame(payload: Uint8Array): Buffer {
+  const frame = frameWithHeader(0x82, payload.length); // FIN + binary opcode
+  frame.set(payload, frame.length - payload.length);
+  return frame;
+}
+
+/**
+ * A Buffer for a whole unmasked frame whose first byte is `first` (FIN, RSV and opcode bits)
+ * and whose payload is `length` bytes: the header written, the payload for the caller to write
+ * at `frame.length - length`.
+ * @example frameWithHeader(0x82, 3) // <Buffer 82 03 ?? ?? ??>
+ */
+export function frameWithHeader(first: number, length: number): Buffer {
   const header = frameHeaderLength(length);
-  // allocUnsafe: every byte is written below; small frames come from Node's shared pool.
+  // allocUnsafe: every byte is written by the caller; small frames come from Node's shared pool.
   const frame = Buffer.allocUnsafe(header + length);
-  frame[0] = 0x81; // FIN + text opcode
+  frame[0] = first;
   if (header === 2) {
     frame[1] = length;
   } else if (header === 4) {
@@ -40,6 +63,5 @@ export function encodeTextFrame(json: string): Buffer {
     frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  frame.write(json, header, 'utf8');
   return frame;
 }

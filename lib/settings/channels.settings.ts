@@ -4,6 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import { resolveFrameLimits, type ResolvedFrameLimits } from '../protocol/frame.limits.js';
 import { createTokenExtractor, type TokenExtractor } from '../protocol/token.extractor.js';
 import type { ChannelsAuthOptions } from './auth.options.js';
+import {
+  resolveCompression,
+  type ChannelsCompressionOptions,
+  type ResolvedCompression,
+} from './compression.options.js';
 import type { ChannelsHeartbeatOptions } from './heartbeat.options.js';
 import type { ChannelsHistoryOptions } from './history.options.js';
 import type { ChannelsStreamsOptions } from './streams.options.js';
@@ -128,6 +133,11 @@ export interface ChannelsSettingsInput {
    * @default { idleMs: 30000 }
    */
   streams?: ChannelsStreamsOptions;
+  /**
+   * WebSocket permessage-deflate: off unless enabled (see {@link ChannelsCompressionOptions}).
+   * @default { enabled: false }
+   */
+  compression?: ChannelsCompressionOptions;
 }
 
 /**
@@ -187,6 +197,8 @@ export interface ChannelsSettings {
   readonly delivery: ResolvedDelivery;
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
   readonly streams: { readonly idleMs: number };
+
+  readonly compression: ResolvedCompression;
 }
 
 /**
@@ -281,6 +293,8 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     delivery: resolveDelivery(options.delivery),
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
     streams: { idleMs: options.streams?.idleMs ?? 30_000 },
+
+    compression: resolveCompression(options.compression),
   };
 }
 

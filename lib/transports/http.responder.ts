@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { HTTP_STATUS_BY_CODE } from '../protocol/codes.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
 import type { ErrorFrame } from '../protocol/frames.js';
+import { stringifyFrame } from '../protocol/binary-value.js';
 
 /** Writes a JSON response, unless the response has already started or the client has gone. */
 export function sendJson(
@@ -11,7 +12,8 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   if (response.headersSent || response.destroyed) return;
-  const text = JSON.stringify(body);
+  // A reply may hold bytes: `{ "$binary": … }`, as on every JSON transport.
+  const text = stringifyFrame(body);
   response
     .writeHead(status, {
       ...headers,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Connection } from '../connection/connection.js';
 import type { EncodedPush } from '../protocol/push.encoder.js';
+import { stringifyFrame } from '../protocol/binary-value.js';
 import type { Handshake } from '../connection/handshake.js';
 import {
   CloseCode,
@@ -138,7 +139,7 @@ export class SseConnection<TPrincipal = unknown>
 
   /** @internal Writes one replayed push, exactly as a live one. */
   replay(push: PushFrame): void {
-    const json = JSON.stringify(push);
+    const json = stringifyFrame(push);
     this.track(push.channel, push);
     this.writePush({ frame: push, json, bytes: Buffer.from(json) });
   }

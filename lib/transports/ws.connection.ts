@@ -1,12 +1,21 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { Connection } from '../connection/connection.js';
-import type { EncodedPush } from '../protocol/push.encoder.js';
+import { msgpackPushFrame, type EncodedPush } from '../protocol/push.encoder.js';
+import { packFrame } from '../protocol/msgpack.codec.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { CloseCode } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
-import { encodeTextFrame, framePayload } from '../protocol/ws-frame.encoder.js';
+import { maybeDeflate, plainPayload, type DeflateParams } from './ws.deflate.js';
+import { encodeBinaryFrame, encodeTextFrame } from '../protocol/ws-frame.encoder.js';
+
+/**
+ * How a WebSocket connection's frames are encoded, chosen by its subprotocol: `json`
+ * (`channels.v1`, text messages) or `msgpack` (`channels.v1.msgpack`, binary messages).
+ * @default 'json'
+ */
+export type WireEncoding = 'json' | 'msgpack';
 
 /** How long a closing socket may take to finish its close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
@@ -44,12 +53,17 @@ export class WsConnection<TPrincipal = unknown>
   private pending?: Buffer[];
   private pendingBytes = 0;
   private flushDue = false;
+  private readonly deflate: DeflateParams | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     handshake: Handshake,
     principal: TPrincipal | undefined,
     private readonly maxBufferedBytes: number,
+    /** The encoding of every frame, both ways; one per connection. @default 'json' */
+    readonly encoding: WireEncoding = 'json',
+    /** permessage-deflate as negotiated with this client; undefined when not. */
+    deflate?: DeflateParams,
   ) {
     super(handshake, principal);
     const internals = socket as unknown as { _socket?: Socket; _sender?: WsSender };
@@ -61,6 +75,8 @@ export class WsConnection<TPrincipal = unknown>
     this.sender = direct ? internals._sender : undefined;
     // The socket took what was buffered: pushes kept back for a `latest` / `drop` channel go.
     this.raw?.on('drain', () => this.caughtUp());
+    // Compressed frames go straight to the socket; without it, ws's send writes them plain.
+    this.deflate = direct ? deflate : undefined;
     socket.on('pong', () => (this.awaitingPong = false));
     // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
     socket.on('error', () => undefined);
@@ -120,11 +136,33 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   protected writeText(json: string): void {
-    this.write(encodeTextFrame(json));
+    this.writeOwn(encodeTextFrame(json));
   }
 
   protected writePush(push: EncodedPush): void {
-    this.write((push.wsFrame ??= encodeTextFrame(push.json)));
+    const frame =
+      this.encoding === 'msgpack'
+        ? msgpackPushFrame(push)
+        : (push.wsFrame ??= encodeTextFrame(push.json));
+    // A push is compressed once, for every subscriber with the same window.
+    this.write(this.deflate ? maybeDeflate(frame, this.deflate, push) : frame);
+  }
+
+  protected override writeFrame(frame: object): void {
+    if (this.encoding === 'msgpack') this.writeOwn(encodeBinaryFrame(packFrame(frame)));
+    else super.writeFrame(frame);
+  }
+
+  // A frame of this connection alone (a reply, an error, the welcome), compressed for it.
+  private writeOwn(frame: Buffer): void {
+    this.write(this.deflate ? maybeDeflate(frame, this.deflate) : frame);
+  }
+
+  // Presence frames come as JSON text, encoded once for every subscriber; a MessagePack
+  // connection reads and packs its own copy (they are few: at most one per channel and window).
+  protected override writeTransient(event: string, json: string): void {
+    if (this.encoding === 'msgpack') this.writeFrame(JSON.parse(json) as object);
+    else super.writeTransient(event, json);
   }
 
   /**
@@ -155,7 +193,8 @@ export class WsConnection<TPrincipal = unknown>
         // ws's sender is busy: queue them behind what it holds, and so before its close frame.
         const frames = this.pendingOne ? [this.pendingOne] : this.pending!.slice();
         this.dropPending();
-        for (const frame of frames) this.socket.send(framePayload(frame), { binary: false });
+        for (const frame of frames)
+          this.socket.send(plainPayload(frame), { binary: isBinary(frame), compress: false });
         return;
       }
       if (!this.flushDue) {
@@ -177,7 +216,7 @@ export class WsConnection<TPrincipal = unknown>
     }
     if (!this.raw) {
       // No access to the socket under ws: a plain send, which frames the payload itself.
-      this.socket.send(framePayload(frame), { binary: false });
+      this.socket.send(plainPayload(frame), { binary: isBinary(frame), compress: false });
       return;
     }
     if (this.pendingBytes === 0) this.pendingOne = frame;
@@ -199,6 +238,11 @@ export class WsConnection<TPrincipal = unknown>
     if (this.pending) this.pending.length = 0;
     this.pendingBytes = 0;
   }
+}
+
+// The opcode of a frame this module made (the low 4 bits of its first byte): 2 is binary.
+function isBinary(frame: Buffer): boolean {
+  return (frame[0]! & 0x0f) === 0x02;
 }
 
 // The subscribers of a channel gather the same frames in a turn, and are flushed one after

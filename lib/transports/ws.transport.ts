@@ -4,7 +4,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { ConnectionAdmission } from '../auth/connection.admission.js';
-import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
+import { MSGPACK_PROTOCOL_NAME, PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import type { HandshakeClient } from '../connection/handshake.js';
@@ -26,6 +26,8 @@ import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
 import { WsConnection } from './ws.connection.js';
+import { WireFrameReader } from './ws.frame-reader.js';
+import { negotiatedDeflate, perMessageDeflateOptions } from './ws.deflate-options.js';
 
 /**
  * The WebSocket transport: a `ws` server without a port of its own, sharing the Nest app's
@@ -54,8 +56,14 @@ export class WsTransport extends ServerTransport {
       noServer: true,
       clientTracking: false,
       maxPayload: this.settings.limits.maxPayloadBytes,
-      perMessageDeflate: false,
-      handleProtocols: (offered) => (offered.has(PROTOCOL_NAME) ? PROTOCOL_NAME : false),
+      perMessageDeflate: perMessageDeflateOptions(this.settings.compression),
+      // JSON when offered (the default), else MessagePack when offered: one encoding a socket.
+      handleProtocols: (offered) =>
+        offered.has(PROTOCOL_NAME)
+          ? PROTOCOL_NAME
+          : offered.has(MSGPACK_PROTOCOL_NAME)
+            ? MSGPACK_PROTOCOL_NAME
+            : false,
     });
     const detach = interceptServerEvent(
       httpServer,
@@ -124,6 +132,8 @@ export class WsTransport extends ServerTransport {
       client.handshake,
       client.principal,
       this.settings.limits.maxBufferedBytes,
+      ws.protocol === MSGPACK_PROTOCOL_NAME ? 'msgpack' : 'json',
+      negotiatedDeflate(ws, this.settings.compression),
     );
     this.hub.register(connection);
     connection.send({
@@ -134,20 +144,23 @@ export class WsTransport extends ServerTransport {
         protocol: PROTOCOL_VERSION,
       },
     });
-    ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
+    const reader = new WireFrameReader(connection, this.settings.shutdown.timeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(connection, reader, data, isBinary));
   }
 
-  private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
+  private onMessage(
+    connection: WsConnection,
+    reader: WireFrameReader,
+    data: RawData,
+    isBinary: boolean,
+  ): void {
     const write = (frame: object): void => connection.send(frame);
-    if (isBinary) {
-      const error = new ChannelsException(
-        ErrorCode.BAD_REQUEST,
-        'Binary frames are not supported: send JSON text.',
-      );
-      this.inflight.track(this.router.rejectFrame(connection, error, write));
+    const read = reader.read(data, isBinary);
+    if (read.error) {
+      this.inflight.track(this.router.rejectFrame(connection, read.error, write));
       return;
     }
-    const text = data.toString();
+    const text = read.text;
     if (this.closing) {
       // The drain began: answered at once, with the id the bounds scan reads (nothing parsed).
       if (!connection.accepting) return;

@@ -18,6 +18,9 @@ import { showStatus } from './status.panel.js';
 const USER_KEY = 'nestjs-channels-demo:user';
 const forceSse = new URLSearchParams(location.search).get('transport') === 'sse';
 const transports: TransportName[] = forceSse ? ['sse'] : ['websocket', 'sse'];
+// `?encoding=msgpack`: MessagePack on WebSocket; its codec is a chunk of its own, loaded only then.
+const encoding =
+  new URLSearchParams(location.search).get('encoding') === 'msgpack' ? 'msgpack' : 'json';
 
 interface Session {
   userId: string;
@@ -43,6 +46,7 @@ async function signIn(userId: string): Promise<void> {
     // The server closes with 4401 when the token is refused or expires: sign in again.
     getToken: async () => (current.token = await demoLogin(userId)),
     transports,
+    encoding,
   });
   const current: Session = { userId, token, client, inbox };
   session = current;

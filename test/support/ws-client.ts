@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { packFrame, unpackFrame } from '../../lib/protocol/msgpack.codec.js';
 
 /** A frame as the server sent it. */
 export type Frame = Record<string, any>;
@@ -11,10 +12,13 @@ export class TestClient {
   private waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   private nextId = 1;
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** Whether the server answered each message as binary (MessagePack) or text, in order. */
+  readonly binaryMessages: boolean[] = [];
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame;
+    socket.on('message', (data, isBinary) => {
+      this.binaryMessages.push(isBinary);
+      const frame = (isBinary ? unpackFrame(data as Buffer) : JSON.parse(data.toString())) as Frame;
       const waiter = this.waiters.find((w) => w.match(frame));
       if (waiter) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -69,8 +73,12 @@ export class TestClient {
     return this.next((f) => f.id === id);
   }
 
+  /** Sends a frame: a string as is (text), else in the socket's encoding. */
   send(frame: unknown): void {
-    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    if (typeof frame === 'string') this.socket.send(frame);
+    // A socket that negotiated channels.v1.msgpack writes MessagePack.
+    else if (this.socket.protocol === 'channels.v1.msgpack') this.socket.send(packFrame(frame));
+    else this.socket.send(JSON.stringify(frame));
   }
 
   /** Resolves to the pushes of a channel received within `ms`. */

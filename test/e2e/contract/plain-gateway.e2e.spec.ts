@@ -91,6 +91,11 @@ describe('a document for plain gateways, and declared contracts at runtime', () 
     expect(diagnostics.filter((d) => d.severity <= 1).map((d) => d.message)).toEqual([]);
 
     expect(doc.servers.websocket).toMatchObject({ pathname: '/rt', protocol: 'ws' });
+    // Issue 23: the encodings a client chooses with its subprotocol.
+    expect(doc.servers.websocket['x-channels-encodings']).toEqual([
+      { subprotocol: 'channels.v1', contentType: 'application/json' },
+      { subprotocol: 'channels.v1.msgpack', contentType: 'application/msgpack' },
+    ]);
     // No guards on any gateway: the handshake asks for nothing.
     expect(doc.servers.websocket.security).toBeUndefined();
     const room = doc.channels['room_roomId'] as Record<string, any>;
