@@ -19,7 +19,20 @@ const server = JSON.parse(readFileSync('package.json', 'utf8'));
 const template = JSON.parse(readFileSync('scripts/client-package/package.template.json', 'utf8'));
 const { version, license, homepage, bugs, repository } = server;
 const { name, description, keywords, ...rest } = template;
-const manifest = { name, version, description, keywords, homepage, bugs, repository, license };
+// One dependency: the MessagePack codec, which the client loads only for `encoding: 'msgpack'`
+// (a bundler puts it in a chunk of its own; the JSON client never fetches it).
+const dependencies = { msgpackr: server.dependencies.msgpackr };
+const manifest = {
+  name,
+  version,
+  description,
+  keywords,
+  homepage,
+  bugs,
+  repository,
+  license,
+  dependencies,
+};
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'package.json'), JSON.stringify({ ...manifest, ...rest }, null, 2) + '\n');
 copyFileSync('scripts/client-package/README.md', join(out, 'README.md'));
