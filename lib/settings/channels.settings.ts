@@ -3,6 +3,11 @@ import type { ValidatorOptions } from 'class-validator';
 import type { IncomingMessage } from 'node:http';
 import { resolveFrameLimits, type ResolvedFrameLimits } from '../protocol/frame.limits.js';
 import { createTokenExtractor, type TokenExtractor } from '../protocol/token.extractor.js';
+import {
+  resolveAdmission,
+  type ChannelsAdmissionOptions,
+  type ResolvedAdmission,
+} from './admission.options.js';
 import type { ChannelsAuthOptions } from './auth.options.js';
 import type { ChannelsHeartbeatOptions } from './heartbeat.options.js';
 import type { ChannelsHistoryOptions } from './history.options.js';
@@ -78,7 +83,7 @@ export interface ChannelsSettingsInput {
    * Message, connection and handshake rate limits (where their counters live is
    * `stores.rateLimit`).
    * @default see {@link ChannelsRateLimitsOptions}: 100 messages/s per connection, 600
-   *   connections per IP per 10 s, 1000 handshakes/s per node
+   *   connections per IP per 10 s, no fixed handshake rate per node
    */
   rateLimits?: ChannelsRateLimitsOptions;
   /**
@@ -98,6 +103,13 @@ export interface ChannelsSettingsInput {
    * @default { timeoutMs: 5000, closeCode: 1001 }
    */
   shutdown?: ChannelsShutdownOptions;
+  /**
+   * Admission by overload: new handshakes are shed (HTTP 503, `Retry-After`) only while the
+   * node is behind.
+   * @default see {@link ChannelsAdmissionOptions}: 500 ms of event-loop delay, 1000 handshakes
+   *   in flight, retry after 1-2 s
+   */
+  admission?: ChannelsAdmissionOptions;
 }
 
 /**
@@ -149,6 +161,7 @@ export interface ChannelsSettings {
   readonly history: { readonly size: number; readonly ttlMs: number };
   readonly presence: { readonly coalesceMs: number; readonly ttlMs: number };
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
+  readonly admission: ResolvedAdmission;
 }
 
 /**
@@ -222,8 +235,9 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
         DEFAULT_CONNECTION_RATE_LIMIT,
         'rateLimits.connection',
       ),
+      // Off unless configured: the default sheds by overload (the `admission` section).
       handshakeAdmission: resolveBudget(
-        rateLimits.handshakeAdmission,
+        rateLimits.handshakeAdmission ?? false,
         DEFAULT_HANDSHAKE_ADMISSION,
         'rateLimits.handshakeAdmission',
       ),
@@ -231,6 +245,7 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     history: { size: history.size ?? 100, ttlMs: history.ttlMs ?? 300_000 },
     presence: { coalesceMs: presence.coalesceMs ?? 50, ttlMs: presence.ttlMs ?? 30_000 },
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
+    admission: resolveAdmission(options.admission),
   };
 }
 
