@@ -34,7 +34,8 @@ export class OverloadMonitor implements OnApplicationBootstrap, OnApplicationShu
   constructor(@Inject(CHANNELS_SETTINGS) private readonly settings: ChannelsSettings) {}
 
   onApplicationBootstrap(): void {
-    if (this.settings.admission.maxEventLoopDelayMs === false) return;
+    // Nothing to admit without transports (`transports: false`), nor with the measure off.
+    if (!this.settings.transports || this.settings.admission.maxEventLoopDelayMs === false) return;
     this.lastSampleAt = performance.now();
     this.timer = setInterval(() => this.sample(), SAMPLE_MS).unref();
   }
