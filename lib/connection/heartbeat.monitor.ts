@@ -42,10 +42,8 @@ export class HeartbeatMonitor implements OnApplicationBootstrap, OnApplicationSh
   onApplicationBootstrap(): void {
     const { intervalMs: heartbeatMs, timeoutMs: heartbeatTimeoutMs } = this.settings.heartbeat;
     const sseHeartbeatMs = this.settings.sse.heartbeatMs;
-    // SSE streams keep their own interval (sseHeartbeatMs): the sweep must be fine enough for
-    // both. A tenth of the shortest: connections are due at their own phases (WsConnection),
-    // so one sweep pings about a tenth of them and their pongs come back in bursts that size.
-    const tick = Math.max(5, Math.min(heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs) / 10);
+    // SSE streams keep their own interval (sseHeartbeatMs): the sweep must be fine enough for both.
+    const tick = Math.max(5, Math.min(heartbeatMs, heartbeatTimeoutMs, sseHeartbeatMs) / 2);
     this.timer = setInterval(() => this.sweep(), tick).unref();
   }
 

@@ -31,8 +31,7 @@ export class WsConnection<TPrincipal = unknown>
   implements TurnFlushable
 {
   readonly transport = 'websocket' as const;
-  // Unset until the first sweep that sees the connection gives it its phase.
-  private lastPingAt?: number;
+  private lastPingAt = Date.now();
   private awaitingPong = false;
   private killTimer?: NodeJS.Timeout;
   // The TCP socket and the sender under `ws` (`_socket`, `_sender`: stable across ws 8), or
@@ -97,13 +96,6 @@ export class WsConnection<TPrincipal = unknown>
   }
 
   heartbeat(now: number, intervalMs: number, timeoutMs: number): void {
-    // Connections opened together (a deploy's reconnect storm) would fall due together, and
-    // their pongs come back in one burst that one poll phase reads: each gets a phase of its
-    // own instead, its first ping between half and all of an interval after the first sweep.
-    if (this.lastPingAt === undefined) {
-      this.lastPingAt = now - (Math.random() * intervalMs) / 2;
-      return;
-    }
     if (this.awaitingPong) {
       if (now - this.lastPingAt >= timeoutMs)
         this.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
