@@ -82,6 +82,8 @@ function spawnPinned(cpu: number, script: string, args: string[], env = {}): Chi
 export interface ServerStats {
   cpuUs: number;
   rss: number;
+  /** The V8 heap in use (after the forced GC when asked for one). */
+  heapUsed: number;
   lagP99Ms: number;
   lagMaxMs: number;
 }

@@ -110,6 +110,15 @@ function openWs(port: number, channel: string, localAddress: string): Promise<vo
       resolve();
     };
     ws.once('error', reject);
+    // A node that is behind sheds before the upgrade (HTTP 503, Retry-After): come back after
+    // the hint, jittered, as the SDK does.
+    ws.once('unexpected-response', (request, response) => {
+      request.destroy();
+      sockets.splice(sockets.indexOf(ws), 1);
+      if (response.statusCode !== 503) return reject(new Error(`HTTP ${response.statusCode}`));
+      const waitMs = Number(response.headers['retry-after'] ?? 1) * 1000 * (0.5 + Math.random());
+      setTimeout(() => openWs(port, channel, localAddress).then(resolve, reject), waitMs);
+    });
     // Refused after the upgrade (a close code instead of the welcome): fail, do not hang.
     ws.once('close', (code: number) => {
       if (!ready) reject(new Error(`closed with ${code} before it was ready`));

@@ -109,6 +109,7 @@ async function setUp(contender: Contender, channels: string[], clientCount: numb
     return all.reduce((a, b) => ({
       cpuUs: a.cpuUs + b.cpuUs,
       rss: a.rss + b.rss,
+      heapUsed: a.heapUsed + b.heapUsed,
       lagP99Ms: Math.max(a.lagP99Ms, b.lagP99Ms),
       lagMaxMs: Math.max(a.lagMaxMs, b.lagMaxMs),
     }));
@@ -297,6 +298,7 @@ export const SCENARIOS: Scenario[] = [
     contenders: withBefore(['ws-naive', 'socket.io', 'nest-ws', 'channels']),
     metrics: [
       { key: 'rssKbPerConnection', label: 'RSS KB per connection', higher: false },
+      { key: 'heapKbPerConnection', label: 'heap KB per connection', higher: false },
       { key: 'cpuUsPerConnect', label: 'server CPU µs per connect', higher: false },
     ],
     async run(contender) {
@@ -313,6 +315,7 @@ export const SCENARIOS: Scenario[] = [
         const after = await server.stats(true);
         return {
           rssKbPerConnection: (after.rss - before.rss) / 1024 / n,
+          heapKbPerConnection: (after.heapUsed - before.heapUsed) / 1024 / n,
           cpuUsPerConnect: cpu / n,
         };
       } finally {

@@ -14,6 +14,7 @@ import { ClientIpResolver } from './auth/client-ip.resolver.js';
 import { OriginGate } from './auth/origin.gate.js';
 import { HandshakeAuthenticator } from './auth/handshake.authenticator.js';
 import { HandshakeShedder } from './auth/handshake.shedder.js';
+import { OverloadMonitor } from './auth/overload.monitor.js';
 import type { RedisConnection } from './redis/redis.connection.js';
 import {
   ChannelsConfigurableModule,
@@ -74,6 +75,7 @@ const providers: Provider[] = [
   AppCorsReader,
   OriginGate,
   HandshakeShedder,
+  OverloadMonitor,
   ConnectionAdmission,
   HeartbeatMonitor,
   SseCommandForwarder,

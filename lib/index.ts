@@ -20,6 +20,11 @@ export type { ChannelsLimitsOptions } from './settings/limits.options.js';
 export type { ChannelsRateLimitsOptions } from './settings/rate-limits.options.js';
 export type { ChannelsShutdownOptions } from './settings/shutdown.options.js';
 export type { ChannelsCompressionOptions } from './settings/compression.options.js';
+export {
+  DEFAULT_ADMISSION,
+  type ChannelsAdmissionOptions,
+  type ResolvedAdmission,
+} from './settings/admission.options.js';
 export type { ChannelsCorsOptions, ChannelsSseOptions } from './settings/sse.options.js';
 export type { ChannelsStoresOptions } from './channels-stores.options.js';
 export { CHANNELS_CONTEXT_TYPE } from './gateway/gateway.constants.js';

@@ -82,9 +82,6 @@ class PushController {
       },
       rateLimits: {
         connection: false,
-        // The node-wide admission rate (1,000 handshakes/s) would refuse the bench's own clients
-        // as they open thousands of connections at once.
-        handshakeAdmission: false,
         message: { points: 1_000_000_000, durationMs: 1000 },
       },
       heartbeat: { intervalMs: Number(process.env.BENCH_HEARTBEAT_MS ?? 25_000) },

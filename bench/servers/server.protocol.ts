@@ -3,7 +3,7 @@
 //    subscribers, answered once the server has handed it to its sockets;
 //  - WebSocket (or SSE) subscribers, in the contender's own protocol (see load.client.ts);
 //  - an `echo` command answered with its data (the inbound scenario);
-//  - IPC: `{ op: 'stats', gc }` answers `{ cpuUs, rss, lagP99Ms, lagMaxMs }` (after a full GC
+//  - IPC: `{ op: 'stats', gc }` answers `{ cpuUs, rss, heapUsed, lagP99Ms, lagMaxMs }` (after a full GC
 //    when `gc`, for memory readings).
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -51,6 +51,7 @@ export function serveHarness(server: Server): void {
         op: 'stats',
         cpuUs: cpu.user + cpu.system,
         rss: process.memoryUsage().rss,
+        heapUsed: process.memoryUsage().heapUsed,
         lagP99Ms,
         lagMaxMs,
       });

@@ -19,7 +19,7 @@ import { reportRefusal } from '../connection/connection.reporter.js';
 
 /**
  * The one gate every new connection passes, on either transport, before it exists: the
- * origin (same-origin, or allowed), the node-wide admission rate, the handshake rate per client IP, the per-IP cap, authentication (the
+ * origin (same-origin, or allowed), admission by overload (`HandshakeShedder`), the handshake rate per client IP, the per-IP cap, authentication (the
  * gateways' guards), expired credentials, then the per-principal cap, all within
  * `handshakeTimeoutMs`. A refusal is a `ChannelsException` (or what a guard threw); the
  * transport turns it into an HTTP status or a close code.
@@ -53,8 +53,13 @@ export class ConnectionAdmission {
   async admit(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
     try {
       this.assertOrigin(request);
-      this.shedder.admit();
-      return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+      // Shed (or not) before anything is spent on it: the transport refuses with HTTP 503.
+      const done = this.shedder.admit();
+      try {
+        return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+      } finally {
+        done();
+      }
     } catch (error) {
       this.logFault(error, request, transport);
       throw reportRefusal(this.events, transport, error);

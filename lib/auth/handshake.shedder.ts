@@ -3,28 +3,59 @@ import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.s
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
 import type { RateLimitBudget } from '../settings/rate-limit.budgets.js';
+import type { ResolvedAdmission } from '../settings/admission.options.js';
+import { OverloadMonitor } from './overload.monitor.js';
 
 /**
- * Sheds handshakes over the node-wide admission rate (`rateLimits.handshakeAdmission`): a reconnect
- * storm is answered "busy, retry in …" (HTTP 503 / close 1013) with a jittered hint that
- * spreads the retries over the next windows, instead of counting against anyone's address.
- * The count is this node's own (a fixed window in memory): it protects this process.
+ * Sheds new handshakes while this node is behind (the `admission` section: event-loop delay,
+ * handshakes in flight), and over the fixed node-wide rate when one is configured
+ * (`rateLimits.handshakeAdmission`, off by default). A shed handshake is answered "busy, retry
+ * in …" (HTTP 503 with `Retry-After`, before any upgrade) with a jittered hint, so a reconnect
+ * storm comes back spread out; no address is penalised for it. Everything counted is this
+ * node's own: it protects this process.
  */
 @Injectable()
 export class HandshakeShedder {
   private readonly budget?: RateLimitBudget;
+  private readonly limits: ResolvedAdmission;
   private windowStart = 0;
   private count = 0;
+  private inFlight = 0;
 
-  constructor(@Inject(CHANNELS_SETTINGS) settings: ChannelsSettings) {
+  constructor(
+    @Inject(CHANNELS_SETTINGS) settings: ChannelsSettings,
+    private readonly monitor: OverloadMonitor,
+  ) {
     this.budget = settings.rateLimits.handshakeAdmission || undefined;
+    this.limits = settings.admission;
   }
 
   /**
-   * Admits one handshake, or refuses it.
+   * Admits one handshake, or refuses it; an admitted one counts as in flight until the
+   * returned function is called (once its guards have answered).
    * @throws ChannelsException `RATE_LIMITED` with status 503 and `retryAfterMs`
    */
-  admit(now: number = Date.now()): void {
+  admit(now: number = Date.now()): () => void {
+    this.assertUnderRate(now);
+    this.assertNotBehind();
+    this.inFlight += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inFlight -= 1;
+    };
+  }
+
+  private assertNotBehind(): void {
+    const { maxEventLoopDelayMs, maxHandshakesInFlight, retryAfterMs } = this.limits;
+    const behind =
+      (maxHandshakesInFlight !== false && this.inFlight >= maxHandshakesInFlight) ||
+      (maxEventLoopDelayMs !== false && this.monitor.handshakeDelayMs() > maxEventLoopDelayMs);
+    if (behind) throw busy(Math.ceil(retryAfterMs * (1 + Math.random())));
+  }
+
+  private assertUnderRate(now: number): void {
     const budget = this.budget;
     if (!budget) return;
     if (now - this.windowStart >= budget.durationMs) {
@@ -35,13 +66,16 @@ export class HandshakeShedder {
     // Spread the retries over as many windows as the excess fills, plus jitter.
     const windows = Math.ceil((this.count - budget.points) / budget.points);
     const waitMs = budget.durationMs - (now - this.windowStart);
-    const retryAfterMs = Math.ceil(
-      waitMs + (windows - 1) * budget.durationMs + Math.random() * budget.durationMs,
-    );
-    throw new ChannelsException(
-      ErrorCode.RATE_LIMITED,
-      `The server is busy: retry in ${retryAfterMs} ms.`,
-      { retryAfterMs, status: 503 },
+    throw busy(
+      Math.ceil(waitMs + (windows - 1) * budget.durationMs + Math.random() * budget.durationMs),
     );
   }
+}
+
+function busy(retryAfterMs: number): ChannelsException {
+  return new ChannelsException(
+    ErrorCode.RATE_LIMITED,
+    `The server is busy: retry in ${retryAfterMs} ms.`,
+    { retryAfterMs, status: 503 },
+  );
 }

@@ -35,6 +35,7 @@ const reconnect = (minAttempt = 0, refreshToken = false): CloseDecision => ({
  * | 4429 too many | reconnect after the long delay |
  * | 1011 internal error | reconnect, backoff from a 2 s ceiling |
  * | 1001, 1012 going away, restart | reconnect with jittered backoff |
+ * | 1013 busy (an upgrade shed with HTTP 503) | reconnect, backoff from a 1 s ceiling |
  * | 4408 heartbeat, 4008 slow consumer | reconnect and recover |
  * | 1009 too big | reconnect; the command in flight is failed, never resent |
  * | anything else (1006 network) | reconnect with backoff |
@@ -53,6 +54,8 @@ export function decideOnClose(code: number): CloseDecision {
       return { action: 'reconnect', delay: 'long', minAttempt: 0, refreshToken: false };
     case CloseCode.INTERNAL_ERROR:
       return reconnect(2);
+    case CloseCode.TRY_AGAIN_LATER:
+      return reconnect(1);
     default:
       return reconnect();
   }

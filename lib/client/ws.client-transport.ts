@@ -1,3 +1,5 @@
+import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
+import { CloseCode } from '../protocol/codes.js';
 import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
 import type { ClientTransport, ServerFrame, TransportListener } from './client-transport.js';
@@ -62,6 +64,7 @@ export class WsClientTransport implements ClientTransport {
   private welcomed = false;
   private opened = false;
   private ended = false;
+  private refusedStatus?: number;
 
   /**
    * Opens the socket.
@@ -95,10 +98,14 @@ export class WsClientTransport implements ClientTransport {
     });
     this.socket.addEventListener('message', (event) => this.onMessage(event.data));
     // The close event always follows an error event, with the code to act on.
-    this.socket.addEventListener('error', () => undefined);
-    this.socket.addEventListener('close', (event) =>
-      this.end(event.code ?? 1006, event.reason ?? ''),
-    );
+    this.socket.addEventListener('error', (event) => (this.refusedStatus = httpStatusOf(event)));
+    this.socket.addEventListener('close', (event) => {
+      // A node that sheds answers the upgrade with HTTP 503 (docs/protocol.md): busy, not a
+      // blocked path. Node's `ws` names the status in its error; a browser hides it (1006).
+      if (!this.opened && this.refusedStatus === 503)
+        return this.end(CloseCode.TRY_AGAIN_LATER, 'The server is busy.');
+      this.end(event.code ?? 1006, event.reason ?? '');
+    });
   }
 
   send(frame: CommandFrame): void {
@@ -146,4 +153,11 @@ export class WsClientTransport implements ClientTransport {
     this.ended = true;
     this.listener.onClose({ code, reason, opened: this.opened });
   }
+}
+
+// `ws` reports a refused upgrade as an error "Unexpected server response: 503".
+function httpStatusOf(event: WebSocketEventLike): number | undefined {
+  const message = (event as { message?: unknown }).message;
+  const match = typeof message === 'string' ? /server response: (\d{3})/.exec(message) : null;
+  return match ? Number(match[1]) : undefined;
 }

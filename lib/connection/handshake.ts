@@ -25,8 +25,13 @@ export interface Handshake {
   readonly origin: string | undefined;
   /** The credential the token extractor found (see `ChannelsModuleOptions.extractToken`). */
   readonly token: string | undefined;
-  /** The raw request. */
-  readonly request: IncomingMessage;
+  /**
+   * The request's method (`GET` for both transports' handshakes). The upgrade request itself
+   * is not kept once the handshake is over: a live connection holds what guards and handlers
+   * read (headers, URL, query, address, token), not the `IncomingMessage` with its socket
+   * state and raw headers.
+   */
+  readonly method: string;
 }
 
 /**
@@ -60,5 +65,6 @@ export function readHandshake(
     query[key] = previous === undefined ? value : [...[previous].flat(), value];
   }
   const origin = request.headers.origin;
-  return { headers: request.headers, url, query, ip, origin, token, request };
+  const method = request.method ?? 'GET';
+  return { headers: request.headers, url, query, ip, origin, token, method };
 }

@@ -65,7 +65,7 @@ export function exposeRequest<T extends HandshakeClient>(client: T): T & Channel
     ip: { get: () => handshake.ip },
     url: { get: () => handshake.url },
     originalUrl: { get: () => handshake.url },
-    method: { get: () => handshake.request.method ?? 'GET' },
+    method: { get: () => handshake.method },
     token: { get: () => handshake.token },
     user: {
       get: () => client.principal,

@@ -3,6 +3,11 @@ import type { ValidatorOptions } from 'class-validator';
 import type { IncomingMessage } from 'node:http';
 import { resolveFrameLimits, type ResolvedFrameLimits } from '../protocol/frame.limits.js';
 import { createTokenExtractor, type TokenExtractor } from '../protocol/token.extractor.js';
+import {
+  resolveAdmission,
+  type ChannelsAdmissionOptions,
+  type ResolvedAdmission,
+} from './admission.options.js';
 import type { ChannelsAuthOptions } from './auth.options.js';
 import {
   resolveCompression,
@@ -103,7 +108,7 @@ export interface ChannelsSettingsInput {
    * Message, connection and handshake rate limits (where their counters live is
    * `stores.rateLimit`).
    * @default see {@link ChannelsRateLimitsOptions}: 100 messages/s per connection, 600
-   *   connections per IP per 10 s, 1000 handshakes/s per node
+   *   connections per IP per 10 s, no fixed handshake rate per node
    */
   rateLimits?: ChannelsRateLimitsOptions;
   /**
@@ -138,6 +143,13 @@ export interface ChannelsSettingsInput {
    * @default { enabled: false }
    */
   compression?: ChannelsCompressionOptions;
+  /**
+   * Admission by overload: new handshakes are shed (HTTP 503, `Retry-After`) only while the
+   * node is behind.
+   * @default see {@link ChannelsAdmissionOptions}: 500 ms of event-loop delay, 1000 handshakes
+   *   in flight, retry after 1-2 s
+   */
+  admission?: ChannelsAdmissionOptions;
 }
 
 /**
@@ -197,8 +209,8 @@ export interface ChannelsSettings {
   readonly delivery: ResolvedDelivery;
   readonly shutdown: { readonly timeoutMs: number; readonly closeCode: 1001 | 1012 };
   readonly streams: { readonly idleMs: number };
-
   readonly compression: ResolvedCompression;
+  readonly admission: ResolvedAdmission;
 }
 
 /**
@@ -277,8 +289,9 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
         DEFAULT_CONNECTION_RATE_LIMIT,
         'rateLimits.connection',
       ),
+      // Off unless configured: the default sheds by overload (the `admission` section).
       handshakeAdmission: resolveBudget(
-        rateLimits.handshakeAdmission,
+        rateLimits.handshakeAdmission ?? false,
         DEFAULT_HANDSHAKE_ADMISSION,
         'rateLimits.handshakeAdmission',
       ),
@@ -293,8 +306,8 @@ export function resolveSettings(options: ChannelsSettingsInput = {}): ChannelsSe
     delivery: resolveDelivery(options.delivery),
     shutdown: { timeoutMs: shutdown.timeoutMs ?? 5_000, closeCode: shutdown.closeCode ?? 1001 },
     streams: { idleMs: options.streams?.idleMs ?? 30_000 },
-
     compression: resolveCompression(options.compression),
+    admission: resolveAdmission(options.admission),
   };
 }
 

@@ -98,7 +98,8 @@ export function resolveMessageRateLimit(
 }
 
 /**
- * The default node-wide handshake admission: 1,000 handshakes per second from all addresses.
+ * The fill-in of a fixed node-wide handshake rate (`rateLimits.handshakeAdmission`, off by
+ * default: the default admission sheds by overload): 1,000 handshakes per second.
  * @example ChannelsModule.forRoot({ rateLimits: { handshakeAdmission: { ...DEFAULT_HANDSHAKE_ADMISSION, points: 300 } } })
  */
 export const DEFAULT_HANDSHAKE_ADMISSION: Readonly<RateLimitBudget> = {

@@ -25,11 +25,12 @@ export interface ChannelsRateLimitsOptions {
    */
   connection?: Partial<RateLimitBudget> | false;
   /**
-   * How many handshakes this node admits per window, from all addresses together; `false`
-   * turns it off. Over it, a handshake is shed with a retry hint (WebSocket close 1013 "Try
-   * Again Later", SSE HTTP 503 with `Retry-After`), so a reconnect storm after a deploy is
-   * spread out instead of locked out; no address is penalised for it.
-   * @default { points: 1000, durationMs: 1000 }
+   * A fixed cap on the handshakes this node admits per window, from all addresses together;
+   * off unless set. The default admission sheds by overload instead (the `admission`
+   * section), which welcomes every client the node can serve. Over this cap a handshake is
+   * shed like an overloaded one: HTTP 503 with `Retry-After`, before the upgrade, spread over
+   * the next windows; no address is penalised for it.
+   * @default false
    */
   handshakeAdmission?: Partial<RateLimitBudget> | false;
   /**

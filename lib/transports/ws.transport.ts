@@ -22,6 +22,7 @@ import {
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { ChannelsEndpoint } from './channels.endpoint.js';
+import { retryAfterSeconds } from './http.responder.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
@@ -112,11 +113,16 @@ export class WsTransport extends ServerTransport {
   }
 
   // A refused handshake completes the upgrade only to carry the close code (4401 or 4403),
-  // which a browser can read where an HTTP status would be hidden from it.
+  // which a browser can read where an HTTP status would be hidden from it. A shed one (the node
+  // is busy) never gets the upgrade: HTTP 503 with `Retry-After` costs it nothing more.
   private refuse(request: IncomingMessage, socket: Duplex, head: Buffer, error: unknown): void {
     const body = toErrorBody(error);
-    const code = closeCodeFor(body);
     if (socket.destroyed) return;
+    if (body.status === 503) {
+      const retry = retryAfterSeconds(body.retryAfterMs ?? 1_000);
+      return refuseHttp(socket, 503, body.code, body.message, `Retry-After: ${retry}\r\n`, body);
+    }
+    const code = REFUSAL_CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
       const kill = setTimeout(() => ws.terminate(), 1_000).unref();
@@ -173,12 +179,6 @@ export class WsTransport extends ServerTransport {
   }
 }
 
-// A busy server (503) sheds with 1013 "Try Again Later"; other refusals by their code.
-function closeCodeFor(body: { code: Code; status?: number }): number {
-  if (body.status === 503) return CloseCode.TRY_AGAIN_LATER;
-  return REFUSAL_CLOSE_CODE_BY_ERROR[body.code] ?? CloseCode.INTERNAL_ERROR;
-}
-
 const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
@@ -191,8 +191,9 @@ function refuseHttp(
   code: Code,
   message: string,
   extraHeaders = '',
+  error: object = { code, message },
 ): void {
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify({ error });
   const reason = STATUS_TEXT[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +

@@ -1,4 +1,4 @@
-import { decideOnClose } from '../../lib/client/close-policy.js';
+import { decideOnClose, isNetworkFailure } from '../../lib/client/close-policy.js';
 import { TransportSelector } from '../../lib/client/transport.selector.js';
 
 describe('close codes, from the client side', () => {
@@ -27,6 +27,15 @@ describe('close codes, from the client side', () => {
       delay: 'backoff',
       minAttempt: 2,
     });
+  });
+
+  it('backs off from a 1 s ceiling on 1013 (busy: an upgrade shed with 503), and does not count it as a blocked path', () => {
+    expect(decideOnClose(1013)).toMatchObject({
+      action: 'reconnect',
+      delay: 'backoff',
+      minAttempt: 1,
+    });
+    expect(isNetworkFailure(1013)).toBe(false);
   });
 
   it.each([1001, 1006, 1009, 1012, 4008, 4408])(

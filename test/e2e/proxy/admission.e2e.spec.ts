@@ -1,8 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
 import { httpCall } from '../../support/sse-client.js';
-import { TestClient } from '../../support/ws-client.js';
+import { AUTH } from '../../support/token.guard.js';
+import { sleep } from '../../support/wait.js';
 import { startChannels, type ChannelsApp } from '../security/channels-app.js';
+import { OpenGateway, TokenGuard } from '../security/gateways.js';
 
-describe('node-wide handshake admission (rateLimits.handshakeAdmission)', () => {
+/** The HTTP answer to an upgrade that was refused before it happened. */
+function upgradeRefusal(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: any }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, ['channels.v1'], { headers });
+    socket.on('error', () => undefined); // terminate() before the open reports one
+    socket.once('open', () => reject(new Error('the upgrade succeeded')));
+    socket.once('unexpected-response', (_request, response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => {
+        socket.terminate();
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          body: JSON.parse(text),
+        });
+      });
+    });
+  });
+}
+
+describe('a fixed node-wide handshake rate (rateLimits.handshakeAdmission, off by default)', () => {
   let channels: ChannelsApp;
   beforeAll(async () => {
     channels = await startChannels({
@@ -14,17 +42,53 @@ describe('node-wide handshake admission (rateLimits.handshakeAdmission)', () => 
     await channels.app.close();
   });
 
-  it('sheds a storm with a retry hint (1013 / HTTP 503 Retry-After), not a lockout', async () => {
+  it('sheds a storm before the upgrade with a retry hint (HTTP 503 Retry-After), not a lockout', async () => {
     await channels.connect();
     await channels.connect();
-    const shed = await TestClient.open(channels.url);
-    const closed = await shed.closed;
-    expect(closed.code).toBe(1013);
-    expect(closed.reason).toMatch(/^The server is busy: retry in \d+ ms\.$/);
+    const shed = await upgradeRefusal(channels.url);
+    expect(shed.status).toBe(503);
+    expect(Number(shed.headers['retry-after'])).toBeGreaterThan(0);
+    expect(shed.body.error).toMatchObject({ code: 'RATE_LIMITED', status: 503 });
+    expect(shed.body.error.message).toMatch(/^The server is busy: retry in \d+ ms\.$/);
     const sse = await httpCall(`${channels.http}/channels/sse`);
     expect(sse.status).toBe(503);
     expect(Number(sse.headers['retry-after'])).toBeGreaterThan(0);
     expect(sse.json.error).toMatchObject({ code: 'RATE_LIMITED', status: 503 });
     expect(sse.json.error.retryAfterMs).toBeGreaterThan(0);
+  });
+});
+
+describe('admission by overload: handshakes in flight (admission.maxHandshakesInFlight)', () => {
+  let channels: ChannelsApp;
+  beforeAll(async () => {
+    channels = await startChannels(
+      {
+        admission: { maxHandshakesInFlight: 1, retryAfterMs: 3_000 },
+        limits: { handshakeTimeoutMs: 1_000 },
+      },
+      [OpenGateway, TokenGuard],
+    );
+  });
+  afterAll(async () => {
+    channels.closeClients();
+    await channels.app.close();
+  });
+
+  it('sheds while a guard still holds one handshake (503 before the upgrade, SSE too), and admits again once it is done', async () => {
+    await channels.connect({ headers: AUTH('user-1') });
+    // A guard that does not answer (a hung auth service) holds its handshake in flight.
+    const hung = channels.open({ headers: AUTH('hang') });
+    await sleep(100);
+    const shed = await upgradeRefusal(channels.url, AUTH('user-2'));
+    expect(shed.status).toBe(503);
+    expect(Number(shed.headers['retry-after'])).toBeGreaterThanOrEqual(3);
+    expect(shed.body.error.retryAfterMs).toBeGreaterThanOrEqual(3_000);
+    expect(shed.body.error.retryAfterMs).toBeLessThanOrEqual(6_000);
+    const sse = await httpCall(`${channels.http}/channels/sse`, { headers: AUTH('user-2') });
+    expect(sse.status).toBe(503);
+    expect(sse.headers['retry-after']).toBeDefined();
+    // The hung one times out (1011 after its upgrade, as before); the next is welcomed.
+    expect((await (await hung).closed).code).toBe(1011);
+    await channels.connect({ headers: AUTH('user-2') });
   });
 });

@@ -122,12 +122,13 @@ describe('resolveSettings', () => {
       rateLimits: {
         message: { points: 100, durationMs: 1_000, abuseThreshold: 50, abuseWindowMs: 10_000 },
         connection: { points: 600, durationMs: 10_000 },
-        handshakeAdmission: { points: 1_000, durationMs: 1_000 },
+        handshakeAdmission: false,
         forwarded: { points: 100, durationMs: 1_000 },
       },
       history: { size: 100, ttlMs: 300_000 },
       presence: { coalesceMs: 50, ttlMs: 30_000 },
       shutdown: { timeoutMs: 5_000, closeCode: 1001 },
+      admission: { maxEventLoopDelayMs: 500, maxHandshakesInFlight: 1_000, retryAfterMs: 1_000 },
     });
   });
 
@@ -146,12 +147,33 @@ describe('resolveSettings', () => {
       rateLimits: {
         message: { points: 3, durationMs: 1_000, abuseThreshold: 50, abuseWindowMs: 10_000 },
         connection: { points: 600, durationMs: 4 },
-        handshakeAdmission: { points: 1_000, durationMs: 1_000 },
+        handshakeAdmission: false,
       },
       history: { size: 100, ttlMs: 5 },
       presence: { coalesceMs: 50, ttlMs: 6 },
       shutdown: { timeoutMs: 5_000, closeCode: 1012 },
     });
+  });
+
+  it('fills in a fixed handshake rate only where one is asked for, and the admission limits', () => {
+    const settings = resolveSettings({
+      rateLimits: { handshakeAdmission: { points: 300 } },
+      admission: { maxEventLoopDelayMs: false, retryAfterMs: 250 },
+    });
+    expect(settings.rateLimits.handshakeAdmission).toEqual({ points: 300, durationMs: 1_000 });
+    expect(settings.admission).toEqual({
+      maxEventLoopDelayMs: false,
+      maxHandshakesInFlight: 1_000,
+      retryAfterMs: 250,
+    });
+  });
+
+  it.each([
+    [{ maxEventLoopDelayMs: 0 }, 'admission.maxEventLoopDelayMs'],
+    [{ maxHandshakesInFlight: -1 }, 'admission.maxHandshakesInFlight'],
+    [{ retryAfterMs: Number.NaN }, 'admission.retryAfterMs'],
+  ])('refuses an admission limit that is not a positive number: %j', (admission, name) => {
+    expect(() => resolveSettings({ admission })).toThrow(name);
   });
 
   it('turns a rate limit off with false', () => {
