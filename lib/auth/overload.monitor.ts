@@ -14,11 +14,13 @@ const SAMPLE_MS = 100;
  * How far behind this node's event loop is, for admission, not counting the handshakes
  * themselves: a node working through a burst of handshakes is serving them (the kernel's
  * backlog queues the rest), a node held by other work (a CPU-bound handler, a flood of
- * pushes) is behind. One timer every 100 ms; two readings, the larger counts: how late that
- * timer last fired (a loop that stalled a moment ago), and how long the loop has gone without
- * running it when a batch of handshakes begins (a loop still stalled: handshakes read in the
- * same turn as a long handler see it at once). From both, the time spent in batches of
- * handshakes (from the first handshake of an I/O turn to the end of that turn) is taken out.
+ * pushes) is behind. One timer every 100 ms; a reading is how late that timer fired, or how
+ * long the loop has gone without running it when a batch of handshakes begins (a loop still
+ * stalled: handshakes read in the same turn as a long handler see it at once). The delay is
+ * the smaller of the latest reading and the one before it, so only a sustained delay counts:
+ * one stall (start-up, a GC, a module loaded on first use) is over before anyone is shed for
+ * it. From every reading, the time spent in batches of handshakes (from the first handshake of
+ * an I/O turn to the end of that turn) is taken out.
  * `perf_hooks.monitorEventLoopDelay` is not used: on Node 20 its histogram does not record a
  * stall in an I/O or immediate callback (a 300 ms busy loop read as 14 ms).
  */
@@ -27,6 +29,8 @@ export class OverloadMonitor implements OnApplicationBootstrap, OnApplicationShu
   private timer?: NodeJS.Timeout;
   private lastSampleAt = 0;
   private recentDelayMs = 0;
+  // The reading before the last: an overload is two late readings in a row.
+  private priorDelayMs = 0;
   // Time spent in handshake batches since the last sample, and the batch under way.
   private handshakeWorkMs = 0;
   private batch?: { startedAt: number; delayMs: number };
@@ -56,7 +60,13 @@ export class OverloadMonitor implements OnApplicationBootstrap, OnApplicationShu
     if (this.batch) return this.batch.delayMs;
     const now = performance.now();
     const stalledMs = now - this.lastSampleAt - SAMPLE_MS - this.handshakeWorkMs;
-    const batch = { startedAt: now, delayMs: Math.max(this.recentDelayMs, stalledMs) };
+    // Sustained delay only: the smaller of the latest reading and the one before it. One stall
+    // (the app's own start-up, a long GC, a module loaded on first use) sheds nobody once it is
+    // over; a loop held by work (a CPU-bound handler) reads late again and again, and sheds.
+    const stillStalled = stalledMs > this.recentDelayMs;
+    const latest = stillStalled ? stalledMs : this.recentDelayMs;
+    const before = stillStalled ? this.recentDelayMs : this.priorDelayMs;
+    const batch = { startedAt: now, delayMs: Math.min(latest, before) };
     this.batch = batch;
     // The check phase follows the I/O turn: the batch ends there.
     setImmediate(() => {
@@ -69,6 +79,7 @@ export class OverloadMonitor implements OnApplicationBootstrap, OnApplicationShu
   private sample(): void {
     const now = performance.now();
     const lateMs = now - this.lastSampleAt - SAMPLE_MS;
+    this.priorDelayMs = this.recentDelayMs;
     this.recentDelayMs = Math.max(0, lateMs - this.handshakeWorkMs);
     this.handshakeWorkMs = 0;
     this.lastSampleAt = now;

@@ -10,11 +10,12 @@
  */
 export interface ChannelsAdmissionOptions {
   /**
-   * Shed while the event loop is this many ms behind: the largest delay
-   * `perf_hooks.monitorEventLoopDelay` saw over the last sample (100 ms), or the time the loop
-   * has gone without running timers when the handshake is read, whichever is larger. A node
-   * busy in a CPU-bound handler is behind; a node working through a burst of handshakes it can
-   * serve is not (a 5,000-client burst stays far below the default, docs/scaling.md).
+   * Shed while the event loop is this many ms behind, sustained: a 100 ms timer is read for
+   * how late it fired (or, when the handshake is read, how long the loop has gone without
+   * running it), and the smaller of two readings in a row counts, so one stall (the app's
+   * start-up, a long GC) sheds nobody. A node busy in CPU-bound handlers is behind; a node
+   * working through a burst of handshakes it can serve is not (the handshakes' own time is
+   * not counted; a 5,000-client burst stays far below the default, docs/scaling.md).
    * @default 500
    */
   maxEventLoopDelayMs?: number | false;

@@ -110,6 +110,15 @@ describe('the packed package in fresh Nest 11 CommonJS and Nest 12 ES module app
       expect(typeCheck(dir, { module: 'commonjs', moduleResolution: 'node10' })).toBe('');
     }, 120_000);
 
+    it("keeps the app's own moduleRef.init() test passing (no HTTP application)", () => {
+      const out = execFileSync(process.execPath, ['init-test.cjs'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      expect(out.trim().split('\n').at(-1)).toBe('init ok');
+    }, 60_000);
+
     it('runs the quick start through `require`', async () => {
       running = await startChildApp(['main.cjs'], dir);
       expect(running.info).toMatchObject({

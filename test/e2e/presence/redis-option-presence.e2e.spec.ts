@@ -53,7 +53,9 @@ describe('ChannelsModule stores.redis option: presence across nodes', () => {
       (f) =>
         f.event === 'presence.diff' && f.data.joins.some((m: { key: string }) => m.key === 'bob'),
     );
-    expect(joined.data).toEqual({ joins: [{ key: 'bob', info: { userId: 'bob' } }], leaves: [] });
+    // One diff per window: Alice's own join may share Bob's window.
+    expect(joined.data.joins).toContainEqual({ key: 'bob', info: { userId: 'bob' } });
+    expect(joined.data.leaves).toEqual([]);
     for (const peer of [alice, bob]) {
       const { data } = await peer.request('presence', { channel: 'room:1' });
       expect(data.members.map((m: { key: string }) => m.key).sort()).toEqual(['alice', 'bob']);

@@ -92,3 +92,42 @@ describe('admission by overload: handshakes in flight (admission.maxHandshakesIn
     await channels.connect({ headers: AUTH('user-2') });
   });
 });
+
+describe('admission by event-loop delay (the default measure)', () => {
+  let channels: ChannelsApp;
+  let holding: NodeJS.Timeout | undefined;
+  // Holds this process's event loop (the node's) for `ms`, as a CPU-bound handler would.
+  const hold = (ms: number): void => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  beforeAll(async () => {
+    channels = await startChannels({ admission: { maxEventLoopDelayMs: 200 } });
+  });
+  afterEach(() => clearInterval(holding));
+  afterAll(async () => {
+    channels.closeClients();
+    await channels.app.close();
+  });
+
+  it('sheds nobody for one stall once it is over (a start-up, a long GC)', async () => {
+    hold(800);
+    const { welcome } = await channels.connect();
+    expect(welcome.event).toBe('connected');
+    // Two stalls 300 ms apart: readings in between are on time, so each is one stall.
+    await sleep(300);
+    hold(800);
+    expect((await channels.connect()).welcome.event).toBe('connected');
+  });
+
+  it('sheds with 503 before the upgrade while the loop is held again and again, and admits once it is not', async () => {
+    holding = setInterval(() => hold(400), 20);
+    await sleep(1_000);
+    const shed = await upgradeRefusal(channels.url);
+    expect(shed.status).toBe(503);
+    expect(Number(shed.headers['retry-after'])).toBeGreaterThan(0);
+    clearInterval(holding);
+    await sleep(400);
+    expect((await channels.connect()).welcome.event).toBe('connected');
+  });
+});
