@@ -46,18 +46,27 @@ describe('capacity: 5,000 clients connecting at once, default options', () => {
     console.log(
       JSON.stringify({ busy: { ...storm.outcome, retryAfter: retryAfter.length, spins } }),
     );
-    expect(closes).toEqual({}); // nobody was upgraded only to be closed (no 1013)
-    expect(errors).toBe(0);
+    // Nobody was upgraded only to be closed (no 1013, no close code at all). While a handler
+    // holds the loop for 700 ms the node reads no connection: a storm arriving meanwhile can
+    // overflow the listen backlog (Node's 511), and the kernel resets some before the module
+    // sees them (seen once in four runs here: 102 of 5,000). Those are counted, never a close code.
+    const codes = Object.keys(closes).filter((key) => !key.startsWith('error '));
+    expect(codes).toEqual([]);
+    expect(Object.keys(closes).filter((key) => key !== 'error ECONNRESET')).toEqual([]);
+    const reset = closes['error ECONNRESET'] ?? 0;
+    expect(errors).toBe(reset);
     expect(Object.keys(statuses)).toEqual(['503']);
     expect(statuses[503]).toBeGreaterThan(0);
-    expect(welcomed + statuses[503]!).toBe(CLIENTS);
+    expect(welcomed + statuses[503]! + reset).toBe(CLIENTS);
+    expect(welcomed).toBeGreaterThan(CLIENTS * 0.8);
     expect(retryAfter).toHaveLength(statuses[503]!);
     for (const seconds of retryAfter) expect(seconds).toBeGreaterThanOrEqual(1);
 
     // The loop is free again: the refused come back (from other addresses) and are all welcomed.
-    const again = await connectStorm(channels.url, statuses[503]!, loopbackAddresses(20, 60));
+    const refused = statuses[503]! + reset;
+    const again = await connectStorm(channels.url, refused, loopbackAddresses(20, 60));
     await again.process.stop();
-    expect(again.outcome).toMatchObject({ welcomed: statuses[503], statuses: {}, closes: {} });
+    expect(again.outcome).toMatchObject({ welcomed: refused, statuses: {}, closes: {} });
   }, 180_000);
 });
 
