@@ -31,6 +31,11 @@ export interface EncodedPush {
   sseTail?: string;
   /** @internal The whole SSE event for a stream whose only channel is the frame's. */
   sseSolo?: Buffer;
+  /**
+   * @internal The same push as a Fossil delta (`delta: true`) from the push at `baseOffset`,
+   * when the channel has delta subscribers and the delta frame is the smaller one.
+   */
+  delta?: { readonly baseOffset: number; readonly push: EncodedPush };
 }
 
 /**
