@@ -34,7 +34,10 @@ export class DeltaReader {
       const text = utf8Decoder.decode(bytes);
       const value: unknown = JSON.parse(text);
       this.bases.set(push.channel, bytes);
-      const full: PushFrame<T> = { ...push, data: (mayHoldBinary(text) ? reviveBinary(value) : value) as T };
+      const full: PushFrame<T> = {
+        ...push,
+        data: (mayHoldBinary(text) ? reviveBinary(value) : value) as T,
+      };
       delete full.delta;
       return full;
     } catch {

@@ -69,7 +69,9 @@ function checksum(bytes: Uint8Array): number {
   let sum = 0;
   const whole = bytes.length - (bytes.length % 4);
   for (let i = 0; i < whole; i += 4) {
-    sum = (sum + ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!)) | 0;
+    sum =
+      (sum + ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!)) |
+      0;
   }
   let tail = 0;
   for (let i = whole, shift = 24; i < bytes.length; i++, shift -= 8) tail |= bytes[i]! << shift;

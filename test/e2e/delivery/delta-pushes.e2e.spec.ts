@@ -1,0 +1,139 @@
+import type { ClientEncoding, PushFrame } from '../../../lib/client/index.js';
+import { unpackFrame } from '../../../lib/protocol/msgpack.codec.js';
+import { RawSseClient, postCommand } from '../../support/sse-client.js';
+import { waitFor } from '../../support/wait.js';
+import { TestClient } from '../../support/ws-client.js';
+import { Dashboard, RecordedClient, startDeltaApp } from './delta-app.js';
+
+type Server = Awaited<ReturnType<typeof startDeltaApp>>;
+type Frame = Record<string, unknown>;
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const decode = (message: string | Buffer): Frame =>
+  (typeof message === 'string' ? JSON.parse(message) : unpackFrame(message)) as Frame;
+/** The pushes (not replies, not the welcome) of one connection's messages. */
+const pushesIn = (messages: Array<string | Buffer>, channel: string) =>
+  messages.map(decode).filter((f) => f.channel === channel && 'offset' in f && !('id' in f));
+
+describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s', (encoding) => {
+  let server: Server;
+  beforeAll(async () => (server = await startDeltaApp()));
+  afterAll(() => server.app.close());
+
+  it('a delta subscriber rebuilds what a full subscriber gets, push for push, through 100 pushes, a recovery and a latest skip, on fewer bytes', async () => {
+    const channel = 'status:1';
+    const full = new RecordedClient(server.http + '/channels', encoding);
+    const delta = new RecordedClient(server.http + '/channels', encoding);
+    const got = { full: new Map<number, unknown>(), delta: new Map<number, unknown>() };
+    const keep = (into: Map<number, unknown>) => (data: unknown, push: PushFrame) =>
+      into.set(push.offset, data);
+    await full.client.subscribe(channel, keep(got.full));
+    await delta.client.subscribe(channel, keep(got.delta), { delta: true });
+    const dashboard = new Dashboard();
+    let offset = 0;
+    const publish = async (data: unknown) => {
+      offset = (await server.service.publish(channel, 'status', data)).offset;
+    };
+    const both = (what: string) =>
+      waitFor(() => got.full.has(offset) && got.delta.has(offset), 15_000, what);
+
+    // 1. 100 pushes of a 5 kB dashboard changing 5% each time.
+    for (let n = 0; n < 100; n++) await publish(dashboard.tick());
+    await both('the 100 pushes');
+    expect(got.delta).toEqual(got.full);
+    expect(got.delta.size).toBe(100);
+    const first = pushesIn(delta.messages[0]!, channel);
+    // The first push after the subscribe is full; the 99 after it are deltas.
+    expect(first[0]!.delta).toBeUndefined();
+    expect(first.slice(1).every((f) => f.delta === true)).toBe(true);
+    expect(pushesIn(full.messages[0]!, channel).some((f) => 'delta' in f)).toBe(false);
+    // Fewer bytes on the wire, by far (each message: ~5 kB full, a few hundred bytes as a delta).
+    expect(delta.bytes).toBeLessThan(full.bytes / 4);
+
+    // 2. The connection is cut; 10 pushes go by; it recovers them, then gets deltas again.
+    const resubscribed = new Promise<boolean>((resolve) =>
+      delta.client.on('subscribed', (info) => info.resubscribed && resolve(info.recovered)),
+    );
+    delta.socket!.destroy();
+    await waitFor(() => delta.client.state !== 'connected', 5_000, 'the cut');
+    for (let n = 0; n < 10; n++) await publish(dashboard.tick());
+    expect(await resubscribed).toBe(true);
+    for (let n = 0; n < 10; n++) await publish(dashboard.tick());
+    await both('the pushes after the recovery');
+    expect(got.delta).toEqual(got.full);
+    expect(got.delta.size).toBe(120);
+    const second = pushesIn(delta.messages[1]!, channel);
+    // The replay travels in the subscribe reply (full); the first live push is full again.
+    expect(second[0]!.delta).toBeUndefined();
+    expect(second.slice(1).every((f) => f.delta === true)).toBe(true);
+
+    // 3. It stops reading: `latest` skips pushes; what it gets after is full, then deltas.
+    delta.socket!.pause();
+    const skippedFrom = offset;
+    // New values throughout (each delta as large as the push: sent full) fill its buffer.
+    for (let n = 0; n < 3_000 && offset - skippedFrom < 3_000; n++) {
+      await publish(dashboard.replaceAll());
+      if (n % 10 === 0) await turn();
+    }
+    delta.socket!.resume();
+    for (let n = 0; n < 20; n++) await publish(dashboard.tick());
+    await both('the pushes after the skip');
+    const offsets = [...got.delta.keys()];
+    expect(offsets.length).toBeLessThan(got.full.size);
+    for (const at of offsets) expect(got.delta.get(at)).toEqual(got.full.get(at));
+    const third = pushesIn(delta.messages[1]!, channel).slice(second.length);
+    const skippedAt = third.findIndex(
+      (f, i) => i > 0 && (f.offset as number) > (third[i - 1]!.offset as number) + 1,
+    );
+    expect(skippedAt).toBeGreaterThan(0);
+    expect(third[skippedAt]!.delta).toBeUndefined();
+    expect(third.slice(-19).every((f) => f.delta === true)).toBe(true);
+
+    full.client.close();
+    delta.client.close();
+  }, 90_000);
+});
+
+describe('delta pushes: what the subscribe reply says', () => {
+  let server: Server;
+  beforeAll(async () => (server = await startDeltaApp()));
+  afterAll(() => server.app.close());
+
+  it('over WebSocket: `delta: "fossil"` only when asked on a channel that allows it; a push whose delta is not smaller is sent full', async () => {
+    const { client } = await TestClient.connect(server.ws);
+    const reply = (data: object) => client.request('subscribe', data).then((f) => f.data);
+    expect(await reply({ channel: 'status:2', delta: 'fossil' })).toMatchObject({
+      delta: 'fossil',
+    });
+    expect(await reply({ channel: 'status:3' })).not.toHaveProperty('delta');
+    expect(await reply({ channel: 'status:4', delta: 'vcdiff' })).not.toHaveProperty('delta');
+    expect(await reply({ channel: 'plain:1', delta: 'fossil' })).not.toHaveProperty('delta');
+
+    const dashboard = new Dashboard();
+    await server.service.publish('status:2', 'status', dashboard.tick());
+    await server.service.publish('status:2', 'status', dashboard.tick());
+    await server.service.publish('status:2', 'status', dashboard.replaceAll());
+    await server.service.publish('status:2', 'status', 'short');
+    const pushes = await Promise.all(
+      [1, 2, 3, 4].map((offset) =>
+        client.next((f) => f.channel === 'status:2' && f.offset === offset),
+      ),
+    );
+    expect(pushes.map((f) => f.delta ?? false)).toEqual([false, true, false, false]);
+    expect(pushes[1]!.data).toEqual({ $binary: expect.any(String) });
+    expect(pushes[3]!.data).toBe('short');
+    client.close();
+  });
+
+  it('over SSE: deltas are not offered, the pushes are full', async () => {
+    const { client, welcome } = await RawSseClient.connect(`${server.http}/channels/sse`);
+    const answer = await postCommand(
+      `${server.http}/channels/messages`,
+      { id: 1, event: 'subscribe', data: { channel: 'status:5', delta: 'fossil' } },
+      { 'X-Channels-Connection': welcome.json.connectionId },
+    );
+    expect(answer.json.data).toMatchObject({ channel: 'status:5' });
+    expect(answer.json.data).not.toHaveProperty('delta');
+    client.close();
+  });
+});
