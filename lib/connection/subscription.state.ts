@@ -30,8 +30,9 @@ export interface SubscriptionState {
   /** Whether the subscriber takes delta pushes (it asked, and the channel allows them). */
   delta: boolean;
   /**
-   * With `delta`: the offset of the last push with data written to it since its subscribe, the
-   * base its next delta must be from; `undefined` until one was (the next push is full).
+   * With `delta`: the node's number (`EncodedPush.deltaSeq`) of the last push with data written
+   * to it since its subscribe, the base its next delta must be from; `undefined` until one was
+   * (the next push is full).
    */
   deltaBase: number | undefined;
 }

@@ -5,7 +5,7 @@ import { encodePush, type EncodedPush } from '../protocol/push.encoder.js';
 
 /** The base of a channel's next delta: the previous push of the channel on this node. */
 interface DeltaBase {
-  readonly offset: number;
+  readonly seq: number;
   readonly text: Uint8Array;
 }
 
@@ -21,6 +21,7 @@ const utf8 = new TextEncoder();
  */
 export class DeltaBases {
   private readonly bases = new Map<string, DeltaBase>();
+  private seq = 0;
 
   /**
    * Computes the delta of `encoded` (a push) from the channel's base, attaches it when smaller,
@@ -30,13 +31,15 @@ export class DeltaBases {
     const push = encoded.frame as PushFrame;
     const text = utf8.encode(stringifyFrame(push.data ?? null));
     const base = this.bases.get(push.channel);
-    this.bases.set(push.channel, { offset: push.offset, text });
-    if (!base || base.offset >= push.offset) return;
+    const seq = ++this.seq;
+    encoded.deltaSeq = seq;
+    this.bases.set(push.channel, { seq, text });
+    if (!base) return;
     const delta = createDelta(base.text, text);
     const frame = { ...push, data: toBuffer(delta), delta: true as const };
     const deltaPush = encodePush(frame);
     if (deltaPush.bytes.length < encoded.bytes.length) {
-      encoded.delta = { baseOffset: base.offset, push: deltaPush };
+      encoded.delta = { baseSeq: base.seq, push: deltaPush };
     }
   }
 

@@ -263,8 +263,8 @@ export class SubscriptionTable {
     state.offset = encoded.frame.offset;
     if (!state.delta) return state.connection.deliver(encoded);
     const { delta } = encoded;
-    const fromBase = delta !== undefined && delta.baseOffset === state.deltaBase;
-    if ('data' in encoded.frame) state.deltaBase = encoded.frame.offset;
+    const fromBase = delta !== undefined && delta.baseSeq === state.deltaBase;
+    if ('data' in encoded.frame) state.deltaBase = encoded.deltaSeq;
     state.connection.deliver(fromBase ? delta.push : encoded);
   }
 
