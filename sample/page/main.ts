@@ -80,9 +80,7 @@ async function signIn(userId: string): Promise<void> {
     .catch(report);
   // Totals and recent titles (`status`, delivered `latest`: a slow tab gets the newest only).
   // Deltas: each `stats` differs a little from the one before (the SDK applies them).
-  void client
-    .subscribe('status', (stats) => showStatus(stats), { delta: true })
-    .catch(report);
+  void client.subscribe('status', (stats) => showStatus(stats), { delta: true }).catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();
