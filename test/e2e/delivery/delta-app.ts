@@ -54,10 +54,15 @@ export class Dashboard {
     return structuredClone({ widgets: this.widgets });
   }
 
-  /** A dashboard with every value new: its delta is as large as itself. */
+  /** The dashboard with every trend new (40% of it). */
   replaceAll(): { widgets: Dashboard['widgets'] } {
     for (const widget of this.widgets) widget.trend = this.word(40);
     return structuredClone({ widgets: this.widgets });
+  }
+
+  /** 5 kB of random text: nothing in common with what came before, its delta is no smaller. */
+  noise(): { noise: string } {
+    return { noise: this.word(5_000) };
   }
 
   private next(): number {

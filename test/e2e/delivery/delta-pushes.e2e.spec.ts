@@ -30,18 +30,25 @@ describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s',
     await full.client.subscribe(channel, keep(got.full));
     await delta.client.subscribe(channel, keep(got.delta), { delta: true });
     const dashboard = new Dashboard();
+    const published = new Map<number, unknown>();
     let offset = 0;
     const publish = async (data: unknown) => {
       offset = (await server.service.publish(channel, 'status', data)).offset;
+      published.set(offset, data);
+    };
+    // One push a turn: each is written before the next (nobody falls behind by accident).
+    const ticks = async (count: number) => {
+      for (let n = 0; n < count; n++) await publish(dashboard.tick()).then(turn);
     };
     const both = (what: string) =>
       waitFor(() => got.full.has(offset) && got.delta.has(offset), 15_000, what);
 
     // 1. 100 pushes of a 5 kB dashboard changing 5% each time.
-    for (let n = 0; n < 100; n++) await publish(dashboard.tick());
+    await ticks(100);
     await both('the 100 pushes');
-    expect(got.delta).toEqual(got.full);
     expect(got.delta.size).toBe(100);
+    expect(got.delta).toEqual(got.full);
+    expect(got.full).toEqual(published);
     const first = pushesIn(delta.messages[0]!, channel);
     // The first push after the subscribe is full; the 99 after it are deltas.
     expect(first[0]!.delta).toBeUndefined();
@@ -56,38 +63,40 @@ describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s',
     );
     delta.socket!.destroy();
     await waitFor(() => delta.client.state !== 'connected', 5_000, 'the cut');
-    for (let n = 0; n < 10; n++) await publish(dashboard.tick());
+    await ticks(10);
     expect(await resubscribed).toBe(true);
-    for (let n = 0; n < 10; n++) await publish(dashboard.tick());
+    await ticks(10);
     await both('the pushes after the recovery');
-    expect(got.delta).toEqual(got.full);
     expect(got.delta.size).toBe(120);
+    expect(got.delta).toEqual(got.full);
+    expect(got.full).toEqual(published);
     const second = pushesIn(delta.messages[1]!, channel);
     // The replay travels in the subscribe reply (full); the first live push is full again.
     expect(second[0]!.delta).toBeUndefined();
     expect(second.slice(1).every((f) => f.delta === true)).toBe(true);
 
-    // 3. It stops reading: `latest` skips pushes; what it gets after is full, then deltas.
+    // 3. It stops reading: `latest` skips pushes for it; what it gets next is full.
     delta.socket!.pause();
-    const skippedFrom = offset;
-    // New values throughout (each delta as large as the push: sent full) fill its buffer.
-    for (let n = 0; n < 3_000 && offset - skippedFrom < 3_000; n++) {
+    // 3,000 pushes of 5 kB (their deltas ~2.5 kB) while it does not read: its buffer fills.
+    for (let n = 0; n < 3_000; n++) {
       await publish(dashboard.replaceAll());
       if (n % 10 === 0) await turn();
     }
     delta.socket!.resume();
-    for (let n = 0; n < 20; n++) await publish(dashboard.tick());
+    await waitFor(() => got.delta.has(offset), 15_000, 'the newest push after the pause');
+    await ticks(20);
     await both('the pushes after the skip');
-    const offsets = [...got.delta.keys()];
-    expect(offsets.length).toBeLessThan(got.full.size);
-    for (const at of offsets) expect(got.delta.get(at)).toEqual(got.full.get(at));
+    // Every value either subscriber got is the one published at that offset.
+    for (const [at, value] of got.delta) expect(value).toEqual(published.get(at));
+    for (const [at, value] of got.full) expect(value).toEqual(published.get(at));
+    expect(got.delta.size).toBeLessThan(published.size);
     const third = pushesIn(delta.messages[1]!, channel).slice(second.length);
     const skippedAt = third.findIndex(
       (f, i) => i > 0 && (f.offset as number) > (third[i - 1]!.offset as number) + 1,
     );
     expect(skippedAt).toBeGreaterThan(0);
     expect(third[skippedAt]!.delta).toBeUndefined();
-    expect(third.slice(-19).every((f) => f.delta === true)).toBe(true);
+    expect(third.slice(-20).every((f) => f.delta === true)).toBe(true);
 
     full.client.close();
     delta.client.close();
@@ -112,7 +121,7 @@ describe('delta pushes: what the subscribe reply says', () => {
     const dashboard = new Dashboard();
     await server.service.publish('status:2', 'status', dashboard.tick());
     await server.service.publish('status:2', 'status', dashboard.tick());
-    await server.service.publish('status:2', 'status', dashboard.replaceAll());
+    await server.service.publish('status:2', 'status', dashboard.noise());
     await server.service.publish('status:2', 'status', 'short');
     const pushes = await Promise.all(
       [1, 2, 3, 4].map((offset) =>
