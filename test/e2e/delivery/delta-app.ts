@@ -1,6 +1,12 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { ChannelGateway, ChannelsModule, ChannelsService, OnJoin } from '../../../lib/index.js';
+import {
+  ChannelGateway,
+  ChannelsModule,
+  ChannelsService,
+  OnJoin,
+  type ChannelsModuleOptions,
+} from '../../../lib/index.js';
 import { ChannelsClient, type ClientEncoding } from '../../../lib/client/index.js';
 import type { WebSocketConstructor } from '../../../lib/client/ws.client-transport.js';
 import { startApp } from '../../support/app.js';
@@ -19,14 +25,18 @@ export class DeltaGateway {
   }
 }
 
-/** An app with a small buffer limit (a paused reader falls behind soon) and history. */
-export async function startDeltaApp() {
+/**
+ * An app with a small buffer limit (a paused reader falls behind soon) and history; `stores`
+ * (Redis) for two nodes.
+ */
+export async function startDeltaApp(stores?: ChannelsModuleOptions['stores']) {
   const { app, http, ws } = await startApp({
     imports: [
       ChannelsModule.forRoot({
         path: '/channels',
         limits: { maxBufferedBytes: 64 * 1024 },
         history: { size: 1_000 },
+        stores,
       }),
     ],
     providers: [DeltaGateway],
