@@ -55,6 +55,9 @@ describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s',
     expect(first.slice(1).every((f) => f.delta === true)).toBe(true);
     expect(pushesIn(full.messages[0]!, channel).some((f) => 'delta' in f)).toBe(false);
     // Fewer bytes on the wire, by far (each message: ~5 kB full, a few hundred bytes as a delta).
+    process.stdout.write(
+      `delta pushes, ${encoding}: 100 pushes, ${full.bytes} bytes full, ${delta.bytes} with deltas\n`,
+    );
     expect(delta.bytes).toBeLessThan(full.bytes / 4);
 
     // 2. The connection is cut; 10 pushes go by; it recovers them, then gets deltas again.
