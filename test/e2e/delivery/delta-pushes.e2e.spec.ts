@@ -137,6 +137,33 @@ describe('delta pushes: what the subscribe reply says', () => {
     client.close();
   });
 
+  it('with `except`: the excluded subscriber gets the position frame, then a full push, then deltas', async () => {
+    const { client, welcome } = await TestClient.connect(server.ws);
+    const id = welcome.data.connectionId as string;
+    await client.request('subscribe', { channel: 'status:6', delta: 'fossil' });
+    const dashboard = new Dashboard();
+    const publish = (except?: string[]) =>
+      server.service.publish('status:6', 'status', dashboard.tick(), except ? { except } : {});
+    await publish();
+    await publish();
+    await publish([id]);
+    await publish();
+    await publish();
+    const frames = await Promise.all(
+      [1, 2, 3, 4, 5].map((offset) =>
+        client.next((f) => f.channel === 'status:6' && f.offset === offset),
+      ),
+    );
+    expect(frames.map((f) => ('event' in f ? (f.delta ?? false) : 'position'))).toEqual([
+      false,
+      true,
+      'position',
+      false,
+      true,
+    ]);
+    client.close();
+  });
+
   it('over SSE: deltas are not offered, the pushes are full', async () => {
     const { client, welcome } = await RawSseClient.connect(`${server.http}/channels/sse`);
     const answer = await postCommand(
