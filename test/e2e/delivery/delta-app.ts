@@ -11,11 +11,19 @@ import { ChannelsClient, type ClientEncoding } from '../../../lib/client/index.j
 import type { WebSocketConstructor } from '../../../lib/client/ws.client-transport.js';
 import { startApp } from '../../support/app.js';
 
-/** `status:{id}` allows deltas (and keeps the latest push for a reader behind); `plain:{id}` not. */
+/**
+ * `status:{id}` allows deltas (and keeps the latest push for a reader behind), `feed:{id}` too
+ * (and drops pushes for a reader behind, then sends a gap); `plain:{id}` allows none.
+ */
 @ChannelGateway()
 export class DeltaGateway {
   @OnJoin('status:{id}', { delta: true, delivery: 'latest' })
   status() {
+    return true;
+  }
+
+  @OnJoin('feed:{id}', { delta: true, delivery: 'drop' })
+  feed() {
     return true;
   }
 
@@ -35,7 +43,7 @@ export async function startDeltaApp(stores?: ChannelsModuleOptions['stores']) {
       ChannelsModule.forRoot({
         path: '/channels',
         limits: { maxBufferedBytes: 64 * 1024 },
-        history: { size: 1_000 },
+        history: { size: 4_000 },
         stores,
       }),
     ],

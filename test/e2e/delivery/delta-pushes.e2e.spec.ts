@@ -11,9 +11,12 @@ type Frame = Record<string, unknown>;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const decode = (message: string | Buffer): Frame =>
   (typeof message === 'string' ? JSON.parse(message) : unpackFrame(message)) as Frame;
-/** The pushes (not replies, not the welcome) of one connection's messages. */
+/** Whether a frame is a push of `channel` (not a reply, the welcome, or a gap). */
+const isPushOf = (channel: string) => (f: Frame) =>
+  f.channel === channel && 'offset' in f && !('id' in f) && f.event !== 'gap';
+/** The pushes of one connection's messages. */
 const pushesIn = (messages: Array<string | Buffer>, channel: string) =>
-  messages.map(decode).filter((f) => f.channel === channel && 'offset' in f && !('id' in f));
+  messages.map(decode).filter(isPushOf(channel));
 
 describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s', (encoding) => {
   let server: Server;
@@ -103,6 +106,42 @@ describe.each<ClientEncoding>(['json', 'msgpack'])('delta pushes, WebSocket %s',
 
     full.client.close();
     delta.client.close();
+  }, 90_000);
+
+  it('on a `drop` channel: pushes dropped while it does not read come back after the gap, then deltas again', async () => {
+    const channel = 'feed:1';
+    const reader = new RecordedClient(server.http + '/channels', encoding);
+    const got = new Map<number, unknown>();
+    await reader.client.subscribe(channel, (data, push: PushFrame) => got.set(push.offset, data), {
+      delta: true,
+    });
+    const dashboard = new Dashboard();
+    const published = new Map<number, unknown>();
+    const publish = async (data: unknown) => {
+      const { offset } = await server.service.publish(channel, 'line', data);
+      published.set(offset, data);
+    };
+    for (let n = 0; n < 10; n++) await publish(dashboard.tick()).then(turn);
+    reader.socket!.pause();
+    for (let n = 0; n < 3_000; n++) {
+      await publish(dashboard.replaceAll());
+      if (n % 10 === 0) await turn();
+    }
+    reader.socket!.resume();
+    await waitFor(
+      () => got.size === published.size,
+      30_000,
+      'every push, the dropped ones replayed',
+    );
+    for (let n = 0; n < 20; n++) await publish(dashboard.tick()).then(turn);
+    await waitFor(() => got.size === published.size, 15_000, 'the pushes after the recovery');
+    expect(got).toEqual(published);
+    const frames = reader.messages.flat().map(decode);
+    const gapAt = frames.findIndex((f) => f.channel === channel && f.event === 'gap');
+    expect(gapAt).toBeGreaterThan(0);
+    const after = frames.slice(gapAt + 1).filter(isPushOf(channel));
+    expect(after.slice(-19).every((f) => f.delta === true)).toBe(true);
+    reader.client.close();
   }, 90_000);
 });
 
