@@ -86,6 +86,12 @@ export const CONTENDERS: Record<string, Contender> = {
     args: ['channels'],
     env: () => ({ BENCH_COMPRESSION: '1' }),
   },
+  'channels-delta': {
+    name: 'nestjs-channels, JSON + Fossil deltas',
+    dialect: 'channels-delta',
+    entry: main,
+    args: ['channels'],
+  },
 };
 
 // The module as it was before a change, built elsewhere (see BENCHMARKS.md): the same bench

@@ -4,6 +4,7 @@
 import { request as httpRequest, Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { applyFossilDelta } from '../lib/protocol/fossil-delta.decoder.js';
 import { packFrame, unpackFrame } from '../lib/protocol/msgpack.codec.js';
 
 /** How a contender's subscribers connect and what its frames look like. */
@@ -14,6 +15,7 @@ export type Dialect =
   | 'channels-json'
   | 'channels-msgpack'
   | 'channels-deflate'
+  | 'channels-delta'
   | 'socket.io'
   | 'sse';
 
@@ -23,6 +25,7 @@ const DECODING: ReadonlySet<Dialect> = new Set([
   'channels-json',
   'channels-msgpack',
   'channels-deflate',
+  'channels-delta',
 ]);
 
 interface OpenOp {
@@ -88,6 +91,27 @@ const reachedReport = () => ({
   cpuUs: cpuUs() - cpuAtArm,
 });
 
+/**
+ * What the SDK does with a delta subscription's pushes: parse the frame; a delta is applied to
+ * the previous push's data (its JSON text) and the result parsed; a full push becomes the base.
+ */
+class DeltaDecoder {
+  private base: Uint8Array = new Uint8Array();
+
+  decode(text: string): unknown {
+    const frame = JSON.parse(text) as { data: unknown; delta?: true };
+    if (!frame.delta) {
+      this.base = utf8.encode(JSON.stringify(frame.data));
+      return frame.data;
+    }
+    const delta = Buffer.from((frame.data as { $binary: string }).$binary, 'base64');
+    this.base = applyFossilDelta(this.base, delta);
+    return JSON.parse(utf8Decoder.decode(this.base));
+  }
+}
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 function openWs(port: number, channel: string, localAddress: string): Promise<void> {
   const channels = dialect.startsWith('channels');
   const path = channels
@@ -123,10 +147,12 @@ function openWs(port: number, channel: string, localAddress: string): Promise<vo
     ws.once('close', (code: number) => {
       if (!ready) reject(new Error(`closed with ${code} before it was ready`));
     });
+    const deltas = dialect === 'channels-delta' ? new DeltaDecoder() : undefined;
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       if (ready) {
         if (DECODING.has(dialect)) {
           if (isBinary) unpackFrame(raw);
+          else if (deltas) deltas.decode(raw.toString());
           else JSON.parse(raw.toString());
           return onPushText('', 1);
         }
@@ -140,7 +166,8 @@ function openWs(port: number, channel: string, localAddress: string): Promise<vo
       const text = isBinary ? JSON.stringify(unpackFrame(raw)) : raw.toString();
       if (channels && text.includes('"connected"')) {
         if (!channel) return done();
-        const subscribe = { id: 1, event: 'subscribe', data: { channel } };
+        const delta = dialect === 'channels-delta' ? { delta: 'fossil' } : {};
+        const subscribe = { id: 1, event: 'subscribe', data: { channel, ...delta } };
         ws.send(dialect === 'channels-msgpack' ? packFrame(subscribe) : JSON.stringify(subscribe));
       } else if (channels && text.includes('"id":1')) done();
       else if (dialect === 'nest' && text.includes('"joined"')) done();

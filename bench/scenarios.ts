@@ -343,7 +343,7 @@ export const SCENARIOS: Scenario[] = [
     id: 'wire',
     title:
       'fewer bytes on the wire: a 5 KB dashboard changing ~5% a push, 20 pushes/s to 1,000 subscribers',
-    contenders: ['channels-json', 'channels-msgpack', 'channels-deflate'],
+    contenders: ['channels-json', 'channels-msgpack', 'channels-deflate', 'channels-delta'],
     reference: 'channels-json',
     metrics: [
       { key: 'bytesPerDelivery', label: 'bytes on the wire per delivery', higher: false },

@@ -37,7 +37,8 @@ class AllowGuard implements CanActivate {
 @UseGuards(AllowGuard)
 @ChannelGateway()
 class BenchGateway {
-  @OnJoin('bench')
+  // Deltas allowed: only the `wire` scenario's delta subscribers ask for them.
+  @OnJoin('bench', { delta: true })
   joinOne() {
     return true;
   }

@@ -99,6 +99,8 @@ export function buildAsyncApiDocument(
       messages,
       // What a subscriber that falls behind gets (docs/protocol.md, "Delivery under backpressure").
       'x-delivery': entry.delivery ?? 'all',
+      // Whether a subscriber may ask for Fossil delta pushes (docs/protocol.md, "Delta pushes").
+      'x-delta': entry.delta === true ? ['fossil'] : [],
     };
     operations[`${id}.receive`] = {
       action: 'receive',

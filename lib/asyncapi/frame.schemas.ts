@@ -108,6 +108,11 @@ export const SUBSCRIBE_DATA: JsonSchema = {
   properties: {
     channel: { type: 'string', pattern: CHANNEL_NAME_PATTERN.source },
     since: POSITION,
+    delta: {
+      type: 'string',
+      enum: ['fossil'],
+      description: "Ask for delta pushes (WebSocket; on channels whose x-delta lists 'fossil').",
+    },
   },
   required: ['channel'],
 };
@@ -126,6 +131,11 @@ export const SUBSCRIBE_REPLY: JsonSchema = {
       enum: ['all', 'latest', 'drop'],
       description:
         "The channel's delivery policy for a connection that falls behind (the channel's x-delivery).",
+    },
+    delta: {
+      type: 'string',
+      enum: ['fossil'],
+      description: 'Present when deltas were asked for and the channel allows them.',
     },
   },
   required: ['channel', 'offset', 'epoch', 'recovered', 'missed'],

@@ -2,6 +2,7 @@ import { MetadataScanner } from '@nestjs/core';
 import {
   ChannelsParamtype,
   DELIVERY_METADATA,
+  DELTA_METADATA,
   JOIN_METADATA,
   MESSAGE_METADATA,
   ROUTE_ARGS_METADATA,
@@ -37,6 +38,8 @@ export interface ChannelEntry {
   handler: string;
   /** The delivery policy `@OnJoin` declares, if any. */
   delivery?: DeliveryPolicy;
+  /** Whether `@OnJoin` allows delta pushes on it. */
+  delta?: boolean;
 }
 
 /** What the gateways declare. */
@@ -82,7 +85,8 @@ export function readGateways(gateways: Function[]): GatewayContract {
           ChannelDefinition | undefined;
         const delivery = Reflect.getMetadata(DELIVERY_METADATA, method) as
           DeliveryPolicy | undefined;
-        contract.channels.push({ pattern, definition, handler, delivery });
+        const delta = Reflect.getMetadata(DELTA_METADATA, method) === true;
+        contract.channels.push({ pattern, definition, handler, delivery, delta });
       }
     }
   }

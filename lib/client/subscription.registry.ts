@@ -8,6 +8,7 @@ import {
 import { isGapFrame, type DeliveryPolicy, type GapFrame } from '../protocol/delivery-policy.js';
 import { ChannelLanes } from './channel.lanes.js';
 import { ChannelsError } from './channels.error.js';
+import { DeltaReader } from './delta.reader.js';
 import { backgroundTimeout, type TimerHandle } from './timers.js';
 
 /**
@@ -27,6 +28,14 @@ export interface SubscribeOptions {
    * channel feeds.
    */
   onReset?: () => void;
+  /**
+   * Ask for delta pushes on this channel (the server sends them where the channel's pattern
+   * allows them, over WebSocket): the SDK applies them, so handlers still get full data.
+   * Fewer bytes for large pushes that change little; one subscription asking is enough.
+   * @default false
+   * @example await client.subscribe('status', render, { delta: true });
+   */
+  delta?: boolean;
 }
 
 /**
@@ -95,6 +104,8 @@ interface Entry {
   unavailable: number;
   /** The channel's delivery policy, from the subscribe reply. */
   delivery?: DeliveryPolicy;
+  /** Whether a handle asked for delta pushes. */
+  delta: boolean;
 }
 
 // Codes after which a subscribe is worth repeating on the same connection.
@@ -111,6 +122,7 @@ const TRANSIENT = new Set(['TIMEOUT', 'RATE_LIMITED', 'INTERNAL']);
 export class SubscriptionRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly lanes = new ChannelLanes();
+  private readonly deltas = new DeltaReader();
 
   constructor(private readonly host: SubscriptionHost) {}
 
@@ -138,11 +150,14 @@ export class SubscriptionRegistry {
         generation: 0,
         unavailable: 0,
         position: from,
+        delta: options.delta === true,
       };
       this.entries.set(channel, entry);
       if (this.host.connected()) void this.subscribe(entry);
     }
     entry.handles.add(handle);
+    // Asked after the channel's subscribe: it holds from the next one (a reconnect).
+    if (options.delta === true) entry.delta = true;
     const subscription: Subscription = { channel, unsubscribe: () => this.remove(channel, handle) };
     if (entry.confirmed) return Promise.resolve(subscription);
     const waiting = entry;
@@ -179,6 +194,7 @@ export class SubscriptionRegistry {
   /** The connection is gone: answers in flight no longer matter. */
   suspend(): void {
     this.lanes.reset();
+    this.deltas.clear();
     for (const entry of this.entries.values()) {
       entry.generation += 1;
       entry.status = 'idle';
@@ -207,9 +223,15 @@ export class SubscriptionRegistry {
    * replays what is missing (or says it cannot, and `onReset` runs), and this push follows in
    * order.
    */
-  push(push: PushFrame | PositionFrame): void {
-    const entry = this.entries.get(push.channel);
-    if (isGapFrame(push)) return this.gap(entry, push);
+  push(frame: PushFrame | PositionFrame): void {
+    const entry = this.entries.get(frame.channel);
+    if (isGapFrame(frame)) return this.gap(entry, frame);
+    const push = entry?.delta && !isPositionFrame(frame) ? this.deltas.read(frame) : frame;
+    // A delta without its base (it cannot happen unless frames were lost): recover the channel.
+    if (!push) {
+      if (entry?.status === 'live' && this.host.connected()) void this.subscribe(entry);
+      return;
+    }
     if (entry?.status === 'live' && this.opensGap(entry, push) && this.host.connected()) {
       void this.subscribe(entry);
       entry.held.push(push);
@@ -255,10 +277,11 @@ export class SubscriptionRegistry {
     const since = entry.position;
     let reply: SubscribeReply;
     try {
-      reply = (await this.host.requestNow(
-        'subscribe',
-        since ? { channel: entry.channel, since } : { channel: entry.channel },
-      )) as SubscribeReply;
+      reply = (await this.host.requestNow('subscribe', {
+        channel: entry.channel,
+        ...(since ? { since } : {}),
+        ...(entry.delta ? { delta: 'fossil' } : {}),
+      })) as SubscribeReply;
     } catch (error) {
       if (entry.generation === generation) this.refused(entry, toError(error, entry.channel));
       return;

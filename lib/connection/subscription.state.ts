@@ -27,6 +27,14 @@ export interface SubscriptionState {
   kept: EncodedPush | undefined;
   /** `latest` / `drop`: pushes that did not reach the connection since it fell behind. */
   skipped: number;
+  /** Whether the subscriber takes delta pushes (it asked, and the channel allows them). */
+  delta: boolean;
+  /**
+   * With `delta`: the node's number (`EncodedPush.deltaSeq`) of the last push with data written
+   * to it since its subscribe, the base its next delta must be from; `undefined` until one was
+   * (the next push is full).
+   */
+  deltaBase: number | undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import {
   DELIVERY_METADATA,
+  DELTA_METADATA,
   JOIN_METADATA,
   PRESENCE_METADATA,
 } from '../gateway/gateway.constants.js';
@@ -28,6 +29,15 @@ export interface OnJoinOptions<TPrincipal = unknown> {
    * @example @OnJoin('ticker:{symbol}', { delivery: 'latest' })
    */
   delivery?: DeliveryPolicy;
+  /**
+   * Whether the matching channels allow delta pushes: a subscriber that asks
+   * (`subscribe { delta: 'fossil' }`, the SDK's `delta: true`) gets, after a full push, Fossil
+   * deltas from the previous push's data whenever they are smaller. For channels whose pushes
+   * are large and change little (a dashboard). See docs/protocol.md, "Delta pushes".
+   * @default false
+   * @example @OnJoin('status', { delta: true })
+   */
+  delta?: boolean;
 }
 
 /**
@@ -51,7 +61,7 @@ export function OnJoin<TPrincipal = unknown>(
   pattern: string | ChannelDefinition,
   options: OnJoinOptions<TPrincipal> = {},
 ): MethodDecorator {
-  const { presence, delivery } = options;
+  const { presence, delivery, delta } = options;
   if (delivery !== undefined && !isDeliveryPolicy(delivery)) {
     throw new Error(`@OnJoin delivery must be 'all', 'latest' or 'drop', not ${String(delivery)}.`);
   }
@@ -61,5 +71,6 @@ export function OnJoin<TPrincipal = unknown>(
   if (typeof pattern !== 'string') decorators.push(SetMetadata(JOIN_CONTRACT_METADATA, pattern));
   if (presence) decorators.push(SetMetadata(PRESENCE_METADATA, presence === true ? {} : presence));
   if (delivery) decorators.push(SetMetadata(DELIVERY_METADATA, delivery));
+  if (delta === true) decorators.push(SetMetadata(DELTA_METADATA, true));
   return decorators.length === 1 ? decorators[0]! : applyDecorators(...decorators);
 }

@@ -8,6 +8,7 @@ import {
   MESSAGE_METADATA,
   PRESENCE_METADATA,
   DELIVERY_METADATA,
+  DELTA_METADATA,
   RATE_LIMIT_METADATA,
 } from './gateway.constants.js';
 
@@ -40,6 +41,10 @@ export class ChannelsMetadataAccessor {
 
   delivery(method: Function): DeliveryPolicy | undefined {
     return this.reflector.get<DeliveryPolicy | undefined>(DELIVERY_METADATA, method);
+  }
+
+  delta(method: Function): boolean {
+    return this.reflector.get<boolean | undefined>(DELTA_METADATA, method) === true;
   }
 
   rateLimit(method: Function): RateLimitMetadata | undefined {

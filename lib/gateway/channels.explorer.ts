@@ -66,6 +66,7 @@ export class ChannelsExplorer implements OnModuleInit {
           name,
           presence,
           delivery,
+          delta: this.accessor.delta(method),
         });
       }
     }

@@ -8,6 +8,8 @@ export const JOIN_METADATA = 'channels:join';
 export const PRESENCE_METADATA = 'channels:presence';
 /** Metadata key: the delivery policy of a join pattern (`@OnJoin(pattern, { delivery })`). */
 export const DELIVERY_METADATA = 'channels:delivery';
+/** Metadata key: whether a join pattern's channels allow delta pushes (`@OnJoin(pattern, { delta })`). */
+export const DELTA_METADATA = 'channels:delta';
 /** Metadata key: the handler's parameters, with the default validation pipe added. */
 export const HANDLER_ARGS_METADATA = 'channels:handler-args';
 /** Metadata key: the per-event rate limit (`@RateLimit`). */

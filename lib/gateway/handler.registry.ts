@@ -37,6 +37,8 @@ export interface JoinRoute {
   presence?: PresenceOptions;
   /** The delivery policy of the matching channels, when `@OnJoin` declares one. */
   delivery?: DeliveryPolicy;
+  /** Whether the matching channels allow delta pushes (`@OnJoin(pattern, { delta: true })`). */
+  delta?: boolean;
 }
 
 /** The handlers found at bootstrap: by event and by channel pattern. */

@@ -118,6 +118,7 @@ export class ChannelHub {
     connection: Connection,
     channel: string,
     since?: StreamPosition,
+    wantsDelta = false,
   ): Promise<SubscribeReply> {
     const already = this.table.get(connection, channel) !== undefined;
     const max = this.settings.limits.maxSubscriptionsPerConnection;
@@ -132,7 +133,7 @@ export class ChannelHub {
     const delivery = this.delivery.resolve(channel);
     try {
       const { position, missed } = await this.gate.run('history', async () => {
-        ({ state } = await this.table.add(connection, channel, delivery));
+        ({ state } = await this.table.add(connection, channel, delivery, wantsDelta));
         return this.broker.history(channel, since);
       });
       // The connection may have closed during a wait: its close already dropped what it held,
@@ -157,6 +158,7 @@ export class ChannelHub {
         recovered,
         missed: missed ?? [],
         delivery: state!.delivery,
+        ...(state!.delta ? { delta: 'fossil' as const } : {}),
       };
     } catch (error) {
       if (!already || connection.closed) this.table.remove(connection, channel);

@@ -11,10 +11,12 @@ import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.s
 export interface ResolvedDeliveryPolicy {
   readonly policy: DeliveryPolicy;
   readonly pattern: string | undefined;
+  /** Whether the channel allows delta pushes (its `@OnJoin` says `delta: true`). */
+  readonly delta?: boolean;
 }
 
 /**
- * Says which delivery policy a channel has: the one its `@OnJoin` declares, else the first
+ * Says which delivery policy a channel has (and whether it allows deltas): the one its `@OnJoin` declares, else the first
  * `delivery.channels` pattern that matches it, else `all`.
  * @example resolver.resolve('ticker:EUR') // { policy: 'latest', pattern: 'ticker:{symbol}' }
  */
@@ -35,10 +37,11 @@ export class DeliveryResolver {
   /** The policy of `channel`, and where it came from. */
   resolve(channel: string): ResolvedDeliveryPolicy {
     const route = this.registry.matchJoin(channel)?.route;
-    if (route?.delivery) return { policy: route.delivery, pattern: route.pattern.source };
+    const delta = route?.delta === true;
+    if (route?.delivery) return { policy: route.delivery, pattern: route.pattern.source, delta };
     for (const { pattern, policy } of this.configured) {
-      if (pattern.match(channel)) return { policy, pattern: pattern.source };
+      if (pattern.match(channel)) return { policy, pattern: pattern.source, delta };
     }
-    return { policy: 'all', pattern: route?.pattern.source };
+    return { policy: 'all', pattern: route?.pattern.source, delta };
   }
 }

@@ -7,6 +7,7 @@ import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { encodePosition, encodePush, type EncodedPush } from '../protocol/push.encoder.js';
 import { BacklogPolicy } from './backlog.policy.js';
 import { ChannelActivityQueue } from './channel-activity.queue.js';
+import { DeltaBases } from './delta.bases.js';
 import type { ResolvedDeliveryPolicy } from './delivery.resolver.js';
 
 const ALL: ResolvedDeliveryPolicy = { policy: 'all', pattern: undefined };
@@ -35,6 +36,8 @@ export class SubscriptionTable {
   private readonly listeners: Array<(change: SubscriptionChange) => void> = [];
   private total = 0;
   private readonly backlog: BacklogPolicy;
+  private readonly deltas = new DeltaBases();
+  private readonly deltaSubscribers = new Map<string, number>();
 
   constructor(
     broker: Broker,
@@ -84,7 +87,9 @@ export class SubscriptionTable {
     connection: Connection,
     channel: string,
     delivery: ResolvedDeliveryPolicy = ALL,
+    wantsDelta = false,
   ): Promise<{ state: SubscriptionState; created: boolean }> {
+    const delta = wantsDelta && delivery.delta === true;
     let states = this.byConnection.get(connection);
     if (!states) {
       states = new Map();
@@ -94,6 +99,8 @@ export class SubscriptionTable {
     const existing = states.get(channel);
     if (existing) {
       existing.held ??= [];
+      // A subscribe again starts over: its first push is full.
+      this.setDelta(existing, delta);
       // A subscribe again while the broker subscription is still pending waits for it too.
       await this.byChannel.add(channel, existing);
       return { state: existing, created: false };
@@ -109,7 +116,10 @@ export class SubscriptionTable {
       pattern: delivery.pattern ?? channel,
       kept: undefined,
       skipped: 0,
+      delta: false,
+      deltaBase: undefined,
     };
+    this.setDelta(state, delta);
     states.set(channel, state);
     this.total++;
     this.events.emit({ type: 'subscription.added', connection, channel });
@@ -158,6 +168,7 @@ export class SubscriptionTable {
     this.total--;
     state.held = undefined;
     state.kept = undefined;
+    this.setDelta(state, false);
     this.byChannel.remove(channel, state);
     const wasLive = state.live;
     state.live = false;
@@ -186,6 +197,8 @@ export class SubscriptionTable {
     // One JSON text and one WebSocket frame for every subscriber; nothing is allocated per
     // subscriber (the transports gather the writes and flush once per event-loop turn).
     const encoded = encodePush(push);
+    // Its delta, once for every delta subscriber on this node, from the channel's last push.
+    if (this.deltaSubscribers.has(push.channel)) this.deltas.attach(encoded);
     const skip = except && except.length > 8 ? new Set(except) : undefined;
     let position: EncodedPush | undefined;
     let delivered = 0;
@@ -244,9 +257,27 @@ export class SubscriptionTable {
     this.writeNow(state, encoded);
   }
 
+  // A delta subscriber whose last push is the delta's base gets the delta, else the full push.
   private writeNow(state: SubscriptionState, encoded: EncodedPush): void {
     state.epoch = encoded.frame.epoch;
     state.offset = encoded.frame.offset;
-    state.connection.deliver(encoded);
+    if (!state.delta) return state.connection.deliver(encoded);
+    const { delta } = encoded;
+    const fromBase = delta !== undefined && delta.baseSeq === state.deltaBase;
+    if ('data' in encoded.frame) state.deltaBase = encoded.deltaSeq;
+    state.connection.deliver(fromBase ? delta.push : encoded);
+  }
+
+  // Counts the delta subscribers of each channel: a channel without any keeps no base.
+  private setDelta(state: SubscriptionState, delta: boolean): void {
+    state.deltaBase = undefined;
+    if (state.delta === delta) return;
+    state.delta = delta;
+    const count = (this.deltaSubscribers.get(state.channel) ?? 0) + (delta ? 1 : -1);
+    if (count > 0) this.deltaSubscribers.set(state.channel, count);
+    else {
+      this.deltaSubscribers.delete(state.channel);
+      this.deltas.forget(state.channel);
+    }
   }
 }

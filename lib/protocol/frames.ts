@@ -122,6 +122,13 @@ export interface PushFrame<T = unknown> {
   offset: number;
   /** Identifies the history the offset belongs to; it changes when history is lost. */
   epoch: string;
+  /**
+   * `true` on a delta push (a subscriber that asked for deltas): `data` is then the bytes of a
+   * Fossil delta from the previous push's `data` (its JSON text) to this one's. The SDK applies
+   * it: an app's handler always sees full data. See docs/protocol.md, "Delta pushes".
+   * @default undefined (a full push)
+   */
+  delta?: true;
 }
 
 /**
@@ -191,4 +198,10 @@ export interface SubscribeReply {
    * @default 'all'
    */
   delivery?: DeliveryPolicy;
+  /**
+   * `'fossil'` when the subscriber asked for deltas (`subscribe { delta: 'fossil' }`) and the
+   * channel allows them: its pushes after the first may be Fossil deltas (`delta: true`).
+   * @default undefined (full pushes only)
+   */
+  delta?: 'fossil';
 }

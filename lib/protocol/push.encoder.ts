@@ -31,6 +31,16 @@ export interface EncodedPush {
   sseTail?: string;
   /** @internal The whole SSE event for a stream whose only channel is the frame's. */
   sseSolo?: Buffer;
+  /**
+   * @internal This push's number as a delta base on this node (set when its channel has delta
+   * subscribers): unique per node, so no epoch change can make two bases look alike.
+   */
+  deltaSeq?: number;
+  /**
+   * @internal The same push as a Fossil delta (`delta: true`) from the push numbered
+   * `baseSeq`, when the channel has delta subscribers and the delta frame is the smaller one.
+   */
+  delta?: { readonly baseSeq: number; readonly push: EncodedPush };
 }
 
 /**

@@ -170,9 +170,11 @@ export class CommandRouter {
     command: CommandFrame,
     write: AnswerWriter,
   ): Promise<void> {
-    const { channel, since } = readSubscribe(command.data);
+    const { channel, since, delta } = readSubscribe(command.data);
     await this.authorizeJoin(connection, channel, command.data);
-    const reply = await this.hub.subscribe(connection, channel, since);
+    // Deltas travel on WebSocket only (docs/protocol.md): an SSE stream gets full pushes.
+    const wantsDelta = delta && connection.transport !== 'sse';
+    const reply = await this.hub.subscribe(connection, channel, since, wantsDelta);
     if (command.id !== undefined) write({ id: command.id, data: reply });
     this.hub.goLive(connection, reply);
   }
@@ -244,13 +246,17 @@ export function errorFrame(error: unknown, id?: number): ErrorFrame {
   return correlated === undefined ? frame : { id: correlated, ...frame };
 }
 
-function readSubscribe(data: unknown): { channel: string; since?: StreamPosition } {
-  const { channel, since } = (typeof data === 'object' && data !== null ? data : {}) as Record<
-    string,
-    unknown
-  >;
+function readSubscribe(data: unknown): {
+  channel: string;
+  since?: StreamPosition;
+  delta: boolean;
+} {
+  const fields = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  const { channel, since } = fields;
   assertChannelName(channel);
-  if (since === undefined || since === null) return { channel };
+  // Any other value (or none) asks for full pushes: a future format is not an error.
+  const delta = fields.delta === 'fossil';
+  if (since === undefined || since === null) return { channel, delta };
   const position = since as Partial<StreamPosition>;
   if (
     typeof position.epoch !== 'string' ||
@@ -262,5 +268,5 @@ function readSubscribe(data: unknown): { channel: string; since?: StreamPosition
       '"since" must be { epoch: string, offset: integer >= 0 }.',
     );
   }
-  return { channel, since: { epoch: position.epoch, offset: position.offset! } };
+  return { channel, since: { epoch: position.epoch, offset: position.offset! }, delta };
 }

@@ -79,7 +79,8 @@ async function signIn(userId: string): Promise<void> {
     )
     .catch(report);
   // Totals and recent titles (`status`, delivered `latest`: a slow tab gets the newest only).
-  void client.subscribe('status', (stats) => showStatus(stats)).catch(report);
+  // Deltas: each `stats` differs a little from the one before (the SDK applies them).
+  void client.subscribe('status', (stats) => showStatus(stats), { delta: true }).catch(report);
   // Both awaited together, so a failed connect cannot leave `own` rejected unobserved.
   await Promise.all([client.connect(), own]);
   await refresh();

@@ -55,7 +55,7 @@ export class NotificationsGateway {
   }
 
   /** `status` is open to every signed-in user; a tab that falls behind gets the newest only. */
-  @OnJoin(statusChannel, { delivery: 'latest' })
+  @OnJoin(statusChannel, { delivery: 'latest', delta: true })
   canJoinStatus(): boolean {
     return true;
   }

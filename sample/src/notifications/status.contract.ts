@@ -14,13 +14,14 @@ export class StatusPush {
 
 /**
  * `status`: every signed-in user may subscribe. Delivery `latest`: a reader that falls behind
- * gets only the newest `stats`, never a 4008.
+ * gets only the newest `stats`, never a 4008. Deltas allowed: a subscriber that asks gets each
+ * `stats` as a Fossil delta from the one before (over WebSocket).
  */
 export const statusChannel = defineChannel(
   'status',
   { stats: StatusPush },
   {
     description:
-      'Totals and the latest titles, after every notification and announcement. Delivery `latest`: a subscriber that falls behind gets only the newest value.',
+      'Totals and the latest titles, after every notification and announcement. Delivery `latest`: a subscriber that falls behind gets only the newest value. Deltas allowed (`subscribe { delta: "fossil" }`).',
   },
 );

@@ -38,20 +38,22 @@ describe('the sample status channel', () => {
   afterEach(() => clients.splice(0).forEach((c) => c.close()));
   afterAll(() => sample.app.close());
 
-  it('is delivered latest: the subscribe reply says so, and the AsyncAPI document too', async () => {
+  it('is delivered latest with deltas allowed: the subscribe reply says so, and the AsyncAPI document too', async () => {
     const token = await login('alice');
     const { client } = await TestClient.connect(`${sample.url.replace('http', 'ws')}channels`, {
       protocols: ['channels.v1', `bearer.${token}`],
     });
-    const reply = await client.request('subscribe', { channel: 'status' });
-    expect(reply.data).toMatchObject({ channel: 'status', delivery: 'latest' });
+    const reply = await client.request('subscribe', { channel: 'status', delta: 'fossil' });
+    expect(reply.data).toMatchObject({ channel: 'status', delivery: 'latest', delta: 'fossil' });
     client.close();
     const document = (await (await fetch(new URL('asyncapi.json', sample.url))).json()) as {
-      channels: Record<string, { address: string; 'x-delivery': string }>;
+      channels: Record<string, { address: string; 'x-delivery': string; 'x-delta': string[] }>;
     };
     const byAddress = Object.values(document.channels);
     expect(byAddress.find((c) => c.address === 'status')?.['x-delivery']).toBe('latest');
     expect(byAddress.find((c) => c.address === 'broadcast')?.['x-delivery']).toBe('all');
+    expect(byAddress.find((c) => c.address === 'status')?.['x-delta']).toEqual(['fossil']);
+    expect(byAddress.find((c) => c.address === 'broadcast')?.['x-delta']).toEqual([]);
   });
 
   it('publishes the totals and the latest titles after every notification and announcement', async () => {
