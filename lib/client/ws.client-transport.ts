@@ -1,4 +1,3 @@
-import { PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CloseCode } from '../protocol/codes.js';
 import type { CommandFrame, WelcomeData } from '../protocol/frames.js';
 import { ChannelsError } from './channels.error.js';
