@@ -1,12 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
-import { ChannelsModule, type ChannelsModuleOptions } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
 import { rawPost } from '../../support/raw-post.mjs';
-import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { postCommand, RawSseClient } from '../../support/sse-client.js';
-import { OpenGateway, TokenGuard } from '../security/gateways.js';
+import { startStreamHolderNodes, type StreamHolderNodes } from './stream-holder.nodes.js';
 
 // Each test names its own client address (X-Test-Ip), so the per-address budgets of one test
 // do not spend another's.
@@ -20,42 +16,23 @@ const who = (user: string, ip: string) => ({
 // stream's node, bounded in flight and by rate, and answered the same way for a stream held
 // elsewhere by someone else as for one held nowhere.
 describe('POSTs bound to an SSE stream on another node', () => {
-  let redis: RedisServer;
-  let holder: { app: INestApplication; http: string };
-  let front: { app: INestApplication; http: string };
-  let alice: { client: RawSseClient; id: string };
-
-  const node = (options: ChannelsModuleOptions) =>
-    startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          stores: { redis: { url: redis.url } },
-          auth: { handshakeGuards: [TokenGuard], clientIp },
-          ...options,
-        }),
-      ],
-      providers: [OpenGateway, TokenGuard],
-    });
+  let nodes: StreamHolderNodes;
+  let front: StreamHolderNodes['front'];
+  let alice: StreamHolderNodes['alice'];
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    holder = await node({});
-    front = await node({
-      limits: { maxForwardedPerPrincipal: 2, maxForwardedPerNode: 3, bodyTimeoutMs: 1_000 },
-      rateLimits: { forwarded: { points: 10, durationMs: 60_000 } },
-    });
-    const { client, welcome } = await RawSseClient.connect(
-      `${holder.http}/channels/sse`,
+    nodes = await startStreamHolderNodes(
+      { auth: { clientIp } },
+      {},
+      {
+        limits: { maxForwardedPerPrincipal: 2, maxForwardedPerNode: 3, bodyTimeoutMs: 1_000 },
+        rateLimits: { forwarded: { points: 10, durationMs: 60_000 } },
+      },
       who('alice', 'a'),
     );
-    alice = { client, id: welcome.json.connectionId as string };
+    ({ front, alice } = nodes);
   });
-  afterAll(async () => {
-    alice?.client.close();
-    await front?.app.close();
-    await holder?.app.close();
-    await redis?.stop();
-  });
+  afterAll(() => nodes?.close());
 
   const post = (user: string, ip: string, connection: string, command: unknown) =>
     postCommand(`${front.http}/channels/messages`, command, {
@@ -97,7 +74,7 @@ describe('POSTs bound to an SSE stream on another node', () => {
 
   it('caps the forwarded POSTs in flight per principal (429) and per node (503), at once', async () => {
     const carolStream = await RawSseClient.connect(
-      `${holder.http}/channels/sse`,
+      `${nodes.holder.http}/channels/sse`,
       who('carol', 'f'),
     );
     const streams: Record<string, string> = {
@@ -142,7 +119,7 @@ describe('POSTs bound to an SSE stream on another node', () => {
 
   it("answers 503 UNAVAILABLE while a node does not answer the lookup, for another's stream as for none", async () => {
     // A hung node: subscribed to the control channel, answering nothing.
-    const silent = new Redis(redis.url);
+    const silent = new Redis(nodes.redis.url);
     await silent.subscribe('channels:control');
     try {
       // The caller's own stream: its node says yes, which ends the lookup.

@@ -1,13 +1,10 @@
-import type { INestApplication } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { ChannelsModule, ChannelsService } from '../../../lib/index.js';
-import { startApp } from '../../support/app.js';
+import { ChannelsService } from '../../../lib/index.js';
 import { quantile, withinThreeTimes, type Attack } from '../../support/latency-phases.js';
 import { startPushProbe, type PushProbe } from '../../support/push-latency.probe.js';
 import { rawPostsFrom, type RawPostOutcome } from '../../support/raw-post.mjs';
-import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
-import { postCommand, RawSseClient } from '../../support/sse-client.js';
-import { OpenGateway, TokenGuard } from '../security/gateways.js';
+import { postCommand } from '../../support/sse-client.js';
+import { startStreamHolderNodes, type StreamHolderNodes } from './stream-holder.nodes.js';
 
 const ANSWER_BOUND_MS = 200;
 // "Held elsewhere" runs the command on the other node (a forward and an answer through Redis);
@@ -24,38 +21,22 @@ const SPREAD_MS = 2_000;
 
 // Issue 19, item 5, on two nodes and a real redis-server.
 describe('forwarded POSTs: bounded and answered fast', () => {
-  let redis: RedisServer;
-  let holder: { app: INestApplication; http: string };
-  let front: { app: INestApplication; http: string; ws: string };
-  let alice: { client: RawSseClient; id: string };
-
-  const node = () =>
-    startApp({
-      imports: [
-        ChannelsModule.forRoot({
-          stores: { redis: { url: redis.url } },
-          auth: { handshakeGuards: [TokenGuard] },
-          rateLimits: { connection: false },
-        }),
-      ],
-      providers: [OpenGateway, TokenGuard],
-    });
+  let nodes: StreamHolderNodes;
+  let front: StreamHolderNodes['front'];
+  let alice: StreamHolderNodes['alice'];
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    holder = await node();
-    front = await node();
-    const { client, welcome } = await RawSseClient.connect(`${holder.http}/channels/sse`, {
-      Authorization: 'Bearer user-alice',
-    });
-    alice = { client, id: welcome.json.connectionId as string };
+    nodes = await startStreamHolderNodes(
+      { rateLimits: { connection: false } },
+      {},
+      {},
+      {
+        Authorization: 'Bearer user-alice',
+      },
+    );
+    ({ front, alice } = nodes);
   });
-  afterAll(async () => {
-    alice?.client.close();
-    await front?.app.close();
-    await holder?.app.close();
-    await redis?.stop();
-  });
+  afterAll(() => nodes?.close());
 
   const timedPost = async (connection: string, id: number) => {
     const started = performance.now();

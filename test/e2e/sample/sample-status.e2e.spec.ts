@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { ChannelsClient } from '../../../lib/client/index.js';
 import { readSampleConfig } from '../../../sample/src/sample.config.js';
 import { startSample, type RunningSample } from '../../../sample/src/sample.app.js';
+import { SampleApi } from '../browser/support/sample-api.js';
 import { Inbox } from '../../client/support/client-harness.js';
 import { TestClient } from '../../support/ws-client.js';
 
@@ -12,16 +13,8 @@ describe('the sample status channel', () => {
   const clients: ChannelsClient[] = [];
 
   const post = (path: string, body: unknown, token?: string) =>
-    fetch(new URL(path, sample.url), {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-  const login = async (userId: string) =>
-    ((await (await post('auth/demo-login', { userId })).json()) as { token: string }).token;
+    new SampleApi(sample.url).post(path, body, token);
+  const login = (userId: string) => new SampleApi(sample.url).login(userId);
 
   beforeAll(async () => {
     const config = readSampleConfig(
