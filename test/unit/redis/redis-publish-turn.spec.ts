@@ -1,0 +1,135 @@
+import type { Socket } from 'node:net';
+import {
+  ChannelsException,
+  RedisBroker,
+  RedisConnection,
+  RedisHistoryStore,
+  type BrokerMessage,
+} from '../../../lib/index.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+import { waitFor } from '../../support/wait.js';
+
+// A node's publishes of one event-loop turn reach Redis in one write and come back to every
+// node in offset order, each answered on its own (issue 21: Redis costs what it must).
+describe('RedisBroker: the publishes of one turn', () => {
+  let server: RedisServer;
+  const opened: RedisBroker[] = [];
+
+  beforeAll(async () => (server = await startRedisServer()), 30_000);
+  afterAll(async () => {
+    for (const broker of opened) await broker.close();
+    await server.stop();
+  });
+
+  async function node(): Promise<{ broker: RedisBroker; received: BrokerMessage[] }> {
+    const connection = await RedisConnection.create({ url: server.url });
+    const broker = new RedisBroker(connection, new RedisHistoryStore(connection));
+    const received: BrokerMessage[] = [];
+    broker.listen(
+      (message) => received.push(message),
+      () => undefined,
+    );
+    await broker.start();
+    opened.push(broker);
+    return { broker, received };
+  }
+
+  // The command connection's socket writes while `work` runs.
+  async function writesDuring<T>(broker: RedisBroker, work: () => Promise<T>) {
+    const socket = (broker.redis.client as unknown as { stream: Socket }).stream;
+    const write = socket.write;
+    let writes = 0;
+    socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+      writes++;
+      return write.apply(this, args);
+    } as Socket['write'];
+    try {
+      const result = await work();
+      return { result, writes };
+    } finally {
+      socket.write = write;
+    }
+  }
+
+  it('sends them in one write, keeps each channel in call order, and delivers them once to every node with their except', async () => {
+    const a = await node();
+    const b = await node();
+    for (const { broker } of [a, b]) {
+      await broker.subscribe('turn:x');
+      await broker.subscribe('turn:y');
+    }
+    const { result: pushes, writes } = await writesDuring(a.broker, () =>
+      Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          a.broker.publish(i % 2 ? 'turn:y' : 'turn:x', 'e', i, i === 3 ? ['c3'] : undefined),
+        ),
+      ),
+    );
+    expect(writes).toBe(1);
+    expect(pushes.map((p) => `${p.channel}:${p.offset}`)).toEqual([
+      'turn:x:1',
+      'turn:y:1',
+      'turn:x:2',
+      'turn:y:2',
+      'turn:x:3',
+      'turn:y:3',
+      'turn:x:4',
+      'turn:y:4',
+      'turn:x:5',
+      'turn:y:5',
+    ]);
+    for (const { received } of [a, b]) {
+      await waitFor(() => received.filter((m) => m.type === 'push').length === 10);
+      const seen = received.flatMap((m) =>
+        m.type === 'push' ? [`${m.push.channel}:${m.push.offset}:${String(m.push.data)}`] : [],
+      );
+      expect(seen.filter((s) => s.startsWith('turn:x'))).toEqual(
+        ['1:0', '2:2', '3:4', '4:6', '5:8'].map((s) => `turn:x:${s}`),
+      );
+      expect(seen.filter((s) => s.startsWith('turn:y'))).toEqual(
+        ['1:1', '2:3', '3:5', '4:7', '5:9'].map((s) => `turn:y:${s}`),
+      );
+      const excepted = received.filter((m) => m.type === 'push' && m.except !== undefined);
+      expect(excepted).toEqual([expect.objectContaining({ except: ['c3'] })]);
+    }
+  });
+
+  it('fails only the publish whose script fails; the others of its turn go through', async () => {
+    const a = await node();
+    // A key of the wrong type where the channel's metadata hash belongs: its script errors.
+    await a.broker.redis.client.set('channels:{turn:bad}:m', 'not a hash');
+    const settled = await Promise.allSettled([
+      a.broker.publish('turn:ok', 'e', 1),
+      a.broker.publish('turn:bad', 'e', 2),
+      a.broker.publish('turn:ok', 'e', 3),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(settled[2]).toMatchObject({ value: { offset: 2 } });
+    const error = (settled[1] as PromiseRejectedResult).reason as Error;
+    expect(error.message).toMatch(/WRONGTYPE/);
+    expect(a.broker.publishFailures).toBe(1);
+  });
+
+  it('rejects every publish of a turn with UNAVAILABLE while Redis is away, and publishes again once it is back', async () => {
+    const a = await node();
+    // Without Redis there is no connection to send on: the turn's publishes fail at once.
+    await server.stop();
+    await waitFor(() => !a.broker.isReady());
+    const settled = await Promise.allSettled([
+      a.broker.publish('turn:away', 'e', 1),
+      a.broker.publish('turn:away', 'e', 2),
+    ]);
+    for (const result of settled) {
+      expect(result.status).toBe('rejected');
+      expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ChannelsException);
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'UNAVAILABLE' });
+    }
+    await server.restart();
+    await waitFor(() => a.broker.isReady(), 10_000);
+    const pushes = await Promise.all([
+      a.broker.publish('turn:away', 'e', 3),
+      a.broker.publish('turn:away', 'e', 4),
+    ]);
+    expect(pushes.map((p) => p.offset)).toEqual([1, 2]);
+  }, 30_000);
+});
