@@ -31,7 +31,11 @@ export class RedisMeter {
   static async open(contender: Contender): Promise<RedisMeter> {
     const url = process.env.BENCH_REDIS_SERVER;
     const uses = url && contender.env?.(0).BENCH_REDIS_URL;
-    if (!uses) return new RedisMeter();
+    return uses ? RedisMeter.connect(url) : new RedisMeter();
+  }
+
+  /** Reads the redis-server at `url`. */
+  static async connect(url: string): Promise<RedisMeter> {
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();
     return new RedisMeter(client);
