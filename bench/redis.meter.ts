@@ -96,8 +96,10 @@ export const redisMetrics = [
 export class RedisWindow {
   private meter?: RedisMeter;
   private first?: RedisReading;
+  private name = '';
 
   async start(contender: Contender): Promise<void> {
+    this.name = contender.name;
     this.meter = await RedisMeter.open(contender);
     this.first = await this.meter.read();
   }
@@ -107,7 +109,8 @@ export class RedisWindow {
     const cost = RedisMeter.cost(this.first!, await this.meter!.read(), window.pushes);
     await this.meter!.close();
     const calls = Object.entries(cost.byCommand).map(([name, n]) => `${name} ${n.toFixed(2)}`);
-    if (calls.length > 0) console.error(`    Redis calls per publish: ${calls.join(', ')}`);
+    if (calls.length > 0)
+      console.error(`  ${this.name}, Redis calls per publish: ${calls.join(', ')}`);
     return {
       cpuWithRedisUsPerDelivery: (window.cpuUs + cost.cpuUs * window.pushes) / window.deliveries,
       redisCpuUsPerPush: cost.cpuUs,

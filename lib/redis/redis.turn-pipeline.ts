@@ -16,7 +16,9 @@ interface Queued {
  * the turn it was called in (`setImmediate`), the moment the turn's socket writes leave too.
  *
  * The order of the calls is kept (one pipeline, in call order, on the one command
- * connection). On a Cluster each script goes on its own: a pipeline there must stay in one
+ * connection). Only the appends wait for the end of the turn: a history read made later in
+ * the same turn may be answered first (it sees the position before them, and the pushes then
+ * arrive live, as for any publish that lands after a read). On a Cluster each script goes on its own: a pipeline there must stay in one
  * slot. A call that fails rejects alone, with ioredis's own error (no connection: the same
  * "Stream isn't writeable" as a plain call).
  *
