@@ -18,9 +18,10 @@ interface Queued {
  * The order of the calls is kept (one pipeline, in call order, on the one command
  * connection). Only the appends wait for the end of the turn: a history read made later in
  * the same turn may be answered first (it sees the position before them, and the pushes then
- * arrive live, as for any publish that lands after a read). On a Cluster each script goes on its own: a pipeline there must stay in one
- * slot. A call that fails rejects alone, with ioredis's own error (no connection: the same
- * "Stream isn't writeable" as a plain call).
+ * arrive live, as for any publish that lands after a read). On a Cluster a pipeline must stay
+ * in one slot: there the scripts with the same first key (one channel's) share a pipeline, in
+ * call order, and the others go on their own. A call that fails rejects alone, with ioredis's
+ * own error (no connection: the same "Stream isn't writeable" as a plain call).
  *
  * @example
  * const scripts = new RedisTurnPipeline(redis.client);
@@ -33,7 +34,6 @@ export class RedisTurnPipeline {
 
   /** Runs `script` (EVAL) with this turn's other scripts. @returns what the script returned */
   eval(script: string, keyCount: number, ...args: Args): Promise<unknown> {
-    if (this.client.isCluster) return this.client.eval(script, keyCount, ...args);
     return new Promise((resolve, reject) => {
       if (this.queue.push({ args: [script, keyCount, ...args], resolve, reject }) === 1)
         setImmediate(() => this.flush());
@@ -43,6 +43,18 @@ export class RedisTurnPipeline {
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
+    if (!this.client.isCluster) return this.send(batch);
+    // The first key (args[2]) names the channel, and with it the slot.
+    const bySlot = new Map<string | number, Queued[]>();
+    for (const call of batch) {
+      const group = bySlot.get(call.args[2]!);
+      if (group) group.push(call);
+      else bySlot.set(call.args[2]!, [call]);
+    }
+    for (const group of bySlot.values()) this.send(group);
+  }
+
+  private send(batch: Queued[]): void {
     if (batch.length === 1) {
       const [only] = batch as [Queued];
       const [script, keyCount, ...args] = only.args as [string, number, ...Args];

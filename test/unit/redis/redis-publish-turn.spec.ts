@@ -5,34 +5,77 @@ import {
   RedisConnection,
   RedisHistoryStore,
   type BrokerMessage,
+  type ChannelsRedisOptions,
 } from '../../../lib/index.js';
+import { startRedisCluster, type RedisCluster } from '../../support/redis-cluster.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { waitFor } from '../../support/wait.js';
 
 // A node's publishes of one event-loop turn reach Redis in one write and come back to every
 // node in offset order, each answered on its own (issue 21: Redis costs what it must).
+
+interface TurnNode {
+  broker: RedisBroker;
+  received: BrokerMessage[];
+}
+const opened: RedisBroker[] = [];
+
+async function node(options: ChannelsRedisOptions): Promise<TurnNode> {
+  const connection = await RedisConnection.create(options);
+  const broker = new RedisBroker(connection, new RedisHistoryStore(connection));
+  const received: BrokerMessage[] = [];
+  broker.listen(
+    (message) => received.push(message),
+    () => undefined,
+  );
+  await broker.start();
+  opened.push(broker);
+  return { broker, received };
+}
+
+async function closeAll(): Promise<void> {
+  for (const broker of opened.splice(0)) await broker.close();
+}
+
+// Ten publishes from `a` in one turn, alternating two channels, the fourth with an `except`:
+// each answered with its channel's next offset, and both nodes receive each channel in order.
+async function publishTen(a: TurnNode, b: TurnNode, prefix: string) {
+  const [x, y] = [`${prefix}:x`, `${prefix}:y`];
+  for (const { broker } of [a, b]) {
+    await broker.subscribe(x);
+    await broker.subscribe(y);
+  }
+  const pushes = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      a.broker.publish(i % 2 ? y : x, 'e', i, i === 3 ? ['c3'] : undefined),
+    ),
+  );
+  expect(pushes.map((p) => `${p.channel}/${p.offset}`)).toEqual(
+    [1, 1, 2, 2, 3, 3, 4, 4, 5, 5].map((offset, i) => `${i % 2 ? y : x}/${offset}`),
+  );
+  for (const { received } of [a, b]) {
+    await waitFor(() => received.filter((m) => m.type === 'push').length === 10, 15_000);
+    const seen = (channel: string) =>
+      received.flatMap((m) =>
+        m.type === 'push' && m.push.channel === channel
+          ? [`${m.push.offset}:${String(m.push.data)}`]
+          : [],
+      );
+    expect(seen(x)).toEqual(['1:0', '2:2', '3:4', '4:6', '5:8']);
+    expect(seen(y)).toEqual(['1:1', '2:3', '3:5', '4:7', '5:9']);
+    const excepted = received.filter((m) => m.type === 'push' && m.except !== undefined);
+    expect(excepted).toEqual([expect.objectContaining({ except: ['c3'] })]);
+  }
+}
+
 describe('RedisBroker: the publishes of one turn', () => {
   let server: RedisServer;
-  const opened: RedisBroker[] = [];
 
   beforeAll(async () => (server = await startRedisServer()), 30_000);
   afterAll(async () => {
-    for (const broker of opened) await broker.close();
+    await closeAll();
     await server.stop();
   });
-
-  async function node(): Promise<{ broker: RedisBroker; received: BrokerMessage[] }> {
-    const connection = await RedisConnection.create({ url: server.url });
-    const broker = new RedisBroker(connection, new RedisHistoryStore(connection));
-    const received: BrokerMessage[] = [];
-    broker.listen(
-      (message) => received.push(message),
-      () => undefined,
-    );
-    await broker.start();
-    opened.push(broker);
-    return { broker, received };
-  }
 
   // The command connection's socket writes while `work` runs.
   async function writesDuring<T>(broker: RedisBroker, work: () => Promise<T>) {
@@ -44,58 +87,22 @@ describe('RedisBroker: the publishes of one turn', () => {
       return write.apply(this, args);
     } as Socket['write'];
     try {
-      const result = await work();
-      return { result, writes };
+      return { result: await work(), writes };
     } finally {
       socket.write = write;
     }
   }
 
   it('sends them in one write, keeps each channel in call order, and delivers them once to every node with their except', async () => {
-    const a = await node();
-    const b = await node();
-    for (const { broker } of [a, b]) {
-      await broker.subscribe('turn:x');
-      await broker.subscribe('turn:y');
-    }
-    const { result: pushes, writes } = await writesDuring(a.broker, () =>
-      Promise.all(
-        Array.from({ length: 10 }, (_, i) =>
-          a.broker.publish(i % 2 ? 'turn:y' : 'turn:x', 'e', i, i === 3 ? ['c3'] : undefined),
-        ),
-      ),
-    );
+    const a = await node({ url: server.url });
+    const b = await node({ url: server.url });
+    const { writes } = await writesDuring(a.broker, () => publishTen(a, b, 'turn'));
+    // Ten publishes, and the four SUBSCRIBEs go on the subscriber connection.
     expect(writes).toBe(1);
-    expect(pushes.map((p) => `${p.channel}:${p.offset}`)).toEqual([
-      'turn:x:1',
-      'turn:y:1',
-      'turn:x:2',
-      'turn:y:2',
-      'turn:x:3',
-      'turn:y:3',
-      'turn:x:4',
-      'turn:y:4',
-      'turn:x:5',
-      'turn:y:5',
-    ]);
-    for (const { received } of [a, b]) {
-      await waitFor(() => received.filter((m) => m.type === 'push').length === 10, 15_000);
-      const seen = received.flatMap((m) =>
-        m.type === 'push' ? [`${m.push.channel}:${m.push.offset}:${String(m.push.data)}`] : [],
-      );
-      expect(seen.filter((s) => s.startsWith('turn:x'))).toEqual(
-        ['1:0', '2:2', '3:4', '4:6', '5:8'].map((s) => `turn:x:${s}`),
-      );
-      expect(seen.filter((s) => s.startsWith('turn:y'))).toEqual(
-        ['1:1', '2:3', '3:5', '4:7', '5:9'].map((s) => `turn:y:${s}`),
-      );
-      const excepted = received.filter((m) => m.type === 'push' && m.except !== undefined);
-      expect(excepted).toEqual([expect.objectContaining({ except: ['c3'] })]);
-    }
   }, 40_000);
 
   it('fails only the publish whose script fails; the others of its turn go through', async () => {
-    const a = await node();
+    const a = await node({ url: server.url });
     // A key of the wrong type where the channel's metadata hash belongs: its script errors.
     await a.broker.redis.client.set('channels:{turn:bad}:m', 'not a hash');
     const settled = await Promise.allSettled([
@@ -111,7 +118,7 @@ describe('RedisBroker: the publishes of one turn', () => {
   });
 
   it('rejects every publish of a turn with UNAVAILABLE while the connection is down, and publishes again once it is back', async () => {
-    const a = await node();
+    const a = await node({ url: server.url });
     // The command connection is closed (as when Redis went away; the server keeps running, so
     // no other test can take its port meanwhile): the turn's publishes have nothing to go on.
     a.broker.redis.client.disconnect();
@@ -132,5 +139,22 @@ describe('RedisBroker: the publishes of one turn', () => {
       a.broker.publish('turn:away', 'e', 4),
     ]);
     expect(pushes.map((p) => p.offset)).toEqual([1, 2]);
+  }, 40_000);
+});
+
+// On a Cluster a pipeline stays in one slot: one channel's publishes of a turn share one.
+describe('RedisBroker on a Cluster: the publishes of one turn', () => {
+  let cluster: RedisCluster;
+
+  beforeAll(async () => (cluster = await startRedisCluster()), 90_000);
+  afterAll(async () => {
+    await closeAll();
+    await cluster?.stop();
+  });
+
+  it('keeps each channel in call order and delivers them once to every node with their except', async () => {
+    const a = await node({ cluster: cluster.nodes });
+    const b = await node({ cluster: cluster.nodes });
+    await publishTen(a, b, 'turn-cluster');
   }, 40_000);
 });
