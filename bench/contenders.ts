@@ -103,4 +103,9 @@ if (process.env.BENCH_BEFORE) {
     entry: join(process.env.BENCH_BEFORE, 'bench/server.main.js'),
     args: ['channels'],
   };
+  CONTENDERS['channels-redis-before'] = {
+    ...CONTENDERS['channels-redis']!,
+    name: 'nestjs-channels, 2 nodes (Redis) (before)',
+    entry: join(process.env.BENCH_BEFORE, 'bench/server.main.js'),
+  };
 }

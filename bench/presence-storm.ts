@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { ServerProcess } from './harness.js';
+import { RedisMeter } from './redis.meter.js';
 import { startBenchRedis } from './redis.process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,6 +70,8 @@ async function storm(nodes: number): Promise<Record<string, number>> {
       (await Promise.all(servers.map((s) => s.stats()))).reduce((a, b) => a + b.cpuUs, 0);
     const subscribe = (sub: Subscriber, id: number) =>
       sub.socket.send(JSON.stringify({ id, event: 'subscribe', data: { channel: 'room:storm' } }));
+    const meter = redis ? await RedisMeter.connect(redis.url) : undefined;
+    const redisBefore = await meter?.read();
     const cpuBefore = await cpu();
     const started = performance.now();
     for (let wave = 0; wave < WAVES; wave++) {
@@ -85,6 +88,11 @@ async function storm(nodes: number): Promise<Record<string, number>> {
     while (!subs.every((s) => s.heard.size === sentinels.length)) await sleep(10);
     const doneMs = performance.now() - started;
     const cpuMs = ((await cpu()) - cpuBefore) / 1000;
+    // Redis's share of the storm, per subscriber that joined (the sentinels counted).
+    const redisCost =
+      meter && RedisMeter.cost(redisBefore!, await meter.read(), SUBSCRIBERS + nodes);
+    await meter?.close();
+    if (redisCost) console.error('Redis calls per join:', redisCost.byCommand);
     const frames = subs.map((s) => s.presenceFrames);
     for (const sub of [...subs, ...extra]) sub.socket.terminate();
     return {
@@ -95,6 +103,9 @@ async function storm(nodes: number): Promise<Record<string, number>> {
       framesTotal: frames.reduce((a, b) => a + b, 0),
       megabytes: +(subs.reduce((a, s) => a + s.bytes, 0) / 1e6).toFixed(1),
       serverCpuMs: Math.round(cpuMs),
+      redisCommandsPerJoin: +(redisCost?.commands ?? 0).toFixed(2),
+      redisScriptsPerJoin: +(redisCost?.scripts ?? 0).toFixed(2),
+      redisCpuUsPerJoin: Math.round(redisCost?.cpuUs ?? 0),
     };
   } finally {
     servers.forEach((s) => s.stop());

@@ -76,6 +76,8 @@ function report(scenario: Scenario, results: Rounds): string {
       if (name === ref || !results[ref]) return '1';
       // Per-round ratios (the reference and this contender ran side by side), then the median.
       const perRound = rounds.map((r, i) => results[ref]![i]![m.key]! / r[m.key]!);
+      // A column this contender has no share of (Redis calls of one node) has no ratio.
+      if (!Number.isFinite(median(perRound))) return '-';
       return `${median(perRound).toFixed(2)}x (${perRound.map((x) => x.toFixed(2)).join(', ')})`;
     });
     lines.push(`| ${CONTENDERS[name]!.name} | ${values.join(' | ')} | ${ratios.join(' | ')} |`);

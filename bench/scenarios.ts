@@ -4,6 +4,7 @@
 import type { Contender } from './contenders.js';
 import { frameParseCosts } from './frame-parse.js';
 import { ClientProcess, drive, now, ServerProcess, type ServerStats } from './harness.js';
+import { redisMetrics, RedisWindow } from './redis.meter.js';
 import { percentile } from './stats.js';
 import { wire } from './wire.scenario.js';
 
@@ -124,7 +125,12 @@ async function setUp(contender: Contender, channels: string[], clientCount: numb
 }
 
 /** Pushes as fast as 8 requests in flight allow; deliveries/s and server CPU per delivery. */
-async function saturated(contender: Contender, channels: string[], distinct: string[]) {
+async function saturated(
+  contender: Contender,
+  channels: string[],
+  distinct: string[],
+  redis?: RedisWindow,
+) {
   const s = await setUp(contender, channels, 2);
   try {
     const warm = distinct.length * Math.max(1, Math.ceil(20 / distinct.length));
@@ -133,6 +139,7 @@ async function saturated(contender: Contender, channels: string[], distinct: str
     await Promise.all(s.clients.map((c, i) => c.reached(s.expected(warm / distinct.length)[i]!)));
     for (const c of s.clients) c.arm(false);
     const before = await s.stats();
+    await redis?.start(contender);
     const start = now();
     const sent = await drive({
       port: s.port,
@@ -145,9 +152,11 @@ async function saturated(contender: Contender, channels: string[], distinct: str
     const end = Math.max(...reached.map((r) => r.at));
     const after = await s.stats();
     const deliveries = per * channels.length;
+    const cpuUs = after.cpuUs - before.cpuUs;
     return {
       deliveriesPerSec: deliveries / ((end - start) / 1000),
-      cpuUsPerDelivery: (after.cpuUs - before.cpuUs) / deliveries,
+      cpuUsPerDelivery: cpuUs / deliveries,
+      ...(await redis?.end({ pushes: sent, deliveries, cpuUs })),
     };
   } finally {
     s.tearDown();
@@ -191,10 +200,11 @@ export const SCENARIOS: Scenario[] = [
     // Needs a redis-server (run.ts starts one); the 2 nodes share the server CPU.
     id: 'redis',
     title: 'saturated fan-out over 2 nodes through Redis: 1 channel, 1,000 subscribers',
-    contenders: ['channels', 'channels-redis'],
+    // channels-redis-before: with BENCH_BEFORE (run.ts keeps only the contenders that exist).
+    contenders: ['channels', 'channels-redis', 'channels-redis-before'],
     reference: 'channels-redis',
-    metrics: fanOutMetrics,
-    run: (c) => saturated(c, repeat(1000, 'bench'), ['bench']),
+    metrics: [...fanOutMetrics, ...redisMetrics],
+    run: (c) => saturated(c, repeat(1000, 'bench'), ['bench'], new RedisWindow()),
   },
   {
     id: 'metrics',

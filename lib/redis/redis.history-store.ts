@@ -7,6 +7,7 @@ import type { TraceCarrier } from '../brokers/broker.message.js';
 import type { RedisConnection } from './redis.connection.js';
 import { asUnavailable } from './redis.errors.js';
 import { redisKeys } from './redis.keys.js';
+import { RedisTurnPipeline } from './redis.turn-pipeline.js';
 import { HistoryStore, type HistoryRead } from '../brokers/history.store.js';
 
 /**
@@ -53,6 +54,8 @@ export class RedisHistoryStore extends HistoryStore {
   private readonly size: number;
   private readonly ttlSeconds: number;
   private report?: (event: BrokerErrorEvent) => void;
+  // A turn's appends leave in one write, so that their messages reach every node together.
+  private readonly appends: RedisTurnPipeline;
 
   constructor(
     /** The Redis clients; the `RedisBroker` on the same connection publishes with the append. */
@@ -62,6 +65,7 @@ export class RedisHistoryStore extends HistoryStore {
     super();
     this.size = options.size ?? 100;
     this.ttlSeconds = Math.max(1, Math.ceil((options.ttlMs ?? 300_000) / 1000));
+    this.appends = new RedisTurnPipeline(redis.client);
   }
 
   override async start(): Promise<void> {
@@ -108,7 +112,7 @@ export class RedisHistoryStore extends HistoryStore {
       broadcast?.sentAt,
       broadcast?.trace,
     );
-    const [offset, epoch] = (await this.redis.client.eval(
+    const [offset, epoch] = (await this.appends.eval(
       APPEND_SCRIPT,
       2,
       keys.stream,

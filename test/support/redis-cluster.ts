@@ -34,7 +34,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     const ports: number[] = [];
     while (ports.length < 3) {
       const port = await freePort();
-      if (!ports.includes(port)) ports.push(port);
+      // A cluster node also listens on port + 10000: redis-server refuses a port above 55535.
+      if (!ports.includes(port) && port <= 55535) ports.push(port);
     }
     for (const port of ports) {
       const clusterArgs = ['--cluster-enabled', 'yes'];
