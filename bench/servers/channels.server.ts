@@ -111,6 +111,7 @@ class ChannelsBenchModule {}
 
 export async function startChannels(): Promise<void> {
   const app = await NestFactory.create(ChannelsBenchModule, { logger: false });
-  await app.listen(0, '127.0.0.1');
+  // BENCH_PORT: a restarted node listens where its clients reconnect (the reconnect storm).
+  await app.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1');
   serveHarness(app.getHttpServer() as Server);
 }
