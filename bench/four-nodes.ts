@@ -136,6 +136,8 @@ try {
       `| per presence change (${joins.toLocaleString('en')} joins) | ${((r2.cpuUs - r1.cpuUs) / joins).toFixed(2)} | ${perUnit(r1, r2, joins)} |`,
       `| per publish (${sent}) | ${((r4.cpuUs - r3.cpuUs) / sent).toFixed(1)} | ${perUnit(r3, r4, sent)} |`,
       '',
+      `Node RSS before any connection (after a full GC): ${base.map((b) => (b.rss / 2 ** 20).toFixed(0)).join(', ')} MB.`,
+      '',
       `History of \`bench\`: ${historyLength} pushes kept, ${(historyBytes / 1024).toFixed(1)} KiB (MEMORY USAGE of ${stream}); used_memory ${(r4.usedMemory / 2 ** 20).toFixed(1)} MiB.`,
     ].join('\n'),
   );

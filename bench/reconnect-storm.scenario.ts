@@ -58,6 +58,8 @@ async function storm(contender: Contender): Promise<Record<string, number>> {
     const after = await server.stats();
     const sum = (key: keyof StormReport) => reports.reduce((s, r) => s + Number(r[key]), 0);
     const backShare = sum('subscribed') / n;
+    const reasons = reports.flatMap((r) => Object.entries(r.reasons).map(([k, v]) => `${k} x${v}`));
+    if (reasons.length > 0) console.error(`    other failures: ${reasons.join(', ')}`);
     return {
       secondsBack:
         backShare === 1 ? (Math.max(...reports.map((r) => r.at)) - restarted) / 1000 : NaN,

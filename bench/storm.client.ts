@@ -26,6 +26,8 @@ export interface StormReport {
   portClosed: number;
   /** Any other failed attempt: a reset, a close before the subscription, an error reply. */
   otherFailures: number;
+  /** The other failures by what they were (`HTTP 500`, `ECONNRESET`, `close 1006`...). */
+  reasons: Record<string, number>;
   /** Connections subscribed when the report was made (all of them, unless timed out). */
   subscribed: number;
 }
@@ -47,6 +49,7 @@ let slots: Slot[] = [];
 let subscribed = 0;
 let due = 0;
 let counts = { refused503: 0, closed1013: 0, portClosed: 0, otherFailures: 0 };
+let reasons: Record<string, number> = {};
 let waiter: { op: 'opened' | 'back' } | undefined;
 const sockets = new Set<WebSocket>();
 
@@ -55,7 +58,7 @@ function report(): void {
   const op = waiter.op;
   waiter = undefined;
   if (op === 'opened') reply({ op });
-  else reply({ op, at: now(), subscribed, ...counts } satisfies StormReport);
+  else reply({ op, at: now(), subscribed, reasons, ...counts } satisfies StormReport);
 }
 
 /** Schedules the next attempt of `slot` as the SDK's connection manager does. */
@@ -72,21 +75,27 @@ function connect(slot: Slot): void {
   sockets.add(ws);
   let failed = false;
   // One failure per attempt, whichever of error, refusal or close reports it first.
-  const fail = (code: number, kind: keyof typeof counts, retryAfterMs = 0) => {
+  const fail = (code: number, kind: keyof typeof counts, reason = '', retryAfterMs = 0) => {
     if (failed) return;
     failed = true;
     counts[kind]++;
+    if (kind === 'otherFailures') reasons[reason] = (reasons[reason] ?? 0) + 1;
     sockets.delete(ws);
     ws.terminate();
     retry(slot, code, retryAfterMs);
   };
   ws.on('unexpected-response', (request, response) => {
     request.destroy();
-    if (response.statusCode !== 503) return fail(1006, 'otherFailures');
-    fail(1013, 'refused503', Number(response.headers['retry-after'] ?? 0) * 1000);
+    if (response.statusCode !== 503)
+      return fail(1006, 'otherFailures', `HTTP ${response.statusCode}`);
+    fail(1013, 'refused503', '', Number(response.headers['retry-after'] ?? 0) * 1000);
   });
   ws.on('error', (error: NodeJS.ErrnoException) =>
-    fail(1006, error.code === 'ECONNREFUSED' ? 'portClosed' : 'otherFailures'),
+    fail(
+      1006,
+      error.code === 'ECONNREFUSED' ? 'portClosed' : 'otherFailures',
+      error.code ?? error.message,
+    ),
   );
   ws.on('close', (code: number) => {
     if (slot.subscribed) {
@@ -97,7 +106,7 @@ function connect(slot: Slot): void {
       sockets.delete(ws);
       return retry(slot, code);
     }
-    fail(code, code === 1013 ? 'closed1013' : 'otherFailures');
+    fail(code, code === 1013 ? 'closed1013' : 'otherFailures', `close ${code}`);
   });
   ws.on('message', (raw: Buffer) => {
     if (slot.subscribed) return;
@@ -105,7 +114,7 @@ function connect(slot: Slot): void {
     if (text.includes('"connected"')) {
       ws.send(JSON.stringify({ id: 1, event: 'subscribe', data: { channel: slot.channel } }));
     } else if (text.startsWith('{"id":1')) {
-      if (text.includes('"error"')) return fail(1011, 'otherFailures');
+      if (text.includes('"error"')) return fail(1011, 'otherFailures', 'subscribe refused');
       slot.subscribed = true;
       slot.attempt = 0;
       subscribed++;
@@ -136,11 +145,12 @@ process.on(
       slots.forEach((slot, i) => setTimeout(() => connect(slot), Math.floor(i / 50) * 10));
     } else if (op.op === 'watch') {
       counts = { refused503: 0, closed1013: 0, portClosed: 0, otherFailures: 0 };
+      reasons = {};
       waiter = { op: 'back' };
       for (const slot of slots) slot.due = true;
       due = slots.length;
     } else if (op.op === 'status') {
-      reply({ op: 'status', at: now(), subscribed, ...counts });
+      reply({ op: 'status', at: now(), subscribed, reasons, ...counts });
     } else if (op.op === 'close') {
       for (const ws of sockets) ws.terminate();
       process.exit(0);
