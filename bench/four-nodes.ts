@@ -28,6 +28,8 @@ interface RedisReading {
   calls: Record<string, number>;
   cpuUs: number;
   usedMemory: number;
+  /** When it was read (ms). */
+  at: number;
 }
 
 async function readRedis(probe: Redis): Promise<RedisReading> {
@@ -43,8 +45,14 @@ async function readRedis(probe: Redis): Promise<RedisReading> {
     calls,
     cpuUs: (field(cpu, 'used_cpu_user') + field(cpu, 'used_cpu_sys')) * 1e6,
     usedMemory: field(memory, 'used_memory'),
+    at: now(),
   };
 }
+
+/** redis-server's CPU between two readings, less its background (cron) CPU for that time. */
+let backgroundUsPerMs = 0;
+const redisCpu = (a: RedisReading, b: RedisReading) =>
+  b.cpuUs - a.cpuUs - backgroundUsPerMs * (b.at - a.at);
 
 /** Commands run between two readings, per `unit`, leaving out the probe's own INFO. */
 function perUnit(a: RedisReading, b: RedisReading, unit: number): string {
@@ -71,7 +79,10 @@ try {
   const members = await ClientProcess.start();
   clients.push(...subscribers, members);
   const nodeStats = (gc = false) => Promise.all(servers.map((s) => s.stats(gc)));
-  await sleep(500);
+  // redis-server's own background CPU (its cron), taken out of every phase below.
+  const idle = await readRedis(probe);
+  await sleep(2_000);
+  backgroundUsPerMs = redisCpu(idle, await readRedis(probe)) / 2_000;
   const base = await nodeStats(true);
   const r0 = await readRedis(probe);
 
@@ -113,6 +124,17 @@ try {
   const [stream] = await probe.keys('*{bench}:s');
   const historyBytes = stream ? Number(await probe.memory('USAGE', stream, 'SAMPLES', '0')) : NaN;
   const historyLength = stream ? await probe.xlen(stream) : 0;
+  // 100 pushes to each of 20 channels nobody subscribes to: Redis's cost per publish where
+  // channels are small (per user), and the memory of a channel's history filled to its size.
+  const hist = Array.from({ length: 20 }, (_, i) => `hist:${i}`);
+  const r5 = await readRedis(probe);
+  const histSent = await drive({
+    port: servers[0]!.port,
+    channels: hist,
+    durationMs: 0,
+    multipleOf: hist.length * 100,
+  });
+  const r6 = await readRedis(probe);
 
   const perNodeDeliveries = sent * SUBSCRIBERS;
   const row = (i: number, b: ServerStats, c: ServerStats, d: ServerStats, e: ServerStats) =>
@@ -132,13 +154,16 @@ try {
       '',
       '| redis-server | CPU µs per unit | commands per unit (INFO commandstats) |',
       '|---|---:|---|',
-      `| per subscribe (${(NODES * SUBSCRIBERS).toLocaleString('en')}) | ${((r1.cpuUs - r0.cpuUs) / (NODES * SUBSCRIBERS)).toFixed(2)} | ${perUnit(r0, r1, NODES * SUBSCRIBERS)} |`,
-      `| per presence change (${joins.toLocaleString('en')} joins) | ${((r2.cpuUs - r1.cpuUs) / joins).toFixed(2)} | ${perUnit(r1, r2, joins)} |`,
-      `| per publish (${sent}) | ${((r4.cpuUs - r3.cpuUs) / sent).toFixed(1)} | ${perUnit(r3, r4, sent)} |`,
+      `| per subscribe (${(NODES * SUBSCRIBERS).toLocaleString('en')}) | ${(redisCpu(r0, r1) / (NODES * SUBSCRIBERS)).toFixed(2)} | ${perUnit(r0, r1, NODES * SUBSCRIBERS)} |`,
+      `| per presence change (${joins.toLocaleString('en')} joins) | ${(redisCpu(r1, r2) / joins).toFixed(2)} | ${perUnit(r1, r2, joins)} |`,
+      `| per publish to \`bench\` (${sent}) | ${(redisCpu(r3, r4) / sent).toFixed(1)} | ${perUnit(r3, r4, sent)} |`,
+      `| per publish to a channel without subscribers (${histSent}) | ${(redisCpu(r5, r6) / histSent).toFixed(1)} | ${perUnit(r5, r6, histSent)} |`,
+      '',
+      `redis-server background CPU (taken out above): ${(backgroundUsPerMs * 1000).toFixed(0)} µs/s.`,
       '',
       `Node RSS before any connection (after a full GC): ${base.map((b) => (b.rss / 2 ** 20).toFixed(0)).join(', ')} MB.`,
       '',
-      `History of \`bench\`: ${historyLength} pushes kept, ${(historyBytes / 1024).toFixed(1)} KiB (MEMORY USAGE of ${stream}); used_memory ${(r4.usedMemory / 2 ** 20).toFixed(1)} MiB.`,
+      `History: ${((r6.usedMemory - r5.usedMemory) / hist.length / 1024).toFixed(1)} KiB per channel of ${histSent / hist.length} pushes (used_memory grown over the ${hist.length} \`hist:*\` channels); \`bench\`: ${historyLength} pushes kept, ${(historyBytes / 1024).toFixed(1)} KiB (MEMORY USAGE of ${stream}); used_memory ${(r4.usedMemory / 2 ** 20).toFixed(1)} MiB.`,
     ].join('\n'),
   );
 } finally {
