@@ -128,6 +128,7 @@ try {
   // channels are small (per user), and the memory of a channel's history filled to its size.
   const hist = Array.from({ length: 20 }, (_, i) => `hist:${i}`);
   const r5 = await readRedis(probe);
+  const posting = await servers[0]!.stats();
   const histSent = await drive({
     port: servers[0]!.port,
     channels: hist,
@@ -135,6 +136,7 @@ try {
     multipleOf: hist.length * 100,
   });
   const r6 = await readRedis(probe);
+  const posted = await servers[0]!.stats();
 
   const perNodeDeliveries = sent * SUBSCRIBERS;
   const row = (i: number, b: ServerStats, c: ServerStats, d: ServerStats, e: ServerStats) =>
@@ -158,6 +160,8 @@ try {
       `| per presence change (${joins.toLocaleString('en')} joins) | ${(redisCpu(r1, r2) / joins).toFixed(2)} | ${perUnit(r1, r2, joins)} |`,
       `| per publish to \`bench\` (${sent}) | ${(redisCpu(r3, r4) / sent).toFixed(1)} | ${perUnit(r3, r4, sent)} |`,
       `| per publish to a channel without subscribers (${histSent}) | ${(redisCpu(r5, r6) / histSent).toFixed(1)} | ${perUnit(r5, r6, histSent)} |`,
+      '',
+      `Node 1 CPU per push posted to a channel without subscribers (the request, the publish, no delivery): ${((posted.cpuUs - posting.cpuUs) / histSent).toFixed(0)} µs.`,
       '',
       `redis-server background CPU (taken out above): ${(backgroundUsPerMs * 1000).toFixed(0)} µs/s.`,
       '',
