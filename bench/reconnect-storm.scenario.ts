@@ -7,6 +7,7 @@
 import type { Contender } from './contenders.js';
 import { now, ServerProcess, startScriptClient, type Child } from './harness.js';
 import type { Metric, Scenario } from './scenarios.js';
+import { percentile } from './stats.js';
 import type { StormReport } from './storm.client.js';
 
 const LOCAL = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -14,6 +15,8 @@ const LOCAL = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const BACK_WITHIN_MS = 180_000;
 
 const metrics: Metric[] = [
+  { key: 'restartSeconds', label: 'seconds from the kill until listening again', higher: false },
+  { key: 'halfBack', label: 'seconds from restart until half subscribed', higher: false },
   { key: 'secondsBack', label: 'seconds from restart until all subscribed', higher: false },
   { key: 'refused503', label: 'HTTP 503 refusals', higher: false },
   { key: 'closed1013', label: '1013 closes', higher: false },
@@ -48,6 +51,7 @@ async function storm(contender: Contender): Promise<Record<string, number>> {
     await Promise.all(clients.map((client) => client.next('opened', 300_000)));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const client of clients) client.send({ op: 'watch' });
+    const killed = now();
     await server.crash();
     server = await ServerProcess.start(contender.entry, contender.args, {
       BENCH_PORT: String(port),
@@ -61,6 +65,14 @@ async function storm(contender: Contender): Promise<Record<string, number>> {
     const reasons = reports.flatMap((r) => Object.entries(r.reasons).map(([k, v]) => `${k} x${v}`));
     if (reasons.length > 0) console.error(`    other failures: ${reasons.join(', ')}`);
     return {
+      restartSeconds: (restarted - killed) / 1000,
+      halfBack:
+        (percentile(
+          reports.flatMap((r) => r.backAt),
+          50,
+        ) -
+          restarted) /
+        1000,
       secondsBack:
         backShare === 1 ? (Math.max(...reports.map((r) => r.at)) - restarted) / 1000 : NaN,
       refused503: sum('refused503'),

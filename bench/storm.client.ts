@@ -18,6 +18,8 @@ export interface StormReport {
   op: 'back';
   /** When the last connection was subscribed again (ms, the harness's clock). */
   at: number;
+  /** When each connection was subscribed again (ms, the harness's clock). */
+  backAt: number[];
   /** Upgrades answered 503 (shed before the upgrade). */
   refused503: number;
   /** Connections closed with 1013 after the upgrade (the old fixed admission). */
@@ -48,6 +50,7 @@ let port = 0;
 let slots: Slot[] = [];
 let subscribed = 0;
 let due = 0;
+let backAt: number[] = [];
 let counts = { refused503: 0, closed1013: 0, portClosed: 0, otherFailures: 0 };
 let reasons: Record<string, number> = {};
 let waiter: { op: 'opened' | 'back' } | undefined;
@@ -58,7 +61,7 @@ function report(): void {
   const op = waiter.op;
   waiter = undefined;
   if (op === 'opened') reply({ op });
-  else reply({ op, at: now(), subscribed, reasons, ...counts } satisfies StormReport);
+  else reply({ op, at: now(), backAt, subscribed, reasons, ...counts } satisfies StormReport);
 }
 
 /** Schedules the next attempt of `slot` as the SDK's connection manager does. */
@@ -121,6 +124,7 @@ function connect(slot: Slot): void {
       if (slot.due) {
         slot.due = false;
         due--;
+        backAt.push(now());
       }
       report();
     }
@@ -147,10 +151,11 @@ process.on(
       counts = { refused503: 0, closed1013: 0, portClosed: 0, otherFailures: 0 };
       reasons = {};
       waiter = { op: 'back' };
+      backAt = [];
       for (const slot of slots) slot.due = true;
       due = slots.length;
     } else if (op.op === 'status') {
-      reply({ op: 'status', at: now(), subscribed, reasons, ...counts });
+      reply({ op: 'status', at: now(), backAt, subscribed, reasons, ...counts });
     } else if (op.op === 'close') {
       for (const ws of sockets) ws.terminate();
       process.exit(0);
