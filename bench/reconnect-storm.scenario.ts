@@ -4,6 +4,7 @@
 // the restart (the new process listening): seconds until all are subscribed again, refusals
 // (HTTP 503 before the upgrade, 1013 after it, other failures), the server's event-loop delay
 // p99 and max over the storm and its CPU time, read in the server process.
+import { readFileSync } from 'node:fs';
 import type { Contender } from './contenders.js';
 import { now, ServerProcess, startScriptClient, type Child } from './harness.js';
 import type { Metric, Scenario } from './scenarios.js';
@@ -25,7 +26,23 @@ const metrics: Metric[] = [
   { key: 'lagMaxMs', label: 'event-loop delay max ms', higher: false },
   { key: 'cpuUsPerClient', label: 'server CPU µs per client back', higher: false },
   { key: 'backShare', label: 'share back', higher: true },
+  { key: 'listenOverflows', label: 'listen queue overflows (machine-wide)', higher: false },
 ];
+
+/**
+ * The kernel's count of connections dropped because a listen queue was full (Linux, the whole
+ * machine): where the other failures (ECONNRESET) of a storm come from.
+ */
+function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const names = lines.find((l) => l.startsWith('TcpExt:'))!.split(' ');
+    const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]!.split(' ');
+    return Number(values[names.indexOf('ListenOverflows')]);
+  } catch {
+    return NaN;
+  }
+}
 
 async function back(client: Child): Promise<StormReport> {
   try {
@@ -51,6 +68,7 @@ async function storm(contender: Contender): Promise<Record<string, number>> {
     await Promise.all(clients.map((client) => client.next('opened', 300_000)));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const client of clients) client.send({ op: 'watch' });
+    const overflowsBefore = listenOverflows();
     const killed = now();
     await server.crash();
     server = await ServerProcess.start(contender.entry, contender.args, {
@@ -82,6 +100,7 @@ async function storm(contender: Contender): Promise<Record<string, number>> {
       lagMaxMs: after.lagMaxMs,
       cpuUsPerClient: (after.cpuUs - before.cpuUs) / n,
       backShare,
+      listenOverflows: listenOverflows() - overflowsBefore,
     };
   } finally {
     for (const client of clients) client.send({ op: 'close' });

@@ -2,11 +2,11 @@
 // connections to the module, each subscribed to one channel, and when a connection is lost it
 // comes back the way the SDK does: full-jitter backoff (`lib/client/backoff.ts`) by the SDK's
 // close policy (`lib/client/close-policy.ts`), an HTTP 503 to the upgrade read as 1013 (busy:
-// the schedule starts at attempt 1) and never sooner than its `Retry-After`, then the
-// subscription again. The harness talks to it over IPC:
-//  - `{ op: 'open', port, channels, localAddresses }`: answers `opened` once every connection
-//    is subscribed;
-//  - `{ op: 'watch', port }` (sent before the server is killed): counts from now, answers
+// the schedule starts at attempt 1) and never sooner than its `Retry-After`, an attempt given
+// up after the SDK's connect timeout, then the subscription again. Over IPC:
+//  - `{ op: 'open', port, channels, local }`: answers `opened` once every connection is
+//    subscribed (`local`: the loopback addresses to connect from, in turn);
+//  - `{ op: 'watch' }` (sent before the server is killed): counts from now, answers
 //    `back` once every connection was lost and is subscribed again, with what the storm cost
 //    (see `StormReport`); `{ op: 'status' }` answers how far it got.
 import { WebSocket } from 'ws';
@@ -77,8 +77,12 @@ function connect(slot: Slot): void {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/channels`, { localAddress: slot.local });
   sockets.add(ws);
   let failed = false;
+  // The SDK's `connectTimeoutMs` (10 s): an attempt without a welcome by then is given up. A
+  // SYN the kernel dropped (a full listen queue) would otherwise wait for TCP's own retries.
+  const timeout = setTimeout(() => fail(1006, 'otherFailures', 'connect timeout'), 10_000);
   // One failure per attempt, whichever of error, refusal or close reports it first.
   const fail = (code: number, kind: keyof typeof counts, reason = '', retryAfterMs = 0) => {
+    clearTimeout(timeout);
     if (failed) return;
     failed = true;
     counts[kind]++;
@@ -115,6 +119,7 @@ function connect(slot: Slot): void {
     if (slot.subscribed) return;
     const text = raw.toString();
     if (text.includes('"connected"')) {
+      clearTimeout(timeout);
       ws.send(JSON.stringify({ id: 1, event: 'subscribe', data: { channel: slot.channel } }));
     } else if (text.startsWith('{"id":1')) {
       if (text.includes('"error"')) return fail(1011, 'otherFailures', 'subscribe refused');
