@@ -25,7 +25,7 @@ if (hasTaskset)
 export const now = () => performance.timeOrigin + performance.now();
 
 /** A child process spoken to over IPC. */
-class Child {
+export class Child {
   private readonly inbox: Array<Record<string, unknown>> = [];
   private wake?: () => void;
 
@@ -60,6 +60,14 @@ class Child {
 
   kill(): void {
     if (this.process.exitCode === null) this.process.kill('SIGKILL');
+  }
+
+  /** Kills it at once (a crash); resolves when it is gone. */
+  async killed(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGKILL');
+    await exited;
   }
 }
 
@@ -106,11 +114,23 @@ export class ServerProcess {
     return this.child.next<ServerStats>('stats');
   }
 
+  /** Kills the server at once, as a crash would; resolves when its port is free. */
+  crash(): Promise<void> {
+    return this.child.killed();
+  }
+
   /** Asks the server to exit (so a profile gets written), and kills it if it does not. */
   stop(): void {
     this.child.send({ op: 'exit' });
     setTimeout(() => this.child.kill(), 3000).unref();
   }
+}
+
+/** A client process of a scenario's own script (in this folder) that says `ready` first. */
+export async function startScriptClient(script: string): Promise<Child> {
+  const child = new Child(spawnPinned(1, join(here, script), []));
+  await child.next('ready');
+  return child;
 }
 
 /** One load-client process. */

@@ -5,6 +5,7 @@ import type { Contender } from './contenders.js';
 import { frameParseCosts } from './frame-parse.js';
 import { ClientProcess, drive, now, ServerProcess, type ServerStats } from './harness.js';
 import { redisMetrics, RedisWindow } from './redis.meter.js';
+import { reconnectStorm } from './reconnect-storm.scenario.js';
 import { percentile } from './stats.js';
 import { wire } from './wire.scenario.js';
 
@@ -173,6 +174,7 @@ const withBefore = (ids: string[]) =>
 const repeat = (n: number, channel: string) => Array.from({ length: n }, () => channel);
 
 export const SCENARIOS: Scenario[] = [
+  reconnectStorm,
   {
     id: 'slow-latest',
     title: `slow readers of a latest channel: 1,000 subscribers, 100 of them stop reading, ${SLOW_RATE} pushes/s (body ${SLOW_BODY} B) for ${SLOW_SECONDS} s, against the same run with nobody slow`,

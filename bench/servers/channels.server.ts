@@ -111,6 +111,16 @@ class ChannelsBenchModule {}
 
 export async function startChannels(): Promise<void> {
   const app = await NestFactory.create(ChannelsBenchModule, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  serveHarness(app.getHttpServer() as Server);
+  // BENCH_PORT: a restarted node listens where its clients reconnect (the reconnect storm);
+  // BENCH_BACKLOG: its listen queue, where set (Node's default 511; somaxconn caps it).
+  const port = Number(process.env.BENCH_PORT ?? 0);
+  const server = app.getHttpServer() as Server;
+  if (process.env.BENCH_BACKLOG) {
+    const backlog = Number(process.env.BENCH_BACKLOG);
+    await app.init();
+    await new Promise<void>((resolve) =>
+      server.listen({ port, host: '127.0.0.1', backlog }, resolve),
+    );
+  } else await app.listen(port, '127.0.0.1');
+  serveHarness(server);
 }
