@@ -1,4 +1,4 @@
-/** The median of some numbers (the upper one of an even count). */
+/** The median of some numbers (nearest rank: the lower one of an even count). */
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
