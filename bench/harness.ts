@@ -106,6 +106,12 @@ export class ServerProcess {
     return this.child.next<ServerStats>('stats');
   }
 
+  /** Writes a heap snapshot of the server (after a full GC) to `path`. */
+  async snapshot(path: string): Promise<void> {
+    this.child.send({ op: 'snapshot', path });
+    await this.child.next('snapshot', 300_000);
+  }
+
   /** Asks the server to exit (so a profile gets written), and kills it if it does not. */
   stop(): void {
     this.child.send({ op: 'exit' });

@@ -10,6 +10,7 @@ import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import {
+  PendingClient,
   readHandshake,
   type HandshakeClient,
   type TransportName,
@@ -57,7 +58,7 @@ export class HandshakeAuthenticator implements OnModuleInit {
       this.settings.auth.extractToken(request),
       this.clientIp.resolve(request),
     );
-    const client: HandshakeClient = { transport, handshake, principal: undefined };
+    const client = new PendingClient(transport, handshake);
     await this.check?.(client, undefined, { event: 'handshake' });
     return client;
   }

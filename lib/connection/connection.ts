@@ -46,7 +46,8 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   private subscriptionView?: KeySetView<string>;
   // Created on first use: most connections never store state.
   private stateMap?: Map<string, unknown>;
-  private readonly closeListeners: Array<() => void> = [];
+  // One listener alone (the registry's, on most connections) needs no array.
+  private closeListeners?: (() => void) | Array<() => void>;
   // Set while a channel's pushes wait for the connection to catch up (see awaitCatchUp).
   private catchUpListener?: () => void;
   private isClosed = false;
@@ -179,8 +180,11 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
 
   /** Runs `listener` once, when the connection closes. */
   onClose(listener: () => void): void {
+    const listeners = this.closeListeners;
     if (this.isClosed) listener();
-    else this.closeListeners.push(listener);
+    else if (listeners === undefined) this.closeListeners = listener;
+    else if (typeof listeners === 'function') this.closeListeners = [listeners, listener];
+    else listeners.push(listener);
   }
 
   /** @internal The table hands the connection its subscriptions map, on the first subscribe. */
@@ -257,7 +261,10 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     this.isClosed = true;
     this.catchUpListener = undefined;
     this.answers.dispose();
-    for (const listener of this.closeListeners.splice(0)) listener();
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (typeof listeners === 'function') listeners();
+    else for (const listener of listeners ?? []) listener();
   }
 }
 

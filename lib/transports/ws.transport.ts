@@ -26,7 +26,7 @@ import { retryAfterSeconds } from './http.responder.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
-import { WsConnection } from './ws.connection.js';
+import { ChannelsWebSocket, WsConnection } from './ws.connection.js';
 import { WireFrameReader } from './ws.frame-reader.js';
 import { negotiatedDeflate, perMessageDeflateOptions } from './ws.deflate-options.js';
 
@@ -56,6 +56,8 @@ export class WsTransport extends ServerTransport {
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
+      // A socket that knows its connection: shared listeners, no closures per socket.
+      WebSocket: ChannelsWebSocket,
       maxPayload: this.settings.limits.maxPayloadBytes,
       perMessageDeflate: perMessageDeflateOptions(this.settings.compression),
       // JSON when offered (the default), else MessagePack when offered: one encoding a socket.
@@ -95,7 +97,9 @@ export class WsTransport extends ServerTransport {
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    // One shared listener, not a closure: a closure here would share this function's scope
+    // and keep the whole handshake client alive for as long as the socket lives.
+    socket.on('error', destroyOnError);
     if (this.closing) return refuseShuttingDown(socket);
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
     if (!this.admission.originAllowed(request, 'websocket')) {
@@ -150,17 +154,23 @@ export class WsTransport extends ServerTransport {
         protocol: PROTOCOL_VERSION,
       },
     });
-    const reader = new WireFrameReader(connection, this.settings.shutdown.timeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(connection, reader, data, isBinary));
+    ws.on('message', this.messageListener);
   }
 
-  private onMessage(
-    connection: WsConnection,
-    reader: WireFrameReader,
-    data: RawData,
-    isBinary: boolean,
-  ): void {
+  // One listener for every socket (the socket knows its connection), not a closure per socket.
+  private readonly messageListener = ((transport: WsTransport) =>
+    function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = (this as ChannelsWebSocket).connection;
+      if (connection) transport.onMessage(connection, data, isBinary);
+    })(this);
+
+  private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
     const write = (frame: object): void => connection.send(frame);
+    // The reader is made on the first message: an idle connection never needs one.
+    const reader = (connection.reader ??= new WireFrameReader(
+      connection,
+      this.settings.shutdown.timeoutMs,
+    ));
     const read = reader.read(data, isBinary);
     if (read.error) {
       this.inflight.track(this.router.rejectFrame(connection, read.error, write));
@@ -177,6 +187,10 @@ export class WsTransport extends ServerTransport {
     }
     this.inflight.track(this.router.receive(connection, text, write));
   }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 const STATUS_TEXT: Record<number, string> = {
