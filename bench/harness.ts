@@ -67,7 +67,14 @@ function spawnPinned(cpu: number, script: string, args: string[], env = {}): Chi
   // BENCH_CPU_PROF=<dir>: every server writes a `node --cpu-prof` profile there on exit.
   const profile =
     cpu === 0 && process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+          // BENCH_CPU_PROF_INTERVAL=<µs>: finer samples (node's default is 1,000 µs).
+          ...(process.env.BENCH_CPU_PROF_INTERVAL
+            ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
+            : []),
+        ]
       : [];
   const node = [process.execPath, '--expose-gc', ...profile, script, ...args];
   // A raised descriptor limit (up to the hard one) for the connection-heavy scenarios.

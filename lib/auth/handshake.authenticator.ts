@@ -49,15 +49,16 @@ export class HandshakeAuthenticator implements OnModuleInit {
   }
 
   /**
+   * @param ip the client IP, when the caller has resolved it already
    * @returns the authenticated client, to become a connection
    * @throws whatever a guard threw; a guard that returned false throws `ForbiddenException`
    */
-  async authenticate(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
-    const handshake = readHandshake(
-      request,
-      this.settings.auth.extractToken(request),
-      this.clientIp.resolve(request),
-    );
+  async authenticate(
+    request: IncomingMessage,
+    transport: TransportName,
+    ip: string | undefined = this.clientIp.resolve(request),
+  ): Promise<HandshakeClient> {
+    const handshake = readHandshake(request, this.settings.auth.extractToken(request), ip);
     const client = new PendingClient(transport, handshake);
     await this.check?.(client, undefined, { event: 'handshake' });
     return client;

@@ -113,7 +113,14 @@ export class WsTransport extends ServerTransport {
     }
     if (socket.destroyed) return;
     if (this.closing) return refuseShuttingDown(socket);
-    this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
+    // The 101 response and the welcome frame leave in one write (one syscall, not two): `ws`
+    // writes the response and calls back synchronously, and `accept` writes the welcome at once.
+    socket.cork();
+    try {
+      this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
+    } finally {
+      socket.uncork();
+    }
   }
 
   // A refused handshake completes the upgrade only to carry the close code (4401 or 4403),
@@ -154,6 +161,8 @@ export class WsTransport extends ServerTransport {
         protocol: PROTOCOL_VERSION,
       },
     });
+    // Now, while the socket is corked with the 101 response (see `upgrade`).
+    connection.flush();
     ws.on('message', this.messageListener);
   }
 
