@@ -53,7 +53,8 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
   // The commands read and not yet answered, and a decided close that waits for them.
-  private readonly answers = new AnswersBeforeClose((code, reason) => this.close(code, reason));
+  // Made on the first command: an idle connection owes no answers.
+  private answersGate?: AnswersBeforeClose;
 
   constructor(
     readonly handshake: Handshake,
@@ -84,7 +85,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    * @default true
    */
   get accepting(): boolean {
-    return !this.isClosed && this.ending === undefined && this.answers.accepting;
+    return !this.isClosed && this.ending === undefined && (this.answersGate?.accepting ?? true);
   }
 
   /** @internal The router counts a command from when it is read until it is answered. */
@@ -163,6 +164,12 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     this.catchUpListener = listener;
     // Not waiting for a drain: what this turn gathered is flushed at its end; look after that.
     if (!waiting && !this.behind) setImmediate(() => this.caughtUp());
+  }
+
+  private get answers(): AnswersBeforeClose {
+    return (this.answersGate ??= new AnswersBeforeClose((code, reason) =>
+      this.close(code, reason),
+    ));
   }
 
   /** Closes the connection with a protocol close code. */
@@ -260,7 +267,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (this.isClosed) return;
     this.isClosed = true;
     this.catchUpListener = undefined;
-    this.answers.dispose();
+    this.answersGate?.dispose();
     const listeners = this.closeListeners;
     this.closeListeners = undefined;
     if (typeof listeners === 'function') listeners();

@@ -86,7 +86,7 @@ class RequestHandshake implements Handshake {
   private parsedQuery?: Record<string, string | string[]>;
 
   constructor(
-    readonly headers: IncomingHttpHeaders,
+    public headers: IncomingHttpHeaders,
     readonly url: string,
     readonly ip: string | undefined,
     readonly token: string | undefined,
@@ -100,6 +100,29 @@ class RequestHandshake implements Handshake {
   get query(): Readonly<Record<string, string | string[]>> {
     return (this.parsedQuery ??= parseQuery(this.url));
   }
+}
+
+// The upgrade's own mechanics: `ws` reads them during the handshake; no guard needs them later.
+const UPGRADE_HEADERS = new Set([
+  'connection',
+  'upgrade',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+]);
+
+/**
+ * @internal Once a WebSocket handshake has become a live connection: its headers are kept as a
+ * small plain object without the upgrade's own (`connection`, `upgrade`, `sec-websocket-key`,
+ * `-version`, `-extensions`), not Node's dictionary-mode headers object of the request.
+ */
+export function keepForConnection(handshake: Handshake): void {
+  if (!(handshake instanceof RequestHandshake)) return;
+  const kept: IncomingHttpHeaders = {};
+  for (const name in handshake.headers) {
+    if (!UPGRADE_HEADERS.has(name)) kept[name] = handshake.headers[name];
+  }
+  handshake.headers = kept;
 }
 
 function parseQuery(url: string): Record<string, string | string[]> {

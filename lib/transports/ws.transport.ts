@@ -7,7 +7,7 @@ import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { MSGPACK_PROTOCOL_NAME, PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { HandshakeClient } from '../connection/handshake.js';
+import { keepForConnection, type HandshakeClient } from '../connection/handshake.js';
 import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
@@ -144,6 +144,8 @@ export class WsTransport extends ServerTransport {
   }
 
   private accept(ws: WebSocket, client: HandshakeClient): void {
+    // The request is gone after this: the connection keeps what guards read later, compactly.
+    keepForConnection(client.handshake);
     const connection = new WsConnection(
       ws,
       client.handshake,
