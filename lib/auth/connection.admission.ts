@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionExpiry } from '../connection/connection.expiry.js';
-import { ConnectionQuota } from '../connection/connection.quota.js';
+import { ConnectionQuota, type QuotaSlot } from '../connection/connection.quota.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
 import { DeadlineQueue } from '../connection/deadline.queue.js';
 import type { HandshakeClient, TransportName } from '../connection/handshake.js';
@@ -107,12 +107,11 @@ export class ConnectionAdmission {
       if (attempt.abandoned) throw timedOut();
     }
     const slot = this.quota.takeIp(ip);
-    const release = (): void => slot.release();
-    attempt.onAbandon = release;
+    attempt.slot = slot;
     // A client that leaves while a guard still runs gives its place back as soon as the server
     // notices (an SSE request; an upgrade's socket is not read before it is accepted, so there
-    // the timeout gives it back).
-    request.socket.once('close', release);
+    // the timeout gives it back). The slot keeps listening until a connection claims it.
+    slot.watch(request.socket);
     try {
       const client = this.assertNotExpired(
         await this.authenticator.authenticate(request, transport, ip),
@@ -124,8 +123,6 @@ export class ConnectionAdmission {
     } catch (error) {
       slot.release();
       throw error;
-    } finally {
-      request.socket.off('close', release);
     }
   }
 
@@ -153,7 +150,7 @@ export class ConnectionAdmission {
     return new Promise<T>((resolve, reject) => {
       const expire = (): void => {
         attempt.abandoned = true;
-        attempt.onAbandon?.();
+        attempt.slot?.release();
         reject(timedOut());
       };
       this.deadlines.add(expire, Date.now() + this.settings.limits.handshakeTimeoutMs);
@@ -173,8 +170,8 @@ export class ConnectionAdmission {
 
 interface Attempt {
   abandoned: boolean;
-  /** Gives back what the attempt holds, when it times out while a guard still runs. */
-  onAbandon?: () => void;
+  /** What the attempt holds, given back when it times out while a guard still runs. */
+  slot?: QuotaSlot;
 }
 
 function forbiddenOrigin(): ChannelsException {

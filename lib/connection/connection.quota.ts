@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
@@ -18,8 +19,11 @@ export class QuotaSlot {
   ip: string | undefined;
   /** @internal The key counted in the per-principal counts, when one was. */
   principal: string | undefined;
-  /** @internal While the place waits for its connection: ends the wait (deadline, listener). */
+  /** @internal While the place waits for its connection: ends the wait (deadline, entry). */
   waiting: (() => void) | undefined;
+  // While the place waits: the request's socket, whose close gives the place back.
+  private socket?: Socket;
+  private onSocketClose?: () => void;
 
   constructor(private readonly counts: QuotaCounts) {}
 
@@ -31,8 +35,23 @@ export class QuotaSlot {
     this.counts.giveBack(this);
   }
 
+  /**
+   * @internal Gives the place back when `socket` closes before a connection claims it (one
+   * listener from the handshake's start until the claim).
+   */
+  watch(socket: Socket): void {
+    if (this.released || this.socket) return;
+    this.socket = socket;
+    this.onSocketClose = () => this.release();
+    socket.on('close', this.onSocketClose);
+  }
+
   /** @internal Ends the wait for a connection: the connection holds the place now. */
   endWait(): void {
+    if (this.socket) {
+      this.socket.off('close', this.onSocketClose!);
+      this.socket = this.onSocketClose = undefined;
+    }
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.();
@@ -98,12 +117,10 @@ export class ConnectionQuota implements QuotaCounts {
   hold(slot: QuotaSlot, handshake: Handshake, request: IncomingMessage): void {
     const socket = request.socket;
     if (socket.destroyed) return slot.release();
-    const abandon = (): void => slot.release();
     this.deadlines.add(slot, Date.now() + this.settings.limits.handshakeTimeoutMs);
-    socket.once('close', abandon);
+    slot.watch(socket);
     slot.waiting = () => {
       this.deadlines.delete(slot);
-      socket.off('close', abandon);
       this.pending.delete(handshake);
     };
     this.pending.set(handshake, slot);
