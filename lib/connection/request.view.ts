@@ -129,18 +129,19 @@ export function exposeRequest<T extends HandshakeClient>(client: T): T & Channel
   return client as T & ChannelsRequest;
 }
 
-// The headers with the credential as `authorization` (built once per handshake, and only
-// where the credential came another way).
-const withToken = new WeakMap<Handshake, ChannelsRequest['headers']>();
+// The headers with the credential as `authorization` (built once per headers object, and
+// only where the credential came another way). Keyed by the headers, not the handshake: a live
+// connection keeps a smaller headers object than its handshake's guards saw.
+const withToken = new WeakMap<Handshake['headers'], ChannelsRequest['headers']>();
 const cookieJars = new WeakMap<Handshake, Record<string, string>>();
 
 function requestHeaders(handshake: Handshake): ChannelsRequest['headers'] {
   const { headers, token } = handshake;
   if (headers.authorization !== undefined || token === undefined) return headers;
-  let built = withToken.get(handshake);
+  let built = withToken.get(headers);
   if (built === undefined) {
     built = { ...headers, authorization: `Bearer ${token}` };
-    withToken.set(handshake, built);
+    withToken.set(headers, built);
   }
   return built;
 }
