@@ -5,7 +5,7 @@ import { msgpackPushFrame, type EncodedPush } from '../protocol/push.encoder.js'
 import { packFrame } from '../protocol/msgpack.codec.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
-import { CloseCode } from '../protocol/frames.js';
+import { CloseCode, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
 import { maybeDeflate, plainPayload, type DeflateParams } from './ws.deflate.js';
 import type { WireFrameReader } from './ws.frame-reader.js';
@@ -176,6 +176,22 @@ export class WsConnection<TPrincipal = unknown>
     this.awaitingPong = true;
     this.lastPingAt = now;
     this.socket.ping();
+  }
+
+  /**
+   * @internal Sends the welcome frame (`connected`): on a JSON connection its text is put
+   * together here, not serialized from an object (once per connection, on every handshake).
+   */
+  sendWelcome(heartbeatMs: number): void {
+    if (this.encoding !== 'json') {
+      const data = { connectionId: this.id, heartbeatMs, protocol: PROTOCOL_VERSION };
+      return this.send({ event: 'connected', data });
+    }
+    if (this.closed || this.expireIfDue()) return;
+    this.writeText(
+      `{"event":"connected","data":{"connectionId":${JSON.stringify(this.id)},` +
+        `"heartbeatMs":${heartbeatMs},"protocol":${PROTOCOL_VERSION}}}`,
+    );
   }
 
   protected writeText(json: string): void {

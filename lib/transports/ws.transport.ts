@@ -16,7 +16,6 @@ import { scanFrame } from '../protocol/frame.scanner.js';
 import {
   CloseCode,
   ErrorCode,
-  PROTOCOL_VERSION,
   type ErrorCode as Code,
 } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
@@ -155,14 +154,7 @@ export class WsTransport extends ServerTransport {
       negotiatedDeflate(ws, this.settings.compression),
     );
     this.hub.register(connection);
-    connection.send({
-      event: 'connected',
-      data: {
-        connectionId: connection.id,
-        heartbeatMs: this.settings.heartbeat.intervalMs,
-        protocol: PROTOCOL_VERSION,
-      },
-    });
+    connection.sendWelcome(this.settings.heartbeat.intervalMs);
     // Now, while the socket is corked with the 101 response (see `upgrade`).
     connection.flush();
     ws.on('message', this.messageListener);
