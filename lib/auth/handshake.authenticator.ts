@@ -60,7 +60,7 @@ export class HandshakeAuthenticator implements OnModuleInit {
   ): Promise<HandshakeClient> {
     const handshake = readHandshake(request, this.settings.auth.extractToken(request), ip);
     const client = new PendingClient(transport, handshake);
-    await this.check?.(client, undefined, { event: 'handshake' });
+    if (this.check) await this.check(client, undefined, { event: 'handshake' });
     return client;
   }
 
