@@ -95,7 +95,9 @@ export class WsConnection<TPrincipal = unknown>
     if (socket instanceof ChannelsWebSocket) {
       socket.connection = this;
       socket.on('pong', WsConnection.onPong);
-      socket.once('close', WsConnection.onClose);
+      // `on`, not `once` (whose wrapper is one more function and object per socket): ws emits
+      // `close` once.
+      socket.on('close', WsConnection.onClose);
     } else {
       socket.on('pong', () => (this.awaitingPong = false));
       socket.once('close', (code: number) => this.socketClosed(code));
