@@ -61,7 +61,10 @@ export function serveHarness(server: Server): void {
     } else if (message.op === 'snapshot') {
       // bench/heap.snapshot.ts: the heap after a full GC, written where the harness says.
       gc?.();
-      process.send!({ op: 'snapshot', path: writeHeapSnapshot((message as { path?: string }).path) });
+      process.send!({
+        op: 'snapshot',
+        path: writeHeapSnapshot((message as { path?: string }).path),
+      });
     } else if (message.op === 'exit') process.exit(0);
   });
   process.on('disconnect', () => process.exit(0));

@@ -13,11 +13,7 @@ import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { scanFrame } from '../protocol/frame.scanner.js';
-import {
-  CloseCode,
-  ErrorCode,
-  type ErrorCode as Code,
-} from '../protocol/frames.js';
+import { CloseCode, ErrorCode, type ErrorCode as Code } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { ChannelsEndpoint } from './channels.endpoint.js';

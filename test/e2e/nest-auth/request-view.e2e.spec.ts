@@ -37,7 +37,9 @@ function look(context: ExecutionContext): Seen {
     url: request.url,
     method: request.method,
     upgradeKey: 'sec-websocket-key' in request.headers,
-    own: Object.getOwnPropertyNames(request).filter((key) => ['headers', 'query', 'get', 'user'].includes(key)),
+    own: Object.getOwnPropertyNames(request).filter((key) =>
+      ['headers', 'query', 'get', 'user'].includes(key),
+    ),
   };
 }
 
