@@ -9,7 +9,11 @@ export type { TransportName } from '../protocol/transport-name.js';
  * @example const user = this.auth.verify(client.handshake.token); // client: HandshakeClient
  */
 export interface Handshake {
-  /** The request's headers. */
+  /**
+   * The request's headers. Handshake guards see them all; a live WebSocket connection keeps
+   * them without the upgrade's own (`connection`, `upgrade`, `sec-websocket-key`,
+   * `sec-websocket-version`, `sec-websocket-extensions`).
+   */
   readonly headers: IncomingHttpHeaders;
   /** The request's URL (path and query). */
   readonly url: string;
