@@ -75,7 +75,14 @@ function spawnPinned(cpu: number, script: string, args: string[], env = {}): Chi
   // BENCH_CPU_PROF=<dir>: every server writes a `node --cpu-prof` profile there on exit.
   const profile =
     cpu === 0 && process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+          // BENCH_CPU_PROF_INTERVAL=<µs>: finer samples (node's default is 1,000 µs).
+          ...(process.env.BENCH_CPU_PROF_INTERVAL
+            ? [`--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL}`]
+            : []),
+        ]
       : [];
   const node = [process.execPath, '--expose-gc', ...profile, script, ...args];
   // A raised descriptor limit (up to the hard one) for the connection-heavy scenarios.
@@ -117,6 +124,12 @@ export class ServerProcess {
   /** Kills the server at once, as a crash would; resolves when its port is free. */
   crash(): Promise<void> {
     return this.child.killed();
+  }
+
+  /** Writes a heap snapshot of the server (after a full GC) to `path`. */
+  async snapshot(path: string): Promise<void> {
+    this.child.send({ op: 'snapshot', path });
+    await this.child.next('snapshot', 300_000);
   }
 
   /** Asks the server to exit (so a profile gets written), and kills it if it does not. */

@@ -3,11 +3,13 @@
 //    subscribers, answered once the server has handed it to its sockets;
 //  - WebSocket (or SSE) subscribers, in the contender's own protocol (see load.client.ts);
 //  - an `echo` command answered with its data (the inbound scenario);
-//  - IPC: `{ op: 'stats', gc }` answers `{ cpuUs, rss, heapUsed, lagP99Ms, lagMaxMs }` (after a full GC
+//  - IPC: `{ op: 'snapshot', path }` writes a heap snapshot there;
+//    `{ op: 'stats', gc }` answers `{ cpuUs, rss, heapUsed, lagP99Ms, lagMaxMs }` (after a full GC
 //    when `gc`, for memory readings).
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 
 /** A push's body as the driver sends it. */
 export interface PushRequest {
@@ -56,6 +58,13 @@ export function serveHarness(server: Server): void {
         lagMaxMs,
       });
       lag.reset();
+    } else if (message.op === 'snapshot') {
+      // bench/heap.snapshot.ts: the heap after a full GC, written where the harness says.
+      gc?.();
+      process.send!({
+        op: 'snapshot',
+        path: writeHeapSnapshot((message as { path?: string }).path),
+      });
     } else if (message.op === 'exit') process.exit(0);
   });
   process.on('disconnect', () => process.exit(0));

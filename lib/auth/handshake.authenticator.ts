@@ -10,6 +10,7 @@ import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import {
+  PendingClient,
   readHandshake,
   type HandshakeClient,
   type TransportName,
@@ -48,17 +49,18 @@ export class HandshakeAuthenticator implements OnModuleInit {
   }
 
   /**
+   * @param ip the client IP, when the caller has resolved it already
    * @returns the authenticated client, to become a connection
    * @throws whatever a guard threw; a guard that returned false throws `ForbiddenException`
    */
-  async authenticate(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
-    const handshake = readHandshake(
-      request,
-      this.settings.auth.extractToken(request),
-      this.clientIp.resolve(request),
-    );
-    const client: HandshakeClient = { transport, handshake, principal: undefined };
-    await this.check?.(client, undefined, { event: 'handshake' });
+  async authenticate(
+    request: IncomingMessage,
+    transport: TransportName,
+    ip: string | undefined = this.clientIp.resolve(request),
+  ): Promise<HandshakeClient> {
+    const handshake = readHandshake(request, this.settings.auth.extractToken(request), ip);
+    const client = new PendingClient(transport, handshake);
+    if (this.check) await this.check(client, undefined, { event: 'handshake' });
     return client;
   }
 

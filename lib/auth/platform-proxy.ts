@@ -26,12 +26,20 @@ const SETTING = {
 } as const;
 
 /** A platform that trusts no proxy: the socket's address. */
+// Built once per setting name: the resolver asks on every handshake.
+const untrustingBySetting = new Map<string | undefined, PlatformProxy>();
+
 function untrusting(setting: string | undefined): PlatformProxy {
-  return {
-    setting,
-    clientIp: (request) => request.socket.remoteAddress,
-    trustsPeer: () => false,
-  };
+  let proxy = untrustingBySetting.get(setting);
+  if (proxy === undefined) {
+    proxy = {
+      setting,
+      clientIp: (request) => request.socket.remoteAddress,
+      trustsPeer: () => false,
+    };
+    untrustingBySetting.set(setting, proxy);
+  }
+  return proxy;
 }
 
 /**
@@ -52,6 +60,18 @@ function expressProxy(instance: unknown): PlatformProxy {
   const fn = typeof get === 'function' ? get.call(instance, 'trust proxy fn') : undefined;
   if (typeof fn !== 'function') return untrusting(SETTING.express);
   const trust = fn as TrustFunction;
+  // Read on every handshake (the app may change it), built once per compiled setting.
+  let proxy = expressReaders.get(trust);
+  if (proxy === undefined) {
+    proxy = expressTrusting(trust);
+    expressReaders.set(trust, proxy);
+  }
+  return proxy;
+}
+
+const expressReaders = new WeakMap<TrustFunction, PlatformProxy>();
+
+function expressTrusting(trust: TrustFunction): PlatformProxy {
   return {
     setting: SETTING.express,
     clientIp: (request) =>

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { ErrorCode } from '../protocol/frames.js';
@@ -9,24 +10,57 @@ import type { Handshake } from './handshake.js';
 
 /**
  * The place one connection takes in the per-IP and per-principal counts, from the moment its
- * handshake passes the cap until it closes. Releasing it twice is harmless.
+ * handshake passes the cap until it closes. Releasing it twice is harmless. It holds its keys,
+ * not closures: a live connection's place costs one small object.
  */
 export class QuotaSlot {
   private released = false;
-  private readonly onRelease: Array<() => void> = [];
+  /** @internal The key counted in the per-IP counts, when one was. */
+  ip: string | undefined;
+  /** @internal The key counted in the per-principal counts, when one was. */
+  principal: string | undefined;
+  /** @internal While the place waits for its connection: ends the wait (deadline, entry). */
+  waiting: (() => void) | undefined;
+  // While the place waits: the request's socket, whose close gives the place back.
+  private socket?: Socket;
+  private onSocketClose?: () => void;
+
+  constructor(private readonly counts: QuotaCounts) {}
 
   /** Gives the place back. */
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const listener of this.onRelease.splice(0)) listener();
+    this.endWait();
+    this.counts.giveBack(this);
   }
 
-  /** @internal */
-  whenReleased(listener: () => void): void {
-    if (this.released) listener();
-    else this.onRelease.push(listener);
+  /**
+   * @internal Gives the place back when `socket` closes before a connection claims it (one
+   * listener from the handshake's start until the claim).
+   */
+  watch(socket: Socket): void {
+    if (this.released || this.socket) return;
+    this.socket = socket;
+    this.onSocketClose = () => this.release();
+    socket.on('close', this.onSocketClose);
   }
+
+  /** @internal Ends the wait for a connection: the connection holds the place now. */
+  endWait(): void {
+    if (this.socket) {
+      this.socket.off('close', this.onSocketClose!);
+      this.socket = this.onSocketClose = undefined;
+    }
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+}
+
+/** @internal What a slot gives its places back to. */
+interface QuotaCounts {
+  giveBack(slot: QuotaSlot): void;
 }
 
 /**
@@ -38,10 +72,10 @@ export class QuotaSlot {
  * request's socket closes, or after `handshakeTimeoutMs`.
  */
 @Injectable()
-export class ConnectionQuota {
+export class ConnectionQuota implements QuotaCounts {
   private readonly byIp = new Map<string, number>();
   private readonly byPrincipal = new Map<string, number>();
-  private readonly pending = new WeakMap<Handshake, { slot: QuotaSlot; stop: () => void }>();
+  private readonly pending = new WeakMap<Handshake, QuotaSlot>();
   // Unclaimed places' deadlines, on one shared timer (not a timer per handshake).
   private readonly deadlines = new DeadlineQueue<QuotaSlot>((slot) => slot.release());
 
@@ -52,9 +86,10 @@ export class ConnectionQuota {
    * @throws ChannelsException `RATE_LIMITED` (4429 / HTTP 429) when the IP is at its cap
    */
   takeIp(ip: string | undefined): QuotaSlot {
-    const slot = new QuotaSlot();
+    const slot = new QuotaSlot(this);
     if (ip !== undefined) {
-      this.take(slot, this.byIp, ip, this.settings.limits.maxConnectionsPerIp, 'this IP address');
+      this.take(this.byIp, ip, this.settings.limits.maxConnectionsPerIp, 'this IP address');
+      slot.ip = ip;
     }
     return slot;
   }
@@ -66,12 +101,12 @@ export class ConnectionQuota {
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
     if (key !== undefined) {
       this.take(
-        slot,
         this.byPrincipal,
         key,
         this.settings.limits.maxConnectionsPerPrincipal,
         'this user',
       );
+      slot.principal = key;
     }
   }
 
@@ -82,35 +117,34 @@ export class ConnectionQuota {
   hold(slot: QuotaSlot, handshake: Handshake, request: IncomingMessage): void {
     const socket = request.socket;
     if (socket.destroyed) return slot.release();
-    const abandon = (): void => slot.release();
     this.deadlines.add(slot, Date.now() + this.settings.limits.handshakeTimeoutMs);
-    socket.once('close', abandon);
-    const stop = (): void => {
+    slot.watch(socket);
+    slot.waiting = () => {
       this.deadlines.delete(slot);
-      socket.off('close', abandon);
       this.pending.delete(handshake);
     };
-    slot.whenReleased(stop);
-    this.pending.set(handshake, { slot, stop });
+    this.pending.set(handshake, slot);
   }
 
-  /** Passes the place held for `connection`'s handshake to the connection, until it closes. */
-  claim(connection: Connection): void {
-    const held = this.pending.get(connection.handshake);
-    if (!held) return;
-    held.stop();
+  /**
+   * Passes the place held for `connection`'s handshake to the connection; the caller releases
+   * it when the connection closes (the registry does, with its own close listener).
+   * @returns the place, or undefined when none was held for it
+   */
+  claim(connection: Connection): QuotaSlot | undefined {
+    const slot = this.pending.get(connection.handshake);
     // The slot alone outlives the handshake: not the request's socket and listener.
-    const { slot } = held;
-    connection.onClose(() => slot.release());
+    slot?.endWait();
+    return slot;
   }
 
-  private take(
-    slot: QuotaSlot,
-    counts: Map<string, number>,
-    key: string,
-    cap: number,
-    who: string,
-  ): void {
+  /** @internal A released slot's places, given back. */
+  giveBack(slot: QuotaSlot): void {
+    if (slot.ip !== undefined) untake(this.byIp, slot.ip);
+    if (slot.principal !== undefined) untake(this.byPrincipal, slot.principal);
+  }
+
+  private take(counts: Map<string, number>, key: string, cap: number, who: string): void {
     const count = counts.get(key) ?? 0;
     if (count >= cap) {
       throw new ChannelsException(
@@ -119,10 +153,11 @@ export class ConnectionQuota {
       );
     }
     counts.set(key, count + 1);
-    slot.whenReleased(() => {
-      const left = (counts.get(key) ?? 1) - 1;
-      if (left > 0) counts.set(key, left);
-      else counts.delete(key);
-    });
   }
+}
+
+function untake(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }

@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 import { ConnectionExpiry } from './connection.expiry.js';
 import { ConnectionQuota } from './connection.quota.js';
 import { ChannelsEvents } from './channels.events.js';
-import { reportConnection } from './connection.reporter.js';
+import { reportClosed, reportOpened } from './connection.reporter.js';
 
 /**
  * The live connections of this node, by id and by principal. A connection is registered only
@@ -30,8 +30,10 @@ export class ConnectionRegistry {
   /**
    * Registers a live connection; it is removed when it closes. It takes over the cap places
    * its handshake held, and is closed with 4401 when its principal's credentials expire.
+   * `onClosed` runs when it closes, after the registry has let it go (the hub's clean-up):
+   * one close listener per connection does all of it.
    */
-  add(connection: Connection): void {
+  add(connection: Connection, onClosed?: (connection: Connection) => void): void {
     this.byId.set(connection.id, connection);
     const key = this.keyOf(connection.principal);
     if (key !== undefined) {
@@ -39,10 +41,16 @@ export class ConnectionRegistry {
       set.add(connection);
       this.byPrincipal.set(key, set);
     }
-    connection.onClose(() => this.remove(connection, key));
-    this.quota.claim(connection);
+    const slot = this.quota.claim(connection);
     this.expiry.watch(connection);
-    reportConnection(this.events, connection);
+    reportOpened(this.events, connection);
+    // One listener for all: the registry entry, the cap places, the report, the caller's.
+    connection.onClose(() => {
+      this.remove(connection, key);
+      slot?.release();
+      reportClosed(this.events, connection);
+      onClosed?.(connection);
+    });
   }
 
   /** The connection with this id, if it is live on this node. */

@@ -8,20 +8,26 @@ import { CloseCode } from '../protocol/frames.js';
 import type { ChannelsEvents } from './channels.events.js';
 
 /**
- * Reports a registered connection: `connection.opened` now, and when it closes
- * `connection.slow` (for a 4008) then `connection.closed`. The registry calls it for both
- * transports, so there is one place where connections begin and end.
+ * Reports a registered connection: `connection.opened`. The registry calls it, and
+ * {@link reportClosed} when it closes, for both transports, so there is one place where
+ * connections begin and end.
+ * @example reportOpened(this.events, connection);
  */
-export function reportConnection(events: ChannelsEvents, connection: Connection): void {
+export function reportOpened(events: ChannelsEvents, connection: Connection): void {
+  events.emit({ type: 'connection.opened', connection, transport: connection.transport });
+}
+
+/**
+ * Reports a closed connection: `connection.slow` (for a 4008), then `connection.closed`.
+ * @example connection.onClose(() => reportClosed(this.events, connection));
+ */
+export function reportClosed(events: ChannelsEvents, connection: Connection): void {
   const transport = connection.transport;
-  events.emit({ type: 'connection.opened', connection, transport });
-  connection.onClose(() => {
-    // A connection torn down without a close of its own (its socket dropped) ended abnormally.
-    const { code, by } = connection.closeInfo ?? { code: 1006, by: 'client' as const };
-    if (code === CloseCode.SLOW_CONSUMER)
-      events.emit({ type: 'connection.slow', connection, transport });
-    events.emit({ type: 'connection.closed', connection, transport, code, by });
-  });
+  // A connection torn down without a close of its own (its socket dropped) ended abnormally.
+  const { code, by } = connection.closeInfo ?? { code: 1006, by: 'client' as const };
+  if (code === CloseCode.SLOW_CONSUMER)
+    events.emit({ type: 'connection.slow', connection, transport });
+  events.emit({ type: 'connection.closed', connection, transport, code, by });
 }
 
 /**

@@ -46,13 +46,15 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
   private subscriptionView?: KeySetView<string>;
   // Created on first use: most connections never store state.
   private stateMap?: Map<string, unknown>;
-  private readonly closeListeners: Array<() => void> = [];
+  // One listener alone (the registry's, on most connections) needs no array.
+  private closeListeners?: (() => void) | Array<() => void>;
   // Set while a channel's pushes wait for the connection to catch up (see awaitCatchUp).
   private catchUpListener?: () => void;
   private isClosed = false;
   private ending?: { readonly code: number; readonly by: CloseInitiator };
   // The commands read and not yet answered, and a decided close that waits for them.
-  private readonly answers = new AnswersBeforeClose((code, reason) => this.close(code, reason));
+  // Made on the first command: an idle connection owes no answers.
+  private answersGate?: AnswersBeforeClose;
 
   constructor(
     readonly handshake: Handshake,
@@ -83,7 +85,7 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
    * @default true
    */
   get accepting(): boolean {
-    return !this.isClosed && this.ending === undefined && this.answers.accepting;
+    return !this.isClosed && this.ending === undefined && (this.answersGate?.accepting ?? true);
   }
 
   /** @internal The router counts a command from when it is read until it is answered. */
@@ -164,6 +166,12 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (!waiting && !this.behind) setImmediate(() => this.caughtUp());
   }
 
+  private get answers(): AnswersBeforeClose {
+    return (this.answersGate ??= new AnswersBeforeClose((code, reason) =>
+      this.close(code, reason),
+    ));
+  }
+
   /** Closes the connection with a protocol close code. */
   abstract close(code?: number, reason?: string): void;
 
@@ -179,8 +187,11 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
 
   /** Runs `listener` once, when the connection closes. */
   onClose(listener: () => void): void {
+    const listeners = this.closeListeners;
     if (this.isClosed) listener();
-    else this.closeListeners.push(listener);
+    else if (listeners === undefined) this.closeListeners = listener;
+    else if (typeof listeners === 'function') this.closeListeners = [listeners, listener];
+    else listeners.push(listener);
   }
 
   /** @internal The table hands the connection its subscriptions map, on the first subscribe. */
@@ -256,8 +267,11 @@ export abstract class Connection<TPrincipal = unknown> implements HandshakeClien
     if (this.isClosed) return;
     this.isClosed = true;
     this.catchUpListener = undefined;
-    this.answers.dispose();
-    for (const listener of this.closeListeners.splice(0)) listener();
+    this.answersGate?.dispose();
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (typeof listeners === 'function') listeners();
+    else for (const listener of listeners ?? []) listener();
   }
 }
 

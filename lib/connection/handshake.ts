@@ -9,7 +9,11 @@ export type { TransportName } from '../protocol/transport-name.js';
  * @example const user = this.auth.verify(client.handshake.token); // client: HandshakeClient
  */
 export interface Handshake {
-  /** The request's headers. */
+  /**
+   * The request's headers. Handshake guards see them all; a live WebSocket connection keeps
+   * them without the upgrade's own (`connection`, `upgrade`, `sec-websocket-key`,
+   * `sec-websocket-version`, `sec-websocket-extensions`).
+   */
   readonly headers: IncomingHttpHeaders;
   /** The request's URL (path and query). */
   readonly url: string;
@@ -52,19 +56,87 @@ export interface HandshakeClient<TPrincipal = unknown> {
   principal: TPrincipal | undefined;
 }
 
+/**
+ * @internal The client a handshake's guards see, before a connection exists. A class (not an
+ * object literal), so the request view's accessors sit once on its prototype.
+ */
+export class PendingClient<TPrincipal = unknown> implements HandshakeClient<TPrincipal> {
+  principal: TPrincipal | undefined = undefined;
+
+  constructor(
+    readonly transport: TransportName,
+    readonly handshake: Handshake,
+  ) {}
+}
+
 /** Builds a {@link Handshake} from an incoming request (`ip` defaults to the remote address). */
 export function readHandshake(
   request: IncomingMessage,
   token: string | undefined,
   ip: string | undefined = request.socket.remoteAddress,
 ): Handshake {
-  const url = request.url ?? '/';
+  return new RequestHandshake(
+    request.headers,
+    request.url ?? '/',
+    ip,
+    token,
+    request.method ?? 'GET',
+  );
+}
+
+// What a live connection keeps of its request: the headers object and a few strings. The
+// query is parsed the first time something reads it (most guards never do).
+class RequestHandshake implements Handshake {
+  private parsedQuery?: Record<string, string | string[]>;
+
+  constructor(
+    public headers: IncomingHttpHeaders,
+    readonly url: string,
+    readonly ip: string | undefined,
+    readonly token: string | undefined,
+    readonly method: string,
+  ) {}
+
+  get origin(): string | undefined {
+    return this.headers.origin;
+  }
+
+  get query(): Readonly<Record<string, string | string[]>> {
+    return (this.parsedQuery ??= parseQuery(this.url));
+  }
+}
+
+// The upgrade's own mechanics: `ws` reads them during the handshake; no guard needs them later.
+const UPGRADE_HEADERS = new Set([
+  'connection',
+  'upgrade',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+]);
+
+/**
+ * @internal Once a WebSocket handshake has become a live connection: its headers are kept as a
+ * small plain object without the upgrade's own (`connection`, `upgrade`, `sec-websocket-key`,
+ * `-version`, `-extensions`), not Node's dictionary-mode headers object of the request.
+ */
+export function keepForConnection(handshake: Handshake): void {
+  if (!(handshake instanceof RequestHandshake)) return;
+  const kept: IncomingHttpHeaders = {};
+  for (const name in handshake.headers) {
+    if (!UPGRADE_HEADERS.has(name)) kept[name] = handshake.headers[name];
+  }
+  handshake.headers = kept;
+}
+
+function parseQuery(url: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
-  for (const [key, value] of new URL(url, 'http://localhost').searchParams) {
+  const start = url.indexOf('?');
+  if (start < 0) return query;
+  const end = url.indexOf('#', start);
+  for (const [key, value] of new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end))) {
     const previous = query[key];
     query[key] = previous === undefined ? value : [...[previous].flat(), value];
   }
-  const origin = request.headers.origin;
-  const method = request.method ?? 'GET';
-  return { headers: request.headers, url, query, ip, origin, token, method };
+  return query;
 }

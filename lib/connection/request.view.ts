@@ -1,4 +1,4 @@
-import type { HandshakeClient } from './handshake.js';
+import type { Handshake, HandshakeClient } from './handshake.js';
 
 /**
  * The HTTP-request face of a client: what `context.switchToHttp().getRequest()` gives a guard
@@ -44,52 +44,115 @@ export interface ChannelsRequest<TPrincipal = unknown> extends HandshakeClient<T
 
 const VIEW = Symbol('channels:request-view');
 
+type Viewed = HandshakeClient & { principal: unknown };
+
+// The request's fields as accessors that read `this`: installed once on a client class's
+// prototype, they cost a live connection nothing (no per-instance properties or closures,
+// which would also turn every connection into a slow dictionary-mode object).
+const FIELDS: PropertyDescriptorMap = {
+  headers: {
+    get(this: Viewed) {
+      return requestHeaders(this.handshake);
+    },
+  },
+  cookies: {
+    get(this: Viewed) {
+      return requestCookies(this.handshake);
+    },
+  },
+  query: {
+    get(this: Viewed) {
+      return this.handshake.query;
+    },
+  },
+  ip: {
+    get(this: Viewed) {
+      return this.handshake.ip;
+    },
+  },
+  url: {
+    get(this: Viewed) {
+      return this.handshake.url;
+    },
+  },
+  originalUrl: {
+    get(this: Viewed) {
+      return this.handshake.url;
+    },
+  },
+  method: {
+    get(this: Viewed) {
+      return this.handshake.method;
+    },
+  },
+  token: {
+    get(this: Viewed) {
+      return this.handshake.token;
+    },
+  },
+  user: {
+    get(this: Viewed) {
+      return this.principal;
+    },
+    set(this: Viewed, value: unknown) {
+      this.principal = value;
+    },
+  },
+  get: { value: header },
+  header: { value: header },
+};
+
+function header(this: Viewed, name: string): string | string[] | undefined {
+  return requestHeaders(this.handshake)[name.toLowerCase()];
+}
+
 /**
- * Gives `client` the fields of a {@link ChannelsRequest} (once; later calls do nothing). The
- * fields are not enumerable, so they stay out of logs and `JSON.stringify`.
+ * Gives `client` the fields of a {@link ChannelsRequest}, as accessors on its class's
+ * prototype (installed on the first client of each class; a plain object gets them as its own
+ * properties). The fields are not enumerable, so they stay out of logs and `JSON.stringify`.
+ * A field the client already has (a subclass's own) is kept: the view only adds.
  * @example exposeRequest(connection); // then switchToHttp().getRequest().headers works
  */
 export function exposeRequest<T extends HandshakeClient>(client: T): T & ChannelsRequest {
   const target = client as T & { [VIEW]?: true };
   if (target[VIEW]) return client as T & ChannelsRequest;
-  const { handshake } = client;
-  let headers: ChannelsRequest['headers'] | undefined;
-  let cookies: Record<string, string> | undefined;
-  const header = (name: string): string | string[] | undefined =>
-    (headers ??= withAuthorization(handshake.headers, handshake.token))[name.toLowerCase()];
-  const fields: PropertyDescriptorMap = {
-    [VIEW]: { value: true },
-    headers: { get: () => (headers ??= withAuthorization(handshake.headers, handshake.token)) },
-    cookies: { get: () => (cookies ??= parseCookies(handshake.headers.cookie)) },
-    query: { get: () => handshake.query },
-    ip: { get: () => handshake.ip },
-    url: { get: () => handshake.url },
-    originalUrl: { get: () => handshake.url },
-    method: { get: () => handshake.method },
-    token: { get: () => handshake.token },
-    user: {
-      get: () => client.principal,
-      set: (value: unknown) => (client.principal = value),
-    },
-    get: { value: header },
-    header: { value: header },
-  };
-  for (const key of Reflect.ownKeys(fields)) {
-    // A field the client already has (a subclass's own) is kept: the view only adds.
-    if (!(key in client)) {
-      const descriptor = fields[key as keyof PropertyDescriptorMap]!;
-      Object.defineProperty(client, key, { configurable: true, ...descriptor });
+  const proto = Object.getPrototypeOf(client) as object | null;
+  // A class's prototype takes the accessors once for all its instances; Object.prototype never.
+  const holder = proto === null || proto === Object.prototype ? client : proto;
+  for (const key of Reflect.ownKeys(FIELDS)) {
+    if (!(key in holder)) {
+      const descriptor = FIELDS[key as keyof PropertyDescriptorMap]!;
+      Object.defineProperty(holder, key, { configurable: true, ...descriptor });
     }
   }
+  Object.defineProperty(holder, VIEW, { value: true });
   return client as T & ChannelsRequest;
 }
 
-function withAuthorization(
-  headers: HandshakeClient['handshake']['headers'],
-  token: string | undefined,
-): ChannelsRequest['headers'] {
+// The headers with the credential as `authorization` (built once per headers object, and
+// only where the credential came another way). Keyed by the headers, not the handshake: a live
+// connection keeps a smaller headers object than its handshake's guards saw.
+const withToken = new WeakMap<Handshake['headers'], ChannelsRequest['headers']>();
+const cookieJars = new WeakMap<Handshake, Record<string, string>>();
+
+function requestHeaders(handshake: Handshake): ChannelsRequest['headers'] {
+  const { headers, token } = handshake;
   if (headers.authorization !== undefined || token === undefined) return headers;
-  return { ...headers, authorization: `Bearer ${token}` };
+  let built = withToken.get(headers);
+  if (built === undefined) {
+    built = { ...headers, authorization: `Bearer ${token}` };
+    withToken.set(headers, built);
+  }
+  return built;
+}
+
+function requestCookies(handshake: Handshake): Record<string, string> {
+  let cookies = cookieJars.get(handshake);
+  if (cookies === undefined) {
+    cookies = parseCookies(handshake.headers.cookie);
+    cookieJars.set(handshake, cookies);
+  }
+  return cookies;
 }
 
 /** Parses a `Cookie` header; a malformed escape keeps its raw value. */

@@ -99,6 +99,17 @@ export class PipelineFactory {
         : run(exposeRequest(client), data, meta);
   }
 
+  // The app's global guards (`useGlobalGuards`, `APP_GUARD`), read where Nest keeps them; when
+  // that cannot be read, assume there are some.
+  private globalGuardCount(): number {
+    const guards = (
+      this.contextCreator as unknown as {
+        guardsContextCreator?: { config?: { getGlobalGuards?(): unknown[] } };
+      }
+    ).guardsContextCreator?.config?.getGlobalGuards?.();
+    return guards === undefined ? 1 : guards.length;
+  }
+
   // The app's global pipes (`useGlobalPipes`, `APP_PIPE`), read where Nest keeps them; when
   // that cannot be read, assume there are some (the raw payload is then always kept aside).
   private hasGlobalPipes(): boolean {
@@ -113,9 +124,12 @@ export class PipelineFactory {
   /**
    * The handshake's guards (the `handshakeGuards` option, then the app's global guards, each
    * once), run against a handshake: `getRequest()` is the client's request view and
-   * `getResponse()` a {@link HandshakeResponse}.
+   * `getResponse()` a {@link HandshakeResponse}. Undefined when there is no guard to run.
    */
-  forHandshake(guards: CanActivate[]): PipelineHandler {
+  forHandshake(guards: CanActivate[]): PipelineHandler | undefined {
+    // No guard at all (none listed, no global one): nothing to run, on any handshake. Nest
+    // reads the global guards when the pipeline is created, so this is the same answer.
+    if (guards.length === 0 && this.globalGuardCount() === 0) return undefined;
     const host = new ChannelsHandshake();
     // A function of its own per module: the guard list is this module's, not the class's.
     const callback = function handshake(): boolean {

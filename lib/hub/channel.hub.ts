@@ -54,9 +54,12 @@ export class ChannelHub {
    * registry, and its subscriptions are dropped when it closes.
    */
   register(connection: Connection): void {
-    this.connections.add(connection);
-    connection.onClose(() => this.table.removeAll(connection));
+    this.connections.add(connection, this.dropConnection);
   }
+
+  // One function for every connection (not a closure each): its subscriptions go when it closes.
+  private readonly dropConnection = (connection: Connection): void =>
+    this.table.removeAll(connection);
 
   /**
    * Sequences a push at the broker, which delivers it to every subscriber on every node.

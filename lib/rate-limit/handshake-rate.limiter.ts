@@ -26,6 +26,15 @@ export class HandshakeRateLimiter {
   }
 
   /**
+   * Whether a handshake rate is set (`rateLimits.connection`); without one, {@link consume}
+   * does nothing and need not be awaited.
+   * @default true (the module's default budget)
+   */
+  get limiting(): boolean {
+    return this.bucket !== undefined;
+  }
+
+  /**
    * Counts one connection attempt from `ip` (no IP: not limited).
    * @throws ChannelsException `RATE_LIMITED` with `retryAfterMs`, over the budget
    */

@@ -11,12 +11,17 @@ export class InFlightTracker {
 
   /** Tracks `work` until it settles; `onError` runs after the failure is logged. */
   track(work: Promise<void>, onError?: () => void): void {
-    const done: Promise<void> = work
-      .catch((error: unknown) => {
+    // One reaction (not a catch and a finally): this runs for every handshake and command.
+    const done: Promise<void> = work.then(
+      () => {
+        this.pending.delete(done);
+      },
+      (error: unknown) => {
+        this.pending.delete(done);
         this.logger.error(error);
         onError?.();
-      })
-      .finally(() => this.pending.delete(done));
+      },
+    );
     this.pending.add(done);
   }
 

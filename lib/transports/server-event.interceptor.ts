@@ -20,9 +20,18 @@ export function interceptServerEvent(
 ): () => void {
   const emit = server.emit as Emit;
   let active = true;
-  const intercept = function (this: Server, name: string | symbol, ...args: unknown[]): boolean {
-    if (active && name === event && take(...args)) return true;
-    return emit.call(this, name, ...args);
+  // Every event of the server passes here (a `connection` per socket, then its `upgrade` or
+  // `request`): no rest array and no spread, the arguments go on as they came.
+  const intercept = function (
+    this: Server,
+    name: string | symbol,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+  ): boolean {
+    if (active && name === event && take(a, b, c)) return true;
+    // eslint-disable-next-line prefer-rest-params -- passed on untouched, whatever their number
+    return emit.apply(this, arguments as unknown as Parameters<Emit>);
   } as Server['emit'];
   server.emit = intercept;
   return () => {

@@ -5,9 +5,10 @@ import { msgpackPushFrame, type EncodedPush } from '../protocol/push.encoder.js'
 import { packFrame } from '../protocol/msgpack.codec.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
-import { CloseCode } from '../protocol/frames.js';
+import { CloseCode, PROTOCOL_VERSION } from '../protocol/frames.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
 import { maybeDeflate, plainPayload, type DeflateParams } from './ws.deflate.js';
+import type { WireFrameReader } from './ws.frame-reader.js';
 import { encodeBinaryFrame, encodeTextFrame } from '../protocol/ws-frame.encoder.js';
 
 /**
@@ -29,6 +30,18 @@ interface WsSender {
   /** Sends waiting for that to end. */
   _queue: unknown[];
 }
+
+/**
+ * The `ws` socket class the transport's server makes (its `WebSocket` option): it knows its
+ * connection, so one listener per event serves every socket, with no closure per socket.
+ */
+export class ChannelsWebSocket extends WebSocket {
+  /** @internal The connection on this socket, once it is accepted. */
+  connection: WsConnection | undefined = undefined;
+}
+
+// ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
+function ignoreError(): void {}
 
 /**
  * A connection on a `ws` WebSocket. Every outbound text frame (pushes, replies, errors) is
@@ -53,7 +66,10 @@ export class WsConnection<TPrincipal = unknown>
   private pending?: Buffer[];
   private pendingBytes = 0;
   private flushDue = false;
+  private drainHeard = false;
   private readonly deflate: DeflateParams | undefined;
+  /** @internal What reads this socket's messages: made by the transport on the first one. */
+  reader: WireFrameReader | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -73,18 +89,47 @@ export class WsConnection<TPrincipal = unknown>
       Array.isArray(internals._sender._queue);
     this.raw = direct ? internals._socket : undefined;
     this.sender = direct ? internals._sender : undefined;
-    // The socket took what was buffered: pushes kept back for a `latest` / `drop` channel go.
-    this.raw?.on('drain', () => this.caughtUp());
     // Compressed frames go straight to the socket; without it, ws's send writes them plain.
     this.deflate = direct ? deflate : undefined;
-    socket.on('pong', () => (this.awaitingPong = false));
-    // ws reports protocol violations (bad UTF-8, oversized frames) here, then closes.
-    socket.on('error', () => undefined);
-    socket.once('close', (code: number) => {
-      this.noteClose(code, 'client');
-      clearTimeout(this.killTimer);
-      this.markClosed();
-    });
+    socket.on('error', ignoreError);
+    if (socket instanceof ChannelsWebSocket) {
+      socket.connection = this;
+      socket.on('pong', WsConnection.onPong);
+      // `on`, not `once` (whose wrapper is one more function and object per socket): ws emits
+      // `close` once.
+      socket.on('close', WsConnection.onClose);
+    } else {
+      socket.on('pong', () => (this.awaitingPong = false));
+      socket.once('close', (code: number) => this.socketClosed(code));
+    }
+  }
+
+  private static onPong(this: WebSocket): void {
+    const connection = (this as ChannelsWebSocket).connection;
+    if (connection) connection.awaitingPong = false;
+  }
+
+  private static onClose(this: WebSocket, code: number): void {
+    (this as ChannelsWebSocket).connection?.socketClosed(code);
+  }
+
+  private socketClosed(code: number): void {
+    this.noteClose(code, 'client');
+    clearTimeout(this.killTimer);
+    this.markClosed();
+  }
+
+  /**
+   * @internal Waits for the connection to catch up; from the first wait on, the socket's
+   * `drain` is heard too (most connections never wait, and never need the listener).
+   */
+  override awaitCatchUp(listener: () => void): void {
+    if (this.raw && !this.drainHeard) {
+      this.drainHeard = true;
+      // The socket took what was buffered: pushes kept back for a `latest` / `drop` channel go.
+      this.raw.on('drain', () => this.caughtUp());
+    }
+    super.awaitCatchUp(listener);
   }
 
   /** Bytes waiting to be written to this socket (gathered this turn, or in its buffers). */
@@ -133,6 +178,22 @@ export class WsConnection<TPrincipal = unknown>
     this.awaitingPong = true;
     this.lastPingAt = now;
     this.socket.ping();
+  }
+
+  /**
+   * @internal Sends the welcome frame (`connected`): on a JSON connection its text is put
+   * together here, not serialized from an object (once per connection, on every handshake).
+   */
+  sendWelcome(heartbeatMs: number): void {
+    if (this.encoding !== 'json') {
+      const data = { connectionId: this.id, heartbeatMs, protocol: PROTOCOL_VERSION };
+      return this.send({ event: 'connected', data });
+    }
+    if (this.closed || this.expireIfDue()) return;
+    this.writeText(
+      `{"event":"connected","data":{"connectionId":${JSON.stringify(this.id)},` +
+        `"heartbeatMs":${heartbeatMs},"protocol":${PROTOCOL_VERSION}}}`,
+    );
   }
 
   protected writeText(json: string): void {

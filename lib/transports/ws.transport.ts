@@ -7,18 +7,13 @@ import { ConnectionAdmission } from '../auth/connection.admission.js';
 import { MSGPACK_PROTOCOL_NAME, PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
-import type { HandshakeClient } from '../connection/handshake.js';
+import { keepForConnection, type HandshakeClient } from '../connection/handshake.js';
 import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { scanFrame } from '../protocol/frame.scanner.js';
-import {
-  CloseCode,
-  ErrorCode,
-  PROTOCOL_VERSION,
-  type ErrorCode as Code,
-} from '../protocol/frames.js';
+import { CloseCode, ErrorCode, type ErrorCode as Code } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { ChannelsEndpoint } from './channels.endpoint.js';
@@ -26,7 +21,7 @@ import { retryAfterSeconds } from './http.responder.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
-import { WsConnection } from './ws.connection.js';
+import { ChannelsWebSocket, WsConnection } from './ws.connection.js';
 import { WireFrameReader } from './ws.frame-reader.js';
 import { negotiatedDeflate, perMessageDeflateOptions } from './ws.deflate-options.js';
 
@@ -56,6 +51,8 @@ export class WsTransport extends ServerTransport {
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
+      // A socket that knows its connection: shared listeners, no closures per socket.
+      WebSocket: ChannelsWebSocket,
       maxPayload: this.settings.limits.maxPayloadBytes,
       perMessageDeflate: perMessageDeflateOptions(this.settings.compression),
       // JSON when offered (the default), else MessagePack when offered: one encoding a socket.
@@ -95,7 +92,9 @@ export class WsTransport extends ServerTransport {
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+    // One shared listener, not a closure: a closure here would share this function's scope
+    // and keep the whole handshake client alive for as long as the socket lives.
+    socket.on('error', destroyOnError);
     if (this.closing) return refuseShuttingDown(socket);
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
     if (!this.admission.originAllowed(request, 'websocket')) {
@@ -109,7 +108,14 @@ export class WsTransport extends ServerTransport {
     }
     if (socket.destroyed) return;
     if (this.closing) return refuseShuttingDown(socket);
-    this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
+    // The 101 response and the welcome frame leave in one write (one syscall, not two): `ws`
+    // writes the response and calls back synchronously, and `accept` writes the welcome at once.
+    socket.cork();
+    try {
+      this.wss!.handleUpgrade(request, socket, head, (ws) => this.accept(ws, client));
+    } finally {
+      socket.uncork();
+    }
   }
 
   // A refused handshake completes the upgrade only to carry the close code (4401 or 4403),
@@ -133,6 +139,8 @@ export class WsTransport extends ServerTransport {
   }
 
   private accept(ws: WebSocket, client: HandshakeClient): void {
+    // The request is gone after this: the connection keeps what guards read later, compactly.
+    keepForConnection(client.handshake);
     const connection = new WsConnection(
       ws,
       client.handshake,
@@ -142,25 +150,26 @@ export class WsTransport extends ServerTransport {
       negotiatedDeflate(ws, this.settings.compression),
     );
     this.hub.register(connection);
-    connection.send({
-      event: 'connected',
-      data: {
-        connectionId: connection.id,
-        heartbeatMs: this.settings.heartbeat.intervalMs,
-        protocol: PROTOCOL_VERSION,
-      },
-    });
-    const reader = new WireFrameReader(connection, this.settings.shutdown.timeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(connection, reader, data, isBinary));
+    connection.sendWelcome(this.settings.heartbeat.intervalMs);
+    // Now, while the socket is corked with the 101 response (see `upgrade`).
+    connection.flush();
+    ws.on('message', this.messageListener);
   }
 
-  private onMessage(
-    connection: WsConnection,
-    reader: WireFrameReader,
-    data: RawData,
-    isBinary: boolean,
-  ): void {
+  // One listener for every socket (the socket knows its connection), not a closure per socket.
+  private readonly messageListener = ((transport: WsTransport) =>
+    function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+      const connection = (this as ChannelsWebSocket).connection;
+      if (connection) transport.onMessage(connection, data, isBinary);
+    })(this);
+
+  private onMessage(connection: WsConnection, data: RawData, isBinary: boolean): void {
     const write = (frame: object): void => connection.send(frame);
+    // The reader is made on the first message: an idle connection never needs one.
+    const reader = (connection.reader ??= new WireFrameReader(
+      connection,
+      this.settings.shutdown.timeoutMs,
+    ));
     const read = reader.read(data, isBinary);
     if (read.error) {
       this.inflight.track(this.router.rejectFrame(connection, read.error, write));
@@ -177,6 +186,10 @@ export class WsTransport extends ServerTransport {
     }
     this.inflight.track(this.router.receive(connection, text, write));
   }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 const STATUS_TEXT: Record<number, string> = {
