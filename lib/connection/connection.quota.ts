@@ -58,7 +58,7 @@ export class QuotaSlot {
   }
 }
 
-/** @internal What a slot gives its places back to. */
+/** What a slot gives its places back to (the quota that counts them). */
 interface QuotaCounts {
   giveBack(slot: QuotaSlot): void;
 }
