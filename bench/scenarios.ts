@@ -335,7 +335,7 @@ export const SCENARIOS: Scenario[] = [
   ...[1000, 2500, 5000, 10000].map((n): Scenario => ({
     id: `curve-${n}`,
     title: `cost curve: 1 channel, ${n.toLocaleString('en')} subscribers`,
-    contenders: ['ws-naive', 'ws-floor', 'channels'],
+    contenders: withBefore(['ws-naive', 'ws-floor', 'channels']),
     metrics: fanOutMetrics,
     run: (c) => saturated(c, repeat(n, 'bench'), ['bench']),
   })),
