@@ -143,7 +143,7 @@ export class WsConnection<TPrincipal = unknown>
     this.lastPingAt = now;
     const sender = this.sender;
     // A control frame may go between two messages: gathered frames can follow it.
-    if (sender && sender._state === 0 && sender._queue.length === 0 && !this.raw!.destroyed)
+    if (sender && sender._state === 0 && sender._queue.length === 0 && this.raw!.writable)
       this.raw!.write(PING_FRAME);
     else this.socket.ping();
   }
@@ -197,7 +197,8 @@ export class WsConnection<TPrincipal = unknown>
   // `closing`: the close frame follows at once, so the frames cannot wait for a later turn.
   private writePending(closing = false): void {
     if (this.pendingBytes === 0) return;
-    if (this.socket.readyState !== WebSocket.OPEN || !this.raw || this.raw.destroyed) {
+    // `writable` reads the socket's write state, which the write reads anyway (not `destroyed`).
+    if (this.socket.readyState !== WebSocket.OPEN || !this.raw?.writable) {
       this.dropPending();
       return;
     }
