@@ -1,6 +1,7 @@
 // Processes of a benchmark run: contender servers pinned to one core, load clients to the
 // other (with `taskset` where there is one), and the HTTP driver that triggers pushes from
 // outside the server, one per request, a fixed number in flight.
+import type { LoopReadings } from './servers/loop.probe.js';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
@@ -101,6 +102,8 @@ export interface ServerStats {
   heapUsed: number;
   lagP99Ms: number;
   lagMaxMs: number;
+  /** The loop probe's readings, when it is on (`BENCH_LOOP_PROBE`, see servers/loop.probe.ts). */
+  loop?: LoopReadings;
 }
 
 /** One server process of a contender. */

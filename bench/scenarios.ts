@@ -347,7 +347,7 @@ export const SCENARIOS: Scenario[] = [
   ...[1000, 2500, 5000, 10000].map((n): Scenario => ({
     id: `curve-${n}`,
     title: `cost curve: 1 channel, ${n.toLocaleString('en')} subscribers`,
-    contenders: ['ws-naive', 'ws-floor', 'channels'],
+    contenders: withBefore(['ws-naive', 'ws-floor', 'channels']),
     metrics: fanOutMetrics,
     run: (c) => saturated(c, repeat(n, 'bench'), ['bench']),
   })),
@@ -376,10 +376,16 @@ export const SCENARIOS: Scenario[] = [
       { key: 'rssKbPerConnection', label: 'RSS KB per connection', higher: false },
       { key: 'lagP99Ms', label: 'event-loop delay p99 ms', higher: false },
       { key: 'lagMaxMs', label: 'event-loop delay max ms', higher: false },
+      { key: 'turnCpuMaxMs', label: 'most CPU ms in one turn', higher: false },
+      { key: 'turnsOver6Ms', label: 'turns over 6 ms CPU', higher: false },
+      { key: 'gcMaxMs', label: 'longest GC pause ms', higher: false },
     ],
     async run(contender) {
       const n = Number(process.env.BENCH_IDLE_HEAVY ?? 50_000);
-      const env = { BENCH_HEARTBEAT_MS: process.env.BENCH_HEARTBEAT_MS ?? '5000' };
+      const env = {
+        BENCH_HEARTBEAT_MS: process.env.BENCH_HEARTBEAT_MS ?? '5000',
+        BENCH_LOOP_PROBE: '1',
+      };
       const server = await ServerProcess.start(contender.entry, contender.args, env);
       const clients = await Promise.all(Array.from({ length: 4 }, ClientProcess.start));
       try {
@@ -396,6 +402,7 @@ export const SCENARIOS: Scenario[] = [
           rssKbPerConnection: (after.rss - before.rss) / 1024 / n,
           lagP99Ms: after.lagP99Ms,
           lagMaxMs: after.lagMaxMs,
+          ...after.loop,
         };
       } finally {
         for (const c of clients) c.stop();

@@ -5,11 +5,12 @@
 //  - an `echo` command answered with its data (the inbound scenario);
 //  - IPC: `{ op: 'snapshot', path }` writes a heap snapshot there;
 //    `{ op: 'stats', gc }` answers `{ cpuUs, rss, heapUsed, lagP99Ms, lagMaxMs }` (after a full GC
-//    when `gc`, for memory readings).
+//    when `gc`, for memory readings), and the loop probe's readings when it is on (loop.probe.ts).
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
+import { startLoopProbe } from './loop.probe.js';
 
 /** A push's body as the driver sends it. */
 export interface PushRequest {
@@ -39,11 +40,13 @@ export function serveHarness(server: Server): void {
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const gc = (globalThis as { gc?: () => void }).gc;
+  const probe = process.env.BENCH_LOOP_PROBE ? startLoopProbe() : undefined;
   process.on('message', (message: { op: string; gc?: boolean }) => {
     if (message.op === 'stats') {
       // The delay is read before the forced GC below, whose pause is the harness's, not the app's.
       const lagP99Ms = lag.percentile(99) / 1e6;
       const lagMaxMs = lag.max / 1e6;
+      const loop = probe?.();
       if (message.gc) {
         gc?.();
         gc?.();
@@ -56,6 +59,7 @@ export function serveHarness(server: Server): void {
         heapUsed: process.memoryUsage().heapUsed,
         lagP99Ms,
         lagMaxMs,
+        loop,
       });
       lag.reset();
     } else if (message.op === 'snapshot') {

@@ -11,11 +11,14 @@ import { ConnectionRegistry } from './connection.registry.js';
 
 /**
  * How long one turn of a sweep may hold the event loop, in ms. A ping is one frame and one
- * write per socket (tens of µs): connections opened together fall due together, and one turn
- * for 18,000 of them held the loop 0.7-0.9 s. Past this budget the sweep yields and resumes on
- * the next turn, so pushes, commands and timers run between its slices.
+ * write per socket (8-9 µs of CPU, most of it the write system call): connections opened
+ * together fall due together, and one turn for 18,000 of them held the loop 0.7-0.9 s. Past
+ * this budget the sweep yields and resumes on the next turn, so pushes, commands and timers
+ * run between its slices. The pongs of a slice are read in the next turn's poll phase, so a
+ * turn holds about twice the budget; at 18,000 connections 2 ms left a third to two thirds
+ * fewer turns over 6 ms of CPU than 4 ms did (BENCHMARKS.md, issue 21 heartbeat section).
  */
-const HEARTBEAT_SLICE_MS = 4;
+const HEARTBEAT_SLICE_MS = 2;
 
 // How many connections between two clock reads: a read costs about what a due check does.
 const CLOCK_EVERY = 32;

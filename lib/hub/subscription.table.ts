@@ -203,9 +203,9 @@ export class SubscriptionTable {
     let position: EncodedPush | undefined;
     let delivered = 0;
     let sse = 0;
+    const excepting = except !== undefined && except.length > 0;
     for (const state of subscribers) {
-      const id = state.connection.id;
-      if (except && except.length > 0 && (skip?.has(id) ?? except.includes(id))) {
+      if (excepting && (skip?.has(state.connection.id) ?? except.includes(state.connection.id))) {
         // An excluded connection must still learn that the channel moved: otherwise its next
         // push looks like a gap and the client recovers (and replays) the very push it was
         // excluded from. Held like a push, so a subscribe in progress keeps the order.

@@ -22,6 +22,11 @@ export type WireEncoding = 'json' | 'msgpack';
 const CLOSE_GRACE_MS = 1_000;
 /** The frames gathered in one turn are written early once this many bytes wait. */
 const BATCH_FLUSH_BYTES = 64 * 1024;
+/**
+ * The heartbeat: a ping with no payload (FIN, opcode 9, length 0), built once and written as
+ * is to every socket, where `ws.ping()` builds an options object and a header per call.
+ */
+const PING_FRAME = Buffer.from([0x89, 0x00]);
 
 /** The parts of `ws` 8's sender this reads: it writes straight to the socket when idle. */
 interface WsSender {
@@ -67,6 +72,10 @@ export class WsConnection<TPrincipal = unknown>
   private pendingBytes = 0;
   private flushDue = false;
   private drainHeard = false;
+  // The socket's backlog right after this connection's last write to it. It only shrinks
+  // until the next one (ws's own control frames, a few bytes, aside): an upper bound that
+  // spares reading the socket for every frame.
+  private backlogAtWrite = 0;
   private readonly deflate: DeflateParams | undefined;
   /** @internal What reads this socket's messages: made by the transport on the first one. */
   reader: WireFrameReader | undefined;
@@ -177,7 +186,11 @@ export class WsConnection<TPrincipal = unknown>
     if (now - this.lastPingAt < intervalMs || this.socket.readyState !== WebSocket.OPEN) return;
     this.awaitingPong = true;
     this.lastPingAt = now;
-    this.socket.ping();
+    const sender = this.sender;
+    // A control frame may go between two messages: gathered frames can follow it.
+    if (sender && sender._state === 0 && sender._queue.length === 0 && this.raw!.writable)
+      this.raw!.write(PING_FRAME);
+    else this.socket.ping();
   }
 
   /**
@@ -245,7 +258,8 @@ export class WsConnection<TPrincipal = unknown>
   // `closing`: the close frame follows at once, so the frames cannot wait for a later turn.
   private writePending(closing = false): void {
     if (this.pendingBytes === 0) return;
-    if (this.socket.readyState !== WebSocket.OPEN || !this.raw || this.raw.destroyed) {
+    // `writable` reads the socket's write state, which the write reads anyway (not `destroyed`).
+    if (this.socket.readyState !== WebSocket.OPEN || !this.raw?.writable) {
       this.dropPending();
       return;
     }
@@ -267,13 +281,19 @@ export class WsConnection<TPrincipal = unknown>
     const bytes = this.pendingOne ?? joinFrames(this.pending!, this.pendingBytes);
     this.dropPending();
     this.raw.write(bytes);
+    this.backlogAtWrite = this.raw.writableLength;
   }
 
+  // Runs once per subscriber of every push: it reads only this object. The socket's state is
+  // read when the frames are written (a closed socket drops them there), and here only when
+  // its backlog at the last write, with what this turn gathered, could pass the limit.
   private write(frame: Buffer): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.bufferedBytes > this.maxBufferedBytes) {
-      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
-      return;
+    if (!this.raw || this.backlogAtWrite + this.pendingBytes > this.maxBufferedBytes) {
+      if (this.socket.readyState !== WebSocket.OPEN) return;
+      if (this.bufferedBytes > this.maxBufferedBytes) {
+        this.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+        return;
+      }
     }
     if (!this.raw) {
       // No access to the socket under ws: a plain send, which frames the payload itself.
