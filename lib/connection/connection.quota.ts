@@ -72,7 +72,7 @@ interface QuotaCounts {
  * request's socket closes, or after `handshakeTimeoutMs`.
  */
 @Injectable()
-export class ConnectionQuota implements QuotaCounts {
+export class ConnectionQuota {
   private readonly byIp = new Map<string, number>();
   private readonly byPrincipal = new Map<string, number>();
   private readonly pending = new WeakMap<Handshake, QuotaSlot>();
