@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { BrokerErrorEvent } from '../connection/channels-event.types.js';
 import type { PushFrame, StreamPosition } from '../protocol/frames.js';
 import { APPEND_SCRIPT, READ_SCRIPT } from './history.scripts.js';
@@ -7,6 +8,7 @@ import type { TraceCarrier } from '../brokers/broker.message.js';
 import type { RedisConnection } from './redis.connection.js';
 import { asUnavailable } from './redis.errors.js';
 import { redisKeys } from './redis.keys.js';
+import { RedisScript } from './redis.script.js';
 import { RedisTurnPipeline } from './redis.turn-pipeline.js';
 import { HistoryStore, type HistoryRead } from '../brokers/history.store.js';
 
@@ -38,6 +40,9 @@ export interface AppendBroadcast {
 
 type AppendResult = [number, string];
 type ReadResult = [string, number, Array<[string, string[]]>];
+// Run by their SHA1 (EVALSHA): a publish sends 40 bytes, not the script's text.
+const APPEND = new RedisScript(APPEND_SCRIPT, 2);
+const READ = new RedisScript(READ_SCRIPT, 2);
 
 /**
  * History in Redis Streams, shared by every node: offsets and epochs are the same whichever
@@ -70,6 +75,12 @@ export class RedisHistoryStore extends HistoryStore {
 
   override async start(): Promise<void> {
     await this.redis.start();
+    // Loaded ahead of the first publish, on the same connection (so before it); a Cluster's
+    // nodes load each script on its first use there. Not awaited: a server away at start
+    // delays nothing, and a publish that finds a script missing loads it.
+    const client = this.redis.client;
+    if (!client.isCluster)
+      for (const script of [APPEND, READ]) script.load(client as Redis).catch(() => undefined);
   }
 
   override isReady(): boolean {
@@ -112,9 +123,7 @@ export class RedisHistoryStore extends HistoryStore {
       broadcast?.sentAt,
       broadcast?.trace,
     );
-    const [offset, epoch] = (await this.appends.eval(
-      APPEND_SCRIPT,
-      2,
+    const [offset, epoch] = (await this.appends.run(APPEND, [
       keys.stream,
       keys.meta,
       body,
@@ -123,7 +132,7 @@ export class RedisHistoryStore extends HistoryStore {
       newEpoch(),
       broadcast?.topic ?? '',
       broadcast?.command ?? 'PUBLISH',
-    )) as AppendResult;
+    ])) as AppendResult;
     return { channel, event, data, offset: Number(offset), epoch };
   }
 
@@ -144,15 +153,13 @@ export class RedisHistoryStore extends HistoryStore {
 
   private async readNow(channel: string, since?: StreamPosition): Promise<HistoryRead> {
     const keys = redisKeys(this.redis.keyPrefix, channel);
-    const [epoch, rawOffset, entries] = (await this.redis.client.eval(
-      READ_SCRIPT,
-      2,
+    const [epoch, rawOffset, entries] = (await READ.run(this.redis.client, [
       keys.stream,
       keys.meta,
       newEpoch(),
       String(this.ttlSeconds),
       since && since.epoch !== undefined ? String(since.offset) : '',
-    )) as ReadResult;
+    ])) as ReadResult;
     const offset = Number(rawOffset);
     const position = { epoch, offset };
     if (!since) return { position };

@@ -1,8 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
+import { isNoScript, type RedisScript, type ScriptArgs } from './redis.script.js';
 
-type Args = Array<string | number>;
 interface Queued {
-  args: Args;
+  script: RedisScript;
+  args: ScriptArgs;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -21,21 +22,23 @@ interface Queued {
  * arrive live, as for any publish that lands after a read). On a Cluster a pipeline must stay
  * in one slot: there the scripts with the same first key (one channel's) share a pipeline, in
  * call order, and the others go on their own. A call that fails rejects alone, with ioredis's
- * own error (no connection: the same "Stream isn't writeable" as a plain call).
+ * own error (no connection: the same "Stream isn't writeable" as a plain call). Scripts go by
+ * their SHA1 (`EVALSHA`); when Redis answers `NOSCRIPT` (it lost its scripts), the calls so
+ * answered, which did not run, go again in one pipeline with their text (`EVAL`), in order.
  *
  * @example
  * const scripts = new RedisTurnPipeline(redis.client);
- * const [offset, epoch] = await scripts.eval(APPEND_SCRIPT, 2, stream, meta, body);
+ * const [offset, epoch] = await scripts.run(new RedisScript(APPEND_SCRIPT, 2), [stream, meta, body]);
  */
 export class RedisTurnPipeline {
   private queue: Queued[] = [];
 
   constructor(private readonly client: Redis | Cluster) {}
 
-  /** Runs `script` (EVAL) with this turn's other scripts. @returns what the script returned */
-  eval(script: string, keyCount: number, ...args: Args): Promise<unknown> {
+  /** Runs `script` with this turn's other scripts. @returns what the script returned */
+  run(script: RedisScript, args: ScriptArgs): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ args: [script, keyCount, ...args], resolve, reject }) === 1)
+      if (this.queue.push({ script, args, resolve, reject }) === 1)
         setImmediate(() => this.flush());
     });
   }
@@ -44,35 +47,37 @@ export class RedisTurnPipeline {
     const batch = this.queue;
     this.queue = [];
     if (!this.client.isCluster) return this.send(batch);
-    // The first key (args[2]) names the channel, and with it the slot.
+    // The first key (args[0]) names the channel, and with it the slot.
     const bySlot = new Map<string | number, Queued[]>();
     for (const call of batch) {
-      const group = bySlot.get(call.args[2]!);
+      const group = bySlot.get(call.args[0]!);
       if (group) group.push(call);
-      else bySlot.set(call.args[2]!, [call]);
+      else bySlot.set(call.args[0]!, [call]);
     }
     for (const group of bySlot.values()) this.send(group);
   }
 
-  private send(batch: Queued[]): void {
-    if (batch.length === 1) {
+  private send(batch: Queued[], loading = false): void {
+    if (batch.length === 1 && !loading) {
       const [only] = batch as [Queued];
-      const [script, keyCount, ...args] = only.args as [string, number, ...Args];
-      this.client.eval(script, keyCount, ...args).then(only.resolve, only.reject);
+      only.script.run(this.client, only.args).then(only.resolve, only.reject);
       return;
     }
     const pipeline = this.client.pipeline();
-    for (const { args } of batch) {
-      const [script, keyCount, ...rest] = args as [string, number, ...Args];
-      pipeline.eval(script, keyCount, ...rest);
-    }
+    for (const { script, args } of batch)
+      if (loading) script.queueLoading(pipeline, args);
+      else script.queue(pipeline, args);
     pipeline.exec().then(
-      (results) =>
+      (results) => {
+        const again: Queued[] = [];
         batch.forEach((call, i) => {
           const [error, value] = results?.[i] ?? [new Error('Redis answered no result.'), null];
-          if (error) call.reject(error);
+          if (error && !loading && isNoScript(error)) again.push(call);
+          else if (error) call.reject(error);
           else call.resolve(value);
-        }),
+        });
+        if (again.length > 0) this.send(again, true);
+      },
       (error: unknown) => {
         for (const call of batch) call.reject(error);
       },

@@ -101,6 +101,38 @@ describe('RedisBroker: the publishes of one turn', () => {
     expect(writes).toBe(1);
   }, 40_000);
 
+  // Calls of a script (by name, `eval` or `evalsha`) Redis has run, from INFO commandstats.
+  async function scriptCalls(broker: RedisBroker): Promise<{ eval: number; evalsha: number }> {
+    const info = await broker.redis.client.info('commandstats');
+    const calls = (name: string) =>
+      Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    return { eval: calls('eval'), evalsha: calls('evalsha') };
+  }
+
+  it('sends scripts by their SHA1, and a turn that finds Redis without them (SCRIPT FLUSH) still runs each once, in order', async () => {
+    const a = await node({ url: server.url });
+    const b = await node({ url: server.url });
+    await a.broker.publish('sha:warm', 'e', 0);
+    const before = await scriptCalls(a.broker);
+    await a.broker.publish('sha:warm', 'e', 1);
+    const after = await scriptCalls(a.broker);
+    expect(after.evalsha - before.evalsha).toBe(1);
+    expect(after.eval - before.eval).toBe(0);
+    // Redis loses its scripts (as after a restart): the turn's EVALSHAs are refused with
+    // NOSCRIPT, did not run, and go again with their text; offsets and order as before.
+    await a.broker.redis.client.script('FLUSH');
+    await publishTen(a, b, 'sha');
+    const flushed = await scriptCalls(a.broker);
+    expect(flushed.eval - after.eval).toBe(10);
+    // The append script is loaded again: the next publish goes by SHA1; the read script,
+    // flushed too, is loaded by its first read (one EVAL), which answers the position.
+    await a.broker.publish('sha:x', 'e', 10);
+    const read = await a.broker.history('sha:x');
+    expect(read.position.offset).toBe(6);
+    const last = await scriptCalls(a.broker);
+    expect(last.eval - flushed.eval).toBe(1);
+  }, 40_000);
+
   it('fails only the publish whose script fails; the others of its turn go through', async () => {
     const a = await node({ url: server.url });
     // A key of the wrong type where the channel's metadata hash belongs: its script errors.
