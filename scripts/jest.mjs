@@ -20,7 +20,13 @@ function phase(name, extra) {
   const outputFile = outputArg ? join(tmpdir(), `jest-${name}-${process.pid}.json`) : undefined;
   const run = spawnSync(
     process.execPath,
-    [jest, ...passed, ...extra, '--passWithNoTests', ...(outputFile ? [`--outputFile=${outputFile}`] : [])],
+    [
+      jest,
+      ...passed,
+      ...extra,
+      '--passWithNoTests',
+      ...(outputFile ? [`--outputFile=${outputFile}`] : []),
+    ],
     { stdio: 'inherit', env: process.env },
   );
   let results;

@@ -1,5 +1,4 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
 import {
   ChannelGateway,
   ChannelsModule,

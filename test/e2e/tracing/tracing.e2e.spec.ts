@@ -1,5 +1,5 @@
 import { Body, Controller, Module, Post, type INestApplication } from '@nestjs/common';
-import { context, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
