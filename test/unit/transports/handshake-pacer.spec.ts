@@ -9,7 +9,7 @@ function spin(ms: number): void {
 }
 
 // Until nothing waits (the pacer takes a budget a loop iteration), or 5 s.
-async function settle(pacer: HandshakePacer<unknown>): Promise<void> {
+async function settle(pacer: { readonly waiting: number }): Promise<void> {
   for (let i = 0; i < 100 && pacer.waiting > 0; i++) await sleep(50);
   await sleep(10);
 }
