@@ -52,17 +52,44 @@ export class ConnectionAdmission {
    * @throws ChannelsException `RATE_LIMITED` (handshake rate or a cap),
    *   `UNAUTHORIZED` (expired credentials), `INTERNAL` (timed out), or what a guard threw
    */
-  async admit(request: IncomingMessage, transport: TransportName): Promise<HandshakeClient> {
+  async admit(
+    request: IncomingMessage,
+    transport: TransportName,
+    held?: HeldHandshake,
+  ): Promise<HandshakeClient> {
     try {
       // Shed (or not) before anything is spent on it: the transport refuses with HTTP 503.
-      const done = this.shedder.admit();
+      const done = held ? this.shedder.enter() : this.shedder.admit();
       try {
-        return await this.withinTimeout((attempt) => this.handshake(request, transport, attempt));
+        const since = held?.arrivedAt ?? Date.now();
+        // A handshake that waited its whole time in a queue is answered as a timed-out one.
+        if (held && Date.now() - since >= this.settings.limits.handshakeTimeoutMs) throw timedOut();
+        return await this.withinTimeout(
+          (attempt) => this.handshake(request, transport, attempt),
+          since,
+        );
       } finally {
         done();
       }
     } catch (error) {
       this.logFault(error, request, transport);
+      throw reportRefusal(this.events, transport, error);
+    }
+  }
+
+  /**
+   * Sheds (or not) a handshake that is to wait before {@link admit} takes it up (the
+   * WebSocket transport paces a storm of them): judged now, by what this node's state is as
+   * it arrives; counted in flight once `admit` takes it up; its `handshakeTimeoutMs` runs
+   * from now. Pass the result to `admit`; a dropped one needs nothing given back.
+   * @throws ChannelsException `RATE_LIMITED` with status 503, as `admit` does when shedding
+   * @example const held = admission.hold('websocket'); later: await admission.admit(request, 'websocket', held);
+   */
+  hold(transport: TransportName): HeldHandshake {
+    try {
+      this.shedder.screen();
+      return { arrivedAt: Date.now() };
+    } catch (error) {
       throw reportRefusal(this.events, transport, error);
     }
   }
@@ -143,7 +170,10 @@ export class ConnectionAdmission {
   }
 
   // A guard that never settles (a hung auth service, say) must not hold a socket forever.
-  private async withinTimeout<T>(work: (attempt: Attempt) => Promise<T>): Promise<T> {
+  private async withinTimeout<T>(
+    work: (attempt: Attempt) => Promise<T>,
+    since = Date.now(),
+  ): Promise<T> {
     const attempt: Attempt = { abandoned: false };
     // One promise, settled by the work or by the deadline, whichever comes first (not a race
     // of two: this runs once per handshake).
@@ -153,7 +183,7 @@ export class ConnectionAdmission {
         attempt.slot?.release();
         reject(timedOut());
       };
-      this.deadlines.add(expire, Date.now() + this.settings.limits.handshakeTimeoutMs);
+      this.deadlines.add(expire, since + this.settings.limits.handshakeTimeoutMs);
       work(attempt).then(
         (value) => {
           this.deadlines.delete(expire);
@@ -166,6 +196,12 @@ export class ConnectionAdmission {
       );
     });
   }
+}
+
+/** A handshake admitted past the shedder, waiting to be taken up (see `ConnectionAdmission.hold`). */
+export interface HeldHandshake {
+  /** When it arrived, in ms since the epoch: its deadline runs from here. */
+  readonly arrivedAt: number;
 }
 
 interface Attempt {

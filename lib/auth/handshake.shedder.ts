@@ -36,8 +36,26 @@ export class HandshakeShedder {
    * @throws ChannelsException `RATE_LIMITED` with status 503 and `retryAfterMs`
    */
   admit(now: number = Date.now()): () => void {
+    this.screen(now);
+    return this.enter();
+  }
+
+  /**
+   * Refuses a handshake as {@link admit} does, without counting it in flight yet: for one that
+   * waits its turn first (see `ConnectionAdmission.hold`), counted by {@link enter} once taken up.
+   * @throws ChannelsException `RATE_LIMITED` with status 503 and `retryAfterMs`
+   * @example shedder.screen(); queue.push(job); // later: const done = shedder.enter();
+   */
+  screen(now: number = Date.now()): void {
     this.assertUnderRate(now);
     this.assertNotBehind();
+  }
+
+  /**
+   * Counts a handshake in flight, unchecked, until the returned function is called.
+   * @example const done = shedder.enter(); try { await guards(); } finally { done(); }
+   */
+  enter(): () => void {
     this.inFlight += 1;
     let done = false;
     return () => {

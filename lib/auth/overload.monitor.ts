@@ -76,6 +76,16 @@ export class OverloadMonitor implements OnApplicationBootstrap, OnApplicationShu
     return batch.delayMs;
   }
 
+  /**
+   * Counts handshake work done outside an I/O turn (handshakes taken up from a queue at
+   * `setImmediate`, see the WebSocket transport) as the node's own work, not as delay. Work
+   * inside an open batch is already counted by the batch.
+   * @example monitor.handshakeWork(performance.now() - startedAt);
+   */
+  handshakeWork(ms: number): void {
+    if (this.timer && !this.batch) this.handshakeWorkMs += ms;
+  }
+
   private sample(): void {
     const now = performance.now();
     const lateMs = now - this.lastSampleAt - SAMPLE_MS;

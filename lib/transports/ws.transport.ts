@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { ConnectionAdmission } from '../auth/connection.admission.js';
+import { ConnectionAdmission, type HeldHandshake } from '../auth/connection.admission.js';
+import { OverloadMonitor } from '../auth/overload.monitor.js';
 import { MSGPACK_PROTOCOL_NAME, PROTOCOL_NAME } from '../protocol/built-in-events.js';
 import { CHANNELS_SETTINGS, type ChannelsSettings } from '../settings/channels.settings.js';
 import { ConnectionRegistry } from '../connection/connection.registry.js';
@@ -17,6 +18,7 @@ import { CloseCode, ErrorCode, type ErrorCode as Code } from '../protocol/frames
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { ChannelsEndpoint } from './channels.endpoint.js';
+import { HandshakePacer } from './handshake.pacer.js';
 import { retryAfterSeconds } from './http.responder.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
@@ -33,6 +35,8 @@ import { negotiatedDeflate, perMessageDeflateOptions } from './ws.deflate-option
 @Injectable()
 export class WsTransport extends ServerTransport {
   private wss?: WebSocketServer;
+  // A reconnect storm's handshakes, a budget of them a turn (see HandshakePacer), in order.
+  private readonly pacer: HandshakePacer<Upgrade>;
 
   constructor(
     adapterHost: HttpAdapterHost,
@@ -42,8 +46,14 @@ export class WsTransport extends ServerTransport {
     private readonly router: CommandRouter,
     private readonly hub: ChannelHub,
     private readonly endpoint: ChannelsEndpoint,
+    monitor: OverloadMonitor,
   ) {
     super(adapterHost, settings, connections, 'websocket');
+    this.pacer = new HandshakePacer(
+      (upgrade) => this.takeUp(upgrade),
+      // Handshakes taken up later are the node's own work, not a delay that sheds.
+      (ms) => monitor.handshakeWork(ms),
+    );
   }
 
   protected attach(httpServer: Server): () => void {
@@ -68,8 +78,7 @@ export class WsTransport extends ServerTransport {
       'upgrade',
       (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (requestPath(request.url) !== path) return false;
-        // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
-        this.inflight.track(this.upgrade(request, socket, head), () => socket.destroy());
+        this.arrive(request, socket, head);
         return true;
       },
     );
@@ -91,7 +100,9 @@ export class WsTransport extends ServerTransport {
     this.wss?.close();
   }
 
-  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  // What costs nothing is decided on arrival: shutting down, the origin, shedding. The rest is
+  // paced; a handshake counts in flight once taken up, and its deadline runs from arrival.
+  private arrive(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // One shared listener, not a closure: a closure here would share this function's scope
     // and keep the whole handshake client alive for as long as the socket lives.
     socket.on('error', destroyOnError);
@@ -100,9 +111,33 @@ export class WsTransport extends ServerTransport {
     if (!this.admission.originAllowed(request, 'websocket')) {
       return refuseHttp(socket, 403, ErrorCode.FORBIDDEN, 'This origin is not allowed.');
     }
+    let held: HeldHandshake;
+    try {
+      held = this.admission.hold('websocket');
+    } catch (error) {
+      return this.refuse(request, socket, head, error);
+    }
+    this.pacer.offer({ request, socket, head, held });
+  }
+
+  private takeUp(upgrade: Upgrade): void {
+    const { request, socket, head, held } = upgrade;
+    // Closed while it waited: dropped (it holds no place in the caps yet).
+    if (socket.destroyed) return;
+    // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
+    this.inflight.track(this.upgrade(request, socket, head, held), () => socket.destroy());
+  }
+
+  private async upgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    held: HeldHandshake,
+  ): Promise<void> {
+    if (this.closing) return refuseShuttingDown(socket);
     let client: HandshakeClient;
     try {
-      client = await this.admission.admit(request, 'websocket');
+      client = await this.admission.admit(request, 'websocket', held);
     } catch (error) {
       return this.refuse(request, socket, head, error);
     }
@@ -186,6 +221,14 @@ export class WsTransport extends ServerTransport {
     }
     this.inflight.track(this.router.receive(connection, text, write));
   }
+}
+
+/** An upgrade request, admitted past the shedder, waiting for its turn. */
+interface Upgrade {
+  request: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  held: HeldHandshake;
 }
 
 function destroyOnError(this: Duplex): void {
