@@ -62,8 +62,10 @@ export class ConnectionAdmission {
       const done = held ? this.shedder.enter() : this.shedder.admit();
       try {
         const since = held?.arrivedAt ?? Date.now();
-        // A handshake that waited its whole time in a queue is answered as a timed-out one.
-        if (held && Date.now() - since >= this.settings.limits.handshakeTimeoutMs) throw timedOut();
+        // A handshake that waited its whole time for its turn: the node is behind (503, before
+        // the upgrade), not a guard that timed out.
+        if (held && Date.now() - since >= this.settings.limits.handshakeTimeoutMs)
+          throw this.shedder.waitedTooLong();
         return await this.withinTimeout(
           (attempt) => this.handshake(request, transport, attempt),
           since,

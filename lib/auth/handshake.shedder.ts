@@ -65,6 +65,16 @@ export class HandshakeShedder {
     };
   }
 
+  /**
+   * The answer to a handshake that waited its whole `handshakeTimeoutMs` for its turn (the
+   * WebSocket transport paces a storm): the node is behind, so "busy, retry in …", HTTP 503
+   * before the upgrade, with the same jittered hint as a shed one.
+   * @example if (waitedMs >= timeoutMs) throw shedder.waitedTooLong();
+   */
+  waitedTooLong(): ChannelsException {
+    return busy(Math.ceil(this.limits.retryAfterMs * (1 + Math.random())));
+  }
+
   private assertNotBehind(): void {
     const { maxEventLoopDelayMs, maxHandshakesInFlight, retryAfterMs } = this.limits;
     const behind =

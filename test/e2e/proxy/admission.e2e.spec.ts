@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import { connectStorm, loopbackAddresses } from '../../support/connect-storm.js';
 import { httpCall } from '../../support/sse-client.js';
-import { AUTH } from '../../support/token.guard.js';
+import { AUTH, tokenGuard } from '../../support/token.guard.js';
 import { sleep } from '../../support/wait.js';
 import { startChannels, type ChannelsApp } from '../security/channels-app.js';
 import { OpenGateway, TokenGuard } from '../security/gateways.js';
@@ -130,4 +131,41 @@ describe('admission by event-loop delay (the default measure)', () => {
     await sleep(400);
     expect((await channels.connect()).welcome.event).toBe('connected');
   });
+});
+
+describe('a storm of handshakes taken up in turns (WebSocket handshakes are paced)', () => {
+  // A handshake guard that holds the loop 10 ms (CPU-bound work, a synchronous verify): the
+  // node takes up two or three of them a turn, and the rest wait in arrival order.
+  const SpinGuard = tokenGuard((token) => {
+    const until = performance.now() + 10;
+    while (performance.now() < until);
+    return { id: token ?? `anonymous-${Math.random()}` };
+  });
+  let channels: ChannelsApp;
+  beforeAll(async () => {
+    channels = await startChannels(
+      { limits: { handshakeTimeoutMs: 400 }, auth: { handshakeGuards: [SpinGuard] } },
+      [OpenGateway, SpinGuard],
+    );
+  });
+  afterAll(async () => {
+    channels.closeClients();
+    await channels.app.close();
+  });
+
+  it('answers one that waited its whole handshakeTimeoutMs with 503 before the upgrade, never a close after it', async () => {
+    // 300 at once from another process: 3 s of guard work against a 400 ms deadline from arrival.
+    const storm = await connectStorm(channels.url, 300, loopbackAddresses(4));
+    try {
+      const { welcomed, statuses, closes, errors, retryAfter } = storm.outcome;
+      expect(closes).toEqual({});
+      expect(errors).toBe(0);
+      expect(Object.keys(statuses)).toEqual(['503']);
+      expect(welcomed + statuses['503']!).toBe(300);
+      expect(welcomed).toBeGreaterThan(0);
+      expect(retryAfter.every((seconds) => seconds > 0)).toBe(true);
+    } finally {
+      await storm.process.stop();
+    }
+  }, 60_000);
 });
