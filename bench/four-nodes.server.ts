@@ -4,25 +4,12 @@
 // principal (presence counts principals), named at the handshake. The per-IP caps are lifted
 // (one client host opens every socket). Speaks the harness's IPC (stats: CPU, RSS, delay).
 import 'reflect-metadata';
-import {
-  Body,
-  Controller,
-  Injectable,
-  Module,
-  Post,
-  type CanActivate,
-  type ExecutionContext,
-} from '@nestjs/common';
+import { Injectable, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
-import {
-  ChannelGateway,
-  ChannelsModule,
-  ChannelsService,
-  OnJoin,
-  type HandshakeClient,
-} from '../lib/index.js';
-import { serveHarness, type PushRequest } from './servers/server.protocol.js';
+import { ChannelGateway, ChannelsModule, OnJoin, type HandshakeClient } from '../lib/index.js';
+import { PushController } from './servers/push.controller.js';
+import { serveHarness } from './servers/server.protocol.js';
 
 let named = 0;
 
@@ -48,17 +35,6 @@ class NodeGateway {
   }
 }
 
-@Controller()
-class NodePushController {
-  constructor(private readonly channels: ChannelsService) {}
-
-  @Post('push')
-  async push(@Body() body: PushRequest) {
-    await this.channels.publish(body.channel, 'push', body.data);
-    return {};
-  }
-}
-
 @Module({
   imports: [
     ChannelsModule.forRoot({
@@ -68,7 +44,7 @@ class NodePushController {
       stores: { redis: { url: process.env.BENCH_REDIS_URL! } },
     }),
   ],
-  controllers: [NodePushController],
+  controllers: [PushController],
   providers: [NodeGateway, NameGuard],
 })
 class FourNodesModule {}

@@ -1,31 +1,17 @@
 // This module, in memory, the way a service uses it: a controller publishes one push per
 // request through ChannelsService; a gateway authorizes joins and answers a validated,
 // guarded, rate-limited echo.
-import {
-  Body,
-  Controller,
-  Injectable,
-  Module,
-  Post,
-  UseGuards,
-  type CanActivate,
-} from '@nestjs/common';
+import { Injectable, Module, UseGuards, type CanActivate } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
-import {
-  ChannelGateway,
-  ChannelsModule,
-  ChannelsService,
-  MessageBody,
-  OnJoin,
-  OnMessage,
-} from '../../lib/index.js';
+import { ChannelGateway, ChannelsModule, MessageBody, OnJoin, OnMessage } from '../../lib/index.js';
 import { ChannelsMetricsModule } from '../../lib/metrics/index.js';
 import { ChannelsTracingModule } from '../../lib/tracing/index.js';
 import { benchTracerProvider } from './tracing.provider.js';
 import { EchoDto } from './echo.dto.js';
-import { serveHarness, type PushRequest } from './server.protocol.js';
+import { PushController } from './push.controller.js';
+import { serveHarness } from './server.protocol.js';
 
 @Injectable()
 class AllowGuard implements CanActivate {
@@ -57,17 +43,6 @@ class BenchGateway {
   @OnMessage('echo')
   echo(@MessageBody() dto: EchoDto) {
     return dto;
-  }
-}
-
-@Controller()
-class PushController {
-  constructor(private readonly channels: ChannelsService) {}
-
-  @Post('push')
-  async push(@Body() body: PushRequest) {
-    await this.channels.publish(body.channel, 'push', body.data);
-    return {};
   }
 }
 
