@@ -46,6 +46,15 @@ const VIEW = Symbol('channels:request-view');
 
 type Viewed = HandshakeClient & { principal: unknown };
 
+// A field read from the handshake as it is.
+function fromHandshake(key: 'query' | 'ip' | 'url' | 'method' | 'token'): PropertyDescriptor {
+  return {
+    get(this: Viewed) {
+      return this.handshake[key];
+    },
+  };
+}
+
 // The request's fields as accessors that read `this`: installed once on a client class's
 // prototype, they cost a live connection nothing (no per-instance properties or closures,
 // which would also turn every connection into a slow dictionary-mode object).
@@ -60,36 +69,12 @@ const FIELDS: PropertyDescriptorMap = {
       return requestCookies(this.handshake);
     },
   },
-  query: {
-    get(this: Viewed) {
-      return this.handshake.query;
-    },
-  },
-  ip: {
-    get(this: Viewed) {
-      return this.handshake.ip;
-    },
-  },
-  url: {
-    get(this: Viewed) {
-      return this.handshake.url;
-    },
-  },
-  originalUrl: {
-    get(this: Viewed) {
-      return this.handshake.url;
-    },
-  },
-  method: {
-    get(this: Viewed) {
-      return this.handshake.method;
-    },
-  },
-  token: {
-    get(this: Viewed) {
-      return this.handshake.token;
-    },
-  },
+  query: fromHandshake('query'),
+  ip: fromHandshake('ip'),
+  url: fromHandshake('url'),
+  originalUrl: fromHandshake('url'),
+  method: fromHandshake('method'),
+  token: fromHandshake('token'),
   user: {
     get(this: Viewed) {
       return this.principal;
