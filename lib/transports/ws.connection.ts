@@ -81,7 +81,8 @@ export class WsConnection<TPrincipal = unknown>
   reader: WireFrameReader | undefined;
 
   constructor(
-    private readonly socket: WebSocket,
+    /** The transport's server makes every socket a {@link ChannelsWebSocket}. */
+    private readonly socket: ChannelsWebSocket,
     handshake: Handshake,
     principal: TPrincipal | undefined,
     private readonly maxBufferedBytes: number,
@@ -100,17 +101,12 @@ export class WsConnection<TPrincipal = unknown>
     this.sender = direct ? internals._sender : undefined;
     // Compressed frames go straight to the socket; without it, ws's send writes them plain.
     this.deflate = direct ? deflate : undefined;
+    socket.connection = this;
     socket.on('error', ignoreError);
-    if (socket instanceof ChannelsWebSocket) {
-      socket.connection = this;
-      socket.on('pong', WsConnection.onPong);
-      // `on`, not `once` (whose wrapper is one more function and object per socket): ws emits
-      // `close` once.
-      socket.on('close', WsConnection.onClose);
-    } else {
-      socket.on('pong', () => (this.awaitingPong = false));
-      socket.once('close', (code: number) => this.socketClosed(code));
-    }
+    socket.on('pong', WsConnection.onPong);
+    // `on`, not `once` (whose wrapper is one more function and object per socket): ws emits
+    // `close` once.
+    socket.on('close', WsConnection.onClose);
   }
 
   private static onPong(this: WebSocket): void {

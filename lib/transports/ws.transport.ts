@@ -177,7 +177,8 @@ export class WsTransport extends ServerTransport {
     // The request is gone after this: the connection keeps what guards read later, compactly.
     keepForConnection(client.handshake);
     const connection = new WsConnection(
-      ws,
+      // The server's `WebSocket` option: every socket it makes is one.
+      ws as ChannelsWebSocket,
       client.handshake,
       client.principal,
       this.settings.limits.maxBufferedBytes,
