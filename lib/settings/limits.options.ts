@@ -56,6 +56,9 @@ export interface ChannelsLimitsOptions {
   /**
    * How long a handshake (rate limit, guards, caps) may take. One that takes longer is refused
    * with 1011 (HTTP 500 on SSE), so a hanging guard or a slow client cannot hold sockets open.
+   * A WebSocket handshake that waited all of it for its turn in a storm (the transport takes up
+   * at most 25 ms of handshakes a turn) is refused as busy instead: HTTP 503 with `Retry-After`,
+   * before the upgrade.
    * @default 10000
    */
   handshakeTimeoutMs?: number;
