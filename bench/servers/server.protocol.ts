@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { startLoopProbe } from './loop.probe.js';
+import { phaseProfiler } from './phase.profile.js';
 
 /** A push's body as the driver sends it. */
 export interface PushRequest {
@@ -41,6 +42,7 @@ export function serveHarness(server: Server): void {
   lag.enable();
   const gc = (globalThis as { gc?: () => void }).gc;
   const probe = process.env.BENCH_LOOP_PROBE ? startLoopProbe() : undefined;
+  const phase = phaseProfiler();
   process.on('message', (message: { op: string; gc?: boolean }) => {
     if (message.op === 'stats') {
       // The delay is read before the forced GC below, whose pause is the harness's, not the app's.
@@ -62,6 +64,7 @@ export function serveHarness(server: Server): void {
         loop,
       });
       lag.reset();
+      phase?.(message.gc === true);
     } else if (message.op === 'snapshot') {
       // bench/heap.snapshot.ts: the heap after a full GC, written where the harness says.
       gc?.();

@@ -80,6 +80,56 @@ export class ConnectionAdmission {
   }
 
   /**
+   * Whether a handshake has nothing to wait for (no handshake guard, global or listed, and no
+   * handshake rate): then {@link admitNow} admits it within the call, with no promise and no
+   * deadline.
+   */
+  get immediate(): boolean {
+    return !this.handshakeLimiter.limiting && !this.authenticator.guarded;
+  }
+
+  /**
+   * Admits a held handshake within the call, when it is {@link immediate}: the same checks
+   * as {@link admit} in the same order, none of which waits. Its places in the caps wait for
+   * the connection, which claims them when registered (`ConnectionRegistry.add`); call
+   * {@link settle} right after, in the same call, to give back what no connection claimed.
+   * @throws as {@link admit}
+   * @example
+   * const client = admission.admitNow(request, 'websocket', held);
+   * try { open(client); } finally { admission.settle(client); }
+   */
+  admitNow(
+    request: IncomingMessage,
+    transport: TransportName,
+    held: HeldHandshake,
+  ): HandshakeClient {
+    // Not counted in flight: nothing else runs before it is over.
+    try {
+      if (Date.now() - held.arrivedAt >= this.settings.limits.handshakeTimeoutMs)
+        throw this.shedder.waitedTooLong();
+      const ip = this.clientIp.resolve(request);
+      const slot = this.quota.takeIp(ip);
+      try {
+        const client = this.assertNotExpired(this.authenticator.unguarded(request, transport, ip));
+        this.quota.takePrincipal(slot, this.connections.keyOf(client.principal));
+        this.quota.lend(slot, client.handshake);
+        return client;
+      } catch (error) {
+        slot.release();
+        throw error;
+      }
+    } catch (error) {
+      this.logFault(error, request, transport);
+      throw reportRefusal(this.events, transport, error);
+    }
+  }
+
+  /** Gives back the places of an {@link admitNow} client that no connection claimed. */
+  settle(client: HandshakeClient): void {
+    this.quota.reclaim(client.handshake);
+  }
+
+  /**
    * Sheds (or not) a handshake that is to wait before {@link admit} takes it up (the
    * WebSocket transport paces a storm of them): judged now, by what this node's state is as
    * it arrives; counted in flight once `admit` takes it up; its `handshakeTimeoutMs` runs

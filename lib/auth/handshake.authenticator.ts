@@ -58,10 +58,27 @@ export class HandshakeAuthenticator implements OnModuleInit {
     transport: TransportName,
     ip: string | undefined = this.clientIp.resolve(request),
   ): Promise<HandshakeClient> {
-    const handshake = readHandshake(request, this.settings.auth.extractToken(request), ip);
-    const client = new PendingClient(transport, handshake);
+    const client = this.unguarded(request, transport, ip);
     if (this.check) await this.check(client, undefined, { event: 'handshake' });
     return client;
+  }
+
+  /** Whether any handshake guard runs (listed in `handshakeGuards`, or a global one). */
+  get guarded(): boolean {
+    return this.check !== undefined;
+  }
+
+  /**
+   * The client a handshake makes, before (or without, when none is {@link guarded}) its guards.
+   * @param ip the client IP, when the caller has resolved it already
+   */
+  unguarded(
+    request: IncomingMessage,
+    transport: TransportName,
+    ip: string | undefined = this.clientIp.resolve(request),
+  ): HandshakeClient {
+    const handshake = readHandshake(request, this.settings.auth.extractToken(request), ip);
+    return new PendingClient(transport, handshake);
   }
 
   // Gateway guards used to gate the handshake too: an app that relied on it is told, once,

@@ -127,12 +127,30 @@ export class ConnectionQuota {
   }
 
   /**
+   * Keeps `slot` for the connection to be made from `handshake` within the same call, with no
+   * deadline and no socket listener: the caller gives back what was not claimed with
+   * {@link reclaim} before the call ends.
+   */
+  lend(slot: QuotaSlot, handshake: Handshake): void {
+    this.pending.set(handshake, slot);
+  }
+
+  /** Releases the place lent for `handshake` when no connection claimed it. */
+  reclaim(handshake: Handshake): void {
+    const slot = this.pending.get(handshake);
+    if (!slot) return;
+    this.pending.delete(handshake);
+    slot.release();
+  }
+
+  /**
    * Passes the place held for `connection`'s handshake to the connection; the caller releases
    * it when the connection closes (the registry does, with its own close listener).
    * @returns the place, or undefined when none was held for it
    */
   claim(connection: Connection): QuotaSlot | undefined {
     const slot = this.pending.get(connection.handshake);
+    this.pending.delete(connection.handshake);
     // The slot alone outlives the handshake: not the request's socket and listener.
     slot?.endWait();
     return slot;

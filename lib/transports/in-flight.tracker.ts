@@ -18,11 +18,16 @@ export class InFlightTracker {
       },
       (error: unknown) => {
         this.pending.delete(done);
-        this.logger.error(error);
-        onError?.();
+        this.fail(error, onError);
       },
     );
     this.pending.add(done);
+  }
+
+  /** What a tracked failure gets, for work that failed without a promise: logged, then `onError`. */
+  fail(error: unknown, onError?: () => void): void {
+    this.logger.error(error);
+    onError?.();
   }
 
   /** Resolves when everything tracked now has settled, or when `deadline` resolves first. */

@@ -124,8 +124,29 @@ export class WsTransport extends ServerTransport {
     const { request, socket, head, held } = upgrade;
     // Closed while it waited: dropped (it holds no place in the caps yet).
     if (socket.destroyed) return;
+    if (this.admission.immediate) return this.upgradeNow(request, socket, head, held);
     // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
     this.inflight.track(this.upgrade(request, socket, head, held), () => socket.destroy());
+  }
+
+  // No guard and no handshake rate: nothing to wait for, so the upgrade completes within this
+  // call, with no promise, no deadline and nothing to track for the drain.
+  private upgradeNow(request: IncomingMessage, socket: Duplex, head: Buffer, held: HeldHandshake) {
+    if (this.closing) return refuseShuttingDown(socket);
+    let client: HandshakeClient;
+    try {
+      client = this.admission.admitNow(request, 'websocket', held);
+    } catch (error) {
+      return this.refuse(request, socket, head, error);
+    }
+    try {
+      this.open(request, socket, head, client);
+    } catch (error) {
+      // As for a tracked upgrade that failed: logged, and the socket dropped.
+      this.inflight.fail(error, () => socket.destroy());
+    } finally {
+      this.admission.settle(client);
+    }
   }
 
   private async upgrade(
@@ -143,6 +164,10 @@ export class WsTransport extends ServerTransport {
     }
     if (socket.destroyed) return;
     if (this.closing) return refuseShuttingDown(socket);
+    this.open(request, socket, head, client);
+  }
+
+  private open(request: IncomingMessage, socket: Duplex, head: Buffer, client: HandshakeClient) {
     // The 101 response and the welcome frame leave in one write (one syscall, not two): `ws`
     // writes the response and calls back synchronously, and `accept` writes the welcome at once.
     socket.cork();
