@@ -40,10 +40,16 @@ export class QuotaSlot {
    * listener from the handshake's start until the claim).
    */
   watch(socket: Socket): void {
-    if (this.released || this.socket) return;
+    // A place that counts nothing (no cap applies) has nothing to give back.
+    if (this.released || this.socket || this.empty) return;
     this.socket = socket;
     this.onSocketClose = () => this.release();
     socket.on('close', this.onSocketClose);
+  }
+
+  /** @internal Whether the place counts in no cap (none applies to this client). */
+  get empty(): boolean {
+    return this.ip === undefined && this.principal === undefined;
   }
 
   /** @internal Ends the wait for a connection: the connection holds the place now. */
@@ -87,8 +93,10 @@ export class ConnectionQuota {
    */
   takeIp(ip: string | undefined): QuotaSlot {
     const slot = new QuotaSlot(this);
-    if (ip !== undefined) {
-      this.take(this.byIp, ip, this.settings.limits.maxConnectionsPerIp, 'this IP address');
+    const cap = this.settings.limits.maxConnectionsPerIp;
+    // No cap (Infinity): nothing to count.
+    if (ip !== undefined && cap !== Infinity) {
+      this.take(this.byIp, ip, cap, 'this IP address');
       slot.ip = ip;
     }
     return slot;
@@ -99,24 +107,22 @@ export class ConnectionQuota {
    * @throws ChannelsException `RATE_LIMITED` when the principal is at its cap
    */
   takePrincipal(slot: QuotaSlot, key: string | undefined): void {
-    if (key !== undefined) {
-      this.take(
-        this.byPrincipal,
-        key,
-        this.settings.limits.maxConnectionsPerPrincipal,
-        'this user',
-      );
+    const cap = this.settings.limits.maxConnectionsPerPrincipal;
+    if (key !== undefined && cap !== Infinity) {
+      this.take(this.byPrincipal, key, cap, 'this user');
       slot.principal = key;
     }
   }
 
   /**
    * Keeps `slot` for the connection that will be made from `handshake` (see {@link claim}).
-   * Unclaimed, it is released when the request's socket closes or after `handshakeTimeoutMs`.
+   * Unclaimed, it is released when the request's socket closes or after `handshakeTimeoutMs`. A
+   * place that counts in no cap (none applies) is not kept: there is nothing to give back.
    */
   hold(slot: QuotaSlot, handshake: Handshake, request: IncomingMessage): void {
     const socket = request.socket;
     if (socket.destroyed) return slot.release();
+    if (slot.empty) return;
     this.deadlines.add(slot, Date.now() + this.settings.limits.handshakeTimeoutMs);
     slot.watch(socket);
     slot.waiting = () => {
@@ -132,7 +138,7 @@ export class ConnectionQuota {
    * {@link reclaim} before the call ends.
    */
   lend(slot: QuotaSlot, handshake: Handshake): void {
-    this.pending.set(handshake, slot);
+    if (!slot.empty) this.pending.set(handshake, slot);
   }
 
   /** Releases the place lent for `handshake` when no connection claimed it. */

@@ -48,5 +48,7 @@ export function requestPath(url: string | undefined): string {
   const full = url ?? '/';
   const query = full.indexOf('?');
   const path = query < 0 ? full : full.slice(0, query);
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return end === path.length ? path : path.slice(0, end);
 }

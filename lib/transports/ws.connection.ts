@@ -199,10 +199,16 @@ export class WsConnection<TPrincipal = unknown>
       return this.send({ event: 'connected', data });
     }
     if (this.closed || this.expireIfDue()) return;
-    this.writeText(
+    const frame = encodeTextFrame(
       `{"event":"connected","data":{"connectionId":${JSON.stringify(this.id)},` +
         `"heartbeatMs":${heartbeatMs},"protocol":${PROTOCOL_VERSION}}}`,
     );
+    // The first frame, with nothing gathered before it: written at once (the transport has
+    // the socket corked with the 101 response), not gathered for the end of the turn.
+    if (this.raw && !this.deflate && this.pendingBytes === 0 && this.raw.writable) {
+      this.raw.write(frame);
+      this.backlogAtWrite = this.raw.writableLength;
+    } else this.writeOwn(frame);
   }
 
   protected writeText(json: string): void {
