@@ -45,8 +45,11 @@ export class HandshakePacer<T> {
     return this.queue.length - this.head;
   }
 
-  /** Runs `job` now when this turn has budget left and nothing waits, else queues it. */
-  offer(job: T): void {
+  /**
+   * Runs `job` now when this turn has budget left and nothing waits, else queues it.
+   * @returns true when it ran now, false when it waits
+   */
+  offer(job: T): boolean {
     const now = performance.now();
     if (this.turnStartedAt < 0) {
       this.turnStartedAt = now;
@@ -54,9 +57,10 @@ export class HandshakePacer<T> {
     }
     if (!this.draining && this.waiting === 0 && now - this.turnStartedAt < this.budgetMs) {
       this.run(job);
-      return;
+      return true;
     }
     this.queue.push(job);
+    return false;
   }
 
   private schedule(): void {

@@ -102,10 +102,9 @@ export class WsTransport extends ServerTransport {
 
   // What costs nothing is decided on arrival: shutting down, the origin, shedding. The rest is
   // paced; a handshake counts in flight once taken up, and its deadline runs from arrival.
+  // Node's HTTP server stops listening for the socket's errors before the upgrade: whoever
+  // waits with it, or answers on it, listens (`listenForErrors`); `ws` does once it has it.
   private arrive(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // One shared listener, not a closure: a closure here would share this function's scope
-    // and keep the whole handshake client alive for as long as the socket lives.
-    socket.on('error', destroyOnError);
     if (this.closing) return refuseShuttingDown(socket);
     // A foreign origin never gets a socket (cross-site WebSocket hijacking): plain HTTP 403.
     if (!this.admission.originAllowed(request, 'websocket')) {
@@ -117,7 +116,7 @@ export class WsTransport extends ServerTransport {
     } catch (error) {
       return this.refuse(request, socket, head, error);
     }
-    this.pacer.offer({ request, socket, head, held });
+    if (!this.pacer.offer({ request, socket, head, held })) listenForErrors(socket);
   }
 
   private takeUp(upgrade: Upgrade): void {
@@ -125,6 +124,7 @@ export class WsTransport extends ServerTransport {
     // Closed while it waited: dropped (it holds no place in the caps yet).
     if (socket.destroyed) return;
     if (this.admission.immediate) return this.upgradeNow(request, socket, head, held);
+    listenForErrors(socket);
     // Nothing may escape as an unhandled rejection: a failure is logged and the socket dropped.
     this.inflight.track(this.upgrade(request, socket, head, held), () => socket.destroy());
   }
@@ -261,6 +261,12 @@ function destroyOnError(this: Duplex): void {
   this.destroy();
 }
 
+// One shared listener, not a closure: a closure would share its caller's scope and keep the
+// whole handshake client alive for as long as the socket lives.
+function listenForErrors(socket: Duplex): void {
+  if (socket.listenerCount('error') === 0) socket.on('error', destroyOnError);
+}
+
 const STATUS_TEXT: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
@@ -277,6 +283,7 @@ function refuseHttp(
 ): void {
   const body = JSON.stringify({ error });
   const reason = STATUS_TEXT[status] ?? 'Error';
+  listenForErrors(socket);
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `${extraHeaders}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
