@@ -8,12 +8,8 @@ import { ChannelsEvents } from '../connection/channels.events.js';
 import { ChannelHub } from '../hub/channel.hub.js';
 import { CommandRouter } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
-import {
-  ErrorCode,
-  PROTOCOL_VERSION,
-  type StreamPosition,
-  type SubscribeReply,
-} from '../protocol/frames.js';
+import { ErrorCode, type StreamPosition, type SubscribeReply } from '../protocol/frames.js';
+import { welcomeData } from '../protocol/welcome.frame.js';
 import { REFUSAL_ERROR_BY_CLOSE_CODE } from '../protocol/codes.js';
 import { sendError, sendJson } from './http.responder.js';
 import { decodeCursor } from './sse-cursor.js';
@@ -136,11 +132,7 @@ export class SseStreamHandler {
       connection.track(reply.channel, resumed ? since : reply);
     }
     const { heartbeatMs: sseHeartbeatMs, retryMs: sseRetryMs } = this.settings.sse;
-    connection.start(headers, sseRetryMs, {
-      connectionId: connection.id,
-      heartbeatMs: sseHeartbeatMs,
-      protocol: PROTOCOL_VERSION,
-    });
+    connection.start(headers, sseRetryMs, welcomeData(connection.id, sseHeartbeatMs));
     if (reset.length > 0) connection.writeReset(reset);
     for (const reply of replies) {
       for (const push of reply.missed) connection.replay(push);

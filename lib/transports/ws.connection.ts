@@ -5,7 +5,8 @@ import { msgpackPushFrame, type EncodedPush } from '../protocol/push.encoder.js'
 import { packFrame } from '../protocol/msgpack.codec.js';
 import type { Handshake } from '../connection/handshake.js';
 import { closeReason } from '../protocol/close-reason.js';
-import { CloseCode, PROTOCOL_VERSION } from '../protocol/frames.js';
+import { CloseCode } from '../protocol/frames.js';
+import { welcomeData, welcomeFrameJson } from '../protocol/welcome.frame.js';
 import { flushAtEndOfTurn, type TurnFlushable } from './turn.flusher.js';
 import { maybeDeflate, plainPayload, type DeflateParams } from './ws.deflate.js';
 import type { WireFrameReader } from './ws.frame-reader.js';
@@ -195,14 +196,10 @@ export class WsConnection<TPrincipal = unknown>
    */
   sendWelcome(heartbeatMs: number): void {
     if (this.encoding !== 'json') {
-      const data = { connectionId: this.id, heartbeatMs, protocol: PROTOCOL_VERSION };
-      return this.send({ event: 'connected', data });
+      return this.send({ event: 'connected', data: welcomeData(this.id, heartbeatMs) });
     }
     if (this.closed || this.expireIfDue()) return;
-    const frame = encodeTextFrame(
-      `{"event":"connected","data":{"connectionId":${JSON.stringify(this.id)},` +
-        `"heartbeatMs":${heartbeatMs},"protocol":${PROTOCOL_VERSION}}}`,
-    );
+    const frame = encodeTextFrame(welcomeFrameJson(this.id, heartbeatMs));
     // The first frame, with nothing gathered before it: written at once (the transport has
     // the socket corked with the 101 response), not gathered for the end of the turn.
     if (this.raw && !this.deflate && this.pendingBytes === 0 && this.raw.writable) {

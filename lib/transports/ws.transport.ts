@@ -14,12 +14,13 @@ import { CommandRouter, errorFrame } from '../router/command.router.js';
 import { ChannelsException } from '../protocol/channels.exception.js';
 import { toErrorBody } from '../protocol/error-body.mapper.js';
 import { scanFrame } from '../protocol/frame.scanner.js';
-import { CloseCode, ErrorCode, type ErrorCode as Code } from '../protocol/frames.js';
+import { CloseCode, ErrorCode } from '../protocol/frames.js';
 import { closeReason } from '../protocol/close-reason.js';
 import { REFUSAL_CLOSE_CODE_BY_ERROR } from '../protocol/codes.js';
 import { ChannelsEndpoint } from './channels.endpoint.js';
 import { HandshakePacer } from './handshake.pacer.js';
 import { retryAfterSeconds } from './http.responder.js';
+import { listenForErrors, refuseHttp, refuseShuttingDown } from './upgrade.refusal.js';
 import { requestPath } from './in-flight.tracker.js';
 import { interceptServerEvent } from './server-event.interceptor.js';
 import { ServerTransport } from './server.transport.js';
@@ -255,42 +256,4 @@ interface Upgrade {
   socket: Duplex;
   head: Buffer;
   held: HeldHandshake;
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
-
-// One shared listener, not a closure: a closure would share its caller's scope and keep the
-// whole handshake client alive for as long as the socket lives.
-function listenForErrors(socket: Duplex): void {
-  if (socket.listenerCount('error') === 0) socket.on('error', destroyOnError);
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  403: 'Forbidden',
-  404: 'Not Found',
-  503: 'Service Unavailable',
-};
-
-function refuseHttp(
-  socket: Duplex,
-  status: number,
-  code: Code,
-  message: string,
-  extraHeaders = '',
-  error: object = { code, message },
-): void {
-  const body = JSON.stringify({ error });
-  const reason = STATUS_TEXT[status] ?? 'Error';
-  listenForErrors(socket);
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-      `${extraHeaders}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
-// The protocol's answer to an upgrade during a graceful shutdown: try again in a second.
-function refuseShuttingDown(socket: Duplex): void {
-  refuseHttp(socket, 503, ErrorCode.INTERNAL, 'The server is shutting down.', 'Retry-After: 1\r\n');
 }
