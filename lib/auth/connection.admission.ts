@@ -61,21 +61,16 @@ export class ConnectionAdmission {
       // Shed (or not) before anything is spent on it: the transport refuses with HTTP 503.
       const done = held ? this.shedder.enter() : this.shedder.admit();
       try {
-        const since = held?.arrivedAt ?? Date.now();
-        // A handshake that waited its whole time for its turn: the node is behind (503, before
-        // the upgrade), not a guard that timed out.
-        if (held && Date.now() - since >= this.settings.limits.handshakeTimeoutMs)
-          throw this.shedder.waitedTooLong();
+        if (held) this.assertTurnInTime(held);
         return await this.withinTimeout(
           (attempt) => this.handshake(request, transport, attempt),
-          since,
+          held?.arrivedAt,
         );
       } finally {
         done();
       }
     } catch (error) {
-      this.logFault(error, request, transport);
-      throw reportRefusal(this.events, transport, error);
+      throw this.refused(error, request, transport);
     }
   }
 
@@ -105,8 +100,7 @@ export class ConnectionAdmission {
   ): HandshakeClient {
     // Not counted in flight: nothing else runs before it is over.
     try {
-      if (Date.now() - held.arrivedAt >= this.settings.limits.handshakeTimeoutMs)
-        throw this.shedder.waitedTooLong();
+      this.assertTurnInTime(held);
       const ip = this.clientIp.resolve(request);
       const slot = this.quota.takeIp(ip);
       try {
@@ -119,8 +113,7 @@ export class ConnectionAdmission {
         throw error;
       }
     } catch (error) {
-      this.logFault(error, request, transport);
-      throw reportRefusal(this.events, transport, error);
+      throw this.refused(error, request, transport);
     }
   }
 
@@ -212,6 +205,19 @@ export class ConnectionAdmission {
       transport,
       ip: this.clientIp.resolve(request),
     });
+  }
+
+  // A handshake that waited its whole time for its turn: the node is behind (503, before the
+  // upgrade), not a guard that timed out.
+  private assertTurnInTime(held: HeldHandshake): void {
+    if (Date.now() - held.arrivedAt >= this.settings.limits.handshakeTimeoutMs)
+      throw this.shedder.waitedTooLong();
+  }
+
+  // A refused handshake: logged when it is a fault, reported, and handed back to be thrown.
+  private refused(error: unknown, request: IncomingMessage, transport: TransportName): unknown {
+    this.logFault(error, request, transport);
+    return reportRefusal(this.events, transport, error);
   }
 
   private assertNotExpired(client: HandshakeClient): HandshakeClient {

@@ -183,10 +183,8 @@ export class WsConnection<TPrincipal = unknown>
     if (now - this.lastPingAt < intervalMs || this.socket.readyState !== WebSocket.OPEN) return;
     this.awaitingPong = true;
     this.lastPingAt = now;
-    const sender = this.sender;
     // A control frame may go between two messages: gathered frames can follow it.
-    if (sender && sender._state === 0 && sender._queue.length === 0 && this.raw!.writable)
-      this.raw!.write(PING_FRAME);
+    if (this.senderIdle && this.raw!.writable) this.raw!.write(PING_FRAME);
     else this.socket.ping();
   }
 
@@ -202,10 +200,9 @@ export class WsConnection<TPrincipal = unknown>
     const frame = encodeTextFrame(welcomeFrameJson(this.id, heartbeatMs));
     // The first frame, with nothing gathered before it: written at once (the transport has
     // the socket corked with the 101 response), not gathered for the end of the turn.
-    if (this.raw && !this.deflate && this.pendingBytes === 0 && this.raw.writable) {
-      this.raw.write(frame);
-      this.backlogAtWrite = this.raw.writableLength;
-    } else this.writeOwn(frame);
+    if (!this.deflate && this.pendingBytes === 0 && this.senderIdle && this.raw!.writable)
+      this.writeRaw(frame);
+    else this.writeOwn(frame);
   }
 
   protected writeText(json: string): void {
@@ -262,7 +259,7 @@ export class WsConnection<TPrincipal = unknown>
       this.dropPending();
       return;
     }
-    if (this.sender!._state !== 0 || this.sender!._queue.length > 0) {
+    if (!this.senderIdle) {
       if (closing) {
         // ws's sender is busy: queue them behind what it holds, and so before its close frame.
         const frames = this.pendingOne ? [this.pendingOne] : this.pending!.slice();
@@ -279,8 +276,19 @@ export class WsConnection<TPrincipal = unknown>
     }
     const bytes = this.pendingOne ?? joinFrames(this.pending!, this.pendingBytes);
     this.dropPending();
-    this.raw.write(bytes);
-    this.backlogAtWrite = this.raw.writableLength;
+    this.writeRaw(bytes);
+  }
+
+  // ws's sender is idle (no compression or blob read under way, nothing queued behind it): a
+  // frame written straight to the socket cuts into none of its own. False without direct access.
+  private get senderIdle(): boolean {
+    const sender = this.sender;
+    return sender !== undefined && sender._state === 0 && sender._queue.length === 0;
+  }
+
+  private writeRaw(bytes: Buffer): void {
+    this.raw!.write(bytes);
+    this.backlogAtWrite = this.raw!.writableLength;
   }
 
   // Runs once per subscriber of every push: it reads only this object. The socket's state is

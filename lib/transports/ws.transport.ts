@@ -213,7 +213,8 @@ export class WsTransport extends ServerTransport {
     );
     this.hub.register(connection);
     connection.sendWelcome(this.settings.heartbeat.intervalMs);
-    // Now, while the socket is corked with the 101 response (see `upgrade`).
+    // Now, while the socket is corked with the 101 response (see `open`): what `sendWelcome`
+    // gathered (a MessagePack or compressed welcome).
     connection.flush();
     ws.on('message', this.messageListener);
   }

@@ -27,10 +27,10 @@ function upgradeAndReset(url: string, headers: string, afterMs: number): Promise
   });
 }
 
-// Handshakes with no guard to run are admitted and upgraded within the `upgrade` event (no
-// promise, no deadline): the places they take in the per-IP cap pass to the connection in
+// Handshakes with no guard to run and no handshake rate (`rateLimits.connection: false`) are
+// admitted and upgraded within the `upgrade` event (no promise, no deadline): the places they take in the per-IP cap pass to the connection in
 // that call, or are given back in it. Clients that vanish at each step must cost nothing.
-describe('security: upgrades reset by their clients, with no handshake guard', () => {
+describe('security: upgrades reset by their clients, with no handshake guard and no handshake rate', () => {
   const channels = useChannels({
     limits: { maxConnectionsPerIp: 5 },
     rateLimits: { connection: false },
